@@ -1,0 +1,75 @@
+"""contractkit: flexible, outcome-based contracts for England's integrated care systems.
+
+Write a contract as YAML or as Python objects, load it, and be told exactly what is wrong::
+
+    import contractkit
+    contract = contractkit.load("examples/urgent-community-response/contract.yaml")
+    print(contract.kpi_summary("ucr-2h"))
+"""
+
+from contractkit.errors import ContractKitError, PeriodError, Problem, SpecError, UnitError
+from contractkit.model import (
+    KPI,
+    Absolute,
+    Combine,
+    Commissioner,
+    Contract,
+    Dated,
+    Direction,
+    EscalationRule,
+    Flags,
+    FloorOrImprovement,
+    Measure,
+    Outcome,
+    Provider,
+    ProviderType,
+    Service,
+    Stage,
+    StageMode,
+    Staged,
+    Term,
+    Trajectory,
+)
+from contractkit.periods import FinancialYear, Frequency, Month, Quarter, parse_period
+from contractkit.spec import dump, json_schema, load
+from contractkit.units import Quantity
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "KPI",
+    "Absolute",
+    "Combine",
+    "Commissioner",
+    "Contract",
+    "ContractKitError",
+    "Dated",
+    "Direction",
+    "EscalationRule",
+    "FinancialYear",
+    "Flags",
+    "FloorOrImprovement",
+    "Frequency",
+    "Measure",
+    "Month",
+    "Outcome",
+    "PeriodError",
+    "Problem",
+    "Provider",
+    "ProviderType",
+    "Quantity",
+    "Quarter",
+    "Service",
+    "SpecError",
+    "Stage",
+    "StageMode",
+    "Staged",
+    "Term",
+    "Trajectory",
+    "UnitError",
+    "__version__",
+    "dump",
+    "json_schema",
+    "load",
+    "parse_period",
+]

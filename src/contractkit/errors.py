@@ -1,0 +1,107 @@
+"""The exceptions contractkit raises, and the located problems they carry.
+
+Every exception contractkit raises on purpose is a :class:`ContractKitError`, and each also
+inherits the builtin it most resembles, so ``except ValueError`` keeps working::
+
+    ContractKitError
+    ├── SpecError (ValueError)      a contract (or other spec) file or object has problems
+    ├── PeriodError (ValueError)    text that is not a month, quarter or financial year
+    └── UnitError (ValueError)      a quantity that cannot be read, or has the wrong dimension
+
+A :class:`SpecError` carries every :class:`Problem` found, not just the first, each with the
+file, line, column and dotted path it concerns::
+
+    >>> problem = Problem(message="unknown key 'titel'; did you mean 'title'?", path="titel",
+    ...                   file="contract.yaml", line=4, column=1)
+    >>> print(problem)
+    contract.yaml:4:1: titel: unknown key 'titel'; did you mean 'title'?
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+__all__ = ["ContractKitError", "PeriodError", "Problem", "SpecError", "UnitError"]
+
+
+class ContractKitError(Exception):
+    """The root of every error contractkit raises on purpose."""
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with a spec, located as precisely as the input allows.
+
+    ``line`` and ``column`` are 1-based. ``source`` is the text of the offending line, when the
+    spec came from a file or text, so that the problem can be shown with a caret under it.
+    """
+
+    message: str
+    path: str = ""
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    source: str | None = None
+
+    def location(self) -> str:
+        """``file:line:col`` as far as it is known (empty when nothing is known)."""
+        parts = [self.file or ("<text>" if self.line is not None else "")]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(p for p in parts if p)
+
+    def __str__(self) -> str:
+        head = ": ".join(p for p in (self.location(), self.path) if p)
+        return f"{head}: {self.message}" if head else self.message
+
+    def render(self) -> str:
+        """The one-line form followed by the offending line and a caret under the column."""
+        text = str(self)
+        if self.source is None or self.line is None:
+            return text
+        gutter = f"{self.line:>5} | "
+        caret = " " * (len(gutter) - 2) + "| " + " " * max((self.column or 1) - 1, 0) + "^"
+        return f"{text}\n{gutter}{self.source.rstrip()}\n{caret}"
+
+
+class SpecError(ContractKitError, ValueError):
+    """A spec (a contract, written as YAML or as Python objects) has one or more problems.
+
+    ``problems`` lists all of them, in file order where the spec came from a file.
+    """
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"{count} {noun} found:"] if count != 1 else []
+        lines.extend(str(p) for p in self.problems)
+        return "\n".join(lines)
+
+    def render(self) -> str:
+        """Every problem with its offending line and caret, ready for a terminal."""
+        return "\n".join(p.render() for p in self.problems)
+
+
+class PeriodError(ContractKitError, ValueError):
+    """Text or a value that is not a month, quarter or financial year."""
+
+    def __init__(self, message: str, *, got: object = None) -> None:
+        self.got = got
+        super().__init__(message)
+
+
+class UnitError(ContractKitError, ValueError):
+    """A quantity that cannot be read, names an unknown unit, or has the wrong dimension."""
+
+    def __init__(self, message: str, *, got: object = None, expected: str | None = None) -> None:
+        self.got = got
+        self.expected = expected
+        super().__init__(message)

@@ -1,0 +1,43 @@
+"""The contract as typed, immutable objects: the Python face of the contract format."""
+
+from contractkit.model.contract import Contract, Term
+from contractkit.model.embedding import Stage, StageMode, StageSpan
+from contractkit.model.escalation import EscalationRule, Flags
+from contractkit.model.kpi import KPI, Combine, Direction, Measure
+from contractkit.model.provider import Commissioner, Provider, ProviderType
+from contractkit.model.service import Outcome, Service
+from contractkit.model.threshold import (
+    Absolute,
+    Dated,
+    FloorOrImprovement,
+    Rule,
+    Staged,
+    Threshold,
+    Trajectory,
+)
+
+__all__ = [
+    "KPI",
+    "Absolute",
+    "Combine",
+    "Commissioner",
+    "Contract",
+    "Dated",
+    "Direction",
+    "EscalationRule",
+    "Flags",
+    "FloorOrImprovement",
+    "Measure",
+    "Outcome",
+    "Provider",
+    "ProviderType",
+    "Rule",
+    "Service",
+    "Stage",
+    "StageMode",
+    "StageSpan",
+    "Staged",
+    "Term",
+    "Threshold",
+    "Trajectory",
+]

@@ -1,0 +1,220 @@
+"""The base every spec model shares, and the way validation problems are gathered and located."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any, ClassVar, Union
+
+import attrs
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+# The metaclass of every pydantic model. Hooking its __call__ (rather than defining __init__)
+# turns pydantic's ValidationError into our SpecError while type checkers keep the typed,
+# field-by-field constructor that pydantic synthesises.
+from pydantic._internal._model_construction import ModelMetaclass
+
+from contractkit.errors import Problem, SpecError
+
+__all__ = [
+    "Issue",
+    "LocatedProblems",
+    "SpecModel",
+    "closest",
+    "format_path",
+    "issues_from_error",
+]
+
+PathPart = str | int
+Path = tuple[PathPart, ...]
+
+
+@attrs.frozen
+class Issue:
+    """A problem before it is located in a file: the path into the spec, and the message."""
+
+    path: Path
+    message: str
+    at_key: bool = False
+    """Point at the key itself rather than its value (an unknown or duplicate key)."""
+
+
+class LocatedProblems(ValueError):
+    """Raised inside validators to report several problems, each at its own path.
+
+    Pydantic wraps it in a ValidationError at the validator's location; :func:`issues_from_error`
+    unwraps it again, joining the two paths.
+    """
+
+    def __init__(self, issues: Iterable[Issue]) -> None:
+        self.issues = tuple(issues)
+        super().__init__("; ".join(i.message for i in self.issues))
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to a misspelt word, if any is close enough to suggest."""
+    pool = [c for c in candidates if isinstance(c, str)]
+    found = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    if not found:
+        lowered = {c.lower(): c for c in pool}
+        found = [lowered[word.lower()]] if word.lower() in lowered else []
+    return found[0] if found else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` when a close candidate exists, else an empty string."""
+    match = closest(word, candidates)
+    return f"; did you mean {match!r}?" if match else ""
+
+
+def format_path(path: Sequence[PathPart]) -> str:
+    """``('kpis', 0, 'threshold')`` → ``'kpis[0].threshold'``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+class _SpecMeta(ModelMetaclass):
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except ValidationError as error:
+            issues = issues_from_error(error, typing.cast(type[BaseModel], cls))
+            raise SpecError(Problem(message=i.message, path=format_path(i.path)) for i in issues)
+            # (no "from": the located problems say everything; pydantic's dump would repeat it)
+
+
+class SpecModel(BaseModel, metaclass=_SpecMeta):
+    """Immutable, strict about unknown keys, and described by its docstrings."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        use_attribute_docstrings=True,
+        populate_by_name=True,
+        coerce_numbers_to_str=True,
+        validate_default=False,
+    )
+
+
+# --- turning pydantic's errors into issues -------------------------------------------------
+
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The model classes (and containers) an annotation may hold, Annotated and Optional removed."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        out: list[Any] = []
+        for arg in typing.get_args(annotation):
+            out.extend(_unwrap(arg))
+        return out
+    return [annotation]
+
+
+def _model_at(root: type[BaseModel], path: Path) -> type[BaseModel] | None:
+    """The model class found by following ``path`` from ``root`` through fields and containers."""
+    current: list[Any] = [root]
+    for part in path:
+        following: list[Any] = []
+        for candidate in current:
+            origin = typing.get_origin(candidate)
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                if isinstance(part, str):
+                    for name, field in candidate.model_fields.items():
+                        if part in (name, field.alias):
+                            following.extend(_unwrap(field.annotation))
+            elif origin in (tuple, list, Sequence, typing.Sequence) and isinstance(part, int):
+                args = typing.get_args(candidate)
+                if args:
+                    following.extend(_unwrap(args[0]))
+            elif origin in (dict, Mapping, typing.Mapping):
+                args = typing.get_args(candidate)
+                if len(args) == 2:
+                    following.extend(_unwrap(args[1]))
+        current = following
+    for candidate in current:
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _describe_input(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, date):
+        return value.isoformat()
+    return repr(value)
+
+
+def _message(error: Any, root: type[BaseModel]) -> Issue:
+    loc: Path = tuple(error["loc"])
+    kind = error["type"]
+    message = error["msg"]
+    given = error.get("input")
+    if kind == "missing":
+        return Issue(loc[:-1], f"missing required key {loc[-1]!r}")
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        model = _model_at(root, loc[:-1])
+        hint = did_you_mean(key, _field_names(model)) if model else ""
+        if not hint and model:
+            hint = "; expected one of: " + ", ".join(_field_names(model))
+        return Issue(loc, f"unknown key {key!r}{hint}", at_key=True)
+    if kind in ("enum", "literal_error"):
+        options = _QUOTED.findall(error.get("ctx", {}).get("expected", ""))
+        hint = did_you_mean(str(given), options) if isinstance(given, str) else ""
+        return Issue(loc, f"{given!r} is not one of: {', '.join(options)}{hint}")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return Issue(loc, f"expected a mapping of keys and values, got {_describe_input(given)}")
+    if kind in ("tuple_type", "list_type"):
+        return Issue(loc, f"expected a list, got {_describe_input(given)}")
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    elif message.startswith("Assertion failed, "):
+        message = message[len("Assertion failed, ") :]
+    else:
+        message = message[0].lower() + message[1:]
+        if kind not in ("value_error", "assertion_error"):
+            message += f" (got {_describe_input(given)})"
+    return Issue(loc, message)
+
+
+def issues_from_error(error: ValidationError, root: type[BaseModel]) -> list[Issue]:
+    """Every problem in a ValidationError as an Issue with its full path, nested ones unpacked."""
+    issues: list[Issue] = []
+    for item in error.errors(include_url=False):
+        cause = item.get("ctx", {}).get("error")
+        loc: Path = tuple(item["loc"])
+        if isinstance(cause, LocatedProblems):
+            issues.extend(
+                Issue(loc + issue.path, issue.message, issue.at_key) for issue in cause.issues
+            )
+        else:
+            issues.append(_message(item, root))
+    return issues
+
+
+def raise_if(issues: Sequence[Issue]) -> None:
+    """Raise the issues together, if there are any."""
+    if issues:
+        raise LocatedProblems(issues)

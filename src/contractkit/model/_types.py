@@ -1,0 +1,108 @@
+"""Identifier types shared by the spec models, with messages a contract manager can act on."""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+from typing import Annotated, Any, TypeVar
+
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
+
+from contractkit.periods import FinancialYear, Month, Quarter, parse_period
+
+__all__ = ["AnyPeriod", "FrozenMap", "Id", "OdsCode", "StepName"]
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_ODS_RE = re.compile(r"^[A-Z0-9]{3,10}$")
+_STEP_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _check_id(value: str) -> str:
+    if not _ID_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a usable id: use letters, digits, '-', '_' and '.', "
+            "starting with a letter or digit (for example 'ucr-2h')"
+        )
+    return value
+
+
+def _check_ods(value: str) -> str:
+    if not _ODS_RE.match(value):
+        hint = f"; did you mean {value.upper()!r}?" if _ODS_RE.match(value.upper()) else ""
+        raise ValueError(
+            f"{value!r} is not an ODS code: 3 to 10 capital letters and digits, "
+            f"such as 'RQX' or 'NLO01'{hint}"
+        )
+    return value
+
+
+def _check_step(value: str) -> str:
+    if not _STEP_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a step name: use lower-case words joined by '_', "
+            "such as 'remedial_action_plan'"
+        )
+    return value
+
+
+Id = Annotated[
+    str,
+    AfterValidator(_check_id),
+    WithJsonSchema({"type": "string", "pattern": _ID_RE.pattern}),
+]
+"""An identifier for a KPI, service, outcome or contract: letters, digits, '-', '_' and '.'."""
+
+OdsCode = Annotated[
+    str,
+    AfterValidator(_check_ods),
+    WithJsonSchema({"type": "string", "pattern": _ODS_RE.pattern}),
+]
+"""An Organisation Data Service code, such as ``RQX`` (a trust) or ``NLO01``."""
+
+StepName = Annotated[
+    str,
+    AfterValidator(_check_step),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": _STEP_RE.pattern,
+            "examples": [
+                "contract_performance_notice",
+                "contract_management_meeting",
+                "remedial_action_plan",
+                "exception_notice",
+            ],
+        }
+    ),
+]
+"""A step of the contract-management process, in the contract's words."""
+
+
+def _period(value: Any) -> Any:
+    return parse_period(value)
+
+
+AnyPeriod = Annotated[
+    Month | Quarter | FinancialYear,
+    BeforeValidator(_period),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "A month (2026-07), a quarter (2026/27 Q2) or a financial year "
+            "(2026/27).",
+        }
+    ),
+]
+"""A month, quarter or financial year, in its text form."""
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _freeze(value: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(value)
+
+
+FrozenMap = Annotated[dict[K, V], AfterValidator(_freeze)]
+"""A read-only mapping inside an immutable model."""

@@ -1,0 +1,390 @@
+"""The contract: parties, term, KPIs, services, stages, flags and the escalation policy."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError, ValidatorFunctionWrapHandler, model_validator
+
+from contractkit.model._base import Issue, LocatedProblems, SpecModel, did_you_mean, issues_from_error
+from contractkit.model._types import Id
+from contractkit.model.embedding import ESTABLISHED, Stage, StageMode, StageSpan, schedule
+from contractkit.model.escalation import EscalationRule, Flags
+from contractkit.model.kpi import KPI
+from contractkit.model.provider import Commissioner, Provider, ProviderType
+from contractkit.model.service import Outcome, Service
+from contractkit.model.threshold import Dated, FloorOrImprovement, Staged, Trajectory, rules
+from contractkit.periods import Month, Quarter
+
+__all__ = ["Contract", "Term"]
+
+FORMAT_VERSION = 1
+
+
+class Term(SpecModel):
+    """The contract's term: from ``start`` to ``end``, both days included."""
+
+    start: date
+    """The first day of the contract."""
+    end: date
+    """The last day of the contract."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Term:
+        if self.end <= self.start:
+            raise LocatedProblems([Issue(("end",), f"the term ends ({self.end}) on or before it "
+                                         f"starts ({self.start})")])
+        return self
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+
+class Contract(SpecModel):
+    """A flexible, outcome-based contract between commissioners and providers."""
+
+    contractkit: Literal[1] = FORMAT_VERSION
+    """The version of the contract format: 1."""
+    kind: Literal["contract"] = "contract"
+    """What the file describes: a ``contract`` (the default)."""
+    id: Id
+    """The contract's reference, such as ``NEL-UCR-2026``."""
+    title: str
+    """What the contract is for."""
+    commissioners: Annotated[tuple[Commissioner, ...], Field(min_length=1)]
+    """Who commissions the services."""
+    term: Term
+    """When the contract runs."""
+    providers: Annotated[tuple[Provider, ...], Field(min_length=1)]
+    """Who delivers the services."""
+    embedding: tuple[Stage, ...] = ()
+    """The embedding stages, counted from each service's commencement. Without them, every
+    service is ``established`` throughout."""
+    flags: Flags = Field(default_factory=Flags)
+    """The significance levels for ``warning`` and ``alarm`` flags, the same for everyone."""
+    kpis: Annotated[tuple[KPI, ...], Field(min_length=1)]
+    """What is measured."""
+    services: Annotated[tuple[Service, ...], Field(min_length=1)]
+    """What each provider delivers, from when, held to which KPIs."""
+    outcomes: tuple[Outcome, ...] = ()
+    """The outcomes the contract seeks, each evidenced by some of its KPIs."""
+    escalation: tuple[EscalationRule, ...] = ()
+    """When persistent flags call for each step of the contract-management process."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _cross_check(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Contract:
+        try:
+            contract: Contract = handler(data)
+        except ValidationError as error:
+            # Report broken references too, so that one run shows every problem in the file.
+            more = list(_reference_issues(data)) if isinstance(data, Mapping) else []
+            if not more:
+                raise
+            raise LocatedProblems([*issues_from_error(error, cls), *more]) from None
+        issues = [*_reference_issues(contract), *_semantic_issues(contract)]
+        if issues:
+            raise LocatedProblems(issues)
+        return contract
+
+    # --- looking things up -------------------------------------------------------------------
+
+    @functools.cached_property
+    def _kpis(self) -> dict[str, KPI]:
+        return {k.id: k for k in self.kpis}
+
+    @functools.cached_property
+    def _services(self) -> dict[str, Service]:
+        return {s.id: s for s in self.services}
+
+    @functools.cached_property
+    def _providers(self) -> dict[str, Provider]:
+        return {p.id: p for p in self.providers}
+
+    def kpi(self, kpi_id: str) -> KPI:
+        """The KPI with this id (a KeyError naming the known ids if there is none)."""
+        return _lookup(self._kpis, kpi_id, "KPI")
+
+    def service(self, service_id: str) -> Service:
+        """The service with this id."""
+        return _lookup(self._services, service_id, "service")
+
+    def provider(self, provider_id: str) -> Provider:
+        """The provider with this ODS code."""
+        return _lookup(self._providers, provider_id, "provider")
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        """The embedding stages, or the single ``established`` stage if none are given."""
+        return self.embedding or (ESTABLISHED,)
+
+    def schedule(self, service: Service | str) -> tuple[StageSpan, ...]:
+        """When each stage applies to a service, from its commencement."""
+        svc = self.service(service) if isinstance(service, str) else service
+        return schedule(self.stages, svc.commences)
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """The escalation steps, least serious first (the order they are first named in)."""
+        return tuple(dict.fromkeys(rule.step for rule in self.escalation))
+
+    def kpi_summary(self, kpi: KPI | str) -> str:
+        """A KPI in one plain-English sentence, naming the stages it is monitored only in."""
+        from contractkit.model.english import describe_kpi  # noqa: PLC0415 - avoids a cycle
+
+        return describe_kpi(self.kpi(kpi) if isinstance(kpi, str) else kpi, self.stages)
+
+    def __repr__(self) -> str:
+        return (
+            f"Contract(id={self.id!r}, title={self.title!r}, term={self.term.start}..{self.term.end}"
+            f", {len(self.providers)} providers, {len(self.services)} services, "
+            f"{len(self.kpis)} KPIs)"
+        )
+
+
+def _lookup(index: Mapping[str, Any], key: str, noun: str) -> Any:
+    try:
+        return index[key]
+    except KeyError:
+        raise KeyError(f"no {noun} {key!r}{did_you_mean(key, index)}") from None
+
+
+# --- checks across the contract ----------------------------------------------------------------
+
+
+def _get(obj: object, name: str) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    if isinstance(obj, BaseModel):
+        return getattr(obj, name, None)
+    return None
+
+
+def _items(obj: object, name: str) -> list[Any]:
+    value = _get(obj, name)
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def _ids(obj: object, section: str, key: str = "id") -> dict[str, int]:
+    """The ids in a section, and the problems of ids given twice."""
+    seen: dict[str, int] = {}
+    for index, item in enumerate(_items(obj, section)):
+        value = _get(item, key)
+        if isinstance(value, str) and value not in seen:
+            seen[value] = index
+    return seen
+
+
+def _listing(known: Iterable[str], limit: int = 12) -> str:
+    names = sorted(known)
+    shown = ", ".join(names[:limit]) + (f", … ({len(names)} in all)" if len(names) > limit else "")
+    return shown or "none"
+
+
+def _unknown(kind: str, name: str, known: Mapping[str, int] | set[str]) -> str:
+    hint = did_you_mean(name, known)
+    return f"unknown {kind} {name!r}{hint} (the {kind}s are: {_listing(known)})"
+
+
+def _reference_issues(data: object) -> Iterator[Issue]:
+    """Duplicate ids and references to things that do not exist; works on raw data or a model."""
+    for section, key in (
+        ("commissioners", "id"),
+        ("providers", "id"),
+        ("kpis", "id"),
+        ("services", "id"),
+        ("outcomes", "id"),
+        ("embedding", "stage"),
+    ):
+        first: dict[str, int] = {}
+        for index, item in enumerate(_items(data, section)):
+            value = _get(item, key)
+            if not isinstance(value, str):
+                continue
+            if value in first:
+                yield Issue(
+                    (section, index, key),
+                    f"{value!r} is used twice: also {section}[{first[value]}]",
+                )
+            else:
+                first[value] = index
+    providers = _ids(data, "providers")
+    kpis = _ids(data, "kpis")
+    for index, service in enumerate(_items(data, "services")):
+        provider = _get(service, "provider")
+        if isinstance(provider, str) and providers and provider not in providers:
+            yield Issue(("services", index, "provider"), _unknown("provider", provider, providers))
+        own: dict[str, int] = {}
+        for position, kpi in enumerate(_items(service, "kpis")):
+            if not isinstance(kpi, str):
+                continue
+            if kpis and kpi not in kpis:
+                yield Issue(("services", index, "kpis", position), _unknown("KPI", kpi, kpis))
+            if kpi in own:
+                yield Issue(("services", index, "kpis", position), f"{kpi!r} is listed twice")
+            own.setdefault(kpi, position)
+        for section in ("baselines", "trajectories"):
+            given = _get(service, section)
+            if isinstance(given, Mapping):
+                for kpi in given:
+                    if isinstance(kpi, str) and kpi not in own:
+                        yield Issue(
+                            ("services", index, section, kpi),
+                            f"{kpi!r} is not one of this service's KPIs "
+                            f"({_listing(own)}){did_you_mean(kpi, own)}",
+                            at_key=True,
+                        )
+    for index, outcome in enumerate(_items(data, "outcomes")):
+        for position, kpi in enumerate(_items(outcome, "kpis")):
+            if isinstance(kpi, str) and kpis and kpi not in kpis:
+                yield Issue(("outcomes", index, "kpis", position), _unknown("KPI", kpi, kpis))
+
+
+def _semantic_issues(contract: Contract) -> Iterator[Issue]:
+    yield from _stage_issues(contract)
+    yield from _threshold_issues(contract)
+    yield from _service_issues(contract)
+    yield from _escalation_issues(contract)
+
+
+def _stage_issues(contract: Contract) -> Iterator[Issue]:
+    stages = contract.embedding
+    provider_types = {t.value for t in ProviderType}
+    for index, stage in enumerate(stages):
+        if stage.stage in provider_types:
+            yield Issue(
+                ("embedding", index, "stage"),
+                f"{stage.stage!r} is a provider type: stages follow each service's commencement, "
+                "never who provides it",
+            )
+        last = index == len(stages) - 1
+        if stage.months is None and not last:
+            yield Issue(
+                ("embedding", index),
+                f"stage {stage.stage!r} has no 'months', so it runs to the end of the term and "
+                f"the stages after it ({', '.join(s.stage for s in stages[index + 1:])}) could "
+                "never begin: give it a length, or move it last",
+            )
+        if stage.months is not None and last:
+            yield Issue(
+                ("embedding", index, "months"),
+                "the last stage runs to the end of the term, so it takes no 'months'",
+            )
+    if stages and all(s.mode is StageMode.SHADOW for s in stages):
+        yield Issue(("embedding",), "every stage is shadow: no period would ever be assessed")
+
+
+def _threshold_issues(contract: Contract) -> Iterator[Issue]:
+    names = {s.stage for s in contract.stages}
+    term = contract.term
+    for index, kpi in enumerate(contract.kpis):
+        base = ("kpis", index, "threshold")
+        if isinstance(kpi.threshold, Staged):
+            for name, _ in kpi.threshold.stages:
+                if name not in names:
+                    hint = did_you_mean(name, names)
+                    yield Issue(
+                        (*base, name),
+                        f"unknown stage {name!r}{hint} (the stages are: {_listing(names)})",
+                        at_key=True,
+                    )
+        for path, rule in rules(kpi.threshold):
+            if isinstance(rule, Dated):
+                for start, _ in rule.values:
+                    if start not in term:
+                        yield Issue(
+                            (*base, *path, start.isoformat()),
+                            f"{start} is outside the term ({term.start} to {term.end})",
+                            at_key=True,
+                        )
+
+
+def _service_issues(contract: Contract) -> Iterator[Issue]:
+    term = contract.term
+    kpis = {k.id: k for k in contract.kpis}
+    for index, service in enumerate(contract.services):
+        if service.commences > term.end:
+            yield Issue(
+                ("services", index, "commences"),
+                f"commences {service.commences}, after the term ends ({term.end})",
+            )
+        for kpi_id in service.kpis:
+            kpi = kpis.get(kpi_id)
+            if kpi is None:
+                continue
+            kinds = {type(rule) for _, rule in rules(kpi.threshold)}
+            if FloorOrImprovement in kinds and kpi_id not in service.baselines:
+                yield Issue(
+                    ("services", index),
+                    f"KPI {kpi_id!r} is judged against a floor or improvement on the baseline, "
+                    f"so the service needs 'baselines: {{{kpi_id}: …}}'",
+                )
+            if Trajectory in kinds and kpi_id not in service.trajectories:
+                yield Issue(
+                    ("services", index),
+                    f"KPI {kpi_id!r} is judged against each service's agreed trajectory, so the "
+                    f"service needs 'trajectories: {{{kpi_id}: {{…}}}}'",
+                )
+        for kpi_id, baseline in service.baselines.items():
+            kpi = kpis.get(kpi_id)
+            if kpi is None:
+                continue
+            path = ("services", index, "baselines", kpi_id)
+            if FloorOrImprovement not in {type(r) for _, r in rules(kpi.threshold)}:
+                yield Issue(path, f"KPI {kpi_id!r} has no floor-or-improvement threshold, so "
+                            "this baseline would never be used", at_key=True)
+            message = kpi._problem_with(baseline, "level")
+            if message:
+                yield Issue(path, message)
+        for kpi_id, trajectory in service.trajectories.items():
+            kpi = kpis.get(kpi_id)
+            if kpi is None:
+                continue
+            path = ("services", index, "trajectories", kpi_id)
+            if Trajectory not in {type(r) for _, r in rules(kpi.threshold)}:
+                yield Issue(path, f"KPI {kpi_id!r}'s threshold is not 'trajectory', so this "
+                            "trajectory would never be used", at_key=True)
+            if not trajectory:
+                yield Issue(path, "an empty trajectory")
+            expected = kpi.assessed.period_type
+            for period, value in trajectory.items():
+                at = (*path, str(period))
+                if type(period) is not expected:
+                    example = {Month: "2026-07", Quarter: "2026/27 Q2"}.get(expected, "2026/27")
+                    yield Issue(at, f"{period} is a {period.kind}, but {kpi_id!r} is assessed "
+                                f"{kpi.assessed}: key the trajectory by {expected.kind}, such as "
+                                f"{example!r}", at_key=True)
+                elif not (period.start <= term.end and period.last_day >= term.start):
+                    yield Issue(at, f"{period} is outside the term ({term.start} to {term.end})",
+                                at_key=True)
+                message = kpi._problem_with(value, "level")
+                if message:
+                    yield Issue(at, message)
+
+
+def _escalation_issues(contract: Contract) -> Iterator[Issue]:
+    seen: dict[str, int] = {}
+    previous: str | None = None
+    for index, rule in enumerate(contract.escalation):
+        if rule.step in seen and previous != rule.step:
+            yield Issue(
+                ("escalation", index, "step"),
+                f"{rule.step!r} was already placed at escalation[{seen[rule.step]}]: rules are "
+                "listed from the least to the most serious step, so keep a step's rules together",
+            )
+        seen.setdefault(rule.step, index)
+        previous = rule.step
+
+
+def stage_names(contract: Contract) -> list[str]:
+    """The names of the contract's stages, in order."""
+    return [s.stage for s in contract.stages]
+
+
+def used_kpis(contract: Contract) -> set[str]:
+    """The KPI ids at least one service is held to."""
+    return {kpi for service in contract.services for kpi in service.kpis}
+

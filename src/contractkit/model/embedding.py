@@ -1,0 +1,77 @@
+"""Embedding stages: new services get time to bed in, counted from each service's commencement."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated
+
+import attrs
+from pydantic import Field
+
+from contractkit.model._base import SpecModel
+from contractkit.model._types import Id
+from contractkit.periods import add_months
+
+__all__ = ["Stage", "StageMode", "StageSpan", "schedule"]
+
+
+class StageMode(enum.StrEnum):
+    """Whether a stage's periods are judged."""
+
+    ASSESSED = "assessed"
+    """Judged against the stage's threshold, with the contract's consequences."""
+    SHADOW = "shadow"
+    """Reported and shown, never flagged, no consequence."""
+
+
+class Stage(SpecModel):
+    """One embedding stage, such as ``mobilisation`` or ``established``.
+
+    Stages follow each other from a service's commencement date, each lasting ``months``
+    calendar months; the last stage has no ``months`` and runs to the end of the term.
+    """
+
+    stage: Id
+    """The stage's name, used as a key in staged thresholds."""
+    months: Annotated[int, Field(gt=0)] | None = None
+    """How many calendar months the stage lasts (none for the last stage)."""
+    mode: StageMode = StageMode.ASSESSED
+    """``assessed`` (the default) or ``shadow`` (reported, never flagged)."""
+
+
+ESTABLISHED = Stage(stage="established")
+"""The single stage a contract without an ``embedding`` section has."""
+
+
+@attrs.frozen
+class StageSpan:
+    """When a stage applies to one service: from ``start`` up to (not including) ``end``."""
+
+    stage: Stage
+    start: date
+    end: date | None
+    """The first day of the next stage, or None for the last stage."""
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day and (self.end is None or day < self.end)
+
+
+def schedule(stages: Sequence[Stage], commences: date) -> tuple[StageSpan, ...]:
+    """The dates each stage applies to a service that commences on ``commences``.
+
+        >>> spans = schedule([Stage(stage="embedding", months=9), ESTABLISHED], date(2026, 7, 1))
+        >>> [(s.stage.stage, str(s.start)) for s in spans]
+        [('embedding', '2026-07-01'), ('established', '2027-04-01')]
+    """
+    spans: list[StageSpan] = []
+    elapsed = 0
+    for stage in stages:
+        start = add_months(commences, elapsed)
+        if stage.months is None:
+            spans.append(StageSpan(stage, start, None))
+            break
+        elapsed += stage.months
+        spans.append(StageSpan(stage, start, add_months(commences, elapsed)))
+    return tuple(spans)

@@ -1,0 +1,81 @@
+"""Flag levels and the escalation policy: when persistence calls for the next contract step."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from contractkit.model._base import Issue, SpecModel, raise_if
+from contractkit.model._types import StepName
+
+__all__ = ["EscalationRule", "Flags"]
+
+
+class Flags(SpecModel):
+    """The one-sided significance levels at which a shortfall is flagged, the same for every
+    provider. The defaults are the funnel plot's 95% and 99.8% limits."""
+
+    warning: Annotated[float, Field(gt=0, lt=0.5)] = 0.025
+    """A shortfall this unlikely by chance alone (p below it) is flagged at ``warning`` level."""
+    alarm: Annotated[float, Field(gt=0, lt=0.5)] = 0.001
+    """A shortfall this unlikely by chance alone is flagged at ``alarm`` level."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Flags:
+        if not self.alarm < self.warning:
+            raise ValueError(
+                f"the alarm level ({self.alarm}) must be stricter (smaller) than the warning "
+                f"level ({self.warning})"
+            )
+        return self
+
+
+class EscalationRule(SpecModel):
+    """One trigger for a step: so many flagged (or alarm-level) assessment periods within the most
+    recent so many assessed periods of one service and KPI.
+
+    The order of the rules is the order of the steps: a step first named later is more serious.
+    Shadow periods never count.
+    """
+
+    step: StepName
+    """The step, in the contract's words: ``contract_performance_notice``,
+    ``remedial_action_plan``, ``exception_notice``, …"""
+    flagged: Annotated[int, Field(gt=0)] | None = None
+    """How many periods flagged at any level trigger the step."""
+    alarms: Annotated[int, Field(gt=0)] | None = None
+    """How many periods flagged at alarm level trigger the step."""
+    within: Annotated[int, Field(gt=0)]
+    """Counted within this many of the most recent assessed periods."""
+
+    @model_validator(mode="after")
+    def _check(self) -> EscalationRule:
+        issues: list[Issue] = []
+        if (self.flagged is None) == (self.alarms is None):
+            issues.append(Issue((), "give either 'flagged' or 'alarms': how many periods trigger "
+                                "the step"))
+        elif self.count > self.within:
+            key = "flagged" if self.flagged is not None else "alarms"
+            issues.append(Issue((key,), f"{self.count} periods cannot fall within the most recent "
+                                f"{self.within}"))
+        raise_if(issues)
+        return self
+
+    @property
+    def count(self) -> int:
+        """The number of periods that triggers the step."""
+        return self.flagged if self.flagged is not None else (self.alarms or 0)
+
+    @property
+    def alarms_only(self) -> bool:
+        """Whether only alarm-level flags count."""
+        return self.alarms is not None
+
+    def describe(self) -> str:
+        """The rule in words."""
+        what = "alarm" if self.alarms_only else "flagged period"
+        count = f"{self.count} {what}{'s' if self.count != 1 else ''}"
+        window = "the most recent assessed period" if self.within == 1 else (
+            f"the most recent {self.within} assessed periods")
+        return f"{count} within {window} → {self.step.replace('_', ' ')}"

@@ -1,0 +1,234 @@
+"""Key performance indicators: what is measured, which way is better, and what must be reached."""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema, model_validator
+
+from contractkit.errors import UnitError
+from contractkit.model._base import Issue, SpecModel, raise_if
+from contractkit.model._types import Id
+from contractkit.model.threshold import (
+    THRESHOLD_JSON_SCHEMA,
+    FloorOrImprovement,
+    Threshold,
+    leaves,
+    parse_threshold,
+    rules,
+)
+from contractkit.periods import Frequency
+from contractkit.units import PERCENT, Quantity, check_unit, dimension_name, same_dimension
+
+__all__ = ["KPI", "Combine", "Direction", "Measure"]
+
+
+class Measure(enum.StrEnum):
+    """What kind of number a KPI is, which decides how it is judged."""
+
+    PROPORTION = "proportion"
+    """x of n (a percentage): judged with an exact binomial test."""
+    RATE = "rate"
+    """Events per N of exposure (per 1,000 people on the caseload): an exact Poisson test."""
+    MEAN = "mean"
+    """A mean with a unit (minutes to first contact): a one-sided t-test."""
+    COUNT = "count"
+    """A count of events (never events): an exact Poisson test, or exact if zero tolerance."""
+
+
+class Direction(enum.StrEnum):
+    """Which way is better."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+class Combine(enum.StrEnum):
+    """How reported periods combine into an assessment period."""
+
+    SUM = "sum"
+    """Add numerators and denominators (a period total); means pool by count."""
+    LAST = "last"
+    """Take the last reported value (a month-end snapshot, such as a waiting list)."""
+    CUMULATIVE = "cumulative"
+    """Add everything from the start of the financial year to the period's end."""
+
+
+def _dump_threshold(threshold: Threshold) -> Any:
+    # Each threshold kind writes its own short form; a plain union would let pydantic pick the
+    # wrong kind's serializer.
+    return threshold.model_dump()
+
+
+ThresholdField = Annotated[
+    Threshold,
+    BeforeValidator(parse_threshold),
+    PlainSerializer(_dump_threshold),
+    WithJsonSchema(THRESHOLD_JSON_SCHEMA),
+]
+
+
+class KPI(SpecModel):
+    """A key performance indicator, as a row of Schedule 4 would state it."""
+
+    id: Id
+    """A short id other parts of the contract use to name the KPI, such as ``ucr-2h``."""
+    name: str
+    """What the KPI measures, in words."""
+    measure: Measure
+    """``proportion``, ``rate`` (with ``per``), ``mean`` (with ``unit``) or ``count``."""
+    unit: str | None = None
+    """The unit of a ``mean`` (``minutes``, ``days``, ``weeks``) or of a ``count`` (``events``)."""
+    per: Annotated[int, Field(gt=0)] | None = None
+    """For a ``rate``: the exposure the rate is expressed per, such as ``1000``."""
+    numerator: str | None = None
+    """What is counted on top (with its exclusions)."""
+    denominator: str | None = None
+    """What it is counted out of (or the exposure, for a rate)."""
+    better: Direction
+    """Whether ``higher`` or ``lower`` values are better."""
+    reported: Frequency
+    """How often providers report it: ``monthly``, ``quarterly`` or ``annually``."""
+    assessed: Frequency
+    """The period it is judged over: the same as ``reported`` or longer."""
+    combine: Combine = Combine.SUM
+    """How reported periods make up an assessment period: ``sum``, ``last`` or ``cumulative``."""
+    threshold: ThresholdField
+    """What it must reach: see the threshold shapes in the docs."""
+    clause: str | None = None
+    """Where the contract states it, such as ``Schedule 4C LQR-01``."""
+
+    @model_validator(mode="after")
+    def _check(self) -> KPI:
+        issues: list[Issue] = []
+        self._check_shape(issues)
+        if not issues:
+            for path, value, role in leaves(self.threshold):
+                message = self._problem_with(value, role)
+                if message:
+                    issues.append(Issue(("threshold", *path), message))
+            for path, rule in rules(self.threshold):
+                if isinstance(rule, FloorOrImprovement):
+                    self._check_bounds(rule, ("threshold", *path), issues)
+        raise_if(issues)
+        return self
+
+    def _check_shape(self, issues: list[Issue]) -> None:
+        if self.measure is Measure.MEAN and self.unit is None:
+            issues.append(Issue((), "a mean needs a 'unit', such as 'minutes'"))
+        if self.measure is Measure.RATE and self.per is None:
+            issues.append(Issue((), "a rate needs 'per': the exposure it is per, such as 1000"))
+        if self.measure is not Measure.RATE and self.per is not None:
+            issues.append(Issue(("per",), f"'per' is for rates; this KPI is a {self.measure}"))
+        if self.measure in (Measure.PROPORTION, Measure.RATE) and self.unit is not None:
+            issues.append(
+                Issue(("unit",), f"a {self.measure} takes no unit (its threshold says how much)")
+            )
+        if self.unit is not None:
+            try:
+                unit = check_unit(self.unit)
+            except UnitError as error:
+                issues.append(Issue(("unit",), str(error)))
+            else:
+                if self.measure is Measure.COUNT and not same_dimension(unit, "count"):
+                    issues.append(
+                        Issue(("unit",), f"a count's unit counts things; {self.unit!r} is "
+                              f"{dimension_name(unit)}")
+                    )
+                if unit == PERCENT:
+                    issues.append(Issue(("unit",), "use measure: proportion for a percentage"))
+        if self.assessed.months < self.reported.months:
+            issues.append(
+                Issue(
+                    ("assessed",),
+                    f"assessed {self.assessed} but reported {self.reported}: a KPI cannot be "
+                    "assessed more often than it is reported",
+                )
+            )
+
+    def _problem_with(self, value: Quantity, role: str) -> str | None:
+        """Why a threshold value does not fit this KPI, or None if it does."""
+        try:
+            level = self.level(value)
+        except UnitError as error:
+            return str(error)
+        if level < 0:
+            return f"{value} is negative; a threshold cannot be"
+        if self.measure is Measure.PROPORTION and level > 1:
+            if value.unit is None:
+                return (
+                    f"{value} is not a proportion: write a percentage such as "
+                    f"'{value}%', or a fraction between 0 and 1"
+                )
+            return f"{value} is more than 100%"
+        return None
+
+    def _check_bounds(self, rule: FloorOrImprovement, path: tuple[str, ...], issues: list[Issue]) -> None:
+        if self.better is Direction.HIGHER and rule.floor is None:
+            issues.append(Issue(path, "where higher is better, give a 'floor', not a 'ceiling'"))
+        if self.better is Direction.LOWER and rule.ceiling is None:
+            issues.append(Issue(path, "where lower is better, give a 'ceiling', not a 'floor'"))
+
+    def level(self, value: Quantity) -> Decimal:
+        """A threshold value in the KPI's own terms: a fraction for a proportion, the KPI's unit
+        for a mean, events per ``per`` for a rate, a number for a count.
+
+        Raises :class:`~contractkit.errors.UnitError` when the value cannot be read that way.
+        """
+        if self.measure is Measure.PROPORTION:
+            if value.unit not in (None, PERCENT):
+                raise UnitError(
+                    f"{value} is {dimension_name(value.unit)}; a proportion's threshold is a "
+                    "percentage such as 70%",
+                    got=str(value),
+                    expected="a percentage",
+                )
+            return value.fraction()
+        if self.measure is Measure.MEAN:
+            assert self.unit is not None
+            if value.unit == PERCENT or (value.unit or "").startswith("per "):
+                raise UnitError(
+                    f"{value} is {dimension_name(value.unit or '')}, but this KPI is a mean "
+                    f"measured in {self.unit} ({dimension_name(check_unit(self.unit))})",
+                    got=str(value),
+                )
+            return value.to(self.unit)
+        if self.measure is Measure.RATE:
+            assert self.per is not None
+            if value.unit is not None and not value.unit.startswith("per "):
+                raise UnitError(
+                    f"{value} is {dimension_name(value.unit)}; a rate's threshold is a number "
+                    f"of events per {self.per:,}",
+                    got=str(value),
+                )
+            return value.to(f"per {self.per}")
+        if value.unit is not None and not same_dimension(value.unit, "count"):
+            raise UnitError(
+                f"{value} is {dimension_name(value.unit)}; a count's threshold is a number",
+                got=str(value),
+            )
+        return value.magnitude
+
+    @property
+    def zero_tolerance(self) -> bool:
+        """A count that must be zero (such as never events): compared exactly, without statistics."""
+        return (
+            self.measure is Measure.COUNT
+            and self.better is Direction.LOWER
+            and all(self.level(v) == 0 for _, v, _ in leaves(self.threshold))
+        )
+
+    def summary(self) -> str:
+        """The KPI in one plain-English sentence.
+
+        Without the contract, stages it is monitored only in go unsaid: see
+        :meth:`Contract.kpi_summary`.
+        """
+        from contractkit.model.english import describe_kpi  # noqa: PLC0415 - avoids a cycle
+
+        return describe_kpi(self)
+
+    def __repr_args__(self) -> Any:
+        return [(k, v) for k, v in super().__repr_args__() if v is not None]

@@ -1,0 +1,184 @@
+"""``load`` and ``dump``: a spec as YAML text, and back."""
+
+from __future__ import annotations
+
+import enum
+import io
+import os
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+from contractkit.errors import Problem, SpecError
+from contractkit.model._base import Issue, did_you_mean, format_path, issues_from_error
+from contractkit.periods import FinancialYear, Month, Quarter
+from contractkit.spec._kinds import DEFAULT_KIND, KINDS
+from contractkit.spec._yaml import Document, compose, resolve_plain
+
+__all__ = ["dump", "load", "load_text"]
+
+_YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def _read(source: str | os.PathLike[str]) -> tuple[str, str | None]:
+    """The text of a spec and the file it came from (None for text given directly)."""
+    if isinstance(source, os.PathLike):
+        path = Path(source)
+    elif "\n" not in source and (source.endswith(_YAML_SUFFIXES) or Path(source).is_file()):
+        path = Path(source)
+    else:
+        return source, None
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except FileNotFoundError:
+        raise SpecError([Problem(message="no such file", file=str(path))]) from None
+    except IsADirectoryError:
+        raise SpecError([Problem(message="is a folder, not a spec file", file=str(path))]) from None
+    except UnicodeDecodeError as error:
+        raise SpecError(
+            [Problem(message=f"not UTF-8 text (byte {error.start}): save the file as UTF-8",
+                     file=str(path))]
+        ) from None
+    except OSError as error:
+        raise SpecError([Problem(message=error.strerror or str(error), file=str(path))]) from None
+
+
+def load(source: str | os.PathLike[str] | Mapping[str, Any]) -> Any:
+    """Load a spec from a YAML file, YAML text, or a mapping, and validate it.
+
+    A string naming a file (or ending in ``.yaml``/``.yml``) is read as a file; any other
+    string is taken as YAML text. The top-level ``kind:`` chooses what the spec is (a
+    ``contract`` when it is absent).
+
+    Every problem is raised together in one :class:`~contractkit.errors.SpecError`, each
+    located at its file, line and column.
+    """
+    if isinstance(source, Mapping):
+        return _validate(dict(source), None)
+    text, file = _read(source)
+    return load_text(text, file)
+
+
+def load_text(text: str, file: str | None = None) -> Any:
+    """Load a spec from YAML text; ``file`` is only used to name it in problems."""
+    document, problems = compose(text, file)
+    if any(p.message.startswith(("YAML syntax error", "unreadable YAML")) for p in problems):
+        raise SpecError(problems)
+    return _validate(document.data, document, problems)
+
+
+def _validate(data: Any, document: Document | None, problems: list[Problem] | None = None) -> Any:
+    found = list(problems or [])
+
+    def located(issue: Issue) -> Problem:
+        path = format_path(issue.path)
+        if document is None:
+            return Problem(message=issue.message, path=path)
+        return document.problem(path, issue.message,
+                                document.position(issue.path, at_key=issue.at_key))
+
+    if data is None:
+        raise SpecError([*found, located(Issue((), "the file is empty: expected a spec such "
+                                               "as a contract"))])
+    if not isinstance(data, dict):
+        raise SpecError([*found, located(Issue((), "expected a mapping of keys and values at "
+                                               "the top level of the file"))])
+    kind = data.get("kind", DEFAULT_KIND)
+    model = KINDS.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        hint = did_you_mean(str(kind), KINDS)
+        raise SpecError([*found, located(Issue(("kind",), f"unknown kind {kind!r}{hint} "
+                                               f"(the kinds are: {', '.join(KINDS)})"))])
+    try:
+        spec = model.model_validate(data)
+    except ValidationError as error:
+        found.extend(located(issue) for issue in issues_from_error(error, model))
+    if found:
+        raise SpecError(_ordered(found))
+    return spec
+
+
+def _ordered(problems: list[Problem]) -> list[Problem]:
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=lambda p: (p.line or 0, p.column or 0))
+
+
+# --- dump ------------------------------------------------------------------------------------
+
+_FIRST_KEYS = ("contractkit", "kind")
+
+
+def _plain(value: Any, *, top: bool = False) -> Any:
+    """Turn a model dump into values ruamel writes the way a person would."""
+    if isinstance(value, Mapping | MappingProxyType):
+        out = CommentedMap()
+        for key, item in value.items():
+            out[_plain_key(key)] = _plain(item)
+        return out
+    if isinstance(value, list | tuple):
+        seq = CommentedSeq(_plain(v) for v in value)
+        if value and all(isinstance(v, str | int | Decimal) for v in value):
+            seq.fa.set_flow_style()
+        return seq
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Month | Quarter | FinancialYear):
+        return str(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str) and resolve_plain(value) != value:
+        return DoubleQuotedScalarString(value)
+    return value
+
+
+def _plain_key(key: Any) -> Any:
+    if isinstance(key, Month | Quarter | FinancialYear | enum.Enum):
+        return str(key.value if isinstance(key, enum.Enum) else key)
+    return key
+
+
+def _represent_decimal(representer: Any, value: Decimal) -> Any:
+    if value == value.to_integral_value() and value.as_tuple().exponent == 0:
+        return representer.represent_scalar("tag:yaml.org,2002:int", f"{value:f}")
+    text = f"{value:f}"
+    if "." not in text:
+        text += ".0"
+    return representer.represent_scalar("tag:yaml.org,2002:float", text)
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.width = 100
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.representer.add_representer(Decimal, _represent_decimal)
+    yaml.representer.add_representer(date, lambda r, d: r.represent_scalar(
+        "tag:yaml.org,2002:timestamp", d.isoformat()))
+    return yaml
+
+
+def dump(spec: BaseModel) -> str:
+    """A spec as YAML text, which :func:`load` reads back into an equal spec.
+
+    Values are written in their short forms (``70%``, ``90 minutes``, ``kpis: [a, b]``) and
+    settings left at their defaults are left out.
+    """
+    data = spec.model_dump(mode="python", exclude_defaults=True, by_alias=True)
+    if "contractkit" in type(spec).model_fields:
+        data["contractkit"] = spec.contractkit  # type: ignore[attr-defined]  # checked above
+    ordered = {k: data[k] for k in _FIRST_KEYS if k in data}
+    ordered.update((k, v) for k, v in data.items() if k not in _FIRST_KEYS)
+    plain = _plain(ordered, top=True)
+    for key in list(plain)[1:]:
+        if isinstance(plain[key], CommentedSeq | CommentedMap):
+            plain.yaml_set_comment_before_after_key(key, before="\n")
+    stream = io.StringIO()
+    _yaml().dump(plain, stream)
+    return stream.getvalue()

@@ -1,0 +1,284 @@
+"""Quantities as a contract writes them: ``70%``, ``90 minutes``, ``18 weeks``, ``12 per 1,000``.
+
+A :class:`Quantity` keeps the number exactly (a :class:`~decimal.Decimal`) with the unit it was
+written in, so that it is shown back the way it was written::
+
+    >>> Quantity.parse("90 minutes")
+    Quantity('90 minutes')
+    >>> Quantity.parse("1.5 hours").to("minutes")
+    Decimal('90')
+    >>> Quantity.parse("70%").fraction()
+    Decimal('0.7')
+
+Units are read through a pint registry (pint's own units plus counts of people, referrals,
+events and the like, defined in ``units.txt``), loaded on first use. Money is never a unit.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from typing import Any
+
+import attrs
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
+
+from contractkit.errors import UnitError
+
+__all__ = [
+    "PERCENT",
+    "Quantity",
+    "check_unit",
+    "dimension_name",
+    "format_number",
+    "per_text",
+]
+
+PERCENT = "percent"
+"""The unit name a percentage is held in."""
+
+_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+"
+_QUANTITY_RE = re.compile(rf"^\s*({_NUMBER})\s*(.*?)\s*$")
+_PER_RE = re.compile(r"^per\s+(\d{1,3}(?:,\d{3})+|\d+)(?:\s+[a-z_ ]+)?$", re.IGNORECASE)
+_PERCENT_WORDS = {"%", "percent", "per cent", "pc"}
+_POINT_WORDS = {"points", "point", "pp", "percentage points", "percentage point"}
+
+_DIMENSION_NAMES = {
+    "[time]": "a time",
+    "[mass]": "a mass",
+    "[length]": "a length",
+    "[volume]": "a volume",
+    "[length] ** 3": "a volume",
+    "dimensionless": "a count",
+}
+
+
+@functools.cache
+def _registry() -> Any:
+    """pint's registry with contractkit's count units, built once, on first use."""
+    import pint  # noqa: PLC0415 - pint takes a few tenths of a second to load: only when needed
+
+    registry = pint.UnitRegistry(non_int_type=Decimal, cache_folder=None)
+    definitions = resources.files("contractkit").joinpath("units.txt")
+    with resources.as_file(definitions) as path:
+        registry.load_definitions(str(path))
+    return registry
+
+
+@functools.cache
+def _known_unit_names() -> tuple[str, ...]:
+    registry = _registry()
+    names = set()
+    for name in registry._units:  # pint exposes no public list of names
+        if name.isidentifier() and len(name) > 1:
+            names.add(name)
+            names.add(name + "s")
+    return tuple(sorted(names))
+
+
+@functools.cache
+def check_unit(text: str) -> str:
+    """The canonical name of a unit written in a contract, or a :class:`UnitError`.
+
+        >>> check_unit("minutes")
+        'minute'
+    """
+    cleaned = text.strip()
+    if cleaned.lower() in _PERCENT_WORDS | _POINT_WORDS:
+        return PERCENT
+    per = _PER_RE.match(cleaned)
+    if per:
+        return f"per {int(per.group(1).replace(',', ''))}"
+    if "£" in cleaned:
+        raise UnitError(
+            "money is not a unit of measurement: use the finance section for sums of money",
+            got=text,
+        )
+    registry = _registry()
+    try:
+        unit = registry.parse_units(cleaned)
+    except Exception:  # pint raises several unrelated types for unreadable text
+        close = difflib.get_close_matches(cleaned.lower(), _known_unit_names(), n=1, cutoff=0.75)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise UnitError(f"unknown unit {cleaned!r}{hint}", got=text) from None
+    if unit.dimensionless and str(unit) == "dimensionless":
+        raise UnitError(f"{cleaned!r} is not a unit", got=text)
+    return str(unit)
+
+
+def _dimensionality(unit: str) -> str:
+    if unit == PERCENT:
+        return "percent"
+    if unit.startswith("per "):
+        return "rate"
+    return str(_registry().get_dimensionality(unit))
+
+
+def dimension_name(unit: str) -> str:
+    """A plain-English name for what a unit measures: ``'a time'`` for minutes."""
+    dimensionality = _dimensionality(unit)
+    if dimensionality == "percent":
+        return "a percentage"
+    if dimensionality == "rate":
+        return "a rate"
+    return _DIMENSION_NAMES.get(dimensionality, f"a quantity of dimension {dimensionality}")
+
+
+def same_dimension(unit_a: str, unit_b: str) -> bool:
+    """Whether two units measure the same kind of thing (so one converts to the other)."""
+    return _dimensionality(unit_a) == _dimensionality(unit_b)
+
+
+def format_number(value: Decimal) -> str:
+    """A Decimal written plainly, without exponent or trailing zeros: ``Decimal('90.0')`` → ``90``."""
+    if value == value.to_integral_value():
+        return f"{value.quantize(Decimal(1)):f}"
+    return f"{value.normalize():f}"
+
+
+def per_text(per: int) -> str:
+    """``per 1,000`` for 1000."""
+    return f"per {per:,}"
+
+
+def _plural(unit: str, magnitude: Decimal) -> str:
+    if unit.startswith("per ") or magnitude == 1:
+        return unit
+    if unit.endswith(("s", "ss")):
+        return unit
+    return unit + "s"
+
+
+@attrs.frozen(repr=False)
+class Quantity:
+    """A number with the unit it was written in (``None`` for a bare number).
+
+    ``unit`` is pint's canonical name (``'minute'``), ``'percent'`` for a percentage or a
+    number of percentage points, or ``'per N'`` for a rate per N.
+    """
+
+    magnitude: Decimal
+    unit: str | None = None
+
+    @classmethod
+    def parse(cls, value: object) -> Quantity:
+        """Read a quantity from text (``'70%'``, ``'90 minutes'``), a number or a Decimal."""
+        if isinstance(value, Quantity):
+            return value
+        if isinstance(value, bool):
+            raise UnitError(f"expected a number or a quantity, got {value!r}", got=value)
+        if isinstance(value, int | Decimal):
+            return cls(_finite(Decimal(value), value))
+        if isinstance(value, float):
+            return cls(_finite(Decimal(repr(value)), value))
+        if not isinstance(value, str):
+            raise UnitError(f"expected a number or a quantity, got {value!r}", got=value)
+        match = _QUANTITY_RE.match(value)
+        if match is None:
+            raise UnitError(
+                f"{value!r} is not a quantity: write a number with an optional unit, "
+                "such as '70%', '90 minutes' or '12'",
+                got=value,
+            )
+        try:
+            magnitude = Decimal(match.group(1).replace(",", ""))
+        except InvalidOperation:  # pragma: no cover - the pattern only admits numbers
+            raise UnitError(f"{value!r} is not a number", got=value) from None
+        unit_text = match.group(2)
+        return cls(magnitude, check_unit(unit_text) if unit_text else None)
+
+    @property
+    def is_percent(self) -> bool:
+        """Whether the quantity was written as a percentage."""
+        return self.unit == PERCENT
+
+    def fraction(self) -> Decimal:
+        """A percentage as a fraction (70% → 0.7); a bare number as it is."""
+        if self.unit == PERCENT:
+            return self.magnitude / 100
+        if self.unit is None:
+            return self.magnitude
+        raise UnitError(f"{self} is not a proportion", got=str(self), expected="a percentage")
+
+    def to(self, unit: str) -> Decimal:
+        """The magnitude in another unit of the same dimension (a bare number is taken as-is).
+
+            >>> Quantity.parse("2 hours").to("minute")
+            Decimal('120')
+        """
+        if self.unit is None:
+            return self.magnitude
+        target = check_unit(unit)
+        if self.unit == target:
+            return self.magnitude
+        if target.startswith("per ") and self.unit.startswith("per "):
+            scale = Decimal(int(target[4:])) / Decimal(int(self.unit[4:]))
+            return _tidy(self.magnitude * scale)
+        if not same_dimension(self.unit, target):
+            raise UnitError(
+                f"{self} is {dimension_name(self.unit)}, not {dimension_name(target)}",
+                got=str(self),
+                expected=dimension_name(target),
+            )
+        registry = _registry()
+        converted = registry.Quantity(self.magnitude, self.unit).to(target).magnitude
+        return _tidy(Decimal(converted))
+
+    def __str__(self) -> str:
+        number = format_number(self.magnitude)
+        if self.unit is None:
+            return number
+        if self.unit == PERCENT:
+            return f"{number}%"
+        if self.unit.startswith("per "):
+            return f"{number} {per_text(int(self.unit[4:]))}"
+        return f"{number} {_plural(self.unit, self.magnitude)}"
+
+    def __repr__(self) -> str:
+        return f"Quantity({str(self)!r})"
+
+    def to_plain(self) -> Decimal | str:
+        """The form a spec file writes: a bare number as a number, anything else as text."""
+        return self.magnitude if self.unit is None else str(self)
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse,
+            serialization=core_schema.plain_serializer_function_ser_schema(cls.to_plain),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return QUANTITY_JSON_SCHEMA
+
+
+QUANTITY_JSON_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "number"},
+        {"type": "string", "pattern": r"^\s*[+-]?[0-9.,]+"},
+    ],
+    "description": "A number, or a number with its unit: 70%, 90 minutes, 18 weeks, "
+    "12 per 1,000.",
+    "examples": ["70%", "90 minutes", "18 weeks", 12],
+}
+
+
+def _finite(value: Decimal, original: object) -> Decimal:
+    if not value.is_finite():
+        raise UnitError(f"expected a finite number, got {original!r}", got=original)
+    return value
+
+
+def _tidy(value: Decimal) -> Decimal:
+    """Drop the noise digits a division leaves (1/60 hour stays as exact as Decimal allows)."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
