@@ -25,8 +25,8 @@ from contractkit.model import (
     ProviderType,
     Service,
     Stage,
-    StageMode,
     Staged,
+    StageMode,
     Term,
     Trajectory,
 )

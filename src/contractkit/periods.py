@@ -334,7 +334,9 @@ class FinancialYear(_PeriodBase):
         """Read ``2026/27``."""
         match = _FY_RE.match(text)
         if match is None:
-            raise PeriodError(f"{text!r} is not a financial year: write it like '2026/27'", got=text)
+            raise PeriodError(
+                f"{text!r} is not a financial year: write it like '2026/27'", got=text
+            )
         return cls(_check_fy(match.group(1), match.group(2), text))
 
     @classmethod
@@ -382,10 +384,10 @@ def parse_period(value: str | Period) -> Period: ...
 def parse_period(value: str | date | Period) -> Period:
     """Read a period from its text form, or take the month a date falls in.
 
-        >>> parse_period("2026/27 Q3")
-        Quarter('2026/27 Q3')
-        >>> parse_period(date(2026, 7, 15))
-        Month('2026-07')
+    >>> parse_period("2026/27 Q3")
+    Quarter('2026/27 Q3')
+    >>> parse_period(date(2026, 7, 15))
+    Month('2026-07')
     """
     if isinstance(value, Month | Quarter | FinancialYear):
         return value

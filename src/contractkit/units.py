@@ -61,9 +61,9 @@ _DIMENSION_NAMES = {
 @functools.cache
 def _registry() -> Any:
     """pint's registry with contractkit's count units, built once, on first use."""
-    import pint  # noqa: PLC0415 - pint takes a few tenths of a second to load: only when needed
+    import pint
 
-    registry = pint.UnitRegistry(non_int_type=Decimal, cache_folder=None)
+    registry: Any = pint.UnitRegistry(non_int_type=Decimal, cache_folder=None)
     definitions = resources.files("contractkit").joinpath("units.txt")
     with resources.as_file(definitions) as path:
         registry.load_definitions(str(path))
@@ -85,8 +85,8 @@ def _known_unit_names() -> tuple[str, ...]:
 def check_unit(text: str) -> str:
     """The canonical name of a unit written in a contract, or a :class:`UnitError`.
 
-        >>> check_unit("minutes")
-        'minute'
+    >>> check_unit("minutes")
+    'minute'
     """
     cleaned = text.strip()
     if cleaned.lower() in _PERCENT_WORDS | _POINT_WORDS:
@@ -135,7 +135,7 @@ def same_dimension(unit_a: str, unit_b: str) -> bool:
 
 
 def format_number(value: Decimal) -> str:
-    """A Decimal written plainly, without exponent or trailing zeros: ``Decimal('90.0')`` → ``90``."""
+    """A Decimal written plainly, without exponent or trailing zeros (``90.0`` → ``90``)."""
     if value == value.to_integral_value():
         return f"{value.quantize(Decimal(1)):f}"
     return f"{value.normalize():f}"
@@ -208,8 +208,8 @@ class Quantity:
     def to(self, unit: str) -> Decimal:
         """The magnitude in another unit of the same dimension (a bare number is taken as-is).
 
-            >>> Quantity.parse("2 hours").to("minute")
-            Decimal('120')
+        >>> Quantity.parse("2 hours").to("minute")
+        Decimal('120')
         """
         if self.unit is None:
             return self.magnitude
@@ -267,8 +267,7 @@ QUANTITY_JSON_SCHEMA: dict[str, Any] = {
         {"type": "number"},
         {"type": "string", "pattern": r"^\s*[+-]?[0-9.,]+"},
     ],
-    "description": "A number, or a number with its unit: 70%, 90 minutes, 18 weeks, "
-    "12 per 1,000.",
+    "description": "A number, or a number with its unit: 70%, 90 minutes, 18 weeks, 12 per 1,000.",
     "examples": ["70%", "90 minutes", "18 weeks", 12],
 }
 

@@ -22,7 +22,7 @@ from contractkit.errors import Problem, SpecError
 
 __all__ = [
     "Issue",
-    "LocatedProblems",
+    "IssuesError",
     "SpecModel",
     "closest",
     "format_path",
@@ -43,7 +43,7 @@ class Issue:
     """Point at the key itself rather than its value (an unknown or duplicate key)."""
 
 
-class LocatedProblems(ValueError):
+class IssuesError(ValueError):
     """Raised inside validators to report several problems, each at its own path.
 
     Pydantic wraps it in a ValidationError at the validator's location; :func:`issues_from_error`
@@ -83,13 +83,14 @@ def format_path(path: Sequence[PathPart]) -> str:
 
 
 class _SpecMeta(ModelMetaclass):
-    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - a metaclass's `self` is a class
         try:
             return super().__call__(*args, **kwargs)
         except ValidationError as error:
             issues = issues_from_error(error, typing.cast(type[BaseModel], cls))
-            raise SpecError(Problem(message=i.message, path=format_path(i.path)) for i in issues)
-            # (no "from": the located problems say everything; pydantic's dump would repeat it)
+            problems = [Problem(message=i.message, path=format_path(i.path)) for i in issues]
+            # The problems say everything; chaining pydantic's own report would repeat it.
+            raise SpecError(problems) from None
 
 
 class SpecModel(BaseModel, metaclass=_SpecMeta):
@@ -202,10 +203,16 @@ def _message(error: Any, root: type[BaseModel]) -> Issue:
 def issues_from_error(error: ValidationError, root: type[BaseModel]) -> list[Issue]:
     """Every problem in a ValidationError as an Issue with its full path, nested ones unpacked."""
     issues: list[Issue] = []
-    for item in error.errors(include_url=False):
+    errors = error.errors(include_url=False)
+    nested = {tuple(e["loc"][:-1]) for e in errors if len(e["loc"]) > 1}
+    for item in errors:
+        if item["type"] == "too_short" and any(
+            loc[: len(item["loc"])] == tuple(item["loc"]) for loc in nested
+        ):
+            continue  # "at least 1 item" only because the items themselves have problems
         cause = item.get("ctx", {}).get("error")
         loc: Path = tuple(item["loc"])
-        if isinstance(cause, LocatedProblems):
+        if isinstance(cause, IssuesError):
             issues.extend(
                 Issue(loc + issue.path, issue.message, issue.at_key) for issue in cause.issues
             )
@@ -217,4 +224,4 @@ def issues_from_error(error: ValidationError, root: type[BaseModel]) -> list[Iss
 def raise_if(issues: Sequence[Issue]) -> None:
     """Raise the issues together, if there are any."""
     if issues:
-        raise LocatedProblems(issues)
+        raise IssuesError(issues)

@@ -5,23 +5,48 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError, ValidatorFunctionWrapHandler, model_validator
+import attrs
+from pydantic import (
+    BaseModel,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    model_validator,
+)
 
-from contractkit.model._base import Issue, LocatedProblems, SpecModel, did_you_mean, issues_from_error
+from contractkit.model._base import (
+    Issue,
+    IssuesError,
+    SpecModel,
+    did_you_mean,
+    issues_from_error,
+)
 from contractkit.model._types import Id
 from contractkit.model.embedding import ESTABLISHED, Stage, StageMode, StageSpan, schedule
 from contractkit.model.escalation import EscalationRule, Flags
 from contractkit.model.kpi import KPI
 from contractkit.model.provider import Commissioner, Provider, ProviderType
 from contractkit.model.service import Outcome, Service
-from contractkit.model.threshold import Dated, FloorOrImprovement, Staged, Trajectory, rules
+from contractkit.model.threshold import (
+    Dated,
+    FloorOrImprovement,
+    Staged,
+    Threshold,
+    Trajectory,
+    parse_threshold,
+    rules,
+)
 from contractkit.periods import Month, Quarter
 
 __all__ = ["Contract", "Term"]
 
 FORMAT_VERSION = 1
+"""The version of the contract format this release reads and writes."""
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 class Term(SpecModel):
@@ -35,8 +60,14 @@ class Term(SpecModel):
     @model_validator(mode="after")
     def _ordered(self) -> Term:
         if self.end <= self.start:
-            raise LocatedProblems([Issue(("end",), f"the term ends ({self.end}) on or before it "
-                                         f"starts ({self.start})")])
+            raise IssuesError(
+                [
+                    Issue(
+                        ("end",),
+                        f"the term ends ({self.end}) on or before it starts ({self.start})",
+                    )
+                ]
+            )
         return self
 
     def __contains__(self, day: object) -> bool:
@@ -46,7 +77,7 @@ class Term(SpecModel):
 class Contract(SpecModel):
     """A flexible, outcome-based contract between commissioners and providers."""
 
-    contractkit: Literal[1] = FORMAT_VERSION
+    contractkit: Literal[1] = 1
     """The version of the contract format: 1."""
     kind: Literal["contract"] = "contract"
     """What the file describes: a ``contract`` (the default)."""
@@ -80,14 +111,17 @@ class Contract(SpecModel):
         try:
             contract: Contract = handler(data)
         except ValidationError as error:
-            # Report broken references too, so that one run shows every problem in the file.
-            more = list(_reference_issues(data)) if isinstance(data, Mapping) else []
+            # Check what can be checked in the parts that are sound, so that one run shows every
+            # problem in the file, not only the first layer of them.
+            more = []
+            if isinstance(data, Mapping):
+                more = [*_reference_issues(data), *_semantic_issues(_Parts.salvage(data))]
             if not more:
                 raise
-            raise LocatedProblems([*issues_from_error(error, cls), *more]) from None
-        issues = [*_reference_issues(contract), *_semantic_issues(contract)]
+            raise IssuesError([*issues_from_error(error, cls), *more]) from None
+        issues = [*_reference_issues(contract), *_semantic_issues(_Parts.of(contract))]
         if issues:
-            raise LocatedProblems(issues)
+            raise IssuesError(issues)
         return contract
 
     # --- looking things up -------------------------------------------------------------------
@@ -133,19 +167,20 @@ class Contract(SpecModel):
 
     def kpi_summary(self, kpi: KPI | str) -> str:
         """A KPI in one plain-English sentence, naming the stages it is monitored only in."""
-        from contractkit.model.english import describe_kpi  # noqa: PLC0415 - avoids a cycle
+        from contractkit.model.english import describe_kpi
 
         return describe_kpi(self.kpi(kpi) if isinstance(kpi, str) else kpi, self.stages)
 
     def __repr__(self) -> str:
         return (
-            f"Contract(id={self.id!r}, title={self.title!r}, term={self.term.start}..{self.term.end}"
+            f"Contract(id={self.id!r}, title={self.title!r}, "
+            f"term={self.term.start}..{self.term.end}"
             f", {len(self.providers)} providers, {len(self.services)} services, "
             f"{len(self.kpis)} KPIs)"
         )
 
 
-def _lookup(index: Mapping[str, Any], key: str, noun: str) -> Any:
+def _lookup(index: Mapping[str, T], key: str, noun: str) -> T:
     try:
         return index[key]
     except KeyError:
@@ -243,15 +278,83 @@ def _reference_issues(data: object) -> Iterator[Issue]:
                 yield Issue(("outcomes", index, "kpis", position), _unknown("KPI", kpi, kpis))
 
 
-def _semantic_issues(contract: Contract) -> Iterator[Issue]:
-    yield from _stage_issues(contract)
-    yield from _threshold_issues(contract)
-    yield from _service_issues(contract)
-    yield from _escalation_issues(contract)
+@attrs.frozen
+class _Parts:
+    """The sound parts of a contract, each with its index in its section.
+
+    From a valid contract, everything; from one with problems, whatever validates on its own,
+    so that the checks across sections still run on those parts.
+    """
+
+    term: Term | None
+    embedding: tuple[Stage, ...] | None
+    """None when some stage is itself faulty (the checks of their order are then skipped)."""
+    stage_names: frozenset[str]
+    kpis: tuple[tuple[int, KPI], ...]
+    thresholds: tuple[tuple[int, Threshold], ...]
+    """Every threshold that reads, even where its KPI has other problems."""
+    services: tuple[tuple[int, Service], ...]
+    escalation: tuple[tuple[int, EscalationRule], ...] | None
+
+    @classmethod
+    def of(cls, contract: Contract) -> _Parts:
+        return cls(
+            term=contract.term,
+            embedding=contract.embedding,
+            stage_names=frozenset(s.stage for s in contract.stages),
+            kpis=tuple(enumerate(contract.kpis)),
+            thresholds=tuple((i, k.threshold) for i, k in enumerate(contract.kpis)),
+            services=tuple(enumerate(contract.services)),
+            escalation=tuple(enumerate(contract.escalation)),
+        )
+
+    @classmethod
+    def salvage(cls, data: Mapping[str, Any]) -> _Parts:
+        stages = _sound(Stage, _items(data, "embedding"))
+        raw_stages = _items(data, "embedding")
+        names = {_get(s, "stage") for s in raw_stages} if raw_stages else {ESTABLISHED.stage}
+        rules_ = _sound(EscalationRule, _items(data, "escalation"))
+        thresholds: list[tuple[int, Threshold]] = []
+        for index, kpi in enumerate(_items(data, "kpis")):
+            try:
+                thresholds.append((index, parse_threshold(_get(kpi, "threshold"))))
+            except ValueError:
+                continue
+        return cls(
+            term=next((t for _, t in _sound(Term, [data.get("term")])), None),
+            embedding=tuple(s for _, s in stages) if len(stages) == len(raw_stages) else None,
+            stage_names=frozenset(n for n in names if isinstance(n, str)),
+            kpis=_sound(KPI, _items(data, "kpis")),
+            thresholds=tuple(thresholds),
+            services=_sound(Service, _items(data, "services")),
+            escalation=rules_ if len(rules_) == len(_items(data, "escalation")) else None,
+        )
 
 
-def _stage_issues(contract: Contract) -> Iterator[Issue]:
-    stages = contract.embedding
+def _sound(model: type[M], items: list[Any]) -> tuple[tuple[int, M], ...]:
+    """The items that validate on their own as ``model``, with their indexes."""
+    sound: list[tuple[int, M]] = []
+    for index, item in enumerate(items):
+        if isinstance(item, model):
+            sound.append((index, item))
+            continue
+        try:
+            sound.append((index, model.model_validate(item)))
+        except (ValidationError, ValueError, TypeError):
+            continue
+    return tuple(sound)
+
+
+def _semantic_issues(parts: _Parts) -> Iterator[Issue]:
+    if parts.embedding is not None:
+        yield from _stage_issues(parts.embedding)
+    yield from _threshold_issues(parts)
+    yield from _service_issues(parts)
+    if parts.escalation is not None:
+        yield from _escalation_issues(parts.escalation)
+
+
+def _stage_issues(stages: tuple[Stage, ...]) -> Iterator[Issue]:
     provider_types = {t.value for t in ProviderType}
     for index, stage in enumerate(stages):
         if stage.stage in provider_types:
@@ -265,7 +368,7 @@ def _stage_issues(contract: Contract) -> Iterator[Issue]:
             yield Issue(
                 ("embedding", index),
                 f"stage {stage.stage!r} has no 'months', so it runs to the end of the term and "
-                f"the stages after it ({', '.join(s.stage for s in stages[index + 1:])}) could "
+                f"the stages after it ({', '.join(s.stage for s in stages[index + 1 :])}) could "
                 "never begin: give it a length, or move it last",
             )
         if stage.months is not None and last:
@@ -277,13 +380,13 @@ def _stage_issues(contract: Contract) -> Iterator[Issue]:
         yield Issue(("embedding",), "every stage is shadow: no period would ever be assessed")
 
 
-def _threshold_issues(contract: Contract) -> Iterator[Issue]:
-    names = {s.stage for s in contract.stages}
-    term = contract.term
-    for index, kpi in enumerate(contract.kpis):
+def _threshold_issues(parts: _Parts) -> Iterator[Issue]:
+    names = parts.stage_names
+    term = parts.term
+    for index, threshold in parts.thresholds:
         base = ("kpis", index, "threshold")
-        if isinstance(kpi.threshold, Staged):
-            for name, _ in kpi.threshold.stages:
+        if isinstance(threshold, Staged):
+            for name, _ in threshold.stages:
                 if name not in names:
                     hint = did_you_mean(name, names)
                     yield Issue(
@@ -291,8 +394,8 @@ def _threshold_issues(contract: Contract) -> Iterator[Issue]:
                         f"unknown stage {name!r}{hint} (the stages are: {_listing(names)})",
                         at_key=True,
                     )
-        for path, rule in rules(kpi.threshold):
-            if isinstance(rule, Dated):
+        for path, rule in rules(threshold):
+            if isinstance(rule, Dated) and term is not None:
                 for start, _ in rule.values:
                     if start not in term:
                         yield Issue(
@@ -302,11 +405,11 @@ def _threshold_issues(contract: Contract) -> Iterator[Issue]:
                         )
 
 
-def _service_issues(contract: Contract) -> Iterator[Issue]:
-    term = contract.term
-    kpis = {k.id: k for k in contract.kpis}
-    for index, service in enumerate(contract.services):
-        if service.commences > term.end:
+def _service_issues(parts: _Parts) -> Iterator[Issue]:
+    term = parts.term
+    kpis = {k.id: k for _, k in parts.kpis}
+    for index, service in parts.services:
+        if term is not None and service.commences > term.end:
             yield Issue(
                 ("services", index, "commences"),
                 f"commences {service.commences}, after the term ends ({term.end})",
@@ -334,8 +437,12 @@ def _service_issues(contract: Contract) -> Iterator[Issue]:
                 continue
             path = ("services", index, "baselines", kpi_id)
             if FloorOrImprovement not in {type(r) for _, r in rules(kpi.threshold)}:
-                yield Issue(path, f"KPI {kpi_id!r} has no floor-or-improvement threshold, so "
-                            "this baseline would never be used", at_key=True)
+                yield Issue(
+                    path,
+                    f"KPI {kpi_id!r} has no floor-or-improvement threshold, so "
+                    "this baseline would never be used",
+                    at_key=True,
+                )
             message = kpi._problem_with(baseline, "level")
             if message:
                 yield Issue(path, message)
@@ -345,8 +452,12 @@ def _service_issues(contract: Contract) -> Iterator[Issue]:
                 continue
             path = ("services", index, "trajectories", kpi_id)
             if Trajectory not in {type(r) for _, r in rules(kpi.threshold)}:
-                yield Issue(path, f"KPI {kpi_id!r}'s threshold is not 'trajectory', so this "
-                            "trajectory would never be used", at_key=True)
+                yield Issue(
+                    path,
+                    f"KPI {kpi_id!r}'s threshold is not 'trajectory', so this "
+                    "trajectory would never be used",
+                    at_key=True,
+                )
             if not trajectory:
                 yield Issue(path, "an empty trajectory")
             expected = kpi.assessed.period_type
@@ -354,21 +465,30 @@ def _service_issues(contract: Contract) -> Iterator[Issue]:
                 at = (*path, str(period))
                 if type(period) is not expected:
                     example = {Month: "2026-07", Quarter: "2026/27 Q2"}.get(expected, "2026/27")
-                    yield Issue(at, f"{period} is a {period.kind}, but {kpi_id!r} is assessed "
-                                f"{kpi.assessed}: key the trajectory by {expected.kind}, such as "
-                                f"{example!r}", at_key=True)
-                elif not (period.start <= term.end and period.last_day >= term.start):
-                    yield Issue(at, f"{period} is outside the term ({term.start} to {term.end})",
-                                at_key=True)
+                    yield Issue(
+                        at,
+                        f"{period} is a {period.kind}, but {kpi_id!r} is assessed "
+                        f"{kpi.assessed}: key the trajectory by {expected.kind}, such as "
+                        f"{example!r}",
+                        at_key=True,
+                    )
+                elif term is not None and not (
+                    period.start <= term.end and period.last_day >= term.start
+                ):
+                    yield Issue(
+                        at,
+                        f"{period} is outside the term ({term.start} to {term.end})",
+                        at_key=True,
+                    )
                 message = kpi._problem_with(value, "level")
                 if message:
                     yield Issue(at, message)
 
 
-def _escalation_issues(contract: Contract) -> Iterator[Issue]:
+def _escalation_issues(escalation: tuple[tuple[int, EscalationRule], ...]) -> Iterator[Issue]:
     seen: dict[str, int] = {}
     previous: str | None = None
-    for index, rule in enumerate(contract.escalation):
+    for index, rule in escalation:
         if rule.step in seen and previous != rule.step:
             yield Issue(
                 ("escalation", index, "step"),
@@ -387,4 +507,3 @@ def stage_names(contract: Contract) -> list[str]:
 def used_kpis(contract: Contract) -> set[str]:
     """The KPI ids at least one service is held to."""
     return {kpi for service in contract.services for kpi in service.kpis}
-

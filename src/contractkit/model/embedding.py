@@ -61,9 +61,9 @@ class StageSpan:
 def schedule(stages: Sequence[Stage], commences: date) -> tuple[StageSpan, ...]:
     """The dates each stage applies to a service that commences on ``commences``.
 
-        >>> spans = schedule([Stage(stage="embedding", months=9), ESTABLISHED], date(2026, 7, 1))
-        >>> [(s.stage.stage, str(s.start)) for s in spans]
-        [('embedding', '2026-07-01'), ('established', '2027-04-01')]
+    >>> spans = schedule([Stage(stage="embedding", months=9), ESTABLISHED], date(2026, 7, 1))
+    >>> [(s.stage.stage, str(s.start)) for s in spans]
+    [('embedding', '2026-07-01'), ('established', '2027-04-01')]
     """
     spans: list[StageSpan] = []
     elapsed = 0

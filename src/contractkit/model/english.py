@@ -60,10 +60,14 @@ def _rule(kpi: KPI, rule: Rule, *, bare: bool = False) -> str:
         if kpi.measure is Measure.PROPORTION:
             improvement = improvement.removesuffix("%") + " percentage points"
         if kpi.better is Direction.HIGHER:
-            return (f"at least the greater of {describe_level(kpi, rule.bound)} and the "
-                    f"service's baseline plus {improvement}")
-        return (f"at most the lesser of {describe_level(kpi, rule.bound)} and the service's "
-                f"baseline minus {improvement}")
+            return (
+                f"at least the greater of {describe_level(kpi, rule.bound)} and the "
+                f"service's baseline plus {improvement}"
+            )
+        return (
+            f"at most the lesser of {describe_level(kpi, rule.bound)} and the service's "
+            f"baseline minus {improvement}"
+        )
     assert isinstance(rule, Trajectory)
     return "on the service's agreed trajectory"
 
@@ -78,11 +82,11 @@ def describe_kpi(kpi: KPI, stages: Sequence[Stage] = ()) -> str:
     if isinstance(threshold, Staged):
         main_name, main_rule = threshold.stages[-1]
         phrase = f"{_rule(kpi, main_rule)} once {main_name}"
-        asides = [f"{_rule(kpi, rule, bare=True)} while {name}"
-                  for name, rule in threshold.stages[:-1]]
+        asides = [
+            f"{_rule(kpi, rule, bare=True)} while {name}" for name, rule in threshold.stages[:-1]
+        ]
         named = {name for name, _ in threshold.stages}
-        unnamed = [s.stage for s in stages
-                   if s.stage not in named and s.mode is StageMode.ASSESSED]
+        unnamed = [s.stage for s in stages if s.stage not in named and s.mode is StageMode.ASSESSED]
         if unnamed:
             asides.append("monitored only while " + " or ".join(unnamed))
         if asides:

@@ -53,12 +53,16 @@ class EscalationRule(SpecModel):
     def _check(self) -> EscalationRule:
         issues: list[Issue] = []
         if (self.flagged is None) == (self.alarms is None):
-            issues.append(Issue((), "give either 'flagged' or 'alarms': how many periods trigger "
-                                "the step"))
+            issues.append(
+                Issue((), "give either 'flagged' or 'alarms': how many periods trigger the step")
+            )
         elif self.count > self.within:
             key = "flagged" if self.flagged is not None else "alarms"
-            issues.append(Issue((key,), f"{self.count} periods cannot fall within the most recent "
-                                f"{self.within}"))
+            issues.append(
+                Issue(
+                    (key,), f"{self.count} periods cannot fall within the most recent {self.within}"
+                )
+            )
         raise_if(issues)
         return self
 
@@ -76,6 +80,9 @@ class EscalationRule(SpecModel):
         """The rule in words."""
         what = "alarm" if self.alarms_only else "flagged period"
         count = f"{self.count} {what}{'s' if self.count != 1 else ''}"
-        window = "the most recent assessed period" if self.within == 1 else (
-            f"the most recent {self.within} assessed periods")
+        window = (
+            "the most recent assessed period"
+            if self.within == 1
+            else (f"the most recent {self.within} assessed periods")
+        )
         return f"{count} within {window} → {self.step.replace('_', ' ')}"

@@ -134,8 +134,11 @@ class KPI(SpecModel):
             else:
                 if self.measure is Measure.COUNT and not same_dimension(unit, "count"):
                     issues.append(
-                        Issue(("unit",), f"a count's unit counts things; {self.unit!r} is "
-                              f"{dimension_name(unit)}")
+                        Issue(
+                            ("unit",),
+                            f"a count's unit counts things; {self.unit!r} is "
+                            f"{dimension_name(unit)}",
+                        )
                     )
                 if unit == PERCENT:
                     issues.append(Issue(("unit",), "use measure: proportion for a percentage"))
@@ -165,7 +168,9 @@ class KPI(SpecModel):
             return f"{value} is more than 100%"
         return None
 
-    def _check_bounds(self, rule: FloorOrImprovement, path: tuple[str, ...], issues: list[Issue]) -> None:
+    def _check_bounds(
+        self, rule: FloorOrImprovement, path: tuple[str | int, ...], issues: list[Issue]
+    ) -> None:
         if self.better is Direction.HIGHER and rule.floor is None:
             issues.append(Issue(path, "where higher is better, give a 'floor', not a 'ceiling'"))
         if self.better is Direction.LOWER and rule.ceiling is None:
@@ -213,7 +218,7 @@ class KPI(SpecModel):
 
     @property
     def zero_tolerance(self) -> bool:
-        """A count that must be zero (such as never events): compared exactly, without statistics."""
+        """A count that must be zero (never events): compared exactly, without statistics."""
         return (
             self.measure is Measure.COUNT
             and self.better is Direction.LOWER
@@ -226,7 +231,7 @@ class KPI(SpecModel):
         Without the contract, stages it is monitored only in go unsaid: see
         :meth:`Contract.kpi_summary`.
         """
-        from contractkit.model.english import describe_kpi  # noqa: PLC0415 - avoids a cycle
+        from contractkit.model.english import describe_kpi
 
         return describe_kpi(self)
 

@@ -28,7 +28,7 @@ from typing import Any, TypeAlias
 from pydantic import model_serializer
 
 from contractkit.errors import UnitError
-from contractkit.model._base import Issue, LocatedProblems, Path, SpecModel
+from contractkit.model._base import Issue, IssuesError, Path, SpecModel
 from contractkit.units import QUANTITY_JSON_SCHEMA, Quantity
 
 __all__ = [
@@ -254,7 +254,7 @@ def parse_threshold(raw: object) -> Threshold:
     issues: list[Issue] = []
     threshold = _parse(raw, (), issues, staged=True)
     if issues or threshold is None:
-        raise LocatedProblems(issues or [Issue((), "not a threshold")])
+        raise IssuesError(issues or [Issue((), "not a threshold")])
     return threshold
 
 

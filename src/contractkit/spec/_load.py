@@ -28,14 +28,18 @@ __all__ = ["dump", "load", "load_text"]
 _YAML_SUFFIXES = (".yaml", ".yml")
 
 
+def _names_a_file(source: str | os.PathLike[str]) -> bool:
+    """A path object always; a one-line string ending .yaml/.yml or naming an existing file."""
+    if isinstance(source, os.PathLike):
+        return True
+    return "\n" not in source and (source.endswith(_YAML_SUFFIXES) or Path(source).is_file())
+
+
 def _read(source: str | os.PathLike[str]) -> tuple[str, str | None]:
     """The text of a spec and the file it came from (None for text given directly)."""
-    if isinstance(source, os.PathLike):
-        path = Path(source)
-    elif "\n" not in source and (source.endswith(_YAML_SUFFIXES) or Path(source).is_file()):
-        path = Path(source)
-    else:
-        return source, None
+    if not _names_a_file(source):
+        return str(source), None
+    path = Path(source)
     try:
         return path.read_text(encoding="utf-8"), str(path)
     except FileNotFoundError:
@@ -44,8 +48,12 @@ def _read(source: str | os.PathLike[str]) -> tuple[str, str | None]:
         raise SpecError([Problem(message="is a folder, not a spec file", file=str(path))]) from None
     except UnicodeDecodeError as error:
         raise SpecError(
-            [Problem(message=f"not UTF-8 text (byte {error.start}): save the file as UTF-8",
-                     file=str(path))]
+            [
+                Problem(
+                    message=f"not UTF-8 text (byte {error.start}): save the file as UTF-8",
+                    file=str(path),
+                )
+            ]
         ) from None
     except OSError as error:
         raise SpecError([Problem(message=error.strerror or str(error), file=str(path))]) from None
@@ -82,21 +90,38 @@ def _validate(data: Any, document: Document | None, problems: list[Problem] | No
         path = format_path(issue.path)
         if document is None:
             return Problem(message=issue.message, path=path)
-        return document.problem(path, issue.message,
-                                document.position(issue.path, at_key=issue.at_key))
+        return document.problem(
+            path, issue.message, document.position(issue.path, at_key=issue.at_key)
+        )
 
     if data is None:
-        raise SpecError([*found, located(Issue((), "the file is empty: expected a spec such "
-                                               "as a contract"))])
+        raise SpecError(
+            [*found, located(Issue((), "the file is empty: expected a spec such as a contract"))]
+        )
     if not isinstance(data, dict):
-        raise SpecError([*found, located(Issue((), "expected a mapping of keys and values at "
-                                               "the top level of the file"))])
+        raise SpecError(
+            [
+                *found,
+                located(
+                    Issue((), "expected a mapping of keys and values at the top level of the file")
+                ),
+            ]
+        )
     kind = data.get("kind", DEFAULT_KIND)
     model = KINDS.get(kind) if isinstance(kind, str) else None
     if model is None:
         hint = did_you_mean(str(kind), KINDS)
-        raise SpecError([*found, located(Issue(("kind",), f"unknown kind {kind!r}{hint} "
-                                               f"(the kinds are: {', '.join(KINDS)})"))])
+        raise SpecError(
+            [
+                *found,
+                located(
+                    Issue(
+                        ("kind",),
+                        f"unknown kind {kind!r}{hint} (the kinds are: {', '.join(KINDS)})",
+                    )
+                ),
+            ]
+        )
     try:
         spec = model.model_validate(data)
     except ValidationError as error:
@@ -159,8 +184,9 @@ def _yaml() -> YAML:
     yaml.width = 100
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.representer.add_representer(Decimal, _represent_decimal)
-    yaml.representer.add_representer(date, lambda r, d: r.represent_scalar(
-        "tag:yaml.org,2002:timestamp", d.isoformat()))
+    yaml.representer.add_representer(
+        date, lambda r, d: r.represent_scalar("tag:yaml.org,2002:timestamp", d.isoformat())
+    )
     return yaml
 
 

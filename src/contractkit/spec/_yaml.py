@@ -55,8 +55,8 @@ _NODE_STARTS = (ScalarEvent, SequenceStartEvent, MappingStartEvent, AliasEvent)
 def resolve_plain(text: str) -> Any:
     """A plain (unquoted) scalar by the YAML 1.2 core schema, with exact decimals and dates.
 
-        >>> resolve_plain("NO"), resolve_plain("1:30"), resolve_plain("0.025")
-        ('NO', '1:30', Decimal('0.025'))
+    >>> resolve_plain("NO"), resolve_plain("1:30"), resolve_plain("0.025")
+    ('NO', '1:30', Decimal('0.025'))
     """
     if _NULL.match(text):
         return None
@@ -72,9 +72,15 @@ def resolve_plain(text: str) -> Any:
     if _HEX.match(text):
         return int(text[2:], 16)
     if _FLOAT.match(text) or _SPECIAL_FLOAT.match(text):
-        return Decimal(text.replace("inf", "Infinity").replace("Inf", "Infinity")
-                       .replace("INF", "Infinity").replace(".Infinity", "Infinity")
-                       .replace(".nan", "NaN").replace(".NaN", "NaN").replace(".NAN", "NaN"))
+        return Decimal(
+            text.replace("inf", "Infinity")
+            .replace("Inf", "Infinity")
+            .replace("INF", "Infinity")
+            .replace(".Infinity", "Infinity")
+            .replace(".nan", "NaN")
+            .replace(".NaN", "NaN")
+            .replace(".NAN", "NaN")
+        )
     if _DATE.match(text):
         try:
             return date.fromisoformat(text)
@@ -114,8 +120,9 @@ class Document:
         """A problem at a position in this document, with the source line for a caret."""
         line, column = position
         source = self.lines[line - 1] if 0 < line <= len(self.lines) else None
-        return Problem(message=message, path=path_text, file=self.file, line=line,
-                       column=column, source=source)
+        return Problem(
+            message=message, path=path_text, file=self.file, line=line, column=column, source=source
+        )
 
 
 class _Composer:
@@ -137,13 +144,19 @@ class _Composer:
         explicit = tag is not None and (
             (isinstance(implicit, tuple) and not any(implicit)) or implicit is False
         )
-        if explicit and tag not in ("!",):
+        if explicit and tag is not None and tag != "!":
             shown = tag.replace("tag:yaml.org,2002:", "!!")
-            self._complain(event, f"explicit YAML tags are not allowed (found {shown!r}): write "
-                           "the plain value", path)
+            self._complain(
+                event,
+                f"explicit YAML tags are not allowed (found {shown!r}): write the plain value",
+                path,
+            )
         if getattr(event, "anchor", None):
-            self._complain(event, "anchors (&name) are not allowed: write each value out where "
-                           "it is used", path)
+            self._complain(
+                event,
+                "anchors (&name) are not allowed: write each value out where it is used",
+                path,
+            )
 
     def node(self, event: Any, path: tuple[str, ...], depth: int = 0) -> Any:
         if depth > _MAX_DEPTH:
@@ -176,20 +189,25 @@ class _Composer:
             if isinstance(key_event, MappingEndEvent):
                 return mapping
             if not isinstance(key_event, ScalarEvent):
-                self._complain(key_event, "a key must be a plain value, not a list or mapping",
-                               path)
+                self._complain(
+                    key_event, "a key must be a plain value, not a list or mapping", path
+                )
                 self._skip(key_event)
                 self._skip(next(self.events))
                 continue
             self._check_event(key_event, path)
-            key = (key_event.value if key_event.style in ("'", '"')
-                   else resolve_plain(key_event.value))
+            key = (
+                key_event.value if key_event.style in ("'", '"') else resolve_plain(key_event.value)
+            )
             part = _key_part(key)
             key_path = (*path, part)
             value_event = next(self.events)
             if part in first_at:
-                self._complain(key_event, f"duplicate key {part!r} (first given at line "
-                               f"{first_at[part]})", key_path)
+                self._complain(
+                    key_event,
+                    f"duplicate key {part!r} (first given at line {first_at[part]})",
+                    key_path,
+                )
                 self._skip(value_event)
                 continue
             first_at[part] = self._at(key_event)[0]
@@ -239,8 +257,9 @@ def compose(text: str, file: str | None = None) -> tuple[Document, list[Problem]
             if isinstance(event, DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    composer._complain(event, "a spec file holds one document; a second starts "
-                                       "here", ())
+                    composer._complain(
+                        event, "a spec file holds one document; a second starts here", ()
+                    )
                     break
             elif isinstance(event, StreamEndEvent):
                 break
