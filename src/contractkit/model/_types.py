@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    WithJsonSchema,
+    WrapSerializer,
+)
 
 from contractkit.periods import FinancialYear, Month, Quarter, parse_period
 
-__all__ = ["AnyPeriod", "FrozenMap", "Id", "OdsCode", "StepName"]
+__all__ = ["AnyPeriod", "FrozenMap", "Id", "OdsCode", "StepName", "empty_map"]
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _ODS_RE = re.compile(r"^[A-Z0-9]{3,10}$")
@@ -100,9 +108,18 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-def _freeze(value: dict[Any, Any]) -> MappingProxyType[Any, Any]:
-    return MappingProxyType(value)
+def _freeze(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    return MappingProxyType(dict(value))
 
 
-FrozenMap = Annotated[dict[K, V], AfterValidator(_freeze)]
+def _thaw(value: Mapping[Any, Any], handler: SerializerFunctionWrapHandler) -> Any:
+    return handler(dict(value))
+
+
+FrozenMap = Annotated[Mapping[K, V], AfterValidator(_freeze), WrapSerializer(_thaw)]
 """A read-only mapping inside an immutable model."""
+
+
+def empty_map() -> Mapping[Any, Any]:
+    """The default for a FrozenMap field: an empty, read-only mapping."""
+    return MappingProxyType({})

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from contractkit.model._base import SpecModel
-from contractkit.model._types import AnyPeriod, FrozenMap, Id, OdsCode
+from contractkit.model._types import AnyPeriod, FrozenMap, Id, OdsCode, empty_map
 from contractkit.units import Quantity
 
 __all__ = ["Outcome", "Service"]
@@ -28,9 +28,9 @@ class Service(SpecModel):
     """The ids of the KPIs the service is held to."""
     name: str | None = None
     """The service's name, if it has one beyond its id."""
-    baselines: FrozenMap[Id, Quantity] = Field(default_factory=dict)
+    baselines: FrozenMap[Id, Quantity] = Field(default_factory=empty_map)
     """The service's baseline for each KPI whose threshold is a floor or improvement."""
-    trajectories: FrozenMap[Id, FrozenMap[AnyPeriod, Quantity]] = Field(default_factory=dict)
+    trajectories: FrozenMap[Id, FrozenMap[AnyPeriod, Quantity]] = Field(default_factory=empty_map)
     """The service's agreed trajectory for each KPI whose threshold is ``trajectory``: a value per
     assessment period (the last value given holds for later periods)."""
 
