@@ -1,0 +1,418 @@
+"""Statistical process control: XmR charts with the NHS "Making Data Count" rules.
+
+One implementation of the rules serves both faces: :func:`xmr` for one series in a notebook,
+and :func:`xmr_batch` for many series at once (the evaluator's, at national scale), working on
+whole columns with no Python loop per point.
+
+The rules, precisely (see the docs' SPC page):
+
+- centre line: the mean of each partition; moving ranges within a partition; limits at
+  mean ± 2.66 × mean moving range; one and two sigma at a third and two thirds of that;
+- astronomical point: strictly beyond a limit;
+- shift: a run of points strictly on one side of the mean (a point on the mean breaks it);
+- trend: a run of points each strictly above (or below) the one before (a tie breaks it);
+- two of three: of three consecutive points on one side of the mean, two or three beyond the
+  two-sigma line (a point beyond the process limit does not count; one on the limit does).
+
+Profiles ``mdc`` (Making Data Count, the default) and ``nhsr`` (NHSRplotthedots) set the
+details where the two differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "PROFILES",
+    "BatchChart",
+    "Profile",
+    "XmrChart",
+    "xmr",
+    "xmr_batch",
+]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+SCALE = 2.66
+"""Process limits sit this many mean moving ranges from the centre line."""
+SCREEN = 3.267
+"""NHSRplotthedots drops moving ranges at or above this many mean moving ranges."""
+
+# Signal codes in the batch arrays.
+NO_CHART = -1
+COMMON_CAUSE = 0
+IMPROVEMENT = 1
+CONCERN = 2
+NEITHER = 3
+SIGNAL_NAMES = {
+    COMMON_CAUSE: "common_cause",
+    IMPROVEMENT: "improvement",
+    CONCERN: "concern",
+    NEITHER: "neither",
+}
+
+Better = Literal["higher", "lower"] | None
+
+
+@attrs.frozen
+class Profile:
+    """The settings on which SPC tools differ."""
+
+    name: str
+    shift: int
+    """Points in a run on one side of the mean that make a shift."""
+    trend: int
+    """Points in a run of rises (or falls) that make a trend."""
+    screen_moving_ranges: bool
+    """Drop moving ranges ≥ 3.267 × their mean, and recompute the mean moving range once."""
+    cross_partitions: bool
+    """Whether shift, trend and two-of-three runs may cross a recalculation point."""
+    minimum_points: int
+    """Charts with fewer points than this get..."""
+    short_chart: Literal["mean_only", "trial_limits"]
+    """...no limits and no signals (``mean_only``), or limits marked as trial limits."""
+    conflict: Literal["improvement", "precedence"]
+    """A point flagged both ways: improvement wins, or the highest-ranked rule decides
+    (astronomical > trend > two of three > shift)."""
+
+
+PROFILES: dict[str, Profile] = {
+    "mdc": Profile(
+        "mdc",
+        shift=6,
+        trend=6,
+        screen_moving_ranges=False,
+        cross_partitions=True,
+        minimum_points=13,
+        short_chart="mean_only",
+        conflict="improvement",
+    ),
+    "nhsr": Profile(
+        "nhsr",
+        shift=7,
+        trend=7,
+        screen_moving_ranges=True,
+        cross_partitions=False,
+        minimum_points=13,
+        short_chart="trial_limits",
+        conflict="precedence",
+    ),
+}
+"""The named profiles: ``mdc`` (MDC Single Chart Tool v5) and ``nhsr`` (NHSRplotthedots 0.2)."""
+
+
+@attrs.frozen
+class BatchChart:
+    """XmR results for many series at once: per point, then per series (in series order)."""
+
+    mean: FloatArray
+    lower_limit: FloatArray
+    upper_limit: FloatArray
+    signal: NDArray[np.int8]
+    """Per point: -1 no chart (too short), 0 common cause, 1 improvement, 2 concern,
+    3 neither."""
+    side: NDArray[np.int8]
+    """Per point: +1 high, -1 low, 0 none: the side of the signal."""
+    astronomical: NDArray[np.bool_]
+    shift: NDArray[np.bool_]
+    trend: NDArray[np.bool_]
+    two_of_three: NDArray[np.bool_]
+    series_points: IntArray
+    """Per series: the number of points."""
+    trial: NDArray[np.bool_]
+    """Per series: the limits are trial limits (too few points)."""
+    variation: list[str | None]
+    """Per series: the variation icon, from the last point."""
+    assurance: list[str | None]
+    """Per series: the assurance icon (needs a target and a direction)."""
+
+
+def _starts(codes: NDArray[np.int64]) -> NDArray[np.bool_]:
+    starts = np.ones(codes.shape[0], dtype=bool)
+    if codes.shape[0] > 1:
+        starts[1:] = codes[1:] != codes[:-1]
+    return starts
+
+
+def _group_mean(
+    values: FloatArray, groups: IntArray, mask: NDArray[np.bool_], size: int
+) -> FloatArray:
+    weights = mask.astype(np.float64)
+    total = np.bincount(groups, weights=np.where(mask, values, 0.0), minlength=size)
+    count = np.bincount(groups, weights=weights, minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
+def _runs(state: NDArray[np.int64], breaks: NDArray[np.bool_]) -> IntArray:
+    """For each element, the length of the run of equal, non-zero states it belongs to."""
+    run_break = breaks | (state == 0)
+    if state.shape[0] > 1:
+        run_break[1:] |= state[1:] != state[:-1]
+    run_id = np.cumsum(run_break) - 1
+    lengths = np.bincount(run_id)
+    return np.where(state != 0, lengths[run_id], 0).astype(np.int64)
+
+
+def xmr_batch(
+    values: ArrayLike,
+    series: ArrayLike,
+    *,
+    partition: ArrayLike | None = None,
+    better: ArrayLike | None = None,
+    target: ArrayLike | None = None,
+    profile: str | Profile = "mdc",
+    baseline: int | None = None,
+) -> BatchChart:
+    """XmR charts for many series laid end to end.
+
+    ``values`` are ordered by series, then time; ``series`` gives each point's series code
+    (contiguous). ``partition`` (optional) gives partition codes, contiguous within a series,
+    for recalculated limits. ``better`` is per point: +1 higher, -1 lower, 0 no direction.
+    ``target`` is per point (NaN for none); the assurance icon uses a series' last target.
+    ``baseline`` takes each partition's mean and moving range from its first N points only.
+    """
+    rules = PROFILES[profile] if isinstance(profile, str) else profile
+    x = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(x)):
+        raise ValueError(
+            "SPC needs a value at every point: a missing period must be excluded explicitly "
+            "(or the series split), never closed up"
+        )
+    n = x.shape[0]
+    series_codes = np.asarray(series, dtype=np.int64)
+    series_start = _starts(series_codes)
+    series_idx = np.cumsum(series_start) - 1
+    n_series = int(series_idx[-1]) + 1 if n else 0
+    part_codes = np.asarray(partition if partition is not None else series_codes, dtype=np.int64)
+    part_start = _starts(part_codes) | series_start
+    part_idx = np.cumsum(part_start) - 1
+    n_parts = int(part_idx[-1]) + 1 if n else 0
+    direction = np.zeros(n, dtype=np.int8) if better is None else np.asarray(better, dtype=np.int8)
+    goal = np.full(n, np.nan) if target is None else np.asarray(target, dtype=np.float64)
+
+    positions = np.arange(n)
+    first_of_part = np.maximum.accumulate(np.where(part_start, positions, 0))
+    pos_in_part = positions - first_of_part
+    in_baseline = np.ones(n, dtype=bool) if baseline is None else pos_in_part < baseline
+
+    centre = _group_mean(x, part_idx, in_baseline, n_parts)
+    moving_range = np.abs(np.diff(x, prepend=np.nan))
+    has_range = ~part_start & in_baseline
+    mr_mean = _group_mean(moving_range, part_idx, has_range, n_parts)
+    if rules.screen_moving_ranges:
+        kept = has_range & (moving_range < SCREEN * mr_mean[part_idx])
+        mr_mean = _group_mean(moving_range, part_idx, kept, n_parts)
+
+    series_points = np.bincount(series_idx, minlength=n_series).astype(np.int64)
+    short = series_points < rules.minimum_points
+    no_chart_series = short & (rules.short_chart == "mean_only")
+    no_chart = no_chart_series[series_idx]
+
+    mean = centre[part_idx]
+    sigma = SCALE * mr_mean[part_idx] / 3
+    upper = np.where(no_chart, np.nan, mean + 3 * sigma)
+    lower = np.where(no_chart, np.nan, mean - 3 * sigma)
+    two_up = mean + 2 * sigma
+    two_down = mean - 2 * sigma
+
+    side = np.sign(x - mean).astype(np.int64)
+    segment_start = series_start if rules.cross_partitions else part_start
+
+    astronomical = (x > upper) | (x < lower)
+    astro_side = np.where(astronomical, side, 0)
+
+    shift_len = _runs(side, segment_start)
+    shift = shift_len >= rules.shift
+    shift_side = np.where(shift, side, 0)
+
+    step = np.sign(np.diff(x, prepend=np.nan))
+    step = np.where(segment_start, 0, np.nan_to_num(step)).astype(np.int64)
+    step_len = _runs(step, segment_start)
+    step_in_trend = step_len >= rules.trend - 1
+    trend = step_in_trend.copy()
+    trend[:-1] |= step_in_trend[1:]
+    trend_side = np.zeros(n, dtype=np.int64)
+    trend_side[step_in_trend] = step[step_in_trend]
+    later = np.zeros(n, dtype=np.int64)
+    later[:-1] = np.where(step_in_trend[1:], step[1:], 0)
+    trend_side = np.where(trend_side != 0, trend_side, later)
+
+    beyond = ((side > 0) & (x > two_up) & (x <= upper)) | (
+        (side < 0) & (x < two_down) & (x >= lower)
+    )
+    two_of_three = np.zeros(n, dtype=bool)
+    if n >= 3:
+        same = (
+            (side[:-2] != 0)
+            & (side[:-2] == side[1:-1])
+            & (side[1:-1] == side[2:])
+            & ~segment_start[1:-1]
+            & ~segment_start[2:]
+        )
+        count = beyond[:-2].astype(int) + beyond[1:-1] + beyond[2:]
+        window = same & (count >= 2)
+        for offset in range(3):
+            two_of_three[offset : n - 2 + offset] |= window & beyond[offset : n - 2 + offset]
+    tot_side = np.where(two_of_three, side, 0)
+
+    flagged = astronomical | shift | trend | two_of_three
+    if rules.conflict == "precedence":
+        chosen = np.where(
+            astro_side != 0,
+            astro_side,
+            np.where(trend_side != 0, trend_side, np.where(tot_side != 0, tot_side, shift_side)),
+        )
+        high: NDArray[np.bool_] = chosen > 0
+        low: NDArray[np.bool_] = chosen < 0
+    else:
+        sides = np.stack([astro_side, trend_side, tot_side, shift_side])
+        high = np.asarray((sides > 0).any(axis=0), dtype=bool)
+        low = np.asarray((sides < 0).any(axis=0), dtype=bool)
+    good = np.where(direction > 0, high, low)
+    bad = np.where(direction > 0, low, high)
+    signal = np.full(n, COMMON_CAUSE, dtype=np.int8)
+    signal[flagged & (direction == 0)] = NEITHER
+    signal[flagged & (direction != 0) & bad] = CONCERN
+    signal[flagged & (direction != 0) & good] = IMPROVEMENT  # improvement wins a conflict
+    signal_side = np.where(
+        signal == IMPROVEMENT,
+        np.where(direction > 0, 1, -1),
+        np.where(
+            signal == CONCERN,
+            np.where(direction > 0, -1, 1),
+            np.where(high, 1, np.where(low, -1, 0)),
+        ),
+    ).astype(np.int8)
+    signal_side[~flagged] = 0
+    signal[no_chart] = NO_CHART
+    signal_side[no_chart] = 0
+
+    last = np.flatnonzero(np.r_[series_start[1:], True]) if n else np.array([], dtype=int)
+    variation: list[str | None] = []
+    assurance: list[str | None] = []
+    for s, point in enumerate(last):
+        if no_chart_series[s]:
+            variation.append(None)
+            assurance.append(None)
+            continue
+        code = int(signal[point])
+        variation.append(
+            "common_cause"
+            if code == COMMON_CAUSE
+            else f"{SIGNAL_NAMES[code]}_{'high' if signal_side[point] > 0 else 'low'}"
+        )
+        assurance.append(
+            _assurance(
+                int(direction[point]), float(goal[point]), float(lower[point]), float(upper[point])
+            )
+        )
+
+    return BatchChart(
+        mean=mean,
+        lower_limit=lower,
+        upper_limit=upper,
+        signal=signal,
+        side=signal_side,
+        astronomical=astronomical & ~no_chart,
+        shift=shift & ~no_chart,
+        trend=trend & ~no_chart,
+        two_of_three=two_of_three & ~no_chart,
+        series_points=series_points,
+        trial=short & (rules.short_chart == "trial_limits"),
+        variation=variation,
+        assurance=assurance,
+    )
+
+
+def _assurance(direction: int, target: float, lower: float, upper: float) -> str | None:
+    if direction == 0 or not np.isfinite(target) or not np.isfinite(lower):
+        return None
+    passing, failing = (target < lower, target > upper)
+    if direction < 0:
+        passing, failing = (target > upper, target < lower)
+    return "pass" if passing else "fail" if failing else "hit_and_miss"
+
+
+@attrs.frozen
+class XmrChart:
+    """An XmR chart of one series: limits and a signal for each point, and the two icons."""
+
+    values: FloatArray
+    mean: FloatArray
+    lower_limit: FloatArray
+    upper_limit: FloatArray
+    signals: tuple[str | None, ...]
+    """Per point: ``common_cause``, ``improvement``, ``concern`` or ``neither`` (None: the chart
+    is too short for limits under this profile)."""
+    rules: tuple[tuple[str, ...], ...]
+    """Per point, the special-cause rules that flagged it."""
+    variation: str | None
+    """The variation icon: ``common_cause`` or ``improvement_high``, ``concern_low``, …"""
+    assurance: str | None
+    """``pass``, ``fail`` or ``hit_and_miss`` (None without a target and a direction)."""
+    trial: bool
+    """The limits are trial limits (fewer points than the profile wants)."""
+
+
+def xmr(
+    values: ArrayLike,
+    *,
+    better: Better = None,
+    target: float | None = None,
+    profile: str | Profile = "mdc",
+    recalculate_at: Sequence[int] = (),
+    baseline: int | None = None,
+) -> XmrChart:
+    """An XmR chart of one series, with Making Data Count's special-cause rules.
+
+    ``recalculate_at`` lists the indexes at which new limits begin (chosen by you, never
+    automatically). ``baseline`` takes the mean and moving range from the first N points of
+    each partition, extending the limits over the later ones.
+
+        >>> chart = xmr([5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 5, 6, 12], better="higher", target=4)
+        >>> chart.signals[-1], chart.variation, chart.assurance
+        ('improvement', 'improvement_high', 'hit_and_miss')
+    """
+    x = np.asarray(values, dtype=np.float64)
+    if x.ndim != 1:
+        raise ValueError("xmr takes one series: a one-dimensional sequence of values")
+    cuts = sorted(set(recalculate_at))
+    if any(c <= 0 or c >= x.shape[0] for c in cuts):
+        raise ValueError("recalculation points must be indexes inside the series (1 … n−1)")
+    partition = np.zeros(x.shape[0], dtype=np.int64)
+    for cut in cuts:
+        partition[cut:] += 1
+    direction = {"higher": 1, "lower": -1, None: 0}[better]
+    batch = xmr_batch(
+        x,
+        np.zeros(x.shape[0], dtype=np.int64),
+        partition=partition,
+        better=np.full(x.shape[0], direction, dtype=np.int8),
+        target=np.full(x.shape[0], np.nan if target is None else target),
+        profile=profile,
+        baseline=baseline,
+    )
+    names = (
+        ("astronomical", batch.astronomical),
+        ("trend", batch.trend),
+        ("two_of_three", batch.two_of_three),
+        ("shift", batch.shift),
+    )
+    return XmrChart(
+        values=x,
+        mean=batch.mean,
+        lower_limit=batch.lower_limit,
+        upper_limit=batch.upper_limit,
+        signals=tuple(None if s == NO_CHART else SIGNAL_NAMES[int(s)] for s in batch.signal),
+        rules=tuple(tuple(name for name, flags in names if flags[i]) for i in range(x.shape[0])),
+        variation=batch.variation[0] if batch.variation else None,
+        assurance=batch.assurance[0] if batch.assurance else None,
+        trial=bool(batch.trial[0]) if batch.trial.size else False,
+    )
