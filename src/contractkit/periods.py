@@ -54,10 +54,10 @@ __all__ = [
     "parse_period",
 ]
 
-_MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
-_DATE_RE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
-_FY_RE = re.compile(r"^\s*(\d{4})/(\d{2})\s*$")
-_QUARTER_RE = re.compile(r"^\s*(\d{4})/(\d{2})\s+[Qq]([1-4])\s*$")
+_MONTH_RE = re.compile(r"^\s*([0-9]{4})-([0-9]{2})\s*$")
+_DATE_RE = re.compile(r"^\s*([0-9]{4})-([0-9]{2})-([0-9]{2})\s*$")
+_FY_RE = re.compile(r"^\s*([0-9]{4})/([0-9]{2})\s*$")
+_QUARTER_RE = re.compile(r"^\s*([0-9]{4})/([0-9]{2})\s+[Qq]([1-4])\s*$")
 
 _FORMS = "a month (2026-07), a quarter (2026/27 Q2) or a financial year (2026/27)"
 
@@ -80,7 +80,7 @@ def add_months(day: date, months: int) -> date:
 
 
 def _fy_text(start_year: int) -> str:
-    return f"{start_year}/{(start_year + 1) % 100:02d}"
+    return f"{start_year:04d}/{(start_year + 1) % 100:02d}"
 
 
 def _check_fy(first: str, second: str, text: str) -> int:
@@ -429,6 +429,8 @@ class Frequency(enum.StrEnum):
 
     def periods_between(self, start: date, end: date) -> Iterator[Period]:
         """Every period of this frequency that shares a day with [start, end)."""
+        if end <= start:
+            return
         period: Period = self.period_of(start)
         while period.start < end:
             yield period

@@ -182,7 +182,10 @@ def _message(error: Any, root: type[BaseModel]) -> Issue:
             hint = "; expected one of: " + ", ".join(_field_names(model))
         return Issue(loc, f"unknown key {key!r}{hint}", at_key=True)
     if kind in ("enum", "literal_error"):
-        options = _QUOTED.findall(error.get("ctx", {}).get("expected", ""))
+        expected = str(error.get("ctx", {}).get("expected", ""))
+        options = _QUOTED.findall(expected) or [
+            o.strip() for o in re.split(r",| or ", expected) if o.strip()
+        ]
         hint = did_you_mean(str(given), options) if isinstance(given, str) else ""
         return Issue(loc, f"{given!r} is not one of: {', '.join(options)}{hint}")
     if kind in ("model_type", "model_attributes_type", "dict_type"):

@@ -13,6 +13,7 @@ from pydantic import (
     Field,
     ValidationError,
     ValidatorFunctionWrapHandler,
+    field_validator,
     model_validator,
 )
 
@@ -104,6 +105,16 @@ class Contract(SpecModel):
     """The outcomes the contract seeks, each evidenced by some of its KPIs."""
     escalation: tuple[EscalationRule, ...] = ()
     """When persistent flags call for each step of the contract-management process."""
+
+    @field_validator("contractkit", mode="before")
+    @classmethod
+    def _supported(cls, value: Any) -> Any:
+        if value != FORMAT_VERSION:
+            raise ValueError(
+                f"this file is written for contract format {value!r}; this release of "
+                f"contractkit reads format {FORMAT_VERSION} (write 'contractkit: {FORMAT_VERSION}')"
+            )
+        return value
 
     @model_validator(mode="wrap")
     @classmethod

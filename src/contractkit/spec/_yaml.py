@@ -268,6 +268,12 @@ def compose(text: str, file: str | None = None) -> tuple[Document, list[Problem]
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         what = error.problem or error.context or "unreadable YAML"
+        opened = error.context_mark
+        if opened is not None and error.context and mark is not opened:
+            where = f"line {opened.line + 1}, column {opened.column + 1}"
+            what = f"{what} ({error.context} that starts at {where})"
+            if "end of stream" in (error.problem or ""):
+                mark = opened  # the place to look is where the unfinished thing began
         position = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         composer.problems.append(document.problem("", f"YAML syntax error: {what}", position))
     except YAMLError as error:
