@@ -19,7 +19,8 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
+from fractions import Fraction
 from importlib import resources
 from typing import Any
 
@@ -93,7 +94,10 @@ def check_unit(text: str) -> str:
         return PERCENT
     per = _PER_RE.match(cleaned)
     if per:
-        return f"per {int(per.group(1).replace(',', ''))}"
+        base = int(per.group(1).replace(",", ""))
+        if base == 0:
+            raise UnitError("a rate is per a positive number, such as 'per 1,000'", got=text)
+        return f"per {base}"
     if "£" in cleaned:
         raise UnitError(
             "money is not a unit of measurement: use the finance section for sums of money",
@@ -135,10 +139,14 @@ def same_dimension(unit_a: str, unit_b: str) -> bool:
 
 
 def format_number(value: Decimal) -> str:
-    """A Decimal written plainly, without exponent or trailing zeros (``90.0`` → ``90``)."""
-    if value == value.to_integral_value():
-        return f"{value.quantize(Decimal(1)):f}"
-    return f"{value.normalize():f}"
+    """A Decimal written plainly, without exponent or trailing zeros (``90.0`` → ``90``).
+
+    Every significant digit is kept, however long the number.
+    """
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def per_text(per: int) -> str:
@@ -217,17 +225,15 @@ class Quantity:
         if self.unit == target:
             return self.magnitude
         if target.startswith("per ") and self.unit.startswith("per "):
-            scale = Decimal(int(target[4:])) / Decimal(int(self.unit[4:]))
-            return _tidy(self.magnitude * scale)
+            return _exact(Fraction(self.magnitude) * int(target[4:]) / int(self.unit[4:]))
         if not same_dimension(self.unit, target):
             raise UnitError(
                 f"{self} is {dimension_name(self.unit)}, not {dimension_name(target)}",
                 got=str(self),
                 expected=dimension_name(target),
             )
-        registry = _registry()
-        converted = registry.Quantity(self.magnitude, self.unit).to(target).magnitude
-        return _tidy(Decimal(converted))
+        factor = _base_factor(self.unit) / _base_factor(target)
+        return _exact(Fraction(self.magnitude) * factor)
 
     def __str__(self) -> str:
         number = format_number(self.magnitude)
@@ -278,6 +284,20 @@ def _finite(value: Decimal, original: object) -> Decimal:
     return value
 
 
-def _tidy(value: Decimal) -> Decimal:
-    """Drop the noise digits a division leaves (1/60 hour stays as exact as Decimal allows)."""
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+SIGNIFICANT_DIGITS = 28
+"""Converted values that do not terminate (a minute in hours) keep this many digits."""
+
+
+@functools.cache
+def _base_factor(unit: str) -> Fraction:
+    """How many base units (seconds, grams, …) one ``unit`` is, exactly."""
+    magnitude = _registry().Quantity(Decimal(1), unit).to_base_units().magnitude
+    return Fraction(Decimal(magnitude))
+
+
+def _exact(value: Fraction) -> Decimal:
+    """A fraction as a Decimal: exact where it terminates (``1.5``), else to 28 significant
+    digits (a minute is ``0.01666…67`` hours)."""
+    with localcontext() as context:
+        context.prec = SIGNIFICANT_DIGITS
+        return Decimal(value.numerator) / Decimal(value.denominator)

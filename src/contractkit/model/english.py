@@ -35,6 +35,8 @@ def describe_level(kpi: KPI, value: Quantity | Decimal) -> str:
         assert kpi.per is not None
         return f"{format_number(level)} {per_text(kpi.per)}"
     if kpi.unit is not None:
+        if isinstance(value, Quantity) and value.unit is not None:
+            return str(value)  # as written: '1.5 hours' stays so, even for a KPI in minutes
         return str(Quantity(level, check_unit(kpi.unit)))
     return format_number(level)
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from contractkit.model._base import Issue, SpecModel, raise_if
+from contractkit.model._base import Issue, IssuesError, SpecModel, raise_if
 from contractkit.model._types import StepName
 
 __all__ = ["EscalationRule", "Flags"]
@@ -24,10 +24,11 @@ class Flags(SpecModel):
     @model_validator(mode="after")
     def _ordered(self) -> Flags:
         if not self.alarm < self.warning:
-            raise ValueError(
+            message = (
                 f"the alarm level ({self.alarm}) must be stricter (smaller) than the warning "
                 f"level ({self.warning})"
             )
+            raise IssuesError([Issue(("alarm",), message)])
         return self
 
 

@@ -119,6 +119,8 @@ class Document:
     def problem(self, path_text: str, message: str, position: Position) -> Problem:
         """A problem at a position in this document, with the source line for a caret."""
         line, column = position
+        if line > len(self.lines):  # the end of the text, past its last line
+            line, column = max(len(self.lines), 1), 1
         source = self.lines[line - 1] if 0 < line <= len(self.lines) else None
         return Problem(
             message=message, path=path_text, file=self.file, line=line, column=column, source=source
@@ -195,12 +197,12 @@ class _Composer:
                 self._skip(key_event)
                 self._skip(next(self.events))
                 continue
-            self._check_event(key_event, path)
             key = (
                 key_event.value if key_event.style in ("'", '"') else resolve_plain(key_event.value)
             )
             part = _key_part(key)
             key_path = (*path, part)
+            self._check_event(key_event, key_path)
             value_event = next(self.events)
             if part in first_at:
                 self._complain(

@@ -1,0 +1,138 @@
+"""The contract compiled into columns: what the engine joins returns against.
+
+Periods are carried as integers throughout: a month is ``year * 12 + month - 1`` (its
+*month index*), and any period is its first month's index and its length in months (1, 3 or
+12). Financial-year quarters start at month indexes ≡ 3 (mod 3) — April, July, October,
+January — and financial years at indexes ≡ 3 (mod 12).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+import polars as pl
+
+from contractkit.model import KPI, Contract
+from contractkit.periods import FinancialYear, Frequency, Month, Quarter
+
+__all__ = ["Plan", "compile_plan", "month_index", "period_from_index"]
+
+
+def month_index(day: date) -> int:
+    """The month index of the month a day falls in."""
+    return day.year * 12 + day.month - 1
+
+
+def assessment_start(start: pl.Expr, months: int) -> pl.Expr:
+    """The first month of the assessment period (of ``months`` months) a month falls in."""
+    if months == 1:
+        return start
+    return ((start - 3) // months) * months + 3
+
+
+def period_from_index(start: int, months: int) -> Month | Quarter | FinancialYear:
+    """The period that starts at a month index and lasts ``months`` months."""
+    month = Month(start // 12, start % 12 + 1)
+    if months == 1:
+        return month
+    if months == 3:
+        return month.quarter
+    return month.financial_year
+
+
+def period_text(start: pl.Expr, months: pl.Expr) -> pl.Expr:
+    """The text form of periods, as a column expression (``2026-07``, ``2026/27 Q2``,
+    ``2026/27``)."""
+    year = start // 12
+    month = start % 12 + 1
+    fy = (start - 3) // 12
+    fy_text = fy.cast(pl.String).str.zfill(4) + "/" + ((fy + 1) % 100).cast(pl.String).str.zfill(2)
+    quarter = ((start - 3) % 12) // 3 + 1
+    return (
+        pl.when(months == 1)
+        .then(year.cast(pl.String).str.zfill(4) + "-" + month.cast(pl.String).str.zfill(2))
+        .when(months == 3)
+        .then(fy_text + " Q" + quarter.cast(pl.String))
+        .otherwise(fy_text)
+    )
+
+
+@attrs.frozen
+class Plan:
+    """The contract as tables keyed by small integer codes."""
+
+    contract: Contract
+    services: pl.DataFrame
+    """service_code, service, provider, commences (date), commences_month."""
+    kpis: pl.DataFrame
+    """kpi_code, kpi, measure, better (+1/-1), reported_months, assessed_months, combine, per."""
+    series: pl.DataFrame
+    """series_code, service_code, kpi_code: each KPI a service is held to."""
+    term_start_month: int
+    term_end_month: int
+
+    def kpi(self, code: int) -> KPI:
+        """The KPI with this code."""
+        return self.contract.kpis[code]
+
+
+def compile_plan(contract: Contract) -> Plan:
+    """Compile a contract into its tables, once per evaluation."""
+    services = pl.DataFrame(
+        {
+            "service": [s.id for s in contract.services],
+            "provider": [s.provider for s in contract.services],
+            "commences": [s.commences for s in contract.services],
+        },
+        schema={"service": pl.String, "provider": pl.String, "commences": pl.Date},
+    ).with_row_index("service_code")
+    services = services.with_columns(
+        commences_month=(
+            pl.col("commences").dt.year().cast(pl.Int64) * 12
+            + pl.col("commences").dt.month().cast(pl.Int64)
+            - 1
+        )
+    )
+    kpis = pl.DataFrame(
+        {
+            "kpi": [k.id for k in contract.kpis],
+            "measure": [k.measure.value for k in contract.kpis],
+            "better": [1 if k.better.value == "higher" else -1 for k in contract.kpis],
+            "reported_months": [k.reported.months for k in contract.kpis],
+            "assessed_months": [k.assessed.months for k in contract.kpis],
+            "combine": [k.combine.value for k in contract.kpis],
+            "per": [k.per or 1 for k in contract.kpis],
+        },
+        schema={
+            "kpi": pl.String,
+            "measure": pl.String,
+            "better": pl.Int8,
+            "reported_months": pl.Int64,
+            "assessed_months": pl.Int64,
+            "combine": pl.String,
+            "per": pl.Int64,
+        },
+    ).with_row_index("kpi_code")
+    kpi_codes = {k.id: i for i, k in enumerate(contract.kpis)}
+    service_codes: list[int] = []
+    series_kpis: list[int] = []
+    for code, service in enumerate(contract.services):
+        for kpi in service.kpis:
+            service_codes.append(code)
+            series_kpis.append(kpi_codes[kpi])
+    series = pl.DataFrame(
+        {"service_code": service_codes, "kpi_code": series_kpis},
+        schema={"service_code": pl.UInt32, "kpi_code": pl.UInt32},
+    ).with_row_index("series_code")
+    return Plan(
+        contract=contract,
+        services=services,
+        kpis=kpis,
+        series=series,
+        term_start_month=month_index(contract.term.start),
+        term_end_month=month_index(contract.term.end),
+    )
+
+
+FREQUENCY_MONTHS = {f.value: f.months for f in Frequency}
