@@ -7,7 +7,14 @@ Write a contract as YAML or as Python objects, load it, and be told exactly what
     print(contract.kpi_summary("ucr-2h"))
 """
 
-from contractkit.errors import ContractKitError, PeriodError, Problem, SpecError, UnitError
+from contractkit.errors import (
+    ContractKitError,
+    PeriodError,
+    Problem,
+    ReturnsError,
+    SpecError,
+    UnitError,
+)
 from contractkit.model import (
     KPI,
     Absolute,
@@ -59,6 +66,7 @@ __all__ = [
     "ProviderType",
     "Quantity",
     "Quarter",
+    "ReturnsError",
     "Service",
     "SpecError",
     "Stage",

@@ -6,7 +6,8 @@ inherits the builtin it most resembles, so ``except ValueError`` keeps working::
     ContractKitError
     ├── SpecError (ValueError)      a contract (or other spec) file or object has problems
     ├── PeriodError (ValueError)    text that is not a month, quarter or financial year
-    └── UnitError (ValueError)      a quantity that cannot be read, or has the wrong dimension
+    ├── UnitError (ValueError)      a quantity that cannot be read, or has the wrong dimension
+    └── ReturnsError (ValueError)   a returns file or frame that cannot be read as returns
 
 A :class:`SpecError` carries every :class:`Problem` found, not just the first, each with the
 file, line, column and dotted path it concerns::
@@ -23,7 +24,14 @@ from collections.abc import Iterable
 
 import attrs
 
-__all__ = ["ContractKitError", "PeriodError", "Problem", "SpecError", "UnitError"]
+__all__ = [
+    "ContractKitError",
+    "PeriodError",
+    "Problem",
+    "ReturnsError",
+    "SpecError",
+    "UnitError",
+]
 
 
 class ContractKitError(Exception):
@@ -105,3 +113,12 @@ class UnitError(ContractKitError, ValueError):
         self.got = got
         self.expected = expected
         super().__init__(message)
+
+
+class ReturnsError(ContractKitError, ValueError):
+    """Returns that cannot be read at all: a missing or empty file, a file that is not a
+    table, missing columns, or a column mapping that cannot be understood.
+
+    (Problems with individual rows are not errors: each such row is rejected with its reason
+    and reported in the evaluation's account.)
+    """

@@ -298,6 +298,13 @@ def _base_factor(unit: str) -> Fraction:
 def _exact(value: Fraction) -> Decimal:
     """A fraction as a Decimal: exact where it terminates (``1.5``), else to 28 significant
     digits (a minute is ``0.01666…67`` hours)."""
+    rest = value.denominator
+    for prime in (2, 5):
+        while rest % prime == 0:
+            rest //= prime
     with localcontext() as context:
-        context.prec = SIGNIFICANT_DIGITS
+        if rest == 1:  # it terminates: give every digit
+            context.prec = len(str(abs(value.numerator))) + len(str(value.denominator)) + 2
+        else:
+            context.prec = SIGNIFICANT_DIGITS
         return Decimal(value.numerator) / Decimal(value.denominator)
