@@ -40,6 +40,12 @@ __all__ = [
     "per_text",
 ]
 
+_MONEY = (
+    "money is not a unit of measurement: a KPI's threshold is a number, a percentage or a "
+    "quantity such as '90 minutes'"
+)
+_IRREGULAR_PLURALS = {"person": "people"}
+
 PERCENT = "percent"
 """The unit name a percentage is held in."""
 
@@ -99,10 +105,7 @@ def check_unit(text: str) -> str:
             raise UnitError("a rate is per a positive number, such as 'per 1,000'", got=text)
         return f"per {base}"
     if "£" in cleaned:
-        raise UnitError(
-            "money is not a unit of measurement: use the finance section for sums of money",
-            got=text,
-        )
+        raise UnitError(_MONEY, got=text)
     registry = _registry()
     try:
         unit = registry.parse_units(cleaned)
@@ -157,6 +160,8 @@ def per_text(per: int) -> str:
 def _plural(unit: str, magnitude: Decimal) -> str:
     if unit.startswith("per ") or magnitude == 1:
         return unit
+    if unit in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[unit]
     if unit.endswith(("s", "ss")):
         return unit
     return unit + "s"
@@ -186,6 +191,8 @@ class Quantity:
             return cls(_finite(Decimal(repr(value)), value))
         if not isinstance(value, str):
             raise UnitError(f"expected a number or a quantity, got {value!r}", got=value)
+        if "£" in value:
+            raise UnitError(_MONEY, got=value)
         match = _QUANTITY_RE.match(value)
         if match is None:
             raise UnitError(

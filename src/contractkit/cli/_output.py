@@ -17,12 +17,12 @@ __all__ = ["err_console", "out_console", "print_problems", "print_summary"]
 
 def out_console() -> Console:
     """Standard output; plain (no colour, no boxes) when it is not a terminal."""
-    return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+    return Console(highlight=False, emoji=False, soft_wrap=not sys.stdout.isatty())
 
 
 def err_console() -> Console:
     """Standard error, for problems."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 
 
 def print_problems(error: SpecError, console: Console) -> None:

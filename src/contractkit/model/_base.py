@@ -96,6 +96,23 @@ class _SpecMeta(ModelMetaclass):
 class SpecModel(BaseModel, metaclass=_SpecMeta):
     """Immutable, strict about unknown keys, and described by its docstrings."""
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(
+            f"{type(self).__name__} is immutable: make a changed copy with "
+            f"model_copy(update={{{name!r}: ...}})"
+        )
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
+        """A copy with some fields changed, validated like any new spec (so a changed copy can
+        never hold what the contract format would refuse). ``deep`` is accepted for pydantic's
+        signature; immutable specs share their parts safely."""
+        data = {name: getattr(self, name) for name in type(self).model_fields}
+        data.update(update or {})
+        return type(self)(**data)
+
     model_config: ClassVar[ConfigDict] = ConfigDict(
         frozen=True,
         extra="forbid",

@@ -186,9 +186,13 @@ class Contract(SpecModel):
         return (
             f"Contract(id={self.id!r}, title={self.title!r}, "
             f"term={self.term.start}..{self.term.end}"
-            f", {len(self.providers)} providers, {len(self.services)} services, "
-            f"{len(self.kpis)} KPIs)"
+            f", {_count(len(self.providers), 'provider')}, "
+            f"{_count(len(self.services), 'service')}, {_count(len(self.kpis), 'KPI')})"
         )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _lookup(index: Mapping[str, T], key: str, noun: str) -> T:
@@ -225,7 +229,7 @@ def _ids(obj: object, section: str, key: str = "id") -> dict[str, int]:
 
 
 def _listing(known: Iterable[str], limit: int = 12) -> str:
-    names = sorted(known)
+    names = list(known) if isinstance(known, list) else sorted(known)
     shown = ", ".join(names[:limit]) + (f", … ({len(names)} in all)" if len(names) > limit else "")
     return shown or "none"
 
@@ -301,6 +305,8 @@ class _Parts:
     embedding: tuple[Stage, ...] | None
     """None when some stage is itself faulty (the checks of their order are then skipped)."""
     stage_names: frozenset[str]
+    shadow_names: frozenset[str]
+    stage_order: list[str]
     kpis: tuple[tuple[int, KPI], ...]
     thresholds: tuple[tuple[int, Threshold], ...]
     """Every threshold that reads, even where its KPI has other problems."""
@@ -313,6 +319,8 @@ class _Parts:
             term=contract.term,
             embedding=contract.embedding,
             stage_names=frozenset(s.stage for s in contract.stages),
+            shadow_names=frozenset(s.stage for s in contract.stages if s.mode is StageMode.SHADOW),
+            stage_order=[s.stage for s in contract.stages],
             kpis=tuple(enumerate(contract.kpis)),
             thresholds=tuple((i, k.threshold) for i, k in enumerate(contract.kpis)),
             services=tuple(enumerate(contract.services)),
@@ -335,6 +343,8 @@ class _Parts:
             term=next((t for _, t in _sound(Term, [data.get("term")])), None),
             embedding=tuple(s for _, s in stages) if len(stages) == len(raw_stages) else None,
             stage_names=frozenset(n for n in names if isinstance(n, str)),
+            shadow_names=frozenset(s.stage for _, s in stages if s.mode is StageMode.SHADOW),
+            stage_order=[n for n in dict.fromkeys(names) if isinstance(n, str)],
             kpis=_sound(KPI, _items(data, "kpis")),
             thresholds=tuple(thresholds),
             services=_sound(Service, _items(data, "services")),
@@ -393,16 +403,24 @@ def _stage_issues(stages: tuple[Stage, ...]) -> Iterator[Issue]:
 
 def _threshold_issues(parts: _Parts) -> Iterator[Issue]:
     names = parts.stage_names
+    ordered = parts.stage_order
     term = parts.term
     for index, threshold in parts.thresholds:
         base = ("kpis", index, "threshold")
         if isinstance(threshold, Staged):
             for name, _ in threshold.stages:
+                if name in parts.shadow_names:
+                    yield Issue(
+                        (*base, name),
+                        f"stage {name!r} is shadow: its periods are never judged, so it takes no "
+                        "threshold (they are shown against the next assessed stage's threshold)",
+                        at_key=True,
+                    )
                 if name not in names:
                     hint = did_you_mean(name, names)
                     yield Issue(
                         (*base, name),
-                        f"unknown stage {name!r}{hint} (the stages are: {_listing(names)})",
+                        f"unknown stage {name!r}{hint} (the stages are: {_listing(ordered)})",
                         at_key=True,
                     )
         for path, rule in rules(threshold):

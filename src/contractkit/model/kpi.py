@@ -199,6 +199,7 @@ class KPI(SpecModel):
                     f"measured in {self.unit} ({dimension_name(check_unit(self.unit))})",
                     got=str(value),
                 )
+            self._check_counted_thing(value)
             return value.to(self.unit)
         if self.measure is Measure.RATE:
             assert self.per is not None
@@ -214,7 +215,20 @@ class KPI(SpecModel):
                 f"{value} is {dimension_name(value.unit)}; a count's threshold is a number",
                 got=str(value),
             )
+        self._check_counted_thing(value)
         return value.magnitude
+
+    def _check_counted_thing(self, value: Quantity) -> None:
+        """A count in one unit (referrals) is not a count of another (events)."""
+        if value.unit is None or self.unit is None:
+            return
+        own = check_unit(self.unit)
+        if value.unit != own and same_dimension(own, "count") and value.unit != "count":
+            raise UnitError(
+                f"{value} counts {value.unit}s, but this KPI counts {own}s",
+                got=str(value),
+                expected=self.unit,
+            )
 
     @property
     def zero_tolerance(self) -> bool:
