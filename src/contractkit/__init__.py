@@ -7,6 +7,7 @@ Write a contract as YAML or as Python objects, load it, and be told exactly what
     print(contract.kpi_summary("ucr-2h"))
 """
 
+from contractkit import stats as stats  # the public numerics, as contractkit.stats
 from contractkit.errors import (
     ContractKitError,
     PeriodError,
@@ -15,6 +16,7 @@ from contractkit.errors import (
     SpecError,
     UnitError,
 )
+from contractkit.evaluate import STATUSES, Evaluation, Explanation, evaluate
 from contractkit.model import (
     KPI,
     Absolute,
@@ -38,6 +40,7 @@ from contractkit.model import (
     Trajectory,
 )
 from contractkit.periods import FinancialYear, Frequency, Month, Quarter, parse_period
+from contractkit.returns import Returns
 from contractkit.spec import dump, json_schema, load
 from contractkit.units import Quantity
 
@@ -45,6 +48,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "KPI",
+    "STATUSES",
     "Absolute",
     "Combine",
     "Commissioner",
@@ -53,6 +57,8 @@ __all__ = [
     "Dated",
     "Direction",
     "EscalationRule",
+    "Evaluation",
+    "Explanation",
     "FinancialYear",
     "Flags",
     "FloorOrImprovement",
@@ -66,6 +72,7 @@ __all__ = [
     "ProviderType",
     "Quantity",
     "Quarter",
+    "Returns",
     "ReturnsError",
     "Service",
     "SpecError",
@@ -77,6 +84,7 @@ __all__ = [
     "UnitError",
     "__version__",
     "dump",
+    "evaluate",
     "json_schema",
     "load",
     "parse_period",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import io
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +19,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from contractkit.errors import Problem, SpecError
 from contractkit.model._base import Issue, did_you_mean, format_path, issues_from_error
+from contractkit.model.origin import Location, remember
 from contractkit.periods import FinancialYear, Month, Quarter
 from contractkit.spec._kinds import DEFAULT_KIND, KINDS
 from contractkit.spec._yaml import Document, compose, resolve_plain
@@ -128,7 +129,17 @@ def _validate(data: Any, document: Document | None, problems: list[Problem] | No
         found.extend(located(issue) for issue in issues_from_error(error, model))
     if found:
         raise SpecError(_ordered(found))
+    if document is not None:
+        remember(spec, _locator(document))
     return spec
+
+
+def _locator(document: Document) -> Callable[[tuple[str | int, ...]], Location | None]:
+    def locate_path(path: tuple[str | int, ...]) -> Location | None:
+        line, column = document.position(path)
+        return Location(document.file, line, column)
+
+    return locate_path
 
 
 def _ordered(problems: list[Problem]) -> list[Problem]:

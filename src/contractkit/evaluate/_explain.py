@@ -1,0 +1,201 @@
+"""Explanations: why a row of an evaluation came out as it did, in plain English first."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import attrs
+
+from contractkit.model.english import long_date
+
+__all__ = ["Explanation", "explain_row"]
+
+_TESTS = {
+    "proportion": "a one-sided exact binomial test",
+    "rate": "a one-sided exact Poisson test",
+    "count": "a one-sided exact Poisson test",
+    "mean": "a one-sided t-test",
+}
+_STATUS_WORDS = {
+    "met": "met",
+    "within_variation": "below the threshold, but within expected variation (not a flag)",
+    "underperforming": "underperforming",
+    "insufficient_data": "insufficient data to judge",
+    "not_reported": "not reported: the return was due and none was made",
+    "not_due": "not due: the service had not commenced",
+    "shadow": "monitored only (shadow)",
+}
+
+
+@attrs.frozen
+class Explanation:
+    """An explanation: ``text`` to read, ``fields`` for tools."""
+
+    text: str
+    fields: dict[str, Any]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _day(text: str | None) -> str:
+    return long_date(date.fromisoformat(text)) if text else "the end of the term"
+
+
+def _level(row: dict[str, Any], value: float | None) -> str:
+    """A value in the KPI's terms: 71.2%, 11.3 per 1,000, 84.5 minutes, 2."""
+    if value is None:
+        return "—"
+    measure = row["measure"]
+    if measure == "proportion":
+        return f"{value * 100:.1f}%"
+    if measure == "rate":
+        return f"{value:.3g} per {int(row.get('per') or 1):,}" if row.get("per") else f"{value:.3g}"
+    if measure == "mean":
+        unit = row.get("unit") or ""
+        return f"{value:.4g} {unit}".strip()
+    return f"{value:g}"
+
+
+def _numbers(row: dict[str, Any]) -> str:
+    measure = row["measure"]
+    if row["observed"] is None and row["n"] is None:
+        return (
+            "no return was made for this period"
+            if row["status"] in ("not_reported", "shadow")
+            else "no figures"
+        )
+    interval = ""
+    if row["ci_lower"] is not None and row["ci_upper"] is not None:
+        interval = (
+            f" (95% interval {_level(row, row['ci_lower'])} to {_level(row, row['ci_upper'])})"
+        )
+    part = ""
+    if (
+        row.get("expected")
+        and row.get("reported") is not None
+        and row["reported"] < row["expected"]
+    ):
+        part = (
+            f"; only {row['reported']} of the {row['expected']} returns due in the period "
+            "were made, and the figures are those"
+        )
+    if measure == "proportion":
+        return (
+            f"{row['numerator']:g} of {row['denominator']:g} = "
+            f"{_level(row, row['observed'])}{interval}{part}"
+        )
+    if measure == "rate":
+        return (
+            f"{row['numerator']:g} events over an exposure of {row['denominator']:g} = "
+            f"{_level(row, row['observed'])}{interval}{part}"
+        )
+    if measure == "mean":
+        sd = f", standard deviation {row['sd']:.4g}" if row.get("sd") is not None else ""
+        return (
+            f"mean {_level(row, row['observed'])} over {row['count']:g} cases{sd}{interval}{part}"
+        )
+    return f"{row['numerator']:g} events{interval}{part}"
+
+
+def explain_row(row: dict[str, Any], meta: dict[str, Any]) -> Explanation:
+    """The explanation of one row of an evaluation table."""
+    status = row["status"]
+    head = f"{row['service']} / {row['kpi']} / {row['period']}: {_STATUS_WORDS[status]}"
+    if status == "underperforming" and row["level"]:
+        head += f", at the {row['level']} level"
+    if status == "shadow" and row.get("would_be"):
+        would = _STATUS_WORDS.get(row["would_be"], row["would_be"])
+        head += f"; it would be {would}"
+        if row.get("would_be_level"):
+            head += f" at the {row['would_be_level']} level"
+    lines = [head + "."]
+
+    stage = (
+        f"Stage: {row['stage']} ({row['stage_mode']}). The service commenced on "
+        f"{_day(row['commences'])}; its {row['stage']} stage runs from "
+        f"{_day(row['stage_from'])} to "
+        f"{_day(row['stage_until']) if row['stage_until'] else 'the end of the term'}, and a "
+        "period takes the stage in force on its first day."
+    )
+    if status == "not_due":
+        stage = (
+            f"The service commences on {_day(row['commences'])}, after this period: nothing is due."
+        )
+    lines.append(stage)
+    if status == "shadow":
+        if row["stage_mode"] == "shadow":
+            lines.append(
+                "Periods in a shadow stage are reported, never flagged, and never count "
+                "towards escalation."
+            )
+        elif row["threshold"] is None:
+            lines.append("No threshold is in force for this period, so the KPI is monitored only.")
+        else:
+            lines.append(
+                f"The KPI's threshold does not name the {row['stage']} stage, so it is "
+                "monitored only in it."
+            )
+    if row["threshold"] is not None and status != "not_due":
+        whose = (
+            f" (the {row['threshold_stage']} stage's threshold)"
+            if row.get("threshold_stage") and row["threshold_stage"] != row["stage"]
+            else ""
+        )
+        comparator = "at least" if row["better"] == "higher" else "at most"
+        detail = f", with {row['threshold_detail']}" if row.get("threshold_detail") else ""
+        lines.append(
+            f"Threshold: {comparator} {_level(row, row['threshold'])}{whose}, "
+            f"{(row.get('threshold_kind') or '').replace('_', ' ')}, from "
+            f"{row['threshold_source']}{detail}."
+        )
+    if status not in ("not_due",):
+        lines.append(f"Numbers: {_numbers(row)}.")
+    verdict = row["would_be"] if status == "shadow" else status
+    flags = meta["flags"]
+    test = _TESTS.get(row["measure"], "a one-sided test")
+    if verdict == "met":
+        lines.append(
+            "Result: the observed value is on the right side of the threshold, so it "
+            "is met (no test is needed)."
+        )
+    elif verdict in ("within_variation", "underperforming") and row["p_value"] is not None:
+        level = row["would_be_level"] if status == "shadow" else row["level"]
+        outcome = (
+            f"below the {level} level ({flags[level]}): flagged at the {level} level"
+            if level
+            else f"not below the warning level ({flags['warning']}): not a flag"
+        )
+        lines.append(
+            f"Test: {test} of the chance of a result this far from the threshold if true "
+            f"performance were exactly at it: p = {row['p_value']:.3g}, {outcome}."
+        )
+    elif verdict == "insufficient_data":
+        lines.append(
+            "Result: there is nothing to judge (a zero denominator or exposure, or a "
+            "mean from fewer than two cases)."
+        )
+    shortfall = row.get("min_detectable_shortfall")
+    if shortfall is not None and status not in ("not_due",):
+        size = (
+            f"{shortfall * 100:.1f} percentage points"
+            if row["measure"] == "proportion"
+            else _level(row, shortfall)
+        )
+        lines.append(
+            f"Power: with this many cases, a true shortfall of {size} from the threshold would "
+            "be flagged (at the warning level) 80% of the time."
+        )
+    if row.get("spc_signal"):
+        signal = row["spc_signal"].replace("_", " ")
+        lines.append(f"SPC ({meta['profile']} rules, on the {'reported'} periods): {signal}.")
+    if row.get("escalation"):
+        lines.append(
+            f"Escalation: {row['escalation'].replace('_', ' ')} — "
+            f"{row['escalation_rule'] or 'in force from an earlier period'}."
+        )
+    elif status not in ("not_due", "shadow"):
+        lines.append("Escalation: no step is called for.")
+    fields = dict(row)
+    return Explanation(text="\n".join(lines), fields=fields)
