@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import enum
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
+import polars as pl
 import typer
 
 from contractkit import __version__
+from contractkit.cli._evaluation import (
+    print_account,
+    print_rejections,
+    render_verdicts,
+    select_rows,
+    write_rows,
+)
 from contractkit.cli._output import err_console, out_console, print_problems, print_summary
-from contractkit.errors import ContractKitError, SpecError
+from contractkit.errors import ContractKitError, PeriodError, ReturnsError, SpecError
 from contractkit.model import Contract
+from contractkit.periods import parse_period
 from contractkit.report.summary import summarise
+from contractkit.returns import parse_mapping
 from contractkit.spec import json_schema, load
 from contractkit.spec._kinds import KINDS
 
@@ -121,6 +133,147 @@ def schema(
         output.write_text(text, encoding="utf-8")
         return
     typer.echo(text, nl=False)
+
+
+class Format(enum.StrEnum):
+    """Output formats for ``evaluate``."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+    PARQUET = "parquet"
+
+
+class FailOn(enum.StrEnum):
+    """The flag level at which ``evaluate`` exits 1."""
+
+    WARNING = "warning"
+    ALARM = "alarm"
+
+
+def _load_contract(path: Path) -> Contract:
+    try:
+        spec = load(path)
+    except SpecError as error:
+        print_problems(error, err_console())
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    if not isinstance(spec, Contract):
+        err_console().print(
+            f"{path}: is a {getattr(spec, 'kind', 'spec')}, not a contract", markup=False
+        )
+        raise typer.Exit(EXIT_PROBLEMS)
+    return spec
+
+
+@app.command()
+def evaluate(
+    contract: Annotated[Path, typer.Argument(help="The contract (YAML).", show_default=False)],
+    returns: Annotated[
+        Path,
+        typer.Argument(help="The returns: CSV, Excel or Parquet.", show_default=False),
+    ],
+    period: Annotated[
+        str | None,
+        typer.Option(
+            help="Show this period (2026/27 Q3, 2026-10, 2026/27); default: each KPI's latest."
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="The evaluation date (YYYY-MM-DD): periods ending after it are not yet due.",
+        ),
+    ] = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", help="table (the default), csv, json or parquet.")
+    ] = Format.TABLE,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Treat any rejected returns row as an error (exit 2).")
+    ] = False,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="COLUMN=FIELD: where a field comes from (a column, "
+            "arithmetic such as 'attendances - breaches', or a quoted constant).",
+        ),
+    ] = None,
+    where: Annotated[
+        str | None,
+        typer.Option(
+            help="Keep only rows matching, such as \"type = '1'\" (others are counted as excluded)."
+        ),
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="The Excel sheet to read.")] = None,
+    profile: Annotated[str, typer.Option(help="The SPC rules: mdc or nhsr.")] = "mdc",
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 if the rows shown hold flags at this level "
+            "(warning: any flag; alarm: alarms only).",
+        ),
+    ] = None,
+) -> None:
+    """Evaluate returns against a contract: a fair, staged verdict for every service and KPI.
+
+    Prints, per service, each KPI's verdict for the period and the escalation step the
+    contract now calls for, with an account of every returns row. Exits 2 on a problem with
+    the contract or the returns (or any rejected row, with --strict).
+    """
+    from contractkit.evaluate import evaluate as run  # polars loads only when evaluating
+
+    spec = _load_contract(contract)
+    day = None
+    if as_of is not None:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            err_console().print(
+                f"--as-of {as_of!r} is not a date: write it as YYYY-MM-DD", markup=False
+            )
+            raise typer.Exit(EXIT_PROBLEMS) from None
+    chosen = None
+    if period is not None:
+        try:
+            chosen = parse_period(period)
+        except PeriodError as error:
+            err_console().print(f"--period: {error}", markup=False)
+            raise typer.Exit(EXIT_PROBLEMS) from None
+    if output_format is Format.PARQUET and output is None:
+        err_console().print("--format parquet needs --output FILE", markup=False)
+        raise typer.Exit(EXIT_PROBLEMS)
+    try:
+        columns = parse_mapping(mapping or [])
+        evaluation = run(
+            spec, returns, as_of=day, columns=columns, where=where, sheet=sheet, profile=profile
+        )
+    except (ReturnsError, ValueError) as error:
+        err_console().print(
+            f"{returns}: {error}" if not str(error).startswith(str(returns)) else str(error),
+            markup=False,
+        )
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    err = err_console()
+    print_account(evaluation, err)
+    if strict and evaluation.account["rejected"]:
+        print_rejections(evaluation, err)
+        raise typer.Exit(EXIT_PROBLEMS)
+    shown = select_rows(evaluation, chosen)
+    if output_format is Format.TABLE:
+        text = render_verdicts(evaluation, shown, out_console() if output is None else None)
+        if output is not None and text is not None:
+            output.write_text(text, encoding="utf-8")
+    else:
+        write_rows(evaluation, shown, output_format.value, output, whole=chosen is None)
+    if fail_on is not None:
+        levels = ["alarm"] if fail_on is FailOn.ALARM else ["warning", "alarm"]
+        if shown.filter(pl.col("level").is_in(levels)).height:
+            raise typer.Exit(1)
 
 
 def main() -> None:

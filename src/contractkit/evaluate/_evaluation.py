@@ -63,6 +63,7 @@ _DETAIL = (
     "expected",
     "measure",
     "better",
+    "per",
     "unit",
     "kpi_name",
     "clause",
@@ -470,7 +471,7 @@ def _schema() -> dict[str, pl.DataType]:
         "sd",
         "n",
     )
-    ints = ("reported", "expected")
+    ints = ("reported", "expected", "per")
     return {
         c: (pl.Float64() if c in floats else pl.Int64() if c in ints else pl.String())
         for c in (*COLUMNS, *_DETAIL)
