@@ -16,7 +16,7 @@ from contractkit.errors import (
     SpecError,
     UnitError,
 )
-from contractkit.evaluate import STATUSES, Evaluation, Explanation, evaluate
+from contractkit.evaluation import STATUSES, Evaluation, Explanation, evaluate
 from contractkit.model import (
     KPI,
     Absolute,

@@ -75,6 +75,10 @@ def add_months(day: date, months: int) -> date:
     """
     index = day.year * 12 + (day.month - 1) + months
     year, month0 = divmod(index, 12)
+    if not 1 <= year <= 9999:
+        raise PeriodError(
+            f"{months} months from {day} is outside the calendar (years 1 to 9999)", got=months
+        )
     last = calendar.monthrange(year, month0 + 1)[1]
     return date(year, month0 + 1, min(day.day, last))
 

@@ -225,7 +225,7 @@ def evaluate(
     contract now calls for, with an account of every returns row. Exits 2 on a problem with
     the contract or the returns (or any rejected row, with --strict).
     """
-    from contractkit.evaluate import evaluate as run  # polars loads only when evaluating
+    from contractkit.evaluation import evaluate as run  # polars loads only when evaluating
 
     spec = _load_contract(contract)
     day = None

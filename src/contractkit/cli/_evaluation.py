@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from contractkit.evaluate import Evaluation
+from contractkit.evaluation import Evaluation
 from contractkit.periods import Period, parse_period
 
 __all__ = ["print_account", "print_rejections", "render_verdicts", "select_rows", "write_rows"]
@@ -29,6 +29,8 @@ def print_account(evaluation: Evaluation, console: Console) -> None:
     console.print(line, markup=False)
     for reason, count in account["rejected_by_reason"].items():
         console.print(f"  rejected, {reason}: {count:,}", markup=False)
+    for reason, count in account.get("excluded_by_reason", {}).items():
+        console.print(f"  excluded, {reason}: {count:,}", markup=False)
 
 
 def print_rejections(evaluation: Evaluation, console: Console) -> None:
@@ -43,6 +45,7 @@ def print_rejections(evaluation: Evaluation, console: Console) -> None:
 
 
 def _within(period_text: str, chosen: Period) -> bool:
+    """A period inside the chosen one (the months and quarters of a chosen year, say)."""
     return parse_period(period_text) in chosen
 
 
@@ -71,11 +74,11 @@ def _number(row: dict[str, object], value: object) -> str:
 
 
 def _status(row: dict[str, object]) -> str:
-    status = str(row["status"])
+    status = str(row["status"]).replace("_", " ")
     if row["level"]:
         status += f" ({row['level']})"
     if status == "shadow" and row["would_be"]:
-        status += f", would be {row['would_be']}"
+        status += f", would be {str(row['would_be']).replace('_', ' ')}"
         if row["would_be_level"]:
             status += f" ({row['would_be_level']})"
     return status

@@ -18,7 +18,7 @@ from pydantic import (
 
 from contractkit.periods import FinancialYear, Month, Quarter, parse_period
 
-__all__ = ["AnyPeriod", "FrozenMap", "Id", "OdsCode", "StepName", "empty_map"]
+__all__ = ["AnyPeriod", "FrozenMap", "Id", "OdsCode", "PeriodMap", "StepName", "empty_map"]
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _ODS_RE = re.compile(r"^[A-Z0-9]{3,10}$")
@@ -26,7 +26,7 @@ _STEP_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def _check_id(value: str) -> str:
-    if not _ID_RE.match(value):
+    if not _ID_RE.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a usable id: use letters, digits, '-', '_' and '.', "
             "starting with a letter or digit (for example 'ucr-2h')"
@@ -35,8 +35,8 @@ def _check_id(value: str) -> str:
 
 
 def _check_ods(value: str) -> str:
-    if not _ODS_RE.match(value):
-        hint = f"; did you mean {value.upper()!r}?" if _ODS_RE.match(value.upper()) else ""
+    if not _ODS_RE.fullmatch(value):
+        hint = f"; did you mean {value.upper()!r}?" if _ODS_RE.fullmatch(value.upper()) else ""
         raise ValueError(
             f"{value!r} is not an ODS code: 3 to 10 capital letters and digits, "
             f"such as 'RQX' or 'NLO01'{hint}"
@@ -45,7 +45,7 @@ def _check_ods(value: str) -> str:
 
 
 def _check_step(value: str) -> str:
-    if not _STEP_RE.match(value):
+    if not _STEP_RE.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a step name: use lower-case words joined by '_', "
             "such as 'remedial_action_plan'"
@@ -117,6 +117,31 @@ def _thaw(value: Mapping[Any, Any], handler: SerializerFunctionWrapHandler) -> A
 
 
 FrozenMap = Annotated[Mapping[K, V], AfterValidator(_freeze), WrapSerializer(_thaw)]
+
+
+def _distinct_periods(value: Any) -> Any:
+    """Refuse two keys that name one period ('2026/27 Q3' and '2026/27 q3'): one value would
+    silently be lost."""
+    if isinstance(value, Mapping):
+        seen: dict[Any, Any] = {}
+        for key in value:
+            try:
+                period = parse_period(key)
+            except ValueError:
+                continue  # reported by the key's own validation
+            if period in seen:
+                raise ValueError(f"{key!r} and {seen[period]!r} name the same period, {period}")
+            seen[period] = key
+    return value
+
+
+PeriodMap = Annotated[
+    Mapping[K, V],
+    BeforeValidator(_distinct_periods),
+    AfterValidator(_freeze),
+    WrapSerializer(_thaw),
+]
+"""A read-only mapping keyed by periods, each period given once."""
 """A read-only mapping inside an immutable model."""
 
 

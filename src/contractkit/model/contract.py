@@ -443,6 +443,11 @@ def _service_issues(parts: _Parts) -> Iterator[Issue]:
                 ("services", index, "commences"),
                 f"commences {service.commences}, after the term ends ({term.end})",
             )
+        if service.ends is not None and service.ends < service.commences:
+            yield Issue(
+                ("services", index, "ends"),
+                f"ends {service.ends}, before it commences ({service.commences})",
+            )
         for kpi_id in service.kpis:
             kpi = kpis.get(kpi_id)
             if kpi is None:

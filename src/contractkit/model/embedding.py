@@ -8,7 +8,7 @@ from datetime import date
 from typing import Annotated
 
 import attrs
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from contractkit.model._base import SpecModel
 from contractkit.model._types import Id
@@ -39,6 +39,18 @@ class Stage(SpecModel):
     """How many calendar months the stage lasts (none for the last stage)."""
     mode: StageMode = StageMode.ASSESSED
     """``assessed`` (the default) or ``shadow`` (reported, never flagged)."""
+
+    @field_validator("stage")
+    @classmethod
+    def _nameable(cls, name: str) -> str:
+        from contractkit.model.threshold import is_stage_name
+
+        if not is_stage_name(name):
+            raise ValueError(
+                f"{name!r} cannot name a stage: it reads as a date or a threshold "
+                "keyword (floor, ceiling, improvement, trajectory)"
+            )
+        return name
 
 
 ESTABLISHED = Stage(stage="established")

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from contractkit.model._base import SpecModel
-from contractkit.model._types import AnyPeriod, FrozenMap, Id, OdsCode, empty_map
+from contractkit.model._types import AnyPeriod, FrozenMap, Id, OdsCode, PeriodMap, empty_map
 from contractkit.units import Quantity
 
 __all__ = ["Outcome", "Service"]
@@ -26,11 +26,14 @@ class Service(SpecModel):
     precedent were met. Embedding stages count from it."""
     kpis: Annotated[tuple[Id, ...], Field(min_length=1)]
     """The ids of the KPIs the service is held to."""
+    ends: date | None = None
+    """The last day of the service, if it ends before the term does (a merger, a
+    decommissioning): later periods are not due."""
     name: str | None = None
     """The service's name, if it has one beyond its id."""
     baselines: FrozenMap[Id, Quantity] = Field(default_factory=empty_map)
     """The service's baseline for each KPI whose threshold is a floor or improvement."""
-    trajectories: FrozenMap[Id, FrozenMap[AnyPeriod, Quantity]] = Field(default_factory=empty_map)
+    trajectories: FrozenMap[Id, PeriodMap[AnyPeriod, Quantity]] = Field(default_factory=empty_map)
     """The service's agreed trajectory for each KPI whose threshold is ``trajectory``: a value per
     assessment period (the last value given holds for later periods)."""
 

@@ -20,12 +20,13 @@ are what they become.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any, TypeAlias
 
-from pydantic import model_serializer
+from pydantic import model_serializer, model_validator
 
 from contractkit.errors import UnitError
 from contractkit.model._base import Issue, IssuesError, Path, SpecModel
@@ -68,6 +69,15 @@ class Dated(SpecModel):
     values: tuple[tuple[date, Quantity], ...]
     """(date, value) pairs in date order."""
 
+    @model_validator(mode="after")
+    def _ordered(self) -> Dated:
+        days = [day for day, _ in self.values]
+        if not days:
+            raise ValueError("values by date need at least one date")
+        if any(later <= earlier for earlier, later in itertools.pairwise(days)):
+            raise ValueError("the dates must be in order, each given once")
+        return self
+
     def in_force(self, day: date) -> Quantity | None:
         """The value in force on ``day``, or None before the first date."""
         current = None
@@ -95,6 +105,12 @@ class FloorOrImprovement(SpecModel):
     """The most acceptable value, whatever the baseline (KPIs where lower is better)."""
     improvement: Quantity
     """The gain on the service's baseline that is required."""
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> FloorOrImprovement:
+        if (self.floor is None) == (self.ceiling is None):
+            raise ValueError("give a floor or a ceiling (one of the two)")
+        return self
 
     @property
     def bound(self) -> Quantity:
@@ -127,6 +143,20 @@ class Staged(SpecModel):
     stages: tuple[tuple[str, Rule], ...]
     """(stage name, threshold) pairs, as written."""
 
+    @model_validator(mode="after")
+    def _named(self) -> Staged:
+        names = [name for name, _ in self.stages]
+        if not names:
+            raise ValueError("a staged threshold names at least one stage")
+        if len(set(names)) != len(names):
+            raise ValueError("each stage may be named once")
+        for name in names:
+            if not is_stage_name(name):
+                raise ValueError(
+                    f"{name!r} cannot name a stage: it reads as a date or a threshold keyword"
+                )
+        return self
+
     def rule_for(self, stage: str) -> Rule | None:
         """The threshold in a stage, or None if the stage is monitored only."""
         for name, rule in self.stages:
@@ -143,6 +173,11 @@ Threshold: TypeAlias = Absolute | Dated | FloorOrImprovement | Trajectory | Stag
 """Any threshold."""
 
 _THRESHOLD_TYPES = (Absolute, Dated, FloorOrImprovement, Trajectory, Staged)
+
+
+def is_stage_name(name: str) -> bool:
+    """Whether a name can name a stage: not a date, nor a word a threshold uses itself."""
+    return not _is_date_key(name) and name not in _BOUND_KEYS | {TRAJECTORY}
 
 
 def _is_date_key(key: object) -> bool:

@@ -56,6 +56,11 @@ def read_table(source: Any, *, sheet: str | None = None) -> tuple[pl.DataFrame, 
     if path.stat().st_size == 0:
         raise ReturnsError(f"{name}: the file is empty: expected a table with a header row")
     suffix = path.suffix.lower()
+    if suffix not in _PARQUET + _EXCEL and _looks_binary(path):
+        raise ReturnsError(
+            f"{name}: is not a text table (it looks like a binary file: a spreadsheet saved "
+            "under a .csv name?)"
+        )
     try:
         if suffix in _PARQUET:
             frame = pl.read_parquet(path)
@@ -75,8 +80,6 @@ def read_table(source: Any, *, sheet: str | None = None) -> tuple[pl.DataFrame, 
         raise
     except Exception as error:  # each reader raises its own types for a file it cannot read
         raise ReturnsError(f"{name}: cannot be read as a table ({_reason(error)})") from None
-    if _looks_binary(path):
-        raise ReturnsError(f"{name}: is not a text table (it looks like a binary file)")
     if frame.width == 1 and frame.height > 0 and suffix not in _TSV:
         only = frame.columns[0]
         if ";" in only or "\t" in only:

@@ -1,23 +1,31 @@
 """Checking returns row by row, over whole columns: every row accepted, or rejected with a reason.
 
 Nothing is lost and nothing is invented: a row either passes every check and is accepted, or
-is rejected with the first reason it fails (a stable code and a message naming the values).
+is rejected with the first reason it fails (a stable code, and a message naming the values).
 Two rows for the same service, KPI and period are both rejected: neither is picked silently.
-Rows a filter (``where``) leaves out are counted as excluded.
+Rows a filter (``where``) leaves out, and returns for periods after the evaluation date, are
+counted as excluded.
+
+For speed at national scale, text fields are read once per distinct value (a service id appears
+in many rows, a period in very many), and every check is a whole-column operation.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 import attrs
+import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
-from contractkit.errors import ReturnsError
-from contractkit.evaluate._plan import Plan, month_index, period_text
+from contractkit.errors import PeriodError, ReturnsError
+from contractkit.evaluation._plan import Plan, month_index, period_text
 from contractkit.model._base import did_you_mean
+from contractkit.periods import FinancialYear, Month, Quarter, parse_period
 from contractkit.returns._columns import FIELDS, NUMERIC, Source, parse_condition, to_source
 from contractkit.returns._read import ROW, read_table
 
@@ -25,9 +33,9 @@ __all__ = ["REASONS", "Returns", "read_returns"]
 
 REASONS: dict[str, str] = {
     "unknown_kpi": "the KPI is not in the contract",
+    "no_service": "the row names neither a service nor a provider",
     "unknown_service": "the service is not in the contract",
     "unknown_provider": "the provider is not in the contract",
-    "no_service": "the row names neither a service nor a provider",
     "provider_without_kpi": "the provider has no service held to the KPI",
     "ambiguous_provider": "the provider has several services held to the KPI: name the service",
     "service_without_kpi": "the service is not held to the KPI",
@@ -35,16 +43,23 @@ REASONS: dict[str, str] = {
     "wrong_period_kind": "the period is not of the kind the KPI is reported in",
     "outside_term": "the period is outside the contract's term",
     "before_commencement": "the period ends before the service commenced",
-    "after_as_of": "the period starts after the evaluation date",
-    "missing_field": "a field the KPI's measure needs is empty or absent",
+    "after_service_ended": "the period starts after the service ended",
     "not_a_number": "a numeric field holds something that is not a number",
+    "missing_field": "a field the KPI's measure needs is empty or absent",
     "negative": "a count, total or standard deviation is negative",
     "not_whole": "a count of cases or events is not a whole number",
     "numerator_above_denominator": "the numerator of a proportion exceeds its denominator",
     "duplicate": "more than one row for the same service, KPI and period (all are rejected)",
 }
-"""Why a returns row can be rejected: stable codes, each with a one-line description."""
+"""Why a returns row can be rejected: stable codes, each with a one-line description, in the
+order the checks are made (a row is rejected for the first it fails)."""
 
+_CODES = {name: i + 1 for i, name in enumerate(REASONS)}
+_DATETIME = re.compile(
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?$"
+)
+_NAMES = {i + 1: name for i, name in enumerate(REASONS)}
+_MEASURES = ("proportion", "rate", "mean", "count")
 _NEEDS = {
     "proportion": ("numerator", "denominator"),
     "rate": ("numerator", "denominator"),
@@ -60,6 +75,12 @@ _WHOLE = {
 _NON_NEGATIVE = ("numerator", "denominator", "count", "sd")
 _KIND_NAMES = {1: "a month", 3: "a quarter", 12: "a financial year"}
 _FREQUENCY = {1: "monthly", 3: "quarterly", 12: "annually"}
+_ABSENT = -1
+"""The code of an empty text field."""
+_UNKNOWN = -2
+"""The code of a text field naming nothing in the contract."""
+
+Ints = NDArray[np.int64]
 
 
 @attrs.frozen
@@ -68,19 +89,23 @@ class Returns:
     reasons, and the account that shows every input row."""
 
     accepted: pl.DataFrame
-    """series_code, service_code, kpi_code, start (month index), months, numerator, denominator,
-    value, count, sd, row."""
+    """row, series_code, service_code, kpi_code, start (month index), months, numerator,
+    denominator, value, count, sd."""
     rejected: pl.DataFrame
     """row, reason (a code from :data:`REASONS`), message, and the row's input columns."""
     total: int
     """Rows read from the source."""
     excluded: int
-    """Rows a filter left out (not rejected: they were not meant for this contract)."""
+    """Rows left out, not rejected: a filter's, and returns for periods after the evaluation
+    date."""
     source: str
+    excluded_by_reason: dict[str, int] = attrs.field(factory=dict)
+    """How many rows were excluded, and why: ``filter`` or ``after_as_of``."""
 
     @property
     def account(self) -> dict[str, Any]:
-        """Every row accounted for: read = accepted + rejected + excluded, and why rejected."""
+        """Every row accounted for: read = accepted + rejected + excluded (by the filter, or
+        after the evaluation date), and why rejected."""
         reasons = (
             self.rejected.group_by("reason").len().sort("reason").rows()
             if self.rejected.height
@@ -92,8 +117,47 @@ class Returns:
             "accepted": self.accepted.height,
             "rejected": self.rejected.height,
             "excluded": self.excluded,
+            "excluded_by_reason": dict(self.excluded_by_reason),
             "rejected_by_reason": dict(reasons),
         }
+
+
+@attrs.frozen
+class _Text:
+    """A text field: for each row, the index of its distinct value (or ``_ABSENT``)."""
+
+    index: NDArray[np.integer[Any]]
+    values: list[str]
+    """The distinct values, trimmed."""
+
+    def resolve(self, lookup: Mapping[str, int]) -> Ints:
+        """Each row's code from ``lookup`` (``_UNKNOWN`` if not there, ``_ABSENT`` if empty)."""
+        table = np.array(
+            [lookup.get(v, _UNKNOWN) if v else _ABSENT for v in self.values] + [_ABSENT],
+            dtype=np.int64,
+        )
+        resolved: Ints = table[self.index]
+        return resolved
+
+    def text(self, rows: NDArray[np.bool_]) -> list[str | None]:
+        """The trimmed text of the chosen rows (None where empty)."""
+        values = [*self.values, None]
+        return [values[i] or None for i in self.index[rows]]
+
+
+def _text(frame: pl.DataFrame, source: Source | None) -> _Text:
+    """Factorise a text field: one entry per distinct value, an index per row."""
+    if source is None:
+        return _Text(np.zeros(frame.height, dtype=np.int64), [""])
+    series = frame.select(source.expression.alias("_")).to_series()
+    if series.len() == 1 and frame.height != 1:
+        series = pl.repeat(series.item(), frame.height, eager=True)
+    if series.dtype != pl.String:
+        series = series.cast(pl.String)
+    distinct = series.unique().drop_nulls()
+    codes = series.cast(pl.Enum(distinct)).to_physical().fill_null(distinct.len())
+    values = [v.strip() for v in distinct.to_list()]
+    return _Text(codes.to_numpy(), values)
 
 
 def _resolve_sources(columns: Sequence[str], mapping: Mapping[str, str]) -> dict[str, Source]:
@@ -124,43 +188,87 @@ def _missing_columns(sources: Mapping[str, Source], columns: Sequence[str]) -> N
         )
 
 
-def _period_columns(raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
-    """(first month index, length in months) of each period, null where unreadable."""
-    if dtype in (pl.Date, pl.Datetime) or isinstance(dtype, pl.Datetime):
-        day = raw.cast(pl.Date)
+def _numbers(
+    frame: pl.DataFrame, sources: Mapping[str, Source]
+) -> tuple[dict[str, NDArray[np.float64]], dict[str, NDArray[np.bool_]]]:
+    """Each numeric field as floats (NaN where empty), and where a column held non-numbers."""
+    used = sorted({c for f in NUMERIC if f in sources for c in sources[f].columns})
+    converted: list[pl.Expr] = []
+    unreadable: dict[str, pl.Expr] = {}
+    for column in used:
+        dtype = frame.schema[column]
+        if dtype.is_numeric() or dtype == pl.Boolean:
+            converted.append(pl.col(column).cast(pl.Float64))
+        else:
+            text = pl.col(column).cast(pl.String).str.strip_chars()
+            parsed = text.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
+            converted.append(pl.when(text == "").then(None).otherwise(parsed).alias(column))
+            unreadable[column] = text.is_not_null() & (text != "") & parsed.is_null()
+    numeric = frame.select(converted) if converted else pl.DataFrame()
+    values: dict[str, NDArray[np.float64]] = {}
+    for field in sorted(NUMERIC):
+        source = sources.get(field)
+        if source is None:
+            continue  # a field the returns lack is left out
+        series = (
+            numeric.select(source.expression.cast(pl.Float64).alias("_")).to_series()
+            if source.columns
+            else frame.select(
+                source.expression.cast(pl.Float64, strict=False).alias("_")
+            ).to_series()
+        )
+        if series.len() == 1 and frame.height != 1:
+            series = pl.repeat(series.item(), frame.height, eager=True, dtype=pl.Float64)
+        values[field] = np.asarray(series.fill_null(np.nan).to_numpy(), dtype=np.float64)
+    bad: dict[str, NDArray[np.bool_]] = {}
+    if unreadable:
+        flags = frame.select(**unreadable)
+        for field in sorted(NUMERIC):
+            source = sources.get(field)
+            if source is None:
+                continue
+            columns = [c for c in source.columns if c in unreadable]
+            if columns:
+                bad[field] = np.logical_or.reduce([flags.get_column(c).to_numpy() for c in columns])
+    return values, bad
+
+
+def _periods(frame: pl.DataFrame, source: Source) -> tuple[Ints, Ints, _Text | None]:
+    """Each row's period as (first month index, length in months; -1 where unreadable), and the
+    period's text as written (for messages)."""
+    series = frame.select(source.expression.alias("_")).to_series()
+    if series.len() == 1 and frame.height != 1:
+        series = pl.repeat(series.item(), frame.height, eager=True)
+    if series.dtype in (pl.Date, pl.Datetime) or isinstance(series.dtype, pl.Datetime):
+        day = series.cast(pl.Date)
         start = day.dt.year().cast(pl.Int64) * 12 + day.dt.month().cast(pl.Int64) - 1
-        return start, pl.when(start.is_not_null()).then(pl.lit(1, pl.Int64))
-    text = raw.cast(pl.String).str.strip_chars()
-    month = text.str.extract_groups(r"^([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?(?:[ T].*)?$")
-    year = month.struct.field("1").cast(pl.Int64)
-    mon = month.struct.field("2").cast(pl.Int64)
-    day_text = month.struct.field("3")
-    valid_day = day_text.is_null() | (
-        pl.concat_str([month.struct.field("1"), month.struct.field("2"), day_text], separator="-")
-        .str.to_date("%Y-%m-%d", strict=False)
-        .is_not_null()
-    )
-    month_start = pl.when((mon >= 1) & (mon <= 12) & valid_day).then(year * 12 + mon - 1)
-    quarter = text.str.extract_groups(r"^([0-9]{4})/([0-9]{2})\s+[Qq]([1-4])$")
-    q_year = quarter.struct.field("1").cast(pl.Int64)
-    q_ok = (q_year + 1) % 100 == quarter.struct.field("2").cast(pl.Int64)
-    q_start = pl.when(q_ok).then(
-        q_year * 12 + 3 + (quarter.struct.field("3").cast(pl.Int64) - 1) * 3
-    )
-    fy = text.str.extract_groups(r"^([0-9]{4})/([0-9]{2})$")
-    fy_year = fy.struct.field("1").cast(pl.Int64)
-    fy_ok = (fy_year + 1) % 100 == fy.struct.field("2").cast(pl.Int64)
-    fy_start = pl.when(fy_ok).then(fy_year * 12 + 3)
-    start = pl.coalesce(month_start, q_start, fy_start)
-    months = (
-        pl.when(month_start.is_not_null())
-        .then(pl.lit(1, pl.Int64))
-        .when(q_start.is_not_null())
-        .then(pl.lit(3, pl.Int64))
-        .when(fy_start.is_not_null())
-        .then(pl.lit(12, pl.Int64))
-    )
-    return start, months
+        start_a = start.fill_null(-1).to_numpy().astype(np.int64)
+        months = np.where(start_a >= 0, 1, -1).astype(np.int64)
+        return start_a, months, None
+    text = _text(frame, source)
+    starts, lengths = [], []
+    for value in text.values:
+        try:
+            # A spreadsheet's date cell read as text: '2026-05-01 00:00:00' is that day.
+            stamp = _DATETIME.match(value)
+            period = parse_period(stamp.group(1) if stamp else value)
+        except PeriodError:
+            starts.append(-1)
+            lengths.append(-1)
+            continue
+        starts.append(month_index(period.start))
+        lengths.append(
+            1
+            if isinstance(period, Month)
+            else 3
+            if isinstance(period, Quarter)
+            else 12
+            if isinstance(period, FinancialYear)
+            else -1
+        )
+    start_table = np.array([*starts, -1], dtype=np.int64)
+    length_table = np.array([*lengths, -1], dtype=np.int64)
+    return start_table[text.index], length_table[text.index], text
 
 
 def read_returns(
@@ -183,176 +291,271 @@ def read_returns(
         keep = table.select(parse_condition(where, input_columns)).to_series()
         excluded = int((~keep).sum())
         table = table.filter(keep)
+    n = table.height
 
-    frame = table.select(
-        pl.col(ROW),
-        *[
-            (sources[f].as_text() if f in sources else pl.lit(None, pl.String)).alias(f"_{f}")
-            for f in ("service", "provider", "kpi")
-        ],
-        (sources["period"].expression).alias("_period_raw"),
-        *[
-            (sources[f].as_number() if f in sources else pl.lit(None, pl.Float64)).alias(f)
-            for f in sorted(NUMERIC)
-        ],
-        *[_unreadable(sources[f]).alias(f"_bad_{f}") for f in sorted(NUMERIC) if f in sources],
-    )
-    start, months = _period_columns(pl.col("_period_raw"), frame.schema["_period_raw"])
-    frame = frame.with_columns(_start=start, _months=months)
+    kpis = _text(table, sources.get("kpi"))
+    kpi_code = kpis.resolve({k: i for i, k in enumerate(plan.kpis.get_column("kpi"))})
+    service_ids = plan.services.get_column("service").to_list()
+    services = _text(table, sources.get("service"))
+    by_service = services.resolve({s: i for i, s in enumerate(service_ids)})
+    providers = _text(table, sources.get("provider"))
+    provider_ids = sorted(set(plan.services.get_column("provider").to_list()))
+    provider_code = providers.resolve({p: i for i, p in enumerate(provider_ids)})
 
-    # KPI and service, by joins on small tables.
-    kpis = plan.kpis.select(
-        pl.col("kpi").alias("_kpi"), "kpi_code", "measure", "reported_months", "per"
+    n_kpis = plan.kpis.height
+    series_service = plan.series.get_column("service_code").to_numpy().astype(np.int64)
+    series_kpi = plan.series.get_column("kpi_code").to_numpy().astype(np.int64)
+    series_of = np.full((len(service_ids) + 1, n_kpis + 1), -1, dtype=np.int64)
+    series_of[series_service, series_kpi] = np.arange(series_service.size)
+    provider_index = {p: i for i, p in enumerate(provider_ids)}
+    provider_of_service = np.array(
+        [provider_index[p] for p in plan.services.get_column("provider").to_list()], dtype=np.int64
     )
-    frame = frame.join(kpis, on="_kpi", how="left")
-    services = plan.services.select(
-        pl.col("service").alias("_service"),
-        pl.col("service_code").alias("_by_service"),
-        pl.col("commences_month").alias("_commences_s"),
+    holders = np.zeros((len(provider_ids) + 1, n_kpis + 1), dtype=np.int64)
+    np.add.at(holders, (provider_of_service[series_service], series_kpi), 1)
+    holder = np.full((len(provider_ids) + 1, n_kpis + 1), -1, dtype=np.int64)
+    holder[provider_of_service[series_service], series_kpi] = series_service
+
+    has_service = by_service != _ABSENT
+    known_kpi = kpi_code >= 0
+    safe_kpi = np.where(known_kpi, kpi_code, n_kpis)
+    safe_provider = np.where(provider_code >= 0, provider_code, len(provider_ids))
+    provider_count = holders[safe_provider, safe_kpi]
+    service_code = np.where(
+        has_service,
+        by_service,
+        np.where(provider_count == 1, holder[safe_provider, safe_kpi], _UNKNOWN),
     )
-    frame = frame.join(services, on="_service", how="left")
-    by_provider = (
-        plan.series.join(
-            plan.services.select("service_code", "provider", "commences_month"), on="service_code"
+    safe_service = np.where(service_code >= 0, service_code, len(service_ids))
+    series_code = series_of[safe_service, safe_kpi]
+
+    start, months, period_raw = _periods(table, sources["period"])
+    values, unreadable = _numbers(table, sources)
+    kpi_measure = np.array([*plan.kpis.get_column("measure").to_list(), ""], dtype=object)
+    measure = np.array(
+        [_MEASURES.index(m) if m in _MEASURES else -1 for m in kpi_measure], dtype=np.int64
+    )[safe_kpi]
+    reported = np.array([*plan.kpis.get_column("reported_months").to_list(), -1], dtype=np.int64)[
+        safe_kpi
+    ]
+    commences = np.array(
+        [*plan.services.get_column("commences_month").to_list(), 0], dtype=np.int64
+    )[safe_service]
+    ends = np.array(
+        [*(month_index(s.ends) if s.ends else 10**7 for s in plan.contract.services), 10**7],
+        dtype=np.int64,
+    )[safe_service]
+
+    reason = np.zeros(n, dtype=np.int8)
+
+    def fail(mask: NDArray[np.bool_], code: str) -> None:
+        reason[(reason == 0) & mask] = _CODES[code]
+
+    fail(~known_kpi, "unknown_kpi")
+    fail(~has_service & (provider_code == _ABSENT), "no_service")
+    fail(has_service & (by_service == _UNKNOWN), "unknown_service")
+    fail(~has_service & (provider_code == _UNKNOWN), "unknown_provider")
+    fail(~has_service & (provider_count == 0), "provider_without_kpi")
+    fail(~has_service & (provider_count > 1), "ambiguous_provider")
+    fail(series_code < 0, "service_without_kpi")
+    fail(start < 0, "unreadable_period")
+    fail(months != reported, "wrong_period_kind")
+    last = start + months - 1
+    fail((last < plan.term_start_month) | (start > plan.term_end_month), "outside_term")
+    fail(last < commences, "before_commencement")
+    fail(start > ends, "after_service_ended")
+    # Returns for periods after the evaluation date are not wrong, just not yet wanted: they
+    # are excluded (and counted), like rows a filter leaves out.
+    later = (reason == 0) & (start > month_index(as_of)) if as_of is not None else None
+    if later is not None and later.any():
+        reason[later] = -1
+    if unreadable:
+        fail(np.logical_or.reduce(list(unreadable.values())), "not_a_number")
+    present = set(values)
+    missing = np.zeros(n, dtype=bool)
+    for kind, fields in _NEEDS.items():
+        is_kind = measure == _MEASURES.index(kind)
+        for field in fields:
+            missing |= is_kind & (np.isnan(values[field]) if field in present else True)
+    if "count" in present:
+        is_mean = measure == _MEASURES.index("mean")
+        sd_missing = np.isnan(values["sd"]) if "sd" in present else True
+        missing |= is_mean & (values["count"] >= 2) & sd_missing
+    fail(missing, "missing_field")
+    with np.errstate(invalid="ignore"):
+        negatives = [values[f] < 0 for f in _NON_NEGATIVE if f in present]
+        if negatives:
+            fail(np.logical_or.reduce(negatives), "negative")
+        whole = np.zeros(n, dtype=bool)
+        for kind, fields in _WHOLE.items():
+            is_kind = measure == _MEASURES.index(kind)
+            for field in fields:
+                if field in present:
+                    column = values[field]
+                    whole |= is_kind & (column != np.floor(column)) & ~np.isnan(column)
+        fail(whole, "not_whole")
+        if {"numerator", "denominator"} <= present:
+            fail(
+                (measure == _MEASURES.index("proportion"))
+                & (values["numerator"] > values["denominator"]),
+                "numerator_above_denominator",
+            )
+
+    # Two or more rows for one series and period, among rows that pass everything else.
+    clean = np.flatnonzero(reason == 0)
+    key = series_code[clean] * 100_000 + (start[clean] - plan.term_start_month + 50_000)
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    same = np.zeros(ordered.size, dtype=bool)
+    if ordered.size > 1:
+        equal = ordered[1:] == ordered[:-1]
+        same[1:] |= equal
+        same[:-1] |= equal
+    duplicated = clean[order[same]]
+    reason[duplicated] = _CODES["duplicate"]
+
+    rows = table.get_column(ROW).to_numpy()
+    ok = reason == 0
+    everything = bool(ok.all())
+
+    def kept(array: NDArray[Any]) -> NDArray[Any]:
+        return array if everything else array[ok]
+
+    size = int(ok.sum())
+    accepted = pl.DataFrame(
+        {
+            ROW: kept(rows),
+            "series_code": kept(series_code).astype(np.uint32),
+            "service_code": kept(service_code).astype(np.uint32),
+            "kpi_code": kept(kpi_code).astype(np.uint32),
+            "start": kept(start),
+            "months": kept(months),
+            **{
+                field: kept(values[field]) if field in values else np.full(size, np.nan)
+                for field in sorted(NUMERIC)
+            },
+        }
+    ).with_columns(pl.col(f).fill_nan(None) for f in sorted(NUMERIC))
+    rejected = _rejected(
+        table,
+        input_columns,
+        plan,
+        reason,
+        kpis,
+        services,
+        providers,
+        period_raw,
+        start,
+        months,
+        values,
+        unreadable,
+        series_code,
+        measure,
+        provider_count,
+        name,
+    )
+    return Returns(
+        accepted=accepted,
+        rejected=rejected,
+        total=total,
+        excluded=excluded + int((reason < 0).sum()),
+        source=name,
+        excluded_by_reason={
+            k: v for k, v in (("filter", excluded), ("after_as_of", int((reason < 0).sum()))) if v
+        },
+    )
+
+
+def _rejected(
+    table: pl.DataFrame,
+    input_columns: list[str],
+    plan: Plan,
+    reason: NDArray[np.int8],
+    kpis: _Text,
+    services: _Text,
+    providers: _Text,
+    period_raw: _Text | None,
+    start: Ints,
+    months: Ints,
+    values: dict[str, NDArray[np.float64]],
+    unreadable: dict[str, NDArray[np.bool_]],
+    series_code: Ints,
+    measure: Ints,
+    provider_count: Ints,
+    name: str,
+) -> pl.DataFrame:
+    """The rejected rows, with their reasons, messages and original columns."""
+    bad = reason > 0
+    if not bad.any():
+        return pl.DataFrame(
+            schema={
+                ROW: pl.Int64,
+                "reason": pl.String,
+                "message": pl.String,
+                **dict.fromkeys(input_columns, pl.String),
+            }
         )
-        .group_by("provider", "kpi_code")
-        .agg(
-            pl.len().alias("_n_services"),
-            pl.col("service_code").first().alias("_by_provider"),
-            pl.col("commences_month").first().alias("_commences_p"),
-        )
-        .rename({"provider": "_provider"})
+    picked = np.flatnonzero(bad)
+    detail = pl.DataFrame(
+        {
+            ROW: table.get_column(ROW).to_numpy()[picked],
+            "_reason": [_NAMES[int(r)] for r in reason[picked]],
+            "_kpi": kpis.text(bad),
+            "_service": services.text(bad),
+            "_provider": providers.text(bad),
+            "_period_raw": period_raw.text(bad) if period_raw is not None else [None] * picked.size,
+            "_start": np.where(start[picked] >= 0, start[picked], 0),
+            "_months": months[picked],
+            "_n_services": provider_count[picked],
+            "_series": series_code[picked],
+            "measure": [(_MEASURES[m] if m >= 0 else None) for m in measure[picked]],
+            "_bad": [", ".join(f for f, flags in unreadable.items() if flags[i]) for i in picked],
+            "numerator": values["numerator"][picked] if "numerator" in values else None,
+            "denominator": values["denominator"][picked] if "denominator" in values else None,
+        },
+        schema_overrides={
+            "_kpi": pl.String,
+            "_service": pl.String,
+            "_provider": pl.String,
+            "_period_raw": pl.String,
+            "measure": pl.String,
+        },
     )
-    frame = frame.join(by_provider, on=["_provider", "kpi_code"], how="left")
-    known_providers = plan.services.get_column("provider").unique()
-    frame = frame.with_columns(
-        service_code=pl.when(pl.col("_service").is_not_null())
-        .then(pl.col("_by_service"))
-        .otherwise(pl.when(pl.col("_n_services") == 1).then(pl.col("_by_provider"))),
-        _commences=pl.when(pl.col("_service").is_not_null())
-        .then(pl.col("_commences_s"))
-        .otherwise(pl.col("_commences_p")),
-    )
-    frame = frame.join(
-        plan.series.select("series_code", "service_code", "kpi_code"),
-        on=["service_code", "kpi_code"],
-        how="left",
-    )
-
-    last_month = None if as_of is None else month_index(as_of)
-    reason = _first_failing(frame, plan, known_providers, last_month)
-    frame = frame.with_columns(_reason=reason)
-    # Duplicates among rows that pass everything else: reject them all.
-    dupes = (
-        pl.when(pl.col("_reason").is_null())
-        .then(pl.len().over("series_code", "_start"))
-        .otherwise(0)
-    )
-    frame = frame.with_columns(_copies=dupes)
-    frame = frame.with_columns(
-        _reason=pl.when(pl.col("_copies") > 1)
-        .then(pl.lit("duplicate"))
-        .otherwise(pl.col("_reason")),
-        _rows=pl.when(pl.col("_copies") > 1).then(
-            pl.col(ROW).over("series_code", "_start", mapping_strategy="join")
-        ),
-    )
-    accepted = frame.filter(pl.col("_reason").is_null()).select(
-        pl.col(ROW),
-        "series_code",
-        "service_code",
-        "kpi_code",
-        pl.col("_start").alias("start"),
-        pl.col("_months").alias("months"),
-        *sorted(NUMERIC),
-    )
-    rejected_rows = frame.filter(pl.col("_reason").is_not_null())
-    messages = _messages(rejected_rows, plan)
-    originals = table.join(
-        rejected_rows.select(ROW, pl.col("_reason").alias("reason")), on=ROW, how="inner"
-    )
-    rejected = (
-        originals.join(messages, on=ROW, how="left")
+    reported = _reported_months(plan, kpis, bad)
+    detail = detail.with_columns(pl.Series("reported_months", reported, dtype=pl.Int64))
+    messages = _messages(detail, plan)
+    originals = table.filter(pl.Series(bad)).select(ROW, *input_columns)
+    return (
+        originals.with_columns(pl.exclude(ROW).cast(pl.String))
+        .join(detail.select(ROW, pl.col("_reason").alias("reason")), on=ROW)
+        .join(messages, on=ROW)
         .select(ROW, "reason", "message", *input_columns)
         .sort(ROW)
     )
-    return Returns(
-        accepted=accepted.sort(ROW), rejected=rejected, total=total, excluded=excluded, source=name
-    )
 
 
-def _unreadable(source: Source) -> pl.Expr:
-    """Whether any column a numeric field reads holds text that is not a number."""
-    bad = pl.lit(False)
-    for column in source.columns:
-        text = pl.col(column).cast(pl.String).str.strip_chars()
-        parsed = text.str.replace_all(",", "").cast(pl.Float64, strict=False)
-        bad = bad | (text.is_not_null() & (text != "") & parsed.is_null())
-    return bad
-
-
-def _first_failing(
-    frame: pl.DataFrame, plan: Plan, known_providers: pl.Series, last_month: int | None
-) -> pl.Expr:
-    """The first check each row fails, as a reason code (null when it passes them all)."""
-    measure = pl.col("measure")
-    end = pl.col("_start") + pl.col("_months") - 1
-    checks: list[tuple[pl.Expr, str]] = [
-        (pl.col("_kpi").is_null() | pl.col("kpi_code").is_null(), "unknown_kpi"),
-        (pl.col("_service").is_null() & pl.col("_provider").is_null(), "no_service"),
-        (pl.col("_service").is_not_null() & pl.col("_by_service").is_null(), "unknown_service"),
-        (
-            pl.col("_service").is_null() & ~pl.col("_provider").is_in(known_providers.implode()),
-            "unknown_provider",
-        ),
-        (pl.col("_service").is_null() & pl.col("_n_services").is_null(), "provider_without_kpi"),
-        (pl.col("_service").is_null() & (pl.col("_n_services") > 1), "ambiguous_provider"),
-        (pl.col("series_code").is_null(), "service_without_kpi"),
-        (pl.col("_start").is_null(), "unreadable_period"),
-        (pl.col("_months") != pl.col("reported_months"), "wrong_period_kind"),
-        ((end < plan.term_start_month) | (pl.col("_start") > plan.term_end_month), "outside_term"),
-        (end < pl.col("_commences"), "before_commencement"),
-    ]
-    if last_month is not None:
-        checks.append((pl.col("_start") > last_month, "after_as_of"))
-    bad_columns = [c for c in frame.columns if c.startswith("_bad_")]
-    checks.append(
-        (
-            pl.any_horizontal(*[pl.col(c) for c in bad_columns]) if bad_columns else pl.lit(False),
-            "not_a_number",
+def _reported_months(plan: Plan, kpis: _Text, rows: NDArray[np.bool_]) -> list[int | None]:
+    codes = dict(
+        zip(
+            plan.kpis.get_column("kpi").to_list(),
+            plan.kpis.get_column("reported_months").to_list(),
+            strict=True,
         )
     )
-    missing = pl.lit(False)
-    for kind, fields in _NEEDS.items():
-        for field in fields:
-            missing = missing | ((measure == kind) & pl.col(field).is_null())
-    missing = missing | ((measure == "mean") & (pl.col("count") >= 2) & pl.col("sd").is_null())
-    checks.append((missing, "missing_field"))
-    negative = pl.any_horizontal(*[pl.col(f) < 0 for f in _NON_NEGATIVE])
-    checks.append((negative.fill_null(False), "negative"))
-    not_whole = pl.lit(False)
-    for kind, fields in _WHOLE.items():
-        for field in fields:
-            not_whole = not_whole | ((measure == kind) & (pl.col(field) != pl.col(field).floor()))
-    checks.append((not_whole.fill_null(False), "not_whole"))
-    checks.append(
-        (
-            ((measure == "proportion") & (pl.col("numerator") > pl.col("denominator"))).fill_null(
-                False
-            ),
-            "numerator_above_denominator",
-        )
+    return [codes.get(k) if k else None for k in kpis.text(rows)]
+
+
+def _plain(number: pl.Expr) -> pl.Expr:
+    """A number as people write it: 351, not 351.0."""
+    return (
+        pl.when(number == number.floor())
+        .then(number.cast(pl.Int64).cast(pl.String))
+        .otherwise(number.cast(pl.String))
     )
-    reason: pl.Expr = pl.lit(None, pl.String)
-    for condition, code in reversed(checks):
-        reason = pl.when(condition.fill_null(False)).then(pl.lit(code)).otherwise(reason)
-    return reason
 
 
 def _messages(rows: pl.DataFrame, plan: Plan) -> pl.DataFrame:
     """A message for each rejected row, naming the values at fault."""
-    if rows.height == 0:
-        return pl.DataFrame(schema={ROW: pl.Int64, "message": pl.String})
     kpi_ids = plan.kpis.get_column("kpi").to_list()
     service_ids = plan.services.get_column("service").to_list()
     providers = plan.services.get_column("provider").unique().to_list()
@@ -369,26 +572,32 @@ def _messages(rows: pl.DataFrame, plan: Plan) -> pl.DataFrame:
     reported = pl.col("reported_months").replace_strict(
         _FREQUENCY, default="?", return_dtype=pl.String
     )
-    period = pl.coalesce(
-        period_text(pl.col("_start"), pl.col("_months")), pl.col("_period_raw").cast(pl.String)
-    )
-    bad_columns = [c for c in rows.columns if c.startswith("_bad_")]
-    unreadable_fields = (
-        pl.concat_str(
-            [pl.when(pl.col(c)).then(pl.lit(c[5:])) for c in bad_columns],
-            separator=", ",
-            ignore_nulls=True,
-        )
-        if bad_columns
-        else pl.lit("")
+    period = (
+        pl.when(pl.col("_months") > 0)
+        .then(period_text(pl.col("_start"), pl.col("_months")))
+        .otherwise(pl.col("_period_raw"))
     )
     needed = pl.col("measure").replace_strict(
         {k: " and ".join(v) for k, v in _NEEDS.items()}, default="", return_dtype=pl.String
     )
+    duplicates = (
+        rows.filter(pl.col("_reason") == "duplicate")
+        .group_by("_series", "_start")
+        .agg(pl.col(ROW).sort().cast(pl.String).str.join(", ").alias("_rows"))
+    )
+    rows = rows.join(duplicates, on=["_series", "_start"], how="left")
+    dupes = pl.col("_rows")
+    reason = pl.col("_reason")
     message = (
-        pl.when(pl.col("_reason") == "unknown_kpi")
-        .then(pl.format("unknown KPI '{}'{}", kpi, kpi.replace_strict(kpi_hint, default="")))
-        .when(pl.col("_reason") == "unknown_service")
+        pl.when(reason == "unknown_kpi")
+        .then(
+            pl.when(kpi.is_null())
+            .then(pl.lit("no KPI given"))
+            .otherwise(
+                pl.format("unknown KPI '{}'{}", kpi, kpi.replace_strict(kpi_hint, default=""))
+            )
+        )
+        .when(reason == "unknown_service")
         .then(
             pl.format(
                 "unknown service '{}'{}",
@@ -396,7 +605,7 @@ def _messages(rows: pl.DataFrame, plan: Plan) -> pl.DataFrame:
                 pl.col("_service").replace_strict(service_hint, default=""),
             )
         )
-        .when(pl.col("_reason") == "unknown_provider")
+        .when(reason == "unknown_provider")
         .then(
             pl.format(
                 "unknown provider '{}'{}",
@@ -404,11 +613,11 @@ def _messages(rows: pl.DataFrame, plan: Plan) -> pl.DataFrame:
                 pl.col("_provider").replace_strict(provider_hint, default=""),
             )
         )
-        .when(pl.col("_reason") == "no_service")
+        .when(reason == "no_service")
         .then(pl.lit("no service or provider given"))
-        .when(pl.col("_reason") == "provider_without_kpi")
+        .when(reason == "provider_without_kpi")
         .then(pl.format("provider '{}' has no service held to KPI '{}'", pl.col("_provider"), kpi))
-        .when(pl.col("_reason") == "ambiguous_provider")
+        .when(reason == "ambiguous_provider")
         .then(
             pl.format(
                 "provider '{}' has {} services held to KPI '{}': give the service",
@@ -417,53 +626,52 @@ def _messages(rows: pl.DataFrame, plan: Plan) -> pl.DataFrame:
                 kpi,
             )
         )
-        .when(pl.col("_reason") == "service_without_kpi")
+        .when(reason == "service_without_kpi")
         .then(pl.format("service '{}' is not held to KPI '{}'", service_or_provider, kpi))
-        .when(pl.col("_reason") == "unreadable_period")
+        .when(reason == "unreadable_period")
         .then(
             pl.format(
                 "'{}' is not a period: write a month (2026-07), a date (2026-07-01), a "
                 "quarter (2026/27 Q2) or a financial year (2026/27)",
-                pl.col("_period_raw").cast(pl.String),
+                pl.col("_period_raw").fill_null(""),
             )
         )
-        .when(pl.col("_reason") == "wrong_period_kind")
+        .when(reason == "wrong_period_kind")
         .then(pl.format("{} is {}, but KPI '{}' is reported {}", period, kind, kpi, reported))
-        .when(pl.col("_reason") == "outside_term")
+        .when(reason == "outside_term")
         .then(pl.format("{} is outside the contract's term", period))
-        .when(pl.col("_reason") == "before_commencement")
+        .when(reason == "before_commencement")
         .then(pl.format("{} ends before the service commenced", period))
-        .when(pl.col("_reason") == "after_as_of")
-        .then(pl.format("{} starts after the evaluation date", period))
-        .when(pl.col("_reason") == "not_a_number")
-        .then(pl.format("not a number in: {}", unreadable_fields))
-        .when(pl.col("_reason") == "missing_field")
+        .when(reason == "after_service_ended")
+        .then(pl.format("{} starts after the service ended", period))
+        .when(reason == "not_a_number")
+        .then(pl.format("not a number in: {}", pl.col("_bad")))
+        .when(reason == "missing_field")
         .then(
             pl.format("a {} needs {} (and sd, for a count of 2 or more)", pl.col("measure"), needed)
         )
-        .when(pl.col("_reason") == "negative")
+        .when(reason == "negative")
         .then(pl.lit("a negative count, total or sd"))
-        .when(pl.col("_reason") == "not_whole")
+        .when(reason == "not_whole")
         .then(pl.format("a {} needs whole numbers of cases", pl.col("measure")))
-        .when(pl.col("_reason") == "numerator_above_denominator")
+        .when(reason == "numerator_above_denominator")
         .then(
             pl.format(
                 "numerator {} is more than denominator {}",
-                pl.col("numerator"),
-                pl.col("denominator"),
+                _plain(pl.col("numerator")),
+                _plain(pl.col("denominator")),
             )
         )
-        .when(pl.col("_reason") == "duplicate")
+        .when(reason == "duplicate")
         .then(
             pl.format(
-                "{} rows for {} / {} / {} (rows {}): none is used",
-                pl.col("_rows").list.len(),
+                "several rows for {} / {} / {} (rows {}): none is used",
                 service_or_provider,
                 kpi,
                 period,
-                pl.col("_rows").cast(pl.List(pl.String)).list.join(", "),
+                dupes,
             )
         )
-        .otherwise(pl.col("_reason"))
+        .otherwise(reason)
     )
     return rows.select(pl.col(ROW), message.alias("message"))

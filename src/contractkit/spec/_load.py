@@ -170,9 +170,15 @@ def _plain(value: Any, *, top: bool = False) -> Any:
         return str(value)
     if isinstance(value, float):
         return Decimal(repr(value))
-    if isinstance(value, str) and resolve_plain(value) != value:
+    if isinstance(value, str) and (resolve_plain(value) != value or _unsafe_plain(value)):
         return DoubleQuotedScalarString(value)
     return value
+
+
+def _unsafe_plain(text: str) -> bool:
+    """Text that must be double-quoted (with escapes) to read back exactly: control characters,
+    and the characters some YAML parsers take as line breaks."""
+    return any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029" for c in text)
 
 
 def _plain_key(key: Any) -> Any:
@@ -192,9 +198,11 @@ def _represent_decimal(representer: Any, value: Decimal) -> Any:
 
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
-    yaml.width = 100
+    yaml.width = 1_000_000  # never fold a long value: folding around escapes can change it
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.representer.add_representer(Decimal, _represent_decimal)
+    # Never anchors and aliases (load refuses them): every value is written where it is used.
+    yaml.representer.ignore_aliases = lambda *_: True
     yaml.representer.add_representer(
         date, lambda r, d: r.represent_scalar("tag:yaml.org,2002:timestamp", d.isoformat())
     )

@@ -71,16 +71,12 @@ def resolve_plain(text: str) -> Any:
         return int(text[2:], 8)
     if _HEX.match(text):
         return int(text[2:], 16)
-    if _FLOAT.match(text) or _SPECIAL_FLOAT.match(text):
-        return Decimal(
-            text.replace("inf", "Infinity")
-            .replace("Inf", "Infinity")
-            .replace("INF", "Infinity")
-            .replace(".Infinity", "Infinity")
-            .replace(".nan", "NaN")
-            .replace(".NaN", "NaN")
-            .replace(".NAN", "NaN")
-        )
+    if _FLOAT.match(text):
+        return Decimal(text)
+    if _SPECIAL_FLOAT.match(text):
+        if "nan" in text.lower():
+            return Decimal("NaN")
+        return Decimal("-Infinity" if text.startswith("-") else "Infinity")
     if _DATE.match(text):
         try:
             return date.fromisoformat(text)

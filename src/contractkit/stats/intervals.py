@@ -48,6 +48,9 @@ def wilson_interval(
         half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
         low = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
         high = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+        # At x = 0 and x = n the bounds are exactly 0 and 1 (rounding must not move them).
+        low = np.where((n > 0) & (x == 0), 0.0, low)
+        high = np.where((n > 0) & (x == n), 1.0, high)
     if low.ndim == 0:
         return float(low), float(high)
     return low, high

@@ -25,11 +25,27 @@ POWER = 0.8
 
 
 def _binomial_critical(n: FloatArray, theta: FloatArray, level: float) -> FloatArray:
-    """The largest count x with P(X ≤ x | n, θ) < level (−1 where no count is that unlikely)."""
-    k = np.asarray(stats.binom.ppf(level, n, theta), dtype=np.float64) - 1
-    # ppf is the smallest x with cdf(x) ≥ level; guard the boundary against rounding.
-    too_far = (k >= 0) & (stats.binom.cdf(k, n, theta) >= level)
-    return np.where(too_far, k - 1, k)
+    """The largest count x with P(X ≤ x | n, θ) < level (−1 where no count is that unlikely).
+
+    Found from the normal approximation and then corrected with the exact distribution, a step
+    at a time, until exact: the same answer as the binomial quantile, far faster on columns.
+    """
+    n, theta = np.broadcast_arrays(
+        np.asarray(n, dtype=np.float64), np.asarray(theta, dtype=np.float64)
+    )
+    z = stats.norm.ppf(level)
+    guess = np.floor(n * theta + z * np.sqrt(n * theta * (1 - theta)) - 0.5)
+    k = np.clip(guess, -1, n)
+    for _ in range(64):
+        # Too far right: the tail up to k is not yet unlikely enough.
+        high = (k >= 0) & (stats.binom.cdf(k, n, theta) >= level)
+        # Too far left: k + 1 is still unlikely enough.
+        low = (k + 1 <= n) & (stats.binom.cdf(k + 1, n, theta) < level)
+        if not (high.any() or low.any()):
+            break
+        k = np.where(high, k - 1, np.where(low, k + 1, k))
+    critical: FloatArray = np.asarray(k, dtype=np.float64)
+    return critical
 
 
 def binomial_flag_probability(trials: ArrayLike, threshold: ArrayLike, level: float) -> FloatArray:
@@ -43,6 +59,12 @@ def binomial_flag_probability(trials: ArrayLike, threshold: ArrayLike, level: fl
     return np.where(k >= 0, stats.binom.cdf(k, n, theta), 0.0).astype(np.float64)
 
 
+EXACT_BELOW = 500
+"""Shortfalls are solved exactly where n·θ·(1 − θ) is below this; above it, the power equation
+is solved in closed form by the normal approximation (the critical count stays exact), whose
+power there is within 0.001 of the stated power (checked in the tests)."""
+
+
 def binomial_shortfall(
     trials: ArrayLike, threshold: ArrayLike, level: float, power: float = POWER
 ) -> FloatArray:
@@ -54,12 +76,22 @@ def binomial_shortfall(
         >>> round(float(binomial_shortfall(40, 0.8, 0.025)), 3)
         0.203
     """
-    n = np.asarray(trials, dtype=np.float64)
-    theta = np.asarray(threshold, dtype=np.float64)
+    n, theta = np.broadcast_arrays(
+        np.asarray(trials, dtype=np.float64), np.asarray(threshold, dtype=np.float64)
+    )
     k = _binomial_critical(n, theta, level)
-    with np.errstate(invalid="ignore"):
+    p1 = np.full(n.shape, np.nan)
+    small = n * theta * (1 - theta) < EXACT_BELOW
+    with np.errstate(invalid="ignore", divide="ignore"):
         # P(X ≤ k | n, p) = I_{1−p}(n − k, k + 1): solve it for p at the wanted power.
-        p1 = 1 - special.betaincinv(n - k, k + 1, power)
+        p1[small] = 1 - special.betaincinv(n[small] - k[small], k[small] + 1, power)
+        # Above: Φ((k + ½ − np) / √(np(1 − p))) = power, a quadratic in p.
+        big = ~small
+        z = stats.norm.ppf(power)
+        c, m = k[big] + 0.5, n[big]
+        a = m * m + z * z * m
+        b = 2 * c * m + z * z * m
+        p1[big] = (b - np.sqrt(np.maximum(b * b - 4 * a * c * c, 0.0))) / (2 * a)
     return np.where((k >= 0) & (n > 0), theta - p1, np.nan).astype(np.float64)
 
 
@@ -85,10 +117,28 @@ def poisson_shortfall(
 def mean_shortfall(
     sd: ArrayLike, count: ArrayLike, level: float, power: float = POWER
 ) -> FloatArray:
-    """The shift in a mean a one-sided t-test detects with ``power`` (in the mean's unit)."""
-    s = np.asarray(sd, dtype=np.float64)
-    n = np.asarray(count, dtype=np.float64)
+    """The shift in a mean a one-sided t-test detects with ``power`` (in the mean's unit).
+
+    Solved exactly on the noncentral t distribution (by bisection on whole columns).
+    """
+    s, n = np.broadcast_arrays(
+        np.asarray(sd, dtype=np.float64), np.asarray(count, dtype=np.float64)
+    )
+    usable = (n >= 2) & np.isfinite(s)
     df = np.maximum(n - 1, 1)
+    critical = stats.t.ppf(1 - level, df)
+    low = np.zeros(n.shape)
+    high = critical + stats.norm.ppf(power) + 10.0
+    for _ in range(40):  # widen until the power is reached (few degrees of freedom need a lot)
+        short = usable & (stats.nct.sf(critical, df, high) < power)
+        if not short.any():
+            break
+        high = np.where(short, high * 2, high)
+    for _ in range(60):
+        middle = (low + high) / 2
+        enough = stats.nct.sf(critical, df, middle) >= power
+        high = np.where(enough, middle, high)
+        low = np.where(enough, low, middle)
     with np.errstate(divide="ignore", invalid="ignore"):
-        delta = (stats.t.ppf(1 - level, df) + stats.t.ppf(power, df)) * s / np.sqrt(n)
-    return np.where(n >= 2, delta, np.nan).astype(np.float64)
+        delta = high * s / np.sqrt(n)
+    return np.where(usable, delta, np.nan).astype(np.float64)

@@ -42,6 +42,8 @@ IntArray = NDArray[np.int64]
 SCALE = 2.66
 """Process limits sit this many mean moving ranges from the centre line."""
 SCREEN = 3.267
+TOLERANCE = 1e-9
+"""Relative tolerance for "on the mean", "on a limit" and ties between points."""
 """NHSRplotthedots drops moving ranges at or above this many mean moving ranges."""
 
 # Signal codes in the batch arrays.
@@ -140,24 +142,39 @@ def _starts(codes: NDArray[np.int64]) -> NDArray[np.bool_]:
     return starts
 
 
-def _group_mean(
-    values: FloatArray, groups: IntArray, mask: NDArray[np.bool_], size: int
+def _sign(difference: FloatArray, tolerance: FloatArray) -> NDArray[np.int8]:
+    """+1, -1, or 0 where the difference is within the tolerance."""
+    signs: NDArray[np.int8] = np.where(
+        np.abs(difference) <= tolerance, 0, np.sign(difference)
+    ).astype(np.int8)
+    return signs
+
+
+def _contiguous_mean(
+    values: FloatArray, starts: IntArray, mask: NDArray[np.bool_] | None
 ) -> FloatArray:
-    weights = mask.astype(np.float64)
-    total = np.bincount(groups, weights=np.where(mask, values, 0.0), minlength=size)
-    count = np.bincount(groups, weights=weights, minlength=size)
+    """Means of contiguous groups beginning at ``starts`` (over the masked entries only)."""
+    if mask is None:
+        total = np.add.reduceat(values, starts)
+        count = np.diff(np.r_[starts, values.shape[0]]).astype(np.float64)
+    else:
+        total = np.add.reduceat(np.where(mask, values, 0.0), starts)
+        count = np.add.reduceat(mask.astype(np.float64), starts)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / count, np.nan)
+        mean: FloatArray = np.where(count > 0, total / count, np.nan)
+    return mean
 
 
-def _runs(state: NDArray[np.int64], breaks: NDArray[np.bool_]) -> IntArray:
+def _runs(state: NDArray[np.int8], breaks: NDArray[np.bool_]) -> NDArray[np.int32]:
     """For each element, the length of the run of equal, non-zero states it belongs to."""
     run_break = breaks | (state == 0)
     if state.shape[0] > 1:
         run_break[1:] |= state[1:] != state[:-1]
-    run_id = np.cumsum(run_break) - 1
-    lengths = np.bincount(run_id)
-    return np.where(state != 0, lengths[run_id], 0).astype(np.int64)
+    run_id = np.cumsum(run_break, dtype=np.int32) - 1
+    lengths = np.bincount(run_id).astype(np.int32)
+    runs: NDArray[np.int32] = lengths[run_id]
+    runs[state == 0] = 0
+    return runs
 
 
 def xmr_batch(
@@ -169,6 +186,7 @@ def xmr_batch(
     target: ArrayLike | None = None,
     profile: str | Profile = "mdc",
     baseline: int | None = None,
+    icons: bool = True,
 ) -> BatchChart:
     """XmR charts for many series laid end to end.
 
@@ -177,6 +195,8 @@ def xmr_batch(
     for recalculated limits. ``better`` is per point: +1 higher, -1 lower, 0 no direction.
     ``target`` is per point (NaN for none); the assurance icon uses a series' last target.
     ``baseline`` takes each partition's mean and moving range from its first N points only.
+    ``icons=False`` skips the per-series icons (variation and assurance) when only the points'
+    signals are wanted.
     """
     rules = PROFILES[profile] if isinstance(profile, str) else profile
     x = np.asarray(values, dtype=np.float64)
@@ -193,22 +213,27 @@ def xmr_batch(
     part_codes = np.asarray(partition if partition is not None else series_codes, dtype=np.int64)
     part_start = _starts(part_codes) | series_start
     part_idx = np.cumsum(part_start) - 1
-    n_parts = int(part_idx[-1]) + 1 if n else 0
     direction = np.zeros(n, dtype=np.int8) if better is None else np.asarray(better, dtype=np.int8)
     goal = np.full(n, np.nan) if target is None else np.asarray(target, dtype=np.float64)
 
-    positions = np.arange(n)
-    first_of_part = np.maximum.accumulate(np.where(part_start, positions, 0))
-    pos_in_part = positions - first_of_part
-    in_baseline = np.ones(n, dtype=bool) if baseline is None else pos_in_part < baseline
+    starts = np.flatnonzero(part_start)
+    if baseline is None:
+        in_baseline = None
+        has_range = ~part_start
+    else:
+        positions = np.arange(n)
+        first_of_part = np.maximum.accumulate(np.where(part_start, positions, 0))
+        in_baseline = (positions - first_of_part) < baseline
+        has_range = ~part_start & in_baseline
 
-    centre = _group_mean(x, part_idx, in_baseline, n_parts)
+    centre = _contiguous_mean(x, starts, in_baseline) if n else np.array([])
     moving_range = np.abs(np.diff(x, prepend=np.nan))
-    has_range = ~part_start & in_baseline
-    mr_mean = _group_mean(moving_range, part_idx, has_range, n_parts)
-    if rules.screen_moving_ranges:
+    mr_mean = (
+        _contiguous_mean(np.nan_to_num(moving_range), starts, has_range) if n else np.array([])
+    )
+    if rules.screen_moving_ranges and n:
         kept = has_range & (moving_range < SCREEN * mr_mean[part_idx])
-        mr_mean = _group_mean(moving_range, part_idx, kept, n_parts)
+        mr_mean = _contiguous_mean(np.nan_to_num(moving_range), starts, kept)
 
     series_points = np.bincount(series_idx, minlength=n_series).astype(np.int64)
     short = series_points < rules.minimum_points
@@ -222,30 +247,40 @@ def xmr_batch(
     two_up = mean + 2 * sigma
     two_down = mean - 2 * sigma
 
-    side = np.sign(x - mean).astype(np.int64)
+    # Comparisons ignore differences below a billionth of the chart's scale, so that a point
+    # "exactly on" the mean or a limit does not depend on the order sums were taken in.
+    tolerance = TOLERANCE * (np.abs(mean) + np.nan_to_num(3 * sigma) + np.abs(x))
+    side = _sign(x - mean, tolerance)
     segment_start = series_start if rules.cross_partitions else part_start
 
-    astronomical = (x > upper) | (x < lower)
-    astro_side = np.where(astronomical, side, 0)
+    astronomical = (x - upper > tolerance) | (lower - x > tolerance)
 
-    shift_len = _runs(side, segment_start)
-    shift = shift_len >= rules.shift
-    shift_side = np.where(shift, side, 0)
+    shift = _runs(side, segment_start) >= rules.shift
 
-    step = np.sign(np.diff(x, prepend=np.nan))
-    step = np.where(segment_start, 0, np.nan_to_num(step)).astype(np.int64)
-    step_len = _runs(step, segment_start)
-    step_in_trend = step_len >= rules.trend - 1
+    step = np.zeros(n, dtype=np.int8)
+    if n > 1:
+        step[1:] = _sign(x[1:] - x[:-1], TOLERANCE * (np.abs(x[1:]) + np.abs(x[:-1])))
+    step[segment_start] = 0
+    step_in_trend = _runs(step, segment_start) >= rules.trend - 1
     trend = step_in_trend.copy()
     trend[:-1] |= step_in_trend[1:]
-    trend_side = np.zeros(n, dtype=np.int64)
-    trend_side[step_in_trend] = step[step_in_trend]
-    later = np.zeros(n, dtype=np.int64)
-    later[:-1] = np.where(step_in_trend[1:], step[1:], 0)
-    trend_side = np.where(trend_side != 0, trend_side, later)
+    # A point belongs to the trend of its own step (from the point before) and to the trend of
+    # the next step (to the point after): where a fall meets a rise, it is in both.
+    rising = step_in_trend & (step > 0)
+    falling = step_in_trend & (step < 0)
+    trend_high = rising.copy()
+    trend_low = falling.copy()
+    trend_high[:-1] |= rising[1:]
+    trend_low[:-1] |= falling[1:]
+    # Where one side must be chosen (NHSRplotthedots), the later trend wins: "if a point is part
+    # of a trend either side, use right side".
+    right = np.zeros(n, dtype=np.int8)
+    if n > 1:
+        right[:-1] = np.where(step_in_trend[1:], step[1:], 0)
+    trend_side = np.where(right != 0, right, np.where(step_in_trend, step, 0)).astype(np.int8)
 
-    beyond = ((side > 0) & (x > two_up) & (x <= upper)) | (
-        (side < 0) & (x < two_down) & (x >= lower)
+    beyond = ((side > 0) & (x - two_up > tolerance) & (x - upper <= tolerance)) | (
+        (side < 0) & (two_down - x > tolerance) & (lower - x <= tolerance)
     )
     two_of_three = np.zeros(n, dtype=bool)
     if n >= 3:
@@ -260,10 +295,11 @@ def xmr_batch(
         window = same & (count >= 2)
         for offset in range(3):
             two_of_three[offset : n - 2 + offset] |= window & beyond[offset : n - 2 + offset]
-    tot_side = np.where(two_of_three, side, 0)
-
     flagged = astronomical | shift | trend | two_of_three
     if rules.conflict == "precedence":
+        astro_side = np.where(astronomical, side, 0)
+        tot_side = np.where(two_of_three, side, 0)
+        shift_side = np.where(shift, side, 0)
         chosen = np.where(
             astro_side != 0,
             astro_side,
@@ -272,32 +308,30 @@ def xmr_batch(
         high: NDArray[np.bool_] = chosen > 0
         low: NDArray[np.bool_] = chosen < 0
     else:
-        sides = np.stack([astro_side, trend_side, tot_side, shift_side])
-        high = np.asarray((sides > 0).any(axis=0), dtype=bool)
-        low = np.asarray((sides < 0).any(axis=0), dtype=bool)
+        # Astronomical, shift and two-of-three take the point's own side of the mean.
+        by_side = astronomical | shift | two_of_three
+        high = (by_side & (side > 0)) | trend_high
+        low = (by_side & (side < 0)) | trend_low
     good = np.where(direction > 0, high, low)
     bad = np.where(direction > 0, low, high)
     signal = np.full(n, COMMON_CAUSE, dtype=np.int8)
     signal[flagged & (direction == 0)] = NEITHER
     signal[flagged & (direction != 0) & bad] = CONCERN
     signal[flagged & (direction != 0) & good] = IMPROVEMENT  # improvement wins a conflict
-    signal_side = np.where(
-        signal == IMPROVEMENT,
-        np.where(direction > 0, 1, -1),
-        np.where(
-            signal == CONCERN,
-            np.where(direction > 0, -1, 1),
-            np.where(high, 1, np.where(low, -1, 0)),
-        ),
-    ).astype(np.int8)
-    signal_side[~flagged] = 0
+    toward = np.where(direction > 0, 1, -1).astype(np.int8)  # the improving side
+    signal_side = np.zeros(n, dtype=np.int8)
+    improving, concerning = signal == IMPROVEMENT, signal == CONCERN
+    neither = signal == NEITHER
+    signal_side[improving] = toward[improving]
+    signal_side[concerning] = -toward[concerning]
+    signal_side[neither] = np.where(high[neither], 1, -1)
     signal[no_chart] = NO_CHART
     signal_side[no_chart] = 0
 
     last = np.flatnonzero(np.r_[series_start[1:], True]) if n else np.array([], dtype=int)
     variation: list[str | None] = []
     assurance: list[str | None] = []
-    for s, point in enumerate(last):
+    for s, point in enumerate(last if icons else ()):
         if no_chart_series[s]:
             variation.append(None)
             assurance.append(None)

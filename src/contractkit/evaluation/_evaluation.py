@@ -15,17 +15,22 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
-from contractkit.evaluate._explain import Explanation, explain_row
-from contractkit.evaluate._grid import ThresholdRef
-from contractkit.evaluate._plan import Plan, period_text
+from contractkit.evaluation._aggregate import Combined
+from contractkit.evaluation._explain import Explanation, explain_row
+from contractkit.evaluation._grid import Grid, Thresholds
+from contractkit.evaluation._plan import Plan, period_from_index
+from contractkit.evaluation._spc import SIGNAL_NAMES, Charts
+from contractkit.evaluation._verdict import VERDICTS, Verdicts
 from contractkit.model import Contract
 from contractkit.model.origin import locate
 from contractkit.periods import Period, parse_period
 from contractkit.returns import Returns
 
-__all__ = ["COLUMNS", "FORMAT", "VERSION", "Evaluation"]
+__all__ = ["COLUMNS", "FORMAT", "VERSION", "Evaluation", "Facts"]
 
 FORMAT = "contractkit-evaluation"
 VERSION = 1
@@ -92,14 +97,26 @@ class Evaluation:
 
     ``table`` has one row per service × KPI × assessment period (see :data:`COLUMNS`).
     ``account`` says what became of every input row; ``rejected`` holds the rows not used, each
-    with its reason. ``points`` holds the SPC chart of each series at its reporting frequency.
+    with its reason. :attr:`points` holds the SPC chart of each series at its reporting
+    frequency.
     """
 
     table: pl.DataFrame
     rejected: pl.DataFrame
     account: dict[str, Any]
-    points: pl.DataFrame
     meta: dict[str, Any]
+    raw_points: _RawPoints | pl.DataFrame = attrs.field(repr=False)
+    _cache: dict[str, pl.DataFrame] = attrs.field(factory=dict, repr=False)
+
+    @property
+    def points(self) -> pl.DataFrame:
+        """The SPC points: service, kpi, period, observed, mean, lower_limit, upper_limit,
+        signal (labelled on first use)."""
+        if isinstance(self.raw_points, pl.DataFrame):
+            return self.raw_points
+        if "points" not in self._cache:
+            self._cache["points"] = self.raw_points.label()
+        return self._cache["points"]
 
     # --- building ------------------------------------------------------------------------------
 
@@ -109,124 +126,109 @@ class Evaluation:
         *,
         contract: Contract,
         plan: Plan,
-        rows: pl.DataFrame,
-        refs: Sequence[ThresholdRef],
+        facts: Facts,
         returns: Returns,
-        points: pl.DataFrame,
+        charts: Charts,
         as_of: date | None,
         end_month: int,
         profile: str,
     ) -> Evaluation:
-        """Assemble the public table from the engine's working columns."""
-        stage_names = [s.stage for s in contract.stages]
-        modes = [s.mode.value for s in contract.stages]
-        spans = _stage_spans(contract)
-        ref_table = pl.DataFrame(
+        """Label the engine's arrays once, into the public table."""
+        grid, thresholds, combined, verdicts = (
+            facts.grid,
+            facts.thresholds,
+            facts.combined,
+            facts.verdicts,
+        )
+        series_service = plan.series_service[grid.series]
+        kpi = plan.series_kpi[grid.series]
+        stages = contract.stages
+        services = contract.services
+        kpis = contract.kpis
+        steps = list(contract.steps)
+        periods, period_index = np.unique(grid.a_start * 16 + grid.a_months, return_inverse=True)
+        period_names = [str(period_from_index(int(p) // 16, int(p) % 16)) for p in periods]
+        span_index = series_service * len(stages) + facts.stage
+        spans = [contract.schedule(s) for s in services]
+        refs = thresholds.refs
+        ref = np.where(thresholds.ref >= 0, thresholds.ref, len(refs))
+        judging = np.where(thresholds.judging >= 0, thresholds.judging, len(stages))
+        status_names = [
+            None,
+            *(VERDICTS[i] for i in range(1, 5)),
+            "not_reported",
+            "not_due",
+            "shadow",
+        ]
+        rules = [rule.describe() for rule in contract.escalation]
+        table = pl.DataFrame(
             {
-                "threshold_ref": list(range(len(refs))),
-                "threshold_kind": [r.kind for r in refs],
-                "threshold_source": [_source(contract, r.path) for r in refs],
-                "threshold_detail": [r.detail for r in refs],
-            },
-            schema={
-                "threshold_ref": pl.Int64,
-                "threshold_kind": pl.String,
-                "threshold_source": pl.String,
-                "threshold_detail": pl.String,
-            },
-        )
-        rule_text = {i: rule.describe() for i, rule in enumerate(contract.escalation)}
-        kpi_table = pl.DataFrame(
-            {
-                "kpi_code": list(range(len(contract.kpis))),
-                "kpi": [k.id for k in contract.kpis],
-                "kpi_name": [k.name for k in contract.kpis],
-                "clause": [k.clause for k in contract.kpis],
-                "unit": [k.unit for k in contract.kpis],
-            },
-            schema={
-                "kpi_code": pl.UInt32,
-                "kpi": pl.String,
-                "kpi_name": pl.String,
-                "clause": pl.String,
-                "unit": pl.String,
-            },
-        )
-        table = (
-            rows.join(
-                plan.services.select("service_code", "service", "provider", "commences"),
-                on="service_code",
-            )
-            .join(kpi_table, on="kpi_code")
-            .join(spans, on=["service_code", "stage_index"], how="left")
-            .join(ref_table, on="threshold_ref", how="left")
-            .with_columns(
-                period=period_text(pl.col("a_start"), pl.col("a_months")),
-                stage=pl.col("stage_index").replace_strict(
-                    dict(enumerate(stage_names)), return_dtype=pl.String
+                "service": _labels([s.id for s in services], series_service),
+                "provider": _labels([s.provider for s in services], series_service),
+                "kpi": _labels([k.id for k in kpis], kpi),
+                "period": _labels(period_names, period_index),
+                "stage": _labels([s.stage for s in stages], facts.stage),
+                "threshold": _floats(thresholds.level),
+                "numerator": _floats(combined.numerator),
+                "denominator": _floats(combined.denominator),
+                "value": _floats(combined.value),
+                "observed": _floats(verdicts.observed),
+                "ci_lower": _floats(verdicts.ci_lower),
+                "ci_upper": _floats(verdicts.ci_upper),
+                "p_value": _floats(verdicts.p_value),
+                "min_detectable_shortfall": _floats(verdicts.shortfall),
+                "status": _labels(status_names, facts.status),
+                "level": _labels([None, "warning", "alarm"], facts.level),
+                "spc_signal": _labels([SIGNAL_NAMES[i] for i in range(5)], facts.spc),
+                "escalation": _labels([None, *steps], facts.escalation),
+                "count": _floats(combined.count),
+                "sd": _floats(combined.sd),
+                "n": _floats(verdicts.n),
+                "would_be": _labels(status_names, facts.would_be),
+                "would_be_level": _labels([None, "warning", "alarm"], facts.would_be_level),
+                "reported": combined.reported,
+                "expected": _expected(grid, plan),
+                "measure": _labels([k.measure.value for k in kpis], kpi),
+                "better": _labels([k.better.value for k in kpis], kpi),
+                "per": _labels([k.per for k in kpis], kpi, dtype=pl.Int64),
+                "unit": _labels([k.unit for k in kpis], kpi),
+                "kpi_name": _labels([k.name for k in kpis], kpi),
+                "clause": _labels([k.clause for k in kpis], kpi),
+                "commences": _labels([s.commences.isoformat() for s in services], series_service),
+                "stage_mode": _labels([s.mode.value for s in stages], facts.stage),
+                "stage_from": _labels(
+                    [span.start.isoformat() for sp in spans for span in sp], span_index
                 ),
-                stage_mode=pl.col("stage_index").replace_strict(
-                    dict(enumerate(modes)), return_dtype=pl.String
+                "stage_until": _labels(
+                    [span.end.isoformat() if span.end else None for sp in spans for span in sp],
+                    span_index,
                 ),
-                threshold_stage=pl.col("threshold_stage").replace_strict(
-                    dict(enumerate(stage_names)), default=None, return_dtype=pl.String
+                "threshold_stage": _labels([*(s.stage for s in stages), None], judging),
+                "threshold_kind": _labels([*(r.kind for r in refs), None], ref),
+                "threshold_source": _labels(
+                    [*(_source(contract, r.path) for r in refs), None], ref
                 ),
-                better=pl.when(pl.col("better") > 0)
-                .then(pl.lit("higher"))
-                .otherwise(pl.lit("lower")),
-                escalation_rule=pl.col("escalation_rule").replace_strict(
-                    rule_text, default=None, return_dtype=pl.String
+                "threshold_detail": _labels([*(r.detail or None for r in refs), None], ref),
+                "escalation_rule": _labels(
+                    [*rules, None],
+                    np.where(facts.escalation_rule >= 0, facts.escalation_rule, len(rules)),
                 ),
-                commences=pl.col("commences").cast(pl.String),
-            )
-            .sort("service_code", "kpi_code", "a_start")
-            .select(*COLUMNS, *_DETAIL)
-            .cast(_schema())  # type: ignore[arg-type]  # polars accepts a mapping of dtypes
+            }
         )
-        point_table = (
-            points.join(
-                plan.series.join(plan.services.select("service_code", "service"), on="service_code")
-                .join(kpi_table.select("kpi_code", "kpi"), on="kpi_code")
-                .select("series_code", "service", "kpi"),
-                on="series_code",
-            ).select(
-                "service",
-                "kpi",
-                period_text(pl.col("start"), pl.col("months")).alias("period"),
-                "observed",
-                "mean",
-                "lower_limit",
-                "upper_limit",
-                "signal",
-            )
-            if points.height
-            else pl.DataFrame(
-                schema={
-                    "service": pl.String,
-                    "kpi": pl.String,
-                    "period": pl.String,
-                    "observed": pl.Float64,
-                    "mean": pl.Float64,
-                    "lower_limit": pl.Float64,
-                    "upper_limit": pl.Float64,
-                    "signal": pl.String,
-                }
-            )
-        )
-        evaluated_to = period_text(pl.lit(end_month), pl.lit(1)) if end_month > -(10**8) else None
         meta = {
             "contract": {"id": contract.id, "title": contract.title},
             "as_of": as_of.isoformat() if as_of else None,
-            "evaluated_to": pl.select(evaluated_to).item() if evaluated_to is not None else None,
+            "evaluated_to": str(period_from_index(end_month, 1)) if end_month > -(10**5) else None,
             "profile": profile,
             "flags": {"warning": contract.flags.warning, "alarm": contract.flags.alarm},
-            "steps": list(contract.steps),
+            "steps": steps,
         }
+        points = _RawPoints(plan=plan, accepted=returns.accepted, charts=charts)
         return cls(
             table=table,
             rejected=returns.rejected,
             account=returns.account,
-            points=point_table,
+            raw_points=points,
             meta=meta,
         )
 
@@ -292,6 +294,11 @@ class Evaluation:
                 )
             )
             .drop("_rank")
+            .with_columns(
+                _start=pl.col("period").map_elements(_period_start, return_dtype=pl.Int64)
+            )
+            .sort("service", "_start", maintain_order=True)
+            .drop("_start")
         )
 
     # --- writing ---------------------------------------------------------------------------------
@@ -371,7 +378,7 @@ class Evaluation:
             k: data[k] for k in ("contract", "as_of", "evaluated_to", "profile", "flags", "steps")
         }
         return cls(
-            table=table, rejected=rejected, account=data["account"], points=points, meta=meta
+            table=table, rejected=rejected, account=data["account"], raw_points=points, meta=meta
         )
 
     # --- showing ---------------------------------------------------------------------------------
@@ -432,30 +439,6 @@ def _source(contract: Contract, path: tuple[str | int, ...]) -> str:
     return f"{where} ({dotted})" if where else dotted
 
 
-def _stage_spans(contract: Contract) -> pl.DataFrame:
-    records: dict[str, list[Any]] = {
-        "service_code": [],
-        "stage_index": [],
-        "stage_from": [],
-        "stage_until": [],
-    }
-    for code, service in enumerate(contract.services):
-        for index, span in enumerate(contract.schedule(service)):
-            records["service_code"].append(code)
-            records["stage_index"].append(index)
-            records["stage_from"].append(span.start.isoformat())
-            records["stage_until"].append(span.end.isoformat() if span.end else None)
-    return pl.DataFrame(
-        records,
-        schema={
-            "service_code": pl.UInt32,
-            "stage_index": pl.Int32,
-            "stage_from": pl.String,
-            "stage_until": pl.String,
-        },
-    )
-
-
 def _schema() -> dict[str, pl.DataType]:
     floats = (
         "threshold",
@@ -476,3 +459,82 @@ def _schema() -> dict[str, pl.DataType]:
         c: (pl.Float64() if c in floats else pl.Int64() if c in ints else pl.String())
         for c in (*COLUMNS, *_DETAIL)
     }
+
+
+@attrs.frozen
+class Facts:
+    """The engine's arrays, one entry per grid row (series × assessment period)."""
+
+    grid: Grid
+    stage: NDArray[np.int64]
+    thresholds: Thresholds
+    combined: Combined
+    verdicts: Verdicts
+    status: NDArray[np.int8]
+    level: NDArray[np.int8]
+    would_be: NDArray[np.int8]
+    would_be_level: NDArray[np.int8]
+    spc: NDArray[np.int8]
+    escalation: NDArray[np.int64]
+    escalation_rule: NDArray[np.int64]
+
+
+@attrs.frozen
+class _RawPoints:
+    """SPC points before labelling (labelling ten million points is left until asked for)."""
+
+    plan: Plan
+    accepted: pl.DataFrame
+    charts: Charts
+
+    def label(self) -> pl.DataFrame:
+        rows = self.charts.index
+        series = self.accepted.get_column("series_code").to_numpy().astype(np.int64)[rows]
+        start = self.accepted.get_column("start").to_numpy().astype(np.int64)[rows]
+        months = self.accepted.get_column("months").to_numpy().astype(np.int64)[rows]
+        contract = self.plan.contract
+        periods, index = np.unique(start * 16 + months, return_inverse=True)
+        names = [str(period_from_index(int(p) // 16, int(p) % 16)) for p in periods]
+        return pl.DataFrame(
+            {
+                "service": _labels(
+                    [s.id for s in contract.services], self.plan.series_service[series]
+                ),
+                "kpi": _labels([k.id for k in contract.kpis], self.plan.series_kpi[series]),
+                "period": _labels(names, index),
+                "observed": _floats(self.charts.observed),
+                "mean": _floats(self.charts.mean),
+                "lower_limit": _floats(self.charts.lower_limit),
+                "upper_limit": _floats(self.charts.upper_limit),
+                "signal": _labels([SIGNAL_NAMES[i] for i in range(5)], self.charts.signal),
+            }
+        )
+
+
+def _labels(values: Sequence[object], codes: NDArray[Any], dtype: Any = pl.String) -> pl.Series:
+    """Each code's label: a gather from the small list of labels, not a string per row built
+    in Python."""
+    return pl.Series(values=list(values), dtype=dtype).gather(np.asarray(codes, dtype=np.int64))
+
+
+def _period_start(text: str) -> int:
+    """A period's first day, as an ordinal, for sorting periods of different kinds in time."""
+    return parse_period(text).start.toordinal()
+
+
+def _expected(grid: Grid, plan: Plan) -> NDArray[np.int64]:
+    """How many returns were due in each period: those from the service's commencement (and,
+    for a service that ends, up to its end)."""
+    reported = plan.series_reported[grid.series]
+    commences = plan.series_commences[grid.series]
+    first = np.maximum(
+        grid.a_start,
+        np.where(reported == 1, commences, ((commences - 3) // reported) * reported + 3),
+    )
+    last = np.minimum(grid.a_start + grid.a_months - 1, plan.series_ends[grid.series])
+    counted: NDArray[np.int64] = np.maximum((last - first + 1 + reported - 1) // reported, 0)
+    return counted
+
+
+def _floats(values: NDArray[np.float64]) -> pl.Series:
+    return pl.Series(values=values, dtype=pl.Float64).fill_nan(None)

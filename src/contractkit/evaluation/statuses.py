@@ -15,7 +15,7 @@ STATUSES: dict[str, str] = {
     "insufficient_data": "Reported, but there is nothing to judge (a zero denominator or "
     "exposure, or a mean of fewer than two).",
     "not_reported": "Due, but no return was made: a finding, never a pass.",
-    "not_due": "Before the service commenced: nothing is due.",
+    "not_due": "Before the service commenced, or after it ended: nothing is due.",
     "shadow": "Monitored only (a shadow stage, a stage the threshold does not name, or no "
     "threshold yet in force): shown with its would-be status, never flagged, never counted "
     "towards escalation.",

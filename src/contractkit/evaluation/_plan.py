@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import date
 
 import attrs
+import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
 from contractkit.model import KPI, Contract
 from contractkit.periods import FinancialYear, Frequency, Month, Quarter
@@ -71,6 +73,18 @@ class Plan:
     """series_code, service_code, kpi_code: each KPI a service is held to."""
     term_start_month: int
     term_end_month: int
+    series_service: NDArray[np.int64]
+    """Per series: its service's code."""
+    series_kpi: NDArray[np.int64]
+    """Per series: its KPI's code."""
+    series_assessed: NDArray[np.int64]
+    """Per series: the months in its KPI's assessment period."""
+    series_reported: NDArray[np.int64]
+    """Per series: the months in its KPI's reporting period."""
+    series_commences: NDArray[np.int64]
+    """Per series: the month index of its service's commencement."""
+    series_ends: NDArray[np.int64]
+    """Per series: the month index of its service's last day (far in the future if none)."""
 
     def kpi(self, code: int) -> KPI:
         """The KPI with this code."""
@@ -125,6 +139,14 @@ def compile_plan(contract: Contract) -> Plan:
         {"service_code": service_codes, "kpi_code": series_kpis},
         schema={"service_code": pl.UInt32, "kpi_code": pl.UInt32},
     ).with_row_index("series_code")
+    series_service = np.asarray(service_codes, dtype=np.int64)
+    series_kpi = np.asarray(series_kpis, dtype=np.int64)
+    assessed = np.array([k.assessed.months for k in contract.kpis], dtype=np.int64)
+    reported = np.array([k.reported.months for k in contract.kpis], dtype=np.int64)
+    commences = np.array([month_index(s.commences) for s in contract.services], dtype=np.int64)
+    ends = np.array(
+        [month_index(s.ends) if s.ends else 10**7 for s in contract.services], dtype=np.int64
+    )
     return Plan(
         contract=contract,
         services=services,
@@ -132,6 +154,12 @@ def compile_plan(contract: Contract) -> Plan:
         series=series,
         term_start_month=month_index(contract.term.start),
         term_end_month=month_index(contract.term.end),
+        series_service=series_service,
+        series_kpi=series_kpi,
+        series_assessed=assessed[series_kpi] if series_kpi.size else series_kpi,
+        series_reported=reported[series_kpi] if series_kpi.size else series_kpi,
+        series_commences=commences[series_service] if series_service.size else series_service,
+        series_ends=ends[series_service] if series_service.size else series_service,
     )
 
 

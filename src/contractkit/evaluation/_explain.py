@@ -43,6 +43,13 @@ def _day(text: str | None) -> str:
     return long_date(date.fromisoformat(text)) if text else "the end of the term"
 
 
+def _last_day(until: str | None) -> str:
+    """The last day of a stage that ends (exclusively) on ``until``."""
+    if not until:
+        return "the end of the term"
+    return long_date(date.fromordinal(date.fromisoformat(until).toordinal() - 1))
+
+
 def _level(row: dict[str, Any], value: float | None) -> str:
     """A value in the KPI's terms: 71.2%, 11.3 per 1,000, 84.5 minutes, 2."""
     if value is None:
@@ -56,6 +63,16 @@ def _level(row: dict[str, Any], value: float | None) -> str:
         unit = row.get("unit") or ""
         return f"{value:.4g} {unit}".strip()
     return f"{value:g}"
+
+
+def _p(value: float) -> str:
+    """A p-value, honest about underflow."""
+    return "p < 1e-300" if value == 0 else f"p = {value:.3g}"
+
+
+def _count(value: float) -> str:
+    """A count with thousands separators: 69,953."""
+    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
 
 
 def _numbers(row: dict[str, Any]) -> str:
@@ -83,20 +100,21 @@ def _numbers(row: dict[str, Any]) -> str:
         )
     if measure == "proportion":
         return (
-            f"{row['numerator']:g} of {row['denominator']:g} = "
+            f"{_count(row['numerator'])} of {_count(row['denominator'])} = "
             f"{_level(row, row['observed'])}{interval}{part}"
         )
     if measure == "rate":
         return (
-            f"{row['numerator']:g} events over an exposure of {row['denominator']:g} = "
+            f"{_count(row['numerator'])} events over an exposure of {_count(row['denominator'])} = "
             f"{_level(row, row['observed'])}{interval}{part}"
         )
     if measure == "mean":
         sd = f", standard deviation {row['sd']:.4g}" if row.get("sd") is not None else ""
-        return (
-            f"mean {_level(row, row['observed'])} over {row['count']:g} cases{sd}{interval}{part}"
-        )
-    return f"{row['numerator']:g} events{interval}{part}"
+        cases = _count(row["count"])
+        return f"mean {_level(row, row['observed'])} over {cases} cases{sd}{interval}{part}"
+    events = row["numerator"]
+    noun = "event" if events == 1 else "events"
+    return f"{_count(events)} {noun}{interval}{part}"
 
 
 def explain_row(row: dict[str, Any], meta: dict[str, Any]) -> Explanation:
@@ -116,7 +134,7 @@ def explain_row(row: dict[str, Any], meta: dict[str, Any]) -> Explanation:
         f"Stage: {row['stage']} ({row['stage_mode']}). The service commenced on "
         f"{_day(row['commences'])}; its {row['stage']} stage runs from "
         f"{_day(row['stage_from'])} to "
-        f"{_day(row['stage_until']) if row['stage_until'] else 'the end of the term'}, and a "
+        f"{_last_day(row['stage_until'])}, and a "
         "period takes the stage in force on its first day."
     )
     if status == "not_due":
@@ -137,6 +155,9 @@ def explain_row(row: dict[str, Any], meta: dict[str, Any]) -> Explanation:
                 f"The KPI's threshold does not name the {row['stage']} stage, so it is "
                 "monitored only in it."
             )
+    zero_tolerance = (
+        row["measure"] == "count" and row["better"] == "lower" and row["threshold"] == 0
+    )
     if row["threshold"] is not None and status != "not_due":
         whose = (
             f" (the {row['threshold_stage']} stage's threshold)"
@@ -144,32 +165,42 @@ def explain_row(row: dict[str, Any], meta: dict[str, Any]) -> Explanation:
             else ""
         )
         comparator = "at least" if row["better"] == "higher" else "at most"
-        detail = f", with {row['threshold_detail']}" if row.get("threshold_detail") else ""
+        target = (
+            "zero (zero tolerance)"
+            if zero_tolerance
+            else (f"{comparator} {_level(row, row['threshold'])}")
+        )
+        kind = (row.get("threshold_kind") or "").replace("_", " ")
+        detail = f", {row['threshold_detail']}" if row.get("threshold_detail") else ""
         lines.append(
-            f"Threshold: {comparator} {_level(row, row['threshold'])}{whose}, "
-            f"{(row.get('threshold_kind') or '').replace('_', ' ')}, from "
-            f"{row['threshold_source']}{detail}."
+            f"Threshold: {target}{whose}; {kind}{detail}; written at {row['threshold_source']}."
         )
     if status not in ("not_due",):
         lines.append(f"Numbers: {_numbers(row)}.")
     verdict = row["would_be"] if status == "shadow" else status
     flags = meta["flags"]
     test = _TESTS.get(row["measure"], "a one-sided test")
+    would = "would be " if status == "shadow" else ""
     if verdict == "met":
         lines.append(
             "Result: the observed value is on the right side of the threshold, so it "
-            "is met (no test is needed)."
+            f"{'would be met' if would else 'is met'} (no test is needed)."
+        )
+    elif zero_tolerance and verdict == "underperforming":
+        lines.append(
+            "Result: zero tolerance is compared exactly, with no statistics: any event "
+            f"breaches it, so it {would or 'is '}flagged at the alarm level."
         )
     elif verdict in ("within_variation", "underperforming") and row["p_value"] is not None:
         level = row["would_be_level"] if status == "shadow" else row["level"]
         outcome = (
-            f"below the {level} level ({flags[level]}): flagged at the {level} level"
+            f"below the {level} level ({flags[level]}): {would}flagged at the {level} level"
             if level
-            else f"not below the warning level ({flags['warning']}): not a flag"
+            else f"not below the warning level ({flags['warning']}): {would or ''}not a flag"
         )
         lines.append(
             f"Test: {test} of the chance of a result this far from the threshold if true "
-            f"performance were exactly at it: p = {row['p_value']:.3g}, {outcome}."
+            f"performance were exactly at it: {_p(row['p_value'])}, {outcome}."
         )
     elif verdict == "insufficient_data":
         lines.append(

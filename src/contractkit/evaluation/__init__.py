@@ -1,0 +1,8 @@
+"""The evaluator: fair, staged, explainable verdicts on returns, over whole columns."""
+
+from contractkit.evaluation._engine import evaluate
+from contractkit.evaluation._evaluation import COLUMNS, Evaluation
+from contractkit.evaluation._explain import Explanation
+from contractkit.evaluation.statuses import LEVELS, STATUSES
+
+__all__ = ["COLUMNS", "LEVELS", "STATUSES", "Evaluation", "Explanation", "evaluate"]

@@ -1,0 +1,123 @@
+"""From the reporting frequency to the assessment period, the way each KPI says.
+
+``sum`` adds numerators and denominators (a period total); ``last`` takes the latest reported
+period's values (a snapshot, such as a waiting list); ``cumulative`` adds everything from the
+start of the financial year to the period's end. A mean combines by count, with the pooled
+standard deviation of all the cases. Rates are never averaged: events and exposure are added.
+
+Rows are sorted by series and month once; each assessment period is a contiguous run, summed
+with ``reduceat``.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from contractkit.evaluation._grid import SPAN, Grid
+from contractkit.evaluation._plan import Plan
+
+__all__ = ["Combined", "aggregate"]
+
+Floats = NDArray[np.float64]
+Ints = NDArray[np.int64]
+
+
+@attrs.frozen
+class Combined:
+    """Per grid row, the combined fields (NaN where nothing was reported), and the reported
+    rows in series-and-month order with the grid row each belongs to (for SPC)."""
+
+    numerator: Floats
+    denominator: Floats
+    value: Floats
+    count: Floats
+    sd: Floats
+    reported: Ints
+    """How many reported periods went into each grid row."""
+    order: Ints
+    """The accepted rows, sorted by series and month."""
+    row_of_point: Ints
+    """For each sorted accepted row, its grid row (-1 if outside the grid)."""
+
+
+def _assessment_start(start: Ints, months: Ints) -> Ints:
+    return np.where(months == 1, start, ((start - 3) // months) * months + 3)
+
+
+def aggregate(accepted: pl.DataFrame, grid: Grid, plan: Plan) -> Combined:
+    """Combine the accepted returns into the grid's assessment periods."""
+    size = grid.series.size
+    series = accepted.get_column("series_code").to_numpy().astype(np.int64)
+    start = accepted.get_column("start").to_numpy().astype(np.int64)
+    a_start = _assessment_start(start, plan.series_assessed[series]) if series.size else start
+    fine = series * SPAN + (start - grid.base)
+    order = np.argsort(fine, kind="stable")
+    group_key = (series * SPAN + (a_start - grid.base))[order]
+    grid_key = grid.key
+    position = np.searchsorted(grid_key, group_key)
+    inside = position < size
+    inside[inside] &= grid_key[position[inside]] == group_key[inside]
+    row_of_point = np.where(inside, position, -1)
+
+    def column(name: str) -> Floats:
+        values = accepted.get_column(name).cast(pl.Float64).fill_null(np.nan).to_numpy()
+        return np.asarray(values, dtype=np.float64)[order]
+
+    out = {
+        name: np.full(size, np.nan) for name in ("numerator", "denominator", "value", "count", "sd")
+    }
+    reported = np.zeros(size, dtype=np.int64)
+    kept = np.flatnonzero(inside)
+    if kept.size == 0:
+        return Combined(**out, reported=reported, order=order, row_of_point=row_of_point)
+    rows = row_of_point[kept]
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    ends = np.r_[starts[1:], rows.size] - 1
+    target = rows[starts]
+    reported[target] = ends - starts + 1
+    measure = plan.kpis.get_column("measure").to_numpy()[plan.series_kpi[grid.series[target]]]
+    combine = plan.kpis.get_column("combine").to_numpy()[plan.series_kpi[grid.series[target]]]
+    last = combine == "last"
+    cumulative = combine == "cumulative"
+
+    def summed(values: Floats) -> Floats:
+        return np.add.reduceat(values, starts)
+
+    def accumulate(values: Floats) -> Floats:
+        """Running totals within each series and financial year, where the KPI is
+        cumulative."""
+        if not cumulative.any():
+            return values
+        segment = grid.series[target] * 10_000 + (grid.a_start[target] - 3) // 12
+        first = np.r_[True, segment[1:] != segment[:-1]]
+        running = np.cumsum(values)
+        offset = np.maximum.accumulate(np.where(first, np.arange(values.size), 0))
+        before = np.where(offset > 0, running[offset - 1], 0.0)
+        return np.where(cumulative, running - before, values)
+
+    for name in ("numerator", "denominator"):
+        values = column(name)[kept]
+        total = accumulate(summed(np.nan_to_num(values)))
+        any_given = summed((~np.isnan(values)).astype(np.float64)) > 0
+        out[name][target] = np.where(last, values[ends], np.where(any_given, total, np.nan))
+    if (measure == "mean").any():
+        count = column("count")[kept]
+        mean = column("value")[kept]
+        sd = column("sd")[kept]
+        n = np.nan_to_num(count)
+        nx = n * np.nan_to_num(mean)
+        q = np.where(n >= 2, (n - 1) * np.nan_to_num(sd) ** 2, 0.0) + n * np.nan_to_num(mean) ** 2
+        s_n, s_nx, s_q = (accumulate(summed(v)) for v in (n, nx, q))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pooled = s_nx / s_n
+            pooled_sd = np.sqrt(np.clip((s_q - s_n * pooled**2) / (s_n - 1), 0.0, None))
+        is_mean = measure == "mean"
+        out["count"][target] = np.where(is_mean, np.where(last, count[ends], s_n), np.nan)
+        out["value"][target] = np.where(is_mean, np.where(last, mean[ends], pooled), np.nan)
+        out["sd"][target] = np.where(
+            is_mean, np.where(last, sd[ends], np.where(s_n >= 2, pooled_sd, np.nan)), np.nan
+        )
+    return Combined(**out, reported=reported, order=order, row_of_point=row_of_point)

@@ -1,0 +1,288 @@
+"""Which periods are due, which stage each is in, and the threshold in force — over arrays.
+
+The rules (each stated in the docs, and explained per row):
+
+- a period is **due** when it has ended by the evaluation's end (the ``as_of`` date, or the
+  last period in the data), lies in the term, the service has commenced by its last day, and
+  (for a service that ends) has not ended before its first day; other periods are ``not_due``;
+- a period's **stage** is the stage in force on its first day, or the first stage when the
+  service commences during the period;
+- a **dated** threshold takes the value in force on the period's first day, and a
+  **trajectory** the value for the latest period it names at or before this one;
+- a period in a **shadow** stage, or in a stage the threshold does not name, is judged only
+  for show, against the next assessed stage's threshold.
+
+The grid is sorted by series, then period; lookups are ``searchsorted`` on integer keys.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from contractkit.evaluation._plan import Plan, month_index
+from contractkit.model import KPI, Contract, Direction, Service, StageMode
+from contractkit.model.threshold import (
+    Absolute,
+    Dated,
+    FloorOrImprovement,
+    Rule,
+    Staged,
+    Trajectory,
+)
+from contractkit.periods import add_months
+
+__all__ = ["Grid", "ThresholdRef", "build_grid", "resolve_thresholds", "stage_index"]
+
+Ints = NDArray[np.int64]
+SPAN = 1 << 16
+"""Room in a composite key for month offsets (months since ``Grid.base``)."""
+
+
+def _effective_month(day: date) -> int:
+    """The first month whose first day is on or after ``day``."""
+    return month_index(day) + (0 if day.day == 1 else 1)
+
+
+@attrs.frozen
+class Grid:
+    """Every series × assessment period from the term's start to the evaluation's end."""
+
+    series: Ints
+    a_start: Ints
+    a_months: Ints
+    due: NDArray[np.bool_]
+    base: int
+    """A month index before every period, so that offsets from it are positive."""
+
+    @property
+    def key(self) -> Ints:
+        """Sorted composite keys: series, then period."""
+        return self.series * SPAN + (self.a_start - self.base)
+
+
+def build_grid(plan: Plan, end_month: int) -> Grid:
+    """The grid of due (and not-yet-commenced) periods, sorted by series and period."""
+    base = plan.term_start_month - 24
+    am = plan.series_assessed
+    first = np.where(am == 1, plan.term_start_month, (plan.term_start_month - 3) // am * am + 3)
+    last = np.minimum(end_month - am + 1, plan.term_end_month)
+    counts = np.where(last >= first, (last - first) // am + 1, 0)
+    series = np.repeat(np.arange(am.size, dtype=np.int64), counts)
+    offsets = np.arange(series.size, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    a_months = am[series]
+    a_start = first[series] + offsets * a_months
+    due = (a_start + a_months - 1 >= plan.series_commences[series]) & (
+        a_start <= plan.series_ends[series]
+    )
+    return Grid(series=series, a_start=a_start, a_months=a_months, due=due, base=base)
+
+
+def stage_index(grid: Grid, plan: Plan) -> Ints:
+    """The stage in force on each period's first day (the first stage if the service commences
+    during the period)."""
+    contract = plan.contract
+    elapsed, starts = 0, []
+    for stage in contract.stages:
+        starts.append(elapsed)
+        elapsed += stage.months or 0
+    effective = np.array(
+        [
+            [_effective_month(add_months(s.commences, offset)) for offset in starts]
+            for s in contract.services
+        ],
+        dtype=np.int64,
+    ).reshape(len(contract.services), len(starts))
+    per_row = effective[plan.series_service[grid.series]]
+    reached = (grid.a_start[:, None] >= per_row).sum(axis=1)
+    index: Ints = np.maximum(reached - 1, 0).astype(np.int64)
+    return index
+
+
+@attrs.frozen
+class ThresholdRef:
+    """Where a threshold value came from, for explanations."""
+
+    level: Decimal
+    """The threshold in the KPI's own terms (a fraction for a proportion)."""
+    path: tuple[str | int, ...]
+    """The path in the contract to the value."""
+    kind: str
+    """absolute, dated, floor_or_improvement or trajectory."""
+    stage: str | None
+    """The stage whose threshold it is (None when the threshold is not staged)."""
+    detail: str = ""
+    """What else went into it (the baseline, for floor or improvement)."""
+
+
+def _rule_for(threshold: object, stage: str) -> Rule | None:
+    if isinstance(threshold, Staged):
+        return threshold.rule_for(stage)
+    return threshold  # type: ignore[return-value]  # every unstaged threshold is a Rule
+
+
+def judging_stage(contract: Contract) -> tuple[Ints, NDArray[np.bool_]]:
+    """Per KPI and stage: the stage whose threshold judges it (-1: none), and whether the
+    stage is for show only (shadow, or not named by the threshold)."""
+    stages = contract.stages
+    judge = np.full((len(contract.kpis), len(stages)), -1, dtype=np.int64)
+    shadow = np.zeros((len(contract.kpis), len(stages)), dtype=bool)
+    for code, kpi in enumerate(contract.kpis):
+        named = [
+            stage.mode is StageMode.ASSESSED and _rule_for(kpi.threshold, stage.stage) is not None
+            for stage in stages
+        ]
+        for index in range(len(stages)):
+            shadow[code, index] = not named[index]
+            judge[code, index] = next((j for j in range(index, len(stages)) if named[j]), -1)
+    return judge, shadow
+
+
+@attrs.frozen
+class Thresholds:
+    """Per grid row: the judging stage, whether the row is for show, and the threshold."""
+
+    judging: Ints
+    shadow: NDArray[np.bool_]
+    ref: Ints
+    """Index into ``refs`` (-1: no threshold in force)."""
+    level: NDArray[np.float64]
+    refs: list[ThresholdRef]
+
+
+def _lookup(
+    table_keys: Ints, table_refs: Ints, keys: Ints, groups: Ints, table_groups: Ints
+) -> Ints:
+    """As-of lookup: for each key, the ref of the latest table key at or before it in the same
+    group (-1 if none)."""
+    if table_keys.size == 0:
+        return np.full(keys.size, -1, dtype=np.int64)
+    position = np.searchsorted(table_keys, keys, side="right") - 1
+    safe = np.maximum(position, 0)
+    found = (position >= 0) & (table_groups[safe] == groups)
+    return np.where(found, table_refs[safe], -1)
+
+
+def resolve_thresholds(grid: Grid, stage: Ints, plan: Plan) -> Thresholds:
+    """The threshold in force for every grid row, and where each value came from."""
+    contract = plan.contract
+    judge, shadow_table = judging_stage(contract)
+    kpi = plan.series_kpi[grid.series]
+    judging = judge[kpi, stage]
+    shadow = shadow_table[kpi, stage]
+    n_stages = len(contract.stages)
+    refs: list[ThresholdRef] = []
+    wide: list[tuple[int, int, int]] = []  # (group, month offset, ref); group = kpi, stage
+    own: list[tuple[int, int, int]] = []  # group = series, stage
+    series_of = {
+        (int(s), int(k)): i
+        for i, (s, k) in enumerate(zip(plan.series_service, plan.series_kpi, strict=True))
+    }
+    for code, item in enumerate(contract.kpis):
+        for index, stage_ in enumerate(contract.stages):
+            rule = _rule_for(item.threshold, stage_.stage)
+            if rule is None:
+                continue
+            named = stage_.stage if isinstance(item.threshold, Staged) else None
+            base: tuple[str | int, ...] = ("kpis", code, "threshold") + ((named,) if named else ())
+            group = code * n_stages + index
+            if isinstance(rule, Absolute):
+                refs.append(ThresholdRef(item.level(rule.value), base, "absolute", named))
+                wide.append((group, 0, len(refs) - 1))
+            elif isinstance(rule, Dated):
+                for start, value in rule.values:
+                    refs.append(
+                        ThresholdRef(
+                            item.level(value),
+                            (*base, start.isoformat()),
+                            "dated",
+                            named,
+                            f"in force from {start.isoformat()}",
+                        )
+                    )
+                    offset = max(_effective_month(start) - grid.base, 0)
+                    wide.append((group, offset, len(refs) - 1))
+            else:
+                for s_code, service in enumerate(contract.services):
+                    series = series_of.get((s_code, code))
+                    if series is None:
+                        continue
+                    for from_month, ref in _service_refs(rule, item, service, s_code, base, named):
+                        refs.append(ref)
+                        own.append(
+                            (
+                                series * n_stages + index,
+                                max(from_month - grid.base, 0),
+                                len(refs) - 1,
+                            )
+                        )
+    months_in = grid.a_start - grid.base
+    found_ref = np.full(grid.series.size, -1, dtype=np.int64)
+    valid = judging >= 0
+    for entries, groups in (
+        (wide, kpi * n_stages + judging),
+        (own, grid.series * n_stages + judging),
+    ):
+        if not entries:
+            continue
+        table = np.array(sorted(entries), dtype=np.int64)
+        keys = table[:, 0] * SPAN + table[:, 1]
+        found = _lookup(keys, table[:, 2], groups * SPAN + months_in, groups, table[:, 0])
+        found_ref = np.where(valid & (found_ref < 0), found, found_ref)
+    levels = np.array([float(r.level) for r in refs] + [np.nan], dtype=np.float64)
+    return Thresholds(
+        judging=judging,
+        shadow=shadow | (found_ref < 0),
+        ref=found_ref,
+        level=levels[found_ref],
+        refs=refs,
+    )
+
+
+def _service_refs(
+    rule: FloorOrImprovement | Trajectory,
+    kpi: KPI,
+    service: Service,
+    s_code: int,
+    base: tuple[str | int, ...],
+    named: str | None,
+) -> list[tuple[int, ThresholdRef]]:
+    out: list[tuple[int, ThresholdRef]] = []
+    if isinstance(rule, FloorOrImprovement):
+        baseline = service.baselines.get(kpi.id)
+        if baseline is None:
+            return out
+        start = kpi.level(baseline)
+        gain = kpi.level(rule.improvement)
+        bound = kpi.level(rule.bound)
+        if kpi.better is Direction.HIGHER:
+            raised = start + gain
+            if kpi.measure.value == "proportion":
+                raised = min(raised, Decimal(1))
+            level = max(bound, raised)
+        else:
+            level = min(bound, max(start - gain, Decimal(0)))
+        detail = f"the service's baseline of {baseline} (services[{s_code}].baselines.{kpi.id})"
+        out.append((-(10**6), ThresholdRef(level, base, "floor_or_improvement", named, detail)))
+        return out
+    for period, value in sorted(
+        service.trajectories.get(kpi.id, {}).items(), key=lambda item: item[0].start
+    ):
+        path = ("services", s_code, "trajectories", kpi.id, str(period))
+        out.append(
+            (
+                month_index(period.start),
+                ThresholdRef(
+                    kpi.level(value),
+                    path,
+                    "trajectory",
+                    named,
+                    f"the service's agreed trajectory for {period}",
+                ),
+            )
+        )
+    return out

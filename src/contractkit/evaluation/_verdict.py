@@ -1,0 +1,176 @@
+"""The verdict for each service, KPI and period, as FAIRNESS.md defines it, over whole columns.
+
+- **met** when the observed value is on the right side of the threshold (compared directly);
+- otherwise the one-sided exact p-value of a result this far on the wrong side if true
+  performance were exactly at the threshold — exact binomial for proportions, exact Poisson for
+  counts and rates, Student's t for means: below the alarm level **underperforming, alarm**;
+  below the warning level **underperforming, warning**; otherwise **within_variation**;
+- **insufficient_data** where there is nothing to judge (a zero denominator or exposure; a mean
+  below its threshold from fewer than two cases).
+
+A zero-tolerance count (threshold 0) is exact: no event is met, any event has p = 0 (alarm).
+Beside each verdict: n, the observed value, its 95% interval (Wilson, exact Poisson, or t), the
+p-value, and the minimum detectable shortfall at 80% power. Provider type is never read.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats as sps
+
+from contractkit.stats import (
+    binomial_p_value,
+    binomial_shortfall,
+    mean_shortfall,
+    poisson_interval,
+    poisson_p_value,
+    poisson_shortfall,
+    t_p_value,
+    wilson_interval,
+)
+
+__all__ = [
+    "ALARM",
+    "INSUFFICIENT",
+    "MET",
+    "UNDER",
+    "VERDICTS",
+    "WARNING",
+    "WITHIN",
+    "Verdicts",
+    "judge",
+]
+
+Floats = NDArray[np.float64]
+
+MET, WITHIN, UNDER, INSUFFICIENT = 1, 2, 3, 4
+VERDICTS = {
+    0: None,
+    MET: "met",
+    WITHIN: "within_variation",
+    UNDER: "underperforming",
+    INSUFFICIENT: "insufficient_data",
+}
+WARNING, ALARM = 1, 2
+
+
+@attrs.frozen
+class Verdicts:
+    """Evidence and verdict per row (NaN/0 where there is no data or no threshold)."""
+
+    n: Floats
+    observed: Floats
+    ci_lower: Floats
+    ci_upper: Floats
+    p_value: Floats
+    shortfall: Floats
+    verdict: NDArray[np.int8]
+    """0 none, 1 met, 2 within variation, 3 underperforming, 4 insufficient data."""
+    level: NDArray[np.int8]
+    """0 none, 1 warning, 2 alarm."""
+
+
+def judge(
+    measure: NDArray[np.object_],
+    higher: NDArray[np.bool_],
+    per: Floats,
+    numerator: Floats,
+    denominator: Floats,
+    value: Floats,
+    count: Floats,
+    sd: Floats,
+    threshold: Floats,
+    *,
+    warning: float,
+    alarm: float,
+) -> Verdicts:
+    """The verdict and its evidence for each row."""
+    size = threshold.size
+    n, observed, low, high, p_value, shortfall = (np.full(size, np.nan) for _ in range(6))
+    empty = np.zeros(size, dtype=bool)
+    x, d, theta = numerator, denominator, threshold
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Proportions: x of n against θ.
+        m = measure == "proportion"
+        n[m] = d[m]
+        observed[m] = x[m] / d[m]
+        low[m], high[m] = wilson_interval(x[m], d[m])
+        empty[m] = d[m] == 0
+        complement = np.where(higher, theta, 1 - theta)
+        shortfall[m] = binomial_shortfall(d[m], complement[m], warning)
+        # Rates: x events over exposure E, against λ per `per`.
+        m = measure == "rate"
+        n[m] = d[m]
+        scale = per[m] / d[m]
+        observed[m] = x[m] * per[m] / d[m]  # one rounding: compared with θ exactly
+        lo, hi = poisson_interval(x[m])
+        low[m], high[m] = lo * scale, hi * scale
+        empty[m] = d[m] == 0
+        # Counts: x events in the period, against λ.
+        m = measure == "count"
+        n[m] = 1
+        observed[m] = x[m]
+        low[m], high[m] = poisson_interval(x[m])
+        # Means: n cases with mean and sd, against θ.
+        m = measure == "mean"
+        n[m] = count[m]
+        observed[m] = value[m]
+        half = sps.t.ppf(0.975, np.maximum(count[m] - 1, 1)) * sd[m] / np.sqrt(count[m])
+        low[m] = np.where(count[m] >= 2, value[m] - half, np.nan)
+        high[m] = np.where(count[m] >= 2, value[m] + half, np.nan)
+        shortfall[m] = mean_shortfall(sd[m], count[m], warning)
+        empty[m] = count[m] == 0
+        expected = np.where(measure == "rate", theta / per * d, theta)  # Poisson means
+        for direction in (True, False):
+            side = higher == direction
+            m = ((measure == "rate") | (measure == "count")) & side
+            shortfall[m] = poisson_shortfall(
+                expected[m], warning, higher_is_better=direction
+            ) * np.where(measure[m] == "rate", per[m] / d[m], 1.0)
+        met = np.where(higher, observed >= theta, observed <= theta)
+        has_data = ~np.isnan(observed) | empty
+        judged = has_data & ~np.isnan(theta)
+        # Tests only where the threshold is missed: most rows need none.
+        missed = judged & ~met & ~empty
+        for direction in (True, False):
+            side = missed & (higher == direction)
+            m = side & (measure == "proportion")
+            p_value[m] = binomial_p_value(x[m], d[m], theta[m], higher_is_better=direction)
+            m = side & ((measure == "rate") | (measure == "count"))
+            p_value[m] = poisson_p_value(x[m], expected[m], higher_is_better=direction)
+            m = side & (measure == "mean")
+            p_value[m] = t_p_value(value[m], sd[m], count[m], theta[m], higher_is_better=direction)
+    # Zero tolerance (a count that must be zero) is compared exactly, with no statistics: any
+    # event breaches it, at the alarm level, and there is no p-value or shortfall to show.
+    zero = (measure == "count") & ~higher & (theta == 0)
+    p_value[zero] = np.nan
+    shortfall[zero] = np.nan
+    untestable = missed & np.isnan(p_value) & ~zero
+    verdict = np.zeros(size, dtype=np.int8)
+    level = np.zeros(size, dtype=np.int8)
+    verdict[judged] = WITHIN
+    flagged = missed & (p_value < warning)
+    verdict[flagged] = UNDER
+    level[flagged] = np.where(p_value[flagged] < alarm, ALARM, WARNING)
+    breached = missed & zero
+    verdict[breached] = UNDER
+    level[breached] = ALARM
+    verdict[judged & met] = MET
+    verdict[judged & (empty | untestable)] = INSUFFICIENT
+    level[judged & (empty | untestable)] = 0
+    blank = ~has_data | empty
+    for array in (observed, low, high, shortfall):
+        array[blank] = np.nan
+    n[~has_data] = np.nan
+    return Verdicts(
+        n=n,
+        observed=observed,
+        ci_lower=low,
+        ci_upper=high,
+        p_value=p_value,
+        shortfall=shortfall,
+        verdict=verdict,
+        level=level,
+    )
