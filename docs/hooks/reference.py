@@ -1,9 +1,15 @@
-"""A mkdocs hook: the contract reference, generated from the model so that it cannot drift.
+"""A mkdocs hook: the reference pages' tables, generated from the code so that they cannot drift.
 
-It replaces ``<!-- contract-reference -->`` in a page with one table per model reachable from
-:class:`contractkit.Contract` (each key, whether it is required or its default, its type in
-plain words and its description) and the allowed values of each enum. A field without a
-description fails the build.
+It replaces three markers in any page:
+
+- ``<!-- contract-reference -->``: one table per model reachable from
+  :class:`contractkit.Contract` (each key, whether it is required or its default, its type in
+  plain words and its description) and the allowed values of each enum. A field without a
+  description fails the build.
+- ``<!-- status-catalogue -->``: every status a verdict can have
+  (:data:`contractkit.STATUSES`) and the levels of a flag (:data:`contractkit.evaluation.LEVELS`).
+- ``<!-- rejection-reasons -->``: every reason a returns row can be rejected
+  (:data:`contractkit.returns.REASONS`).
 """
 
 from __future__ import annotations
@@ -25,11 +31,15 @@ from mkdocs.structure.pages import Page
 from pydantic import BaseModel, WithJsonSchema
 from pydantic.fields import FieldInfo
 
-from contractkit import Contract, Quantity
+from contractkit import STATUSES, Contract, Quantity
+from contractkit.evaluation import LEVELS
 from contractkit.model import Threshold
 from contractkit.model._types import AnyPeriod, Id, OdsCode, StepName
+from contractkit.returns import REASONS
 
 MARKER = "<!-- contract-reference -->"
+STATUS_MARKER = "<!-- status-catalogue -->"
+REASONS_MARKER = "<!-- rejection-reasons -->"
 SHAPES = "writing-a-contract.md#the-five-threshold-shapes"
 
 # Types written in a form of their own, named here in the words the guide uses.
@@ -53,10 +63,38 @@ PLAIN: dict[object, tuple[str, str]] = {
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Put the generated reference where the page asks for it."""
-    if MARKER not in markdown:
-        return markdown
-    return markdown.replace(MARKER, reference())
+    """Put the generated tables where the page asks for them."""
+    if MARKER in markdown:
+        markdown = markdown.replace(MARKER, reference())
+    if STATUS_MARKER in markdown:
+        markdown = markdown.replace(STATUS_MARKER, status_catalogue())
+    if REASONS_MARKER in markdown:
+        markdown = markdown.replace(REASONS_MARKER, rejection_reasons())
+    return markdown
+
+
+def catalogue(codes: dict[str, str], heading: str) -> str:
+    """A table of stable codes, each with its one-line description."""
+    lines = [f"| {heading} | meaning |", "|---|---|"]
+    lines += [f"| `{code}` | {prose(text)} |" for code, text in codes.items()]
+    return "\n".join(lines) + "\n"
+
+
+def status_catalogue() -> str:
+    """The statuses of a verdict, then the levels of a flag, as Markdown tables."""
+    return "\n".join(
+        [
+            catalogue(STATUSES, "status"),
+            "The levels of an `underperforming` verdict (the `level` column):",
+            "",
+            catalogue(LEVELS, "level"),
+        ]
+    )
+
+
+def rejection_reasons() -> str:
+    """Why a returns row can be rejected, as a Markdown table."""
+    return catalogue(REASONS, "reason")
 
 
 def reference() -> str:
