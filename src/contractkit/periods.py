@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import calendar
 import enum
+import functools
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -249,6 +250,11 @@ class Month(_PeriodBase):
         return date(self.year, self.month, 1)
 
     @property
+    def end(self) -> date:
+        """The first day of the next month."""
+        return date(self.year + self.month // 12, self.month % 12 + 1, 1)
+
+    @property
     def financial_year(self) -> FinancialYear:
         """The financial year (April to March) the month falls in."""
         return FinancialYear(self.year if self.month >= 4 else self.year - 1)
@@ -305,7 +311,14 @@ class Quarter(_PeriodBase):
     @property
     def start(self) -> date:
         """The first day of the quarter."""
-        return self.months[0].start
+        month = 3 * self.number + 1  # April, July, October, January (13)
+        return date(self.start_year + month // 13, (month - 1) % 12 + 1, 1)
+
+    @property
+    def end(self) -> date:
+        """The first day after the quarter."""
+        month = 3 * self.number + 4
+        return date(self.start_year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
     @property
     def months(self) -> tuple[Month, Month, Month]:
@@ -363,6 +376,11 @@ class FinancialYear(_PeriodBase):
         return date(self.start_year, 4, 1)
 
     @property
+    def end(self) -> date:
+        """1 April of the next financial year."""
+        return date(self.start_year + 1, 4, 1)
+
+    @property
     def quarters(self) -> tuple[Quarter, Quarter, Quarter, Quarter]:
         """The four quarters, Q1 (April to June) first."""
         y = self.start_year
@@ -401,6 +419,12 @@ def parse_period(value: str | date | Period) -> Period:
         return Month.from_date(value)
     if not isinstance(value, str):
         raise PeriodError(f"expected {_FORMS}, got {value!r}", got=value)
+    return _parse_text(value)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _parse_text(value: str) -> Period:
+    """Text to a period (cached: periods are immutable, and the same text recurs often)."""
     if _QUARTER_RE.match(value):
         return Quarter.parse(value)
     if _FY_RE.match(value):

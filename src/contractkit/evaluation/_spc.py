@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from contractkit.evaluation._aggregate import Combined
 from contractkit.evaluation._plan import Plan
+from contractkit.evaluation._verdict import observe
 from contractkit.stats.spc import COMMON_CAUSE, CONCERN, IMPROVEMENT, NEITHER, xmr_batch
 
 __all__ = ["SIGNAL_NAMES", "Charts", "chart"]
@@ -66,20 +67,7 @@ def chart(
         else np.array([])
     )
     numerator, denominator = column("numerator"), column("denominator")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        observed = np.where(
-            measure == "proportion",
-            numerator / denominator,
-            np.where(
-                measure == "rate",
-                numerator / denominator * per,
-                np.where(
-                    measure == "mean",
-                    np.where(column("count") > 0, column("value"), np.nan),
-                    numerator,
-                ),
-            ),
-        )
+    observed = observe(measure, per, numerator, denominator, column("value"), column("count"))
     usable = np.isfinite(observed)
     picked = np.flatnonzero(usable)
     row_signal = np.zeros(grid_size, dtype=np.int8)

@@ -41,6 +41,7 @@ __all__ = [
     "WITHIN",
     "Verdicts",
     "judge",
+    "observe",
 ]
 
 Floats = NDArray[np.float64]
@@ -72,6 +73,30 @@ class Verdicts:
     """0 none, 1 warning, 2 alarm."""
 
 
+def observe(
+    measure: NDArray[np.object_],
+    per: Floats,
+    numerator: Floats,
+    denominator: Floats,
+    value: Floats,
+    count: Floats,
+) -> Floats:
+    """Each row's observed value in its KPI's terms: a proportion's fraction, a rate per
+    ``per`` (computed as x × per / E, rounded once, so that it compares with the threshold
+    exactly), a mean, or a count. NaN where there is nothing to observe."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        observed: Floats = np.where(
+            measure == "proportion",
+            numerator / denominator,
+            np.where(
+                measure == "rate",
+                numerator * per / denominator,
+                np.where(measure == "mean", np.where(count > 0, value, np.nan), numerator),
+            ),
+        )
+    return observed
+
+
 def judge(
     measure: NDArray[np.object_],
     higher: NDArray[np.bool_],
@@ -88,14 +113,14 @@ def judge(
 ) -> Verdicts:
     """The verdict and its evidence for each row."""
     size = threshold.size
-    n, observed, low, high, p_value, shortfall = (np.full(size, np.nan) for _ in range(6))
+    n, low, high, p_value, shortfall = (np.full(size, np.nan) for _ in range(5))
+    observed = observe(measure, per, numerator, denominator, value, count)
     empty = np.zeros(size, dtype=bool)
     x, d, theta = numerator, denominator, threshold
     with np.errstate(divide="ignore", invalid="ignore"):
         # Proportions: x of n against θ.
         m = measure == "proportion"
         n[m] = d[m]
-        observed[m] = x[m] / d[m]
         low[m], high[m] = wilson_interval(x[m], d[m])
         empty[m] = d[m] == 0
         complement = np.where(higher, theta, 1 - theta)
@@ -104,19 +129,16 @@ def judge(
         m = measure == "rate"
         n[m] = d[m]
         scale = per[m] / d[m]
-        observed[m] = x[m] * per[m] / d[m]  # one rounding: compared with θ exactly
         lo, hi = poisson_interval(x[m])
         low[m], high[m] = lo * scale, hi * scale
         empty[m] = d[m] == 0
         # Counts: x events in the period, against λ.
         m = measure == "count"
         n[m] = 1
-        observed[m] = x[m]
         low[m], high[m] = poisson_interval(x[m])
         # Means: n cases with mean and sd, against θ.
         m = measure == "mean"
         n[m] = count[m]
-        observed[m] = value[m]
         half = sps.t.ppf(0.975, np.maximum(count[m] - 1, 1)) * sd[m] / np.sqrt(count[m])
         low[m] = np.where(count[m] >= 2, value[m] - half, np.nan)
         high[m] = np.where(count[m] >= 2, value[m] + half, np.nan)

@@ -437,6 +437,7 @@ def _threshold_issues(parts: _Parts) -> Iterator[Issue]:
 def _service_issues(parts: _Parts) -> Iterator[Issue]:
     term = parts.term
     kpis = {k.id: k for _, k in parts.kpis}
+    kinds_of = {k.id: {type(rule) for _, rule in rules(k.threshold)} for k in kpis.values()}
     for index, service in parts.services:
         if term is not None and service.commences > term.end:
             yield Issue(
@@ -452,7 +453,7 @@ def _service_issues(parts: _Parts) -> Iterator[Issue]:
             kpi = kpis.get(kpi_id)
             if kpi is None:
                 continue
-            kinds = {type(rule) for _, rule in rules(kpi.threshold)}
+            kinds = kinds_of[kpi_id]
             if FloorOrImprovement in kinds and kpi_id not in service.baselines:
                 yield Issue(
                     ("services", index),
@@ -470,7 +471,7 @@ def _service_issues(parts: _Parts) -> Iterator[Issue]:
             if kpi is None:
                 continue
             path = ("services", index, "baselines", kpi_id)
-            if FloorOrImprovement not in {type(r) for _, r in rules(kpi.threshold)}:
+            if FloorOrImprovement not in kinds_of[kpi_id]:
                 yield Issue(
                     path,
                     f"KPI {kpi_id!r} has no floor-or-improvement threshold, so "
@@ -485,7 +486,7 @@ def _service_issues(parts: _Parts) -> Iterator[Issue]:
             if kpi is None:
                 continue
             path = ("services", index, "trajectories", kpi_id)
-            if Trajectory not in {type(r) for _, r in rules(kpi.threshold)}:
+            if Trajectory not in kinds_of[kpi_id]:
                 yield Issue(
                     path,
                     f"KPI {kpi_id!r}'s threshold is not 'trajectory', so this "

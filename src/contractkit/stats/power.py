@@ -33,18 +33,23 @@ def _binomial_critical(n: FloatArray, theta: FloatArray, level: float) -> FloatA
     n, theta = np.broadcast_arrays(
         np.asarray(n, dtype=np.float64), np.asarray(theta, dtype=np.float64)
     )
+    shape = n.shape
+    n, theta = n.ravel(), theta.ravel()
     z = stats.norm.ppf(level)
     guess = np.floor(n * theta + z * np.sqrt(n * theta * (1 - theta)) - 0.5)
-    k = np.clip(guess, -1, n)
-    for _ in range(64):
-        # Too far right: the tail up to k is not yet unlikely enough.
-        high = (k >= 0) & (stats.binom.cdf(k, n, theta) >= level)
-        # Too far left: k + 1 is still unlikely enough.
-        low = (k + 1 <= n) & (stats.binom.cdf(k + 1, n, theta) < level)
-        if not (high.any() or low.any()):
+    k = np.clip(guess, -1, n).astype(np.float64)
+    active = np.flatnonzero(np.isfinite(k))
+    for _ in range(200):
+        if active.size == 0:
             break
-        k = np.where(high, k - 1, np.where(low, k + 1, k))
-    critical: FloatArray = np.asarray(k, dtype=np.float64)
+        kk, nn, tt = k[active], n[active], theta[active]
+        # Too far right: the tail up to k is not yet unlikely enough.
+        high = (kk >= 0) & (stats.binom.cdf(kk, nn, tt) >= level)
+        # Too far left: k + 1 is still unlikely enough.
+        low = ~high & (kk + 1 <= nn) & (stats.binom.cdf(kk + 1, nn, tt) < level)
+        k[active] = np.where(high, kk - 1, np.where(low, kk + 1, kk))
+        active = active[high | low]  # only the rows still moving are looked at again
+    critical: FloatArray = np.asarray(k, dtype=np.float64).reshape(shape)
     return critical
 
 
