@@ -1,9 +1,9 @@
 """Benchmark: evaluating national-scale returns, against two anchors on the same data.
 
 Generates a synthetic national data set — by default 28,000 services × 10 proportion KPIs =
-280,000 series × 36 months ≈ 10 million monthly return rows, with volumes from 10 to 50,000 a
-month — and a matching contract, then measures, each in its own process (so peak memory is
-its own):
+280,000 series × 36 months (less the months before a third of the services commence) ≈ 9.5
+million monthly return rows, with volumes from 10 to 50,000 a month — and a matching contract,
+then measures, each in its own process (so peak memory is its own):
 
 - **contractkit**: the whole evaluation — read, validate, aggregate, verdicts, SPC, escalation —
   from the Parquet file;
@@ -92,6 +92,9 @@ def generate(folder: Path, services: int, kpis: int, seed: int) -> tuple[Path, P
     denominator = np.repeat(volume, MONTHS)
     numerator = rng.binomial(denominator, np.repeat(truth, MONTHS))
     month = np.tile(np.arange(MONTHS), series)
+    # Services in the third cohort commence in October 2026: no returns before then.
+    cohort = np.repeat(np.arange(services) % 3, kpis * MONTHS)
+    returned = (cohort != 2) | (month >= 6)
     period_names = [f"{2026 + (3 + m) // 12}-{(3 + m) % 12 + 1:02d}" for m in range(MONTHS)]
     service_names = [f"svc-{i:06d}" for i in range(services)]
     kpi_names = [f"kpi-{j:02d}" for j in range(kpis)]
@@ -108,6 +111,7 @@ def generate(folder: Path, services: int, kpis: int, seed: int) -> tuple[Path, P
             "denominator": denominator,
         }
     )
+    frame = frame.filter(pl.Series(returned))
     returns = folder / "returns.parquet"
     frame.write_parquet(returns)
     contract = folder / "contract.json"

@@ -17,7 +17,9 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit.evaluation._grid import SPAN, Grid
-from contractkit.evaluation._plan import Plan
+from contractkit.evaluation._plan import MEASURES, Plan
+
+MEAN = MEASURES.index("mean")
 
 __all__ = ["Combined", "aggregate"]
 
@@ -39,6 +41,8 @@ class Combined:
     """How many reported periods went into each grid row."""
     order: Ints
     """The accepted rows, sorted by series and month."""
+    columns: dict[str, Floats]
+    """The accepted rows' numeric fields in that order (for the charts)."""
     row_of_point: Ints
     """For each sorted accepted row, its grid row (-1 if outside the grid)."""
 
@@ -62,9 +66,13 @@ def aggregate(accepted: pl.DataFrame, grid: Grid, plan: Plan) -> Combined:
     inside[inside] &= grid_key[position[inside]] == group_key[inside]
     row_of_point = np.where(inside, position, -1)
 
+    sorted_columns: dict[str, Floats] = {}
+
     def column(name: str) -> Floats:
-        values = accepted.get_column(name).cast(pl.Float64).fill_null(np.nan).to_numpy()
-        return np.asarray(values, dtype=np.float64)[order]
+        if name not in sorted_columns:
+            values = accepted.get_column(name).cast(pl.Float64).fill_null(np.nan).to_numpy()
+            sorted_columns[name] = np.asarray(values, dtype=np.float64)[order]
+        return sorted_columns[name]
 
     out = {
         name: np.full(size, np.nan) for name in ("numerator", "denominator", "value", "count", "sd")
@@ -72,16 +80,19 @@ def aggregate(accepted: pl.DataFrame, grid: Grid, plan: Plan) -> Combined:
     reported = np.zeros(size, dtype=np.int64)
     kept = np.flatnonzero(inside)
     if kept.size == 0:
-        return Combined(**out, reported=reported, order=order, row_of_point=row_of_point)
+        return Combined(
+            **out, reported=reported, order=order, row_of_point=row_of_point, columns=sorted_columns
+        )
     rows = row_of_point[kept]
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     ends = np.r_[starts[1:], rows.size] - 1
     target = rows[starts]
     reported[target] = ends - starts + 1
-    measure = plan.kpis.get_column("measure").to_numpy()[plan.series_kpi[grid.series[target]]]
-    combine = plan.kpis.get_column("combine").to_numpy()[plan.series_kpi[grid.series[target]]]
-    last = combine == "last"
-    cumulative = combine == "cumulative"
+    group_kpi = plan.series_kpi[grid.series[target]]
+    measure = plan.kpi_measure[group_kpi]
+    combine = plan.kpi_combine[group_kpi]
+    last = combine == 1
+    cumulative = combine == 2
 
     def summed(values: Floats) -> Floats:
         return np.add.reduceat(values, starts)
@@ -103,7 +114,7 @@ def aggregate(accepted: pl.DataFrame, grid: Grid, plan: Plan) -> Combined:
         total = accumulate(summed(np.nan_to_num(values)))
         any_given = summed((~np.isnan(values)).astype(np.float64)) > 0
         out[name][target] = np.where(last, values[ends], np.where(any_given, total, np.nan))
-    if (measure == "mean").any():
+    if (measure == MEAN).any():
         count = column("count")[kept]
         mean = column("value")[kept]
         sd = column("sd")[kept]
@@ -114,10 +125,12 @@ def aggregate(accepted: pl.DataFrame, grid: Grid, plan: Plan) -> Combined:
         with np.errstate(invalid="ignore", divide="ignore"):
             pooled = s_nx / s_n
             pooled_sd = np.sqrt(np.clip((s_q - s_n * pooled**2) / (s_n - 1), 0.0, None))
-        is_mean = measure == "mean"
+        is_mean = measure == MEAN
         out["count"][target] = np.where(is_mean, np.where(last, count[ends], s_n), np.nan)
         out["value"][target] = np.where(is_mean, np.where(last, mean[ends], pooled), np.nan)
         out["sd"][target] = np.where(
             is_mean, np.where(last, sd[ends], np.where(s_n >= 2, pooled_sd, np.nan)), np.nan
         )
-    return Combined(**out, reported=reported, order=order, row_of_point=row_of_point)
+    return Combined(
+        **out, reported=reported, order=order, row_of_point=row_of_point, columns=sorted_columns
+    )

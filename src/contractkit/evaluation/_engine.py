@@ -74,7 +74,7 @@ def evaluate(
     stage = stage_index(grid, plan)
     thresholds = resolve_thresholds(grid, stage, plan)
     kpi = plan.series_kpi[grid.series]
-    measure = plan.kpis.get_column("measure").to_numpy()[kpi]
+    measure = plan.kpi_measure[kpi]
     higher = plan.kpis.get_column("better").to_numpy()[kpi] > 0
     per = plan.kpis.get_column("per").to_numpy().astype(np.float64)[kpi]
     verdicts = judge(

@@ -18,7 +18,10 @@ from numpy.typing import NDArray
 from contractkit.model import KPI, Contract
 from contractkit.periods import FinancialYear, Frequency, Month, Quarter
 
-__all__ = ["Plan", "compile_plan", "month_index", "period_from_index"]
+__all__ = ["MEASURES", "Plan", "compile_plan", "month_index", "period_from_index"]
+
+MEASURES = ("proportion", "rate", "mean", "count")
+"""Measure codes: a measure's index here (the same order as the verdicts use)."""
 
 
 def month_index(day: date) -> int:
@@ -83,6 +86,10 @@ class Plan:
     """Per series: the months in its KPI's reporting period."""
     series_commences: NDArray[np.int64]
     """Per series: the month index of its service's commencement."""
+    kpi_measure: NDArray[np.int8]
+    """Per KPI: its measure's code (an index into ``MEASURES``)."""
+    kpi_combine: NDArray[np.int8]
+    """Per KPI: 0 sum, 1 last, 2 cumulative."""
     series_ends: NDArray[np.int64]
     """Per series: the month index of its service's last day (far in the future if none)."""
 
@@ -160,6 +167,13 @@ def compile_plan(contract: Contract) -> Plan:
         series_reported=reported[series_kpi] if series_kpi.size else series_kpi,
         series_commences=commences[series_service] if series_service.size else series_service,
         series_ends=ends[series_service] if series_service.size else series_service,
+        kpi_measure=np.array(
+            [MEASURES.index(k.measure.value) for k in contract.kpis], dtype=np.int8
+        ),
+        kpi_combine=np.array(
+            [("sum", "last", "cumulative").index(k.combine.value) for k in contract.kpis],
+            dtype=np.int8,
+        ),
     )
 
 

@@ -54,20 +54,19 @@ def chart(
     order = combined.order
     series = accepted.get_column("series_code").to_numpy().astype(np.int64)[order]
     start = accepted.get_column("start").to_numpy().astype(np.int64)[order]
-
-    def column(name: str) -> Floats:
-        values = accepted.get_column(name).cast(pl.Float64).fill_null(np.nan).to_numpy()
-        return np.asarray(values, dtype=np.float64)[order]
-
-    kpi = plan.series_kpi[series] if series.size else series
-    measure = plan.kpis.get_column("measure").to_numpy()[kpi] if series.size else np.array([])
-    per = (
-        plan.kpis.get_column("per").to_numpy().astype(np.float64)[kpi]
-        if series.size
-        else np.array([])
+    columns = combined.columns
+    kpi = plan.series_kpi[series]
+    measure = plan.kpi_measure[kpi]
+    per = plan.kpis.get_column("per").to_numpy().astype(np.float64)[kpi]
+    empty = np.full(series.size, np.nan)
+    observed = observe(
+        measure,
+        per,
+        columns.get("numerator", empty),
+        columns.get("denominator", empty),
+        columns.get("value"),
+        columns.get("count"),
     )
-    numerator, denominator = column("numerator"), column("denominator")
-    observed = observe(measure, per, numerator, denominator, column("value"), column("count"))
     usable = np.isfinite(observed)
     picked = np.flatnonzero(usable)
     row_signal = np.zeros(grid_size, dtype=np.int8)

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats as sps
 
+from contractkit.evaluation._plan import MEASURES
 from contractkit.stats import (
     binomial_p_value,
     binomial_shortfall,
@@ -34,6 +35,7 @@ from contractkit.stats import (
 __all__ = [
     "ALARM",
     "INSUFFICIENT",
+    "MEASURES",
     "MET",
     "UNDER",
     "VERDICTS",
@@ -45,6 +47,8 @@ __all__ = [
 ]
 
 Floats = NDArray[np.float64]
+
+PROPORTION, RATE, MEAN, COUNT = (MEASURES.index(m) for m in ("proportion", "rate", "mean", "count"))
 
 MET, WITHIN, UNDER, INSUFFICIENT = 1, 2, 3, 4
 VERDICTS = {
@@ -74,31 +78,34 @@ class Verdicts:
 
 
 def observe(
-    measure: NDArray[np.object_],
+    measure: NDArray[np.int8],
     per: Floats,
     numerator: Floats,
     denominator: Floats,
-    value: Floats,
-    count: Floats,
+    value: Floats | None,
+    count: Floats | None,
 ) -> Floats:
     """Each row's observed value in its KPI's terms: a proportion's fraction, a rate per
     ``per`` (computed as x × per / E, rounded once, so that it compares with the threshold
-    exactly), a mean, or a count. NaN where there is nothing to observe."""
+    exactly), a mean, or a count. NaN where there is nothing to observe. ``measure`` holds
+    measure codes (see ``MEASURES``); ``value`` and ``count`` may be None without means."""
+    observed = np.full(measure.shape, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        observed: Floats = np.where(
-            measure == "proportion",
-            numerator / denominator,
-            np.where(
-                measure == "rate",
-                numerator * per / denominator,
-                np.where(measure == "mean", np.where(count > 0, value, np.nan), numerator),
-            ),
-        )
+        for code in np.unique(measure):
+            rows = measure == code
+            if code == PROPORTION:
+                observed[rows] = numerator[rows] / denominator[rows]
+            elif code == RATE:
+                observed[rows] = numerator[rows] * per[rows] / denominator[rows]
+            elif code == MEAN and value is not None and count is not None:
+                observed[rows] = np.where(count[rows] > 0, value[rows], np.nan)
+            elif code == COUNT:
+                observed[rows] = numerator[rows]
     return observed
 
 
 def judge(
-    measure: NDArray[np.object_],
+    measure: NDArray[np.int8],
     higher: NDArray[np.bool_],
     per: Floats,
     numerator: Floats,
@@ -119,38 +126,38 @@ def judge(
     x, d, theta = numerator, denominator, threshold
     with np.errstate(divide="ignore", invalid="ignore"):
         # Proportions: x of n against θ.
-        m = measure == "proportion"
+        m = measure == PROPORTION
         n[m] = d[m]
         low[m], high[m] = wilson_interval(x[m], d[m])
         empty[m] = d[m] == 0
         complement = np.where(higher, theta, 1 - theta)
         shortfall[m] = binomial_shortfall(d[m], complement[m], warning)
         # Rates: x events over exposure E, against λ per `per`.
-        m = measure == "rate"
+        m = measure == RATE
         n[m] = d[m]
         scale = per[m] / d[m]
         lo, hi = poisson_interval(x[m])
         low[m], high[m] = lo * scale, hi * scale
         empty[m] = d[m] == 0
         # Counts: x events in the period, against λ.
-        m = measure == "count"
+        m = measure == COUNT
         n[m] = 1
         low[m], high[m] = poisson_interval(x[m])
         # Means: n cases with mean and sd, against θ.
-        m = measure == "mean"
+        m = measure == MEAN
         n[m] = count[m]
         half = sps.t.ppf(0.975, np.maximum(count[m] - 1, 1)) * sd[m] / np.sqrt(count[m])
         low[m] = np.where(count[m] >= 2, value[m] - half, np.nan)
         high[m] = np.where(count[m] >= 2, value[m] + half, np.nan)
         shortfall[m] = mean_shortfall(sd[m], count[m], warning)
         empty[m] = count[m] == 0
-        expected = np.where(measure == "rate", theta / per * d, theta)  # Poisson means
+        expected = np.where(measure == RATE, theta / per * d, theta)  # Poisson means
         for direction in (True, False):
             side = higher == direction
-            m = ((measure == "rate") | (measure == "count")) & side
+            m = ((measure == RATE) | (measure == COUNT)) & side
             shortfall[m] = poisson_shortfall(
                 expected[m], warning, higher_is_better=direction
-            ) * np.where(measure[m] == "rate", per[m] / d[m], 1.0)
+            ) * np.where(measure[m] == RATE, per[m] / d[m], 1.0)
         met = np.where(higher, observed >= theta, observed <= theta)
         has_data = ~np.isnan(observed) | empty
         judged = has_data & ~np.isnan(theta)
@@ -158,15 +165,15 @@ def judge(
         missed = judged & ~met & ~empty
         for direction in (True, False):
             side = missed & (higher == direction)
-            m = side & (measure == "proportion")
+            m = side & (measure == PROPORTION)
             p_value[m] = binomial_p_value(x[m], d[m], theta[m], higher_is_better=direction)
-            m = side & ((measure == "rate") | (measure == "count"))
+            m = side & ((measure == RATE) | (measure == COUNT))
             p_value[m] = poisson_p_value(x[m], expected[m], higher_is_better=direction)
-            m = side & (measure == "mean")
+            m = side & (measure == MEAN)
             p_value[m] = t_p_value(value[m], sd[m], count[m], theta[m], higher_is_better=direction)
     # Zero tolerance (a count that must be zero) is compared exactly, with no statistics: any
     # event breaches it, at the alarm level, and there is no p-value or shortfall to show.
-    zero = (measure == "count") & ~higher & (theta == 0)
+    zero = (measure == COUNT) & ~higher & (theta == 0)
     p_value[zero] = np.nan
     shortfall[zero] = np.nan
     untestable = missed & np.isnan(p_value) & ~zero

@@ -545,6 +545,18 @@ def _reported_months(plan: Plan, kpis: _Text, rows: NDArray[np.bool_]) -> list[i
     return [codes.get(k) if k else None for k in kpis.text(rows)]
 
 
+_SUGGESTED = 200
+"""At most this many distinct unknown values get a "did you mean"."""
+
+
+def _candidates(value: str, known: list[str]) -> list[str]:
+    """The known ids worth comparing with a misspelt one: all of them when there are few, else
+    those of about the same length (a close match never differs much in length)."""
+    if len(known) <= 2000:
+        return known
+    return [k for k in known if abs(len(k) - len(value)) <= 2]
+
+
 def _plain(number: pl.Expr) -> pl.Expr:
     """A number as people write it: 351, not 351.0."""
     return (
@@ -560,12 +572,16 @@ def _messages(rows: pl.DataFrame, plan: Plan) -> pl.DataFrame:
     service_ids = plan.services.get_column("service").to_list()
     providers = plan.services.get_column("provider").unique().to_list()
 
-    def suggest(values: pl.Series, known: list[str]) -> dict[str, str]:
-        return {v: did_you_mean(v, known) for v in values.drop_nulls().unique().to_list()}
+    def suggest(column: str, reason: str, known: list[str]) -> dict[str, str]:
+        """A "did you mean" for each distinct unknown value (only unknown ones, and at most
+        a few hundred: the rest are named without a suggestion)."""
+        unknown = rows.filter(pl.col("_reason") == reason).get_column(column)
+        values = unknown.drop_nulls().unique().head(_SUGGESTED).to_list()
+        return {v: did_you_mean(v, _candidates(v, known)) for v in values}
 
-    kpi_hint = suggest(rows.get_column("_kpi"), kpi_ids)
-    service_hint = suggest(rows.get_column("_service"), service_ids)
-    provider_hint = suggest(rows.get_column("_provider"), providers)
+    kpi_hint = suggest("_kpi", "unknown_kpi", kpi_ids)
+    service_hint = suggest("_service", "unknown_service", service_ids)
+    provider_hint = suggest("_provider", "unknown_provider", providers)
     kpi = pl.col("_kpi")
     service_or_provider = pl.coalesce(pl.col("_service"), pl.col("_provider"))
     kind = pl.col("_months").replace_strict(_KIND_NAMES, default="a period", return_dtype=pl.String)

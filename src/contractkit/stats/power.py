@@ -66,8 +66,8 @@ def binomial_flag_probability(trials: ArrayLike, threshold: ArrayLike, level: fl
 
 EXACT_BELOW = 500
 """Shortfalls are solved exactly where n·θ·(1 − θ) is below this; above it, the power equation
-is solved in closed form by the normal approximation (the critical count stays exact), whose
-power there is within 0.001 of the stated power (checked in the tests)."""
+is solved in closed form by the normal approximation (the critical count stays exact), which
+gives the stated power to within 0.001 there (checked in the tests)."""
 
 
 def binomial_shortfall(
