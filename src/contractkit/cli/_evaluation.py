@@ -70,7 +70,7 @@ def _number(row: dict[str, object], value: object) -> str:
         return f"{value:.3g} per {int(row['per'] or 1):,}"  # type: ignore[call-overload]
     if measure == "mean":
         return f"{value:.4g} {row['unit'] or ''}".strip()
-    return f"{value:g}"
+    return f"{value:.3g}"
 
 
 def _status(row: dict[str, object]) -> str:
@@ -113,7 +113,7 @@ def _lines(rows: pl.DataFrame) -> dict[tuple[str, str], list[_Line]]:
                 else "—",
                 observed=observed,
                 status=_status(row),
-                spc=row["spc_signal"] or "—",
+                spc=(row["spc_signal"] or "—").replace("_", " "),
                 escalation=(row["escalation"] or "none").replace("_", " "),
             )
         )
