@@ -15,8 +15,8 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from contractkit.model import KPI, Contract
-from contractkit.periods import FinancialYear, Frequency, Month, Quarter
+from contractkit.model import Contract
+from contractkit.periods import FinancialYear, Month, Quarter
 
 __all__ = ["MEASURES", "Plan", "compile_plan", "month_index", "period_from_index"]
 
@@ -27,13 +27,6 @@ MEASURES = ("proportion", "rate", "mean", "count")
 def month_index(day: date) -> int:
     """The month index of the month a day falls in."""
     return day.year * 12 + day.month - 1
-
-
-def assessment_start(start: pl.Expr, months: int) -> pl.Expr:
-    """The first month of the assessment period (of ``months`` months) a month falls in."""
-    if months == 1:
-        return start
-    return ((start - 3) // months) * months + 3
 
 
 def period_from_index(start: int, months: int) -> Month | Quarter | FinancialYear:
@@ -92,10 +85,6 @@ class Plan:
     """Per KPI: 0 sum, 1 last, 2 cumulative."""
     series_ends: NDArray[np.int64]
     """Per series: the month index of its service's last day (far in the future if none)."""
-
-    def kpi(self, code: int) -> KPI:
-        """The KPI with this code."""
-        return self.contract.kpis[code]
 
 
 def compile_plan(contract: Contract) -> Plan:
@@ -175,6 +164,3 @@ def compile_plan(contract: Contract) -> Plan:
             dtype=np.int8,
         ),
     )
-
-
-FREQUENCY_MONTHS = {f.value: f.months for f in Frequency}

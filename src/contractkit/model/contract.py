@@ -532,13 +532,3 @@ def _escalation_issues(escalation: tuple[tuple[int, EscalationRule], ...]) -> It
             )
         seen.setdefault(rule.step, index)
         previous = rule.step
-
-
-def stage_names(contract: Contract) -> list[str]:
-    """The names of the contract's stages, in order."""
-    return [s.stage for s in contract.stages]
-
-
-def used_kpis(contract: Contract) -> set[str]:
-    """The KPI ids at least one service is held to."""
-    return {kpi for service in contract.services for kpi in service.kpis}
