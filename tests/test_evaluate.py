@@ -1714,3 +1714,41 @@ def test_monthly_rows_and_quarterly_totals_give_the_same_verdict(
         AGGREGATE_COLUMNS
     )
     assert by_month.equals(by_quarter)
+
+
+# --- SPC icons per series ------------------------------------------------------------------
+
+
+def test_spc_icons_come_from_each_series_latest_chart() -> None:
+    # 14 months of a proportion with 100 cases a month: months 1-13 alternate 80 and 82 of 100,
+    # the last is 95. Mean (7 × 0.80 + 6 × 0.82 + 0.95) / 14 = 0.8193; moving ranges twelve of
+    # 0.02 and one of 0.13, mean 0.0285; limits 0.8193 ± 2.66 × 0.0285 = 0.7436 to 0.8950.
+    # 0.95 is beyond the upper limit, an improvement (higher is better), so the variation icon
+    # is improvement_high; the 50% threshold lies below the lower limit: assurance is pass.
+    contract = make_contract([kpi("k", "proportion", "50%")], [service("s", ["k"])])
+    seen = [80 if i % 2 == 0 else 82 for i in range(13)] + [95]
+    rows = [prop_row("s", "k", m, x, 100) for m, x in zip(months("2026-04", 14), seen, strict=True)]
+    evaluation = contractkit.evaluate(contract, returns(*rows))
+    icons = evaluation.spc_icons().row(0, named=True)
+    assert icons == {
+        "service": "s",
+        "kpi": "k",
+        "points": 14,
+        "variation": "improvement_high",
+        "assurance": "pass",
+    }
+    # The same icons from the JSON form.
+    again = contractkit.Evaluation.from_json(evaluation.to_json())
+    assert again.spc_icons().equals(evaluation.spc_icons())
+
+
+def test_spc_icons_start_again_after_a_gap_and_need_enough_points() -> None:
+    # 14 months, but the fifth is missing: the latest chart is the 9 months after the gap, too
+    # few for limits under the mdc profile (13), so it has no icons.
+    contract = make_contract([kpi("k", "proportion", "50%")], [service("s", ["k"])])
+    chosen = [m for i, m in enumerate(months("2026-04", 14)) if i != 4]
+    evaluation = contractkit.evaluate(
+        contract, returns(*(prop_row("s", "k", m, 80, 100) for m in chosen))
+    )
+    icons = evaluation.spc_icons().row(0, named=True)
+    assert (icons["points"], icons["variation"], icons["assurance"]) == (9, None, None)

@@ -102,7 +102,7 @@ def evaluate(
         np.int8
     )
     would_be_level = np.where(due_shadow, verdicts.level, 0).astype(np.int8)
-    charts = chart(returns.accepted, combined, plan, grid.series.size, profile=profile)
+    charts = chart(returns.accepted, combined, plan, thresholds.level, profile=profile)
     assessed = (status >= 1) & (status <= NOT_REPORTED)
     flagged = (status == UNDER) | (status == NOT_REPORTED)
     rank, rule = escalate(grid.series, assessed, flagged, level == ALARM, contract)

@@ -29,6 +29,7 @@ from contractkit.model import Contract
 from contractkit.model.origin import locate
 from contractkit.periods import Period, parse_period
 from contractkit.returns import Returns
+from contractkit.stats.spc import ASSURANCES, VARIATIONS
 
 __all__ = ["COLUMNS", "FORMAT", "VERSION", "Evaluation", "Facts"]
 
@@ -105,6 +106,7 @@ class Evaluation:
     rejected: pl.DataFrame
     account: dict[str, Any]
     meta: dict[str, Any]
+    icons: pl.DataFrame = attrs.field(repr=False)
     raw_points: _RawPoints | pl.DataFrame = attrs.field(repr=False)
     _cache: dict[str, pl.DataFrame] = attrs.field(factory=dict, repr=False)
 
@@ -224,12 +226,23 @@ class Evaluation:
             "steps": steps,
         }
         points = _RawPoints(plan=plan, accepted=returns.accepted, charts=charts)
+        icon_series = charts.icon_series
+        icons = pl.DataFrame(
+            {
+                "service": _labels([s.id for s in services], plan.series_service[icon_series]),
+                "kpi": _labels([k.id for k in kpis], plan.series_kpi[icon_series]),
+                "points": charts.icon_points.astype(np.int64),
+                "variation": _labels(VARIATIONS, charts.variation),
+                "assurance": _labels(ASSURANCES, charts.assurance),
+            }
+        )
         return cls(
             table=table,
             rejected=returns.rejected,
             account=returns.account,
             raw_points=points,
             meta=meta,
+            icons=icons,
         )
 
     # --- reading ---------------------------------------------------------------------------------
@@ -263,6 +276,14 @@ class Evaluation:
         """Why a row came out as it did: the stage, the threshold and the line it came from,
         the numbers, the test and its result, and the escalation rule that fired."""
         return explain_row(self.row(service, kpi, period), self.meta)
+
+    def spc_icons(self) -> pl.DataFrame:
+        """Each series' SPC icons, from its latest chart (the run of points since any gap):
+        ``points`` in it, ``variation`` (``common_cause``, ``improvement_high``,
+        ``concern_low``, …) and ``assurance`` against the threshold in force for its last point
+        (``pass``, ``fail``, ``hit_and_miss``). Both are empty where the chart is too short for
+        the profile, and assurance also without a threshold."""
+        return self.icons
 
     def escalation(self) -> pl.DataFrame:
         """The current step for each service and KPI (at its latest evaluated period)."""
@@ -328,6 +349,7 @@ class Evaluation:
             "rows": rows,
             "rejected": self.rejected.with_columns(pl.all().cast(pl.String)).to_dicts(),
             "spc": self.points.to_dicts(),
+            "spc_icons": self.icons.to_dicts(),
         }
 
     def to_json(self, path: str | Path | None = None, *, indent: int | None = 2) -> str | None:
@@ -377,8 +399,23 @@ class Evaluation:
         meta = {
             k: data[k] for k in ("contract", "as_of", "evaluated_to", "profile", "flags", "steps")
         }
+        icons = pl.DataFrame(
+            data.get("spc_icons") or [],
+            schema={
+                "service": pl.String,
+                "kpi": pl.String,
+                "points": pl.Int64,
+                "variation": pl.String,
+                "assurance": pl.String,
+            },
+        )
         return cls(
-            table=table, rejected=rejected, account=data["account"], raw_points=points, meta=meta
+            table=table,
+            rejected=rejected,
+            account=data["account"],
+            raw_points=points,
+            meta=meta,
+            icons=icons,
         )
 
     # --- showing ---------------------------------------------------------------------------------

@@ -45,10 +45,19 @@ class Charts:
     """Per point, a rank in ``SIGNAL_NAMES``."""
     row_signal: NDArray[np.int8]
     """Per grid row, a rank in ``SIGNAL_NAMES``."""
+    icon_series: NDArray[np.int64]
+    """The series with a chart, each once."""
+    icon_points: NDArray[np.int64]
+    """Per such series: the points in its latest chart."""
+    variation: NDArray[np.int8]
+    """Per such series: the latest chart's variation icon (a code into ``VARIATIONS``)."""
+    assurance: NDArray[np.int8]
+    """Per such series: the latest chart's assurance icon, against the threshold in force for
+    its last point (a code into ``ASSURANCES``)."""
 
 
 def chart(
-    accepted: pl.DataFrame, combined: Combined, plan: Plan, grid_size: int, *, profile: str
+    accepted: pl.DataFrame, combined: Combined, plan: Plan, threshold: Floats, *, profile: str
 ) -> Charts:
     """XmR charts of every series, and each grid row's signal."""
     order = combined.order
@@ -69,7 +78,7 @@ def chart(
     )
     usable = np.isfinite(observed)
     picked = np.flatnonzero(usable)
-    row_signal = np.zeros(grid_size, dtype=np.int8)
+    row_signal = np.zeros(threshold.size, dtype=np.int8)
     if picked.size == 0:
         empty = np.array([], dtype=np.float64)
         return Charts(
@@ -80,17 +89,32 @@ def chart(
             upper_limit=empty,
             signal=np.array([], dtype=np.int8),
             row_signal=row_signal,
+            icon_series=np.array([], dtype=np.int64),
+            icon_points=np.array([], dtype=np.int64),
+            variation=np.array([], dtype=np.int8),
+            assurance=np.array([], dtype=np.int8),
         )
     s, m = series[picked], start[picked]
     step = plan.series_reported[s]
     new_chart = np.r_[True, (s[1:] != s[:-1]) | (m[1:] - m[:-1] != step[1:])]
     charts = np.cumsum(new_chart)
     better = plan.kpis.get_column("better").to_numpy().astype(np.int8)[plan.series_kpi[s]]
-    result = xmr_batch(observed[picked], charts, better=better, profile=profile, icons=False)
-    rank = _LOOKUP[result.signal.astype(np.int64) + 1]
     rows = combined.row_of_point[picked]
     inside = rows >= 0
-    np.maximum.at(row_signal, rows[inside], rank[inside])
+    # Each point's target is the threshold in force for its period (for the assurance icon).
+    target = np.where(inside, threshold[np.maximum(rows, 0)], np.nan)
+    result = xmr_batch(
+        observed[picked], charts, better=better, target=target, profile=profile, icons=False
+    )
+    rank = _LOOKUP[result.signal.astype(np.int64) + 1]
+    # The most telling signal of each grid row's points (they are contiguous).
+    kept_rows, kept_rank = rows[inside], rank[inside]
+    if kept_rows.size:
+        firsts = np.flatnonzero(np.r_[True, kept_rows[1:] != kept_rows[:-1]])
+        row_signal[kept_rows[firsts]] = np.maximum.reduceat(kept_rank, firsts)
+    # Each series' icons come from its latest chart (the charts are numbered in order).
+    chart_series = s[np.flatnonzero(np.r_[charts[1:] != charts[:-1], True])]
+    latest = np.flatnonzero(np.r_[chart_series[1:] != chart_series[:-1], True])
     return Charts(
         index=order[picked],
         observed=observed[picked],
@@ -99,4 +123,8 @@ def chart(
         upper_limit=result.upper_limit,
         signal=rank,
         row_signal=row_signal,
+        icon_series=chart_series[latest],
+        icon_points=result.series_points[latest],
+        variation=result.variation_code[latest],
+        assurance=result.assurance_code[latest],
     )

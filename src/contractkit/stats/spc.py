@@ -129,6 +129,10 @@ class BatchChart:
     """Per series: the number of points."""
     trial: NDArray[np.bool_]
     """Per series: the limits are trial limits (too few points)."""
+    variation_code: NDArray[np.int8]
+    """Per series: the variation icon's code (see ``VARIATIONS``)."""
+    assurance_code: NDArray[np.int8]
+    """Per series: the assurance icon's code (see ``ASSURANCES``)."""
     variation: list[str | None]
     """Per series: the variation icon, from the last point."""
     assurance: list[str | None]
@@ -195,8 +199,8 @@ def xmr_batch(
     for recalculated limits. ``better`` is per point: +1 higher, -1 lower, 0 no direction.
     ``target`` is per point (NaN for none); the assurance icon uses a series' last target.
     ``baseline`` takes each partition's mean and moving range from its first N points only.
-    ``icons=False`` skips the per-series icons (variation and assurance) when only the points'
-    signals are wanted.
+    ``icons=False`` leaves the per-series icons as codes only (``variation_code``,
+    ``assurance_code``), without the lists of names.
     """
     rules = PROFILES[profile] if isinstance(profile, str) else profile
     x = np.asarray(values, dtype=np.float64)
@@ -329,24 +333,17 @@ def xmr_batch(
     signal_side[no_chart] = 0
 
     last = np.flatnonzero(np.r_[series_start[1:], True]) if n else np.array([], dtype=int)
-    variation: list[str | None] = []
-    assurance: list[str | None] = []
-    for s, point in enumerate(last if icons else ()):
-        if no_chart_series[s]:
-            variation.append(None)
-            assurance.append(None)
-            continue
-        code = int(signal[point])
-        variation.append(
-            "common_cause"
-            if code == COMMON_CAUSE
-            else f"{SIGNAL_NAMES[code]}_{'high' if signal_side[point] > 0 else 'low'}"
-        )
-        assurance.append(
-            _assurance(
-                int(direction[point]), float(goal[point]), float(lower[point]), float(upper[point])
-            )
-        )
+    variation_code, assurance_code = _icons(
+        signal[last],
+        signal_side[last],
+        direction[last],
+        goal[last],
+        lower[last],
+        upper[last],
+        no_chart_series,
+    )
+    variation = [VARIATIONS[c] for c in variation_code] if icons else []
+    assurance = [ASSURANCES[c] for c in assurance_code] if icons else []
 
     return BatchChart(
         mean=mean,
@@ -359,19 +356,50 @@ def xmr_batch(
         trend=trend & ~no_chart,
         two_of_three=two_of_three & ~no_chart,
         series_points=series_points,
+        variation_code=variation_code,
+        assurance_code=assurance_code,
         trial=short & (rules.short_chart == "trial_limits"),
         variation=variation,
         assurance=assurance,
     )
 
 
-def _assurance(direction: int, target: float, lower: float, upper: float) -> str | None:
-    if direction == 0 or not np.isfinite(target) or not np.isfinite(lower):
-        return None
-    passing, failing = (target < lower, target > upper)
-    if direction < 0:
-        passing, failing = (target > upper, target < lower)
-    return "pass" if passing else "fail" if failing else "hit_and_miss"
+VARIATIONS: tuple[str | None, ...] = (
+    None,
+    "common_cause",
+    "improvement_high",
+    "improvement_low",
+    "concern_high",
+    "concern_low",
+    "neither_high",
+    "neither_low",
+)
+"""The variation icons, by code (0: none, the chart being too short)."""
+ASSURANCES: tuple[str | None, ...] = (None, "pass", "fail", "hit_and_miss")
+"""The assurance icons, by code (0: none, without a target and a direction, or limits)."""
+
+
+def _icons(
+    signal: NDArray[np.int8],
+    side: NDArray[np.int8],
+    direction: NDArray[np.int8],
+    target: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    short: NDArray[np.bool_],
+) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
+    """Each series' icons from its last point, as codes into VARIATIONS and ASSURANCES."""
+    high = side > 0
+    variation = np.select(
+        [short, signal == COMMON_CAUSE, signal == IMPROVEMENT, signal == CONCERN],
+        [0, 1, np.where(high, 2, 3), np.where(high, 4, 5)],
+        np.where(high, 6, 7),
+    ).astype(np.int8)
+    passing = np.where(direction > 0, target < lower, target > upper)
+    failing = np.where(direction > 0, target > upper, target < lower)
+    usable = (direction != 0) & np.isfinite(target) & np.isfinite(lower) & ~short
+    assurance = np.where(~usable, 0, np.where(passing, 1, np.where(failing, 2, 3)))
+    return variation, assurance.astype(np.int8)
 
 
 @attrs.frozen
