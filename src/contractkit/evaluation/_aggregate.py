@@ -58,8 +58,12 @@ def aggregate(accepted: pl.DataFrame, grid: Grid, plan: Plan) -> Combined:
     start = accepted.get_column("start").to_numpy().astype(np.int64)
     a_start = _assessment_start(start, plan.series_assessed[series]) if series.size else start
     fine = series * SPAN + (start - grid.base)
-    order = np.argsort(fine, kind="stable")
-    group_key = (series * SPAN + (a_start - grid.base))[order]
+    # Returns usually arrive in series and month order already: then nothing is reordered.
+    in_order = bool(np.all(fine[1:] >= fine[:-1])) if fine.size > 1 else True
+    order = np.arange(fine.size) if in_order else np.argsort(fine, kind="stable")
+    group_key = series * SPAN + (a_start - grid.base)
+    if not in_order:
+        group_key = group_key[order]
     grid_key = grid.key
     position = np.searchsorted(grid_key, group_key)
     inside = position < size
@@ -71,7 +75,8 @@ def aggregate(accepted: pl.DataFrame, grid: Grid, plan: Plan) -> Combined:
     def column(name: str) -> Floats:
         if name not in sorted_columns:
             values = accepted.get_column(name).cast(pl.Float64).fill_null(np.nan).to_numpy()
-            sorted_columns[name] = np.asarray(values, dtype=np.float64)[order]
+            values = np.asarray(values, dtype=np.float64)
+            sorted_columns[name] = values if in_order else values[order]
         return sorted_columns[name]
 
     out = {

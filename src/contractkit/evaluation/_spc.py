@@ -61,12 +61,21 @@ def chart(
 ) -> Charts:
     """XmR charts of every series, and each grid row's signal."""
     order = combined.order
-    series = accepted.get_column("series_code").to_numpy().astype(np.int64)[order]
-    start = accepted.get_column("start").to_numpy().astype(np.int64)[order]
+    series = accepted.get_column("series_code").to_numpy().astype(np.int64)
+    start = accepted.get_column("start").to_numpy().astype(np.int64)
+    if series.size and not np.array_equal(order, np.arange(order.size)):
+        series, start = series[order], start[order]
     columns = combined.columns
-    kpi = plan.series_kpi[series]
-    measure = plan.kpi_measure[kpi]
-    per = plan.kpis.get_column("per").to_numpy().astype(np.float64)[kpi]
+    # The points come in runs of one series: spread each series' values over its run.
+    run_first = (
+        np.flatnonzero(np.r_[True, series[1:] != series[:-1]])
+        if series.size
+        else np.array([], dtype=np.int64)
+    )
+    run_length = np.diff(np.r_[run_first, series.size])
+    run_kpi = plan.series_kpi[series[run_first]]
+    measure = np.repeat(plan.kpi_measure[run_kpi], run_length)
+    per = np.repeat(plan.kpis.get_column("per").to_numpy().astype(np.float64)[run_kpi], run_length)
     empty = np.full(series.size, np.nan)
     observed = observe(
         measure,
@@ -98,7 +107,9 @@ def chart(
     step = plan.series_reported[s]
     new_chart = np.r_[True, (s[1:] != s[:-1]) | (m[1:] - m[:-1] != step[1:])]
     charts = np.cumsum(new_chart)
-    better = plan.kpis.get_column("better").to_numpy().astype(np.int8)[plan.series_kpi[s]]
+    better = np.repeat(
+        plan.kpis.get_column("better").to_numpy().astype(np.int8)[run_kpi], run_length
+    )[picked]
     rows = combined.row_of_point[picked]
     inside = rows >= 0
     # Each point's target is the threshold in force for its period (for the assurance icon).

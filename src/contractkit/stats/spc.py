@@ -212,11 +212,11 @@ def xmr_batch(
     n = x.shape[0]
     series_codes = np.asarray(series, dtype=np.int64)
     series_start = _starts(series_codes)
-    series_idx = np.cumsum(series_start) - 1
-    n_series = int(series_idx[-1]) + 1 if n else 0
+    series_first = np.flatnonzero(series_start)
+    series_points = np.diff(np.r_[series_first, n]).astype(np.int64)
     part_codes = np.asarray(partition if partition is not None else series_codes, dtype=np.int64)
     part_start = _starts(part_codes) | series_start
-    part_idx = np.cumsum(part_start) - 1
+    part_length = np.diff(np.r_[np.flatnonzero(part_start), n])
     direction = np.zeros(n, dtype=np.int8) if better is None else np.asarray(better, dtype=np.int8)
     goal = np.full(n, np.nan) if target is None else np.asarray(target, dtype=np.float64)
 
@@ -236,16 +236,17 @@ def xmr_batch(
         _contiguous_mean(np.nan_to_num(moving_range), starts, has_range) if n else np.array([])
     )
     if rules.screen_moving_ranges and n:
-        kept = has_range & (moving_range < SCREEN * mr_mean[part_idx])
+        kept = has_range & (moving_range < SCREEN * np.repeat(mr_mean, part_length))
         mr_mean = _contiguous_mean(np.nan_to_num(moving_range), starts, kept)
 
-    series_points = np.bincount(series_idx, minlength=n_series).astype(np.int64)
     short = series_points < rules.minimum_points
     no_chart_series = short & (rules.short_chart == "mean_only")
-    no_chart = no_chart_series[series_idx]
+    # Per-partition and per-series values spread over their points (contiguous runs): np.repeat
+    # is far cheaper than gathering by an index per point.
+    no_chart = np.repeat(no_chart_series, series_points)
 
-    mean = centre[part_idx]
-    sigma = SCALE * mr_mean[part_idx] / 3
+    mean = np.repeat(centre, part_length)
+    sigma = np.repeat(SCALE * mr_mean / 3, part_length)
     upper = np.where(no_chart, np.nan, mean + 3 * sigma)
     lower = np.where(no_chart, np.nan, mean - 3 * sigma)
     two_up = mean + 2 * sigma
