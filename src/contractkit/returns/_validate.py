@@ -319,13 +319,18 @@ def read_returns(
     has_service = by_service != _ABSENT
     known_kpi = kpi_code >= 0
     safe_kpi = np.where(known_kpi, kpi_code, n_kpis)
-    safe_provider = np.where(provider_code >= 0, provider_code, len(provider_ids))
-    provider_count = holders[safe_provider, safe_kpi]
-    service_code = np.where(
-        has_service,
-        by_service,
-        np.where(provider_count == 1, holder[safe_provider, safe_kpi], _UNKNOWN),
-    )
+    if has_service.all():
+        # Every row names its service: the provider is not needed to find it.
+        provider_count = np.zeros(n, dtype=np.int64)
+        service_code = by_service
+    else:
+        safe_provider = np.where(provider_code >= 0, provider_code, len(provider_ids))
+        provider_count = holders[safe_provider, safe_kpi]
+        service_code = np.where(
+            has_service,
+            by_service,
+            np.where(provider_count == 1, holder[safe_provider, safe_kpi], _UNKNOWN),
+        )
     safe_service = np.where(service_code >= 0, service_code, len(service_ids))
     series_code = series_of[safe_service, safe_kpi]
 
@@ -404,8 +409,12 @@ def read_returns(
     # Two or more rows for one series and period, among rows that pass everything else.
     clean = np.flatnonzero(reason == 0)
     key = series_code[clean] * 100_000 + (start[clean] - plan.term_start_month + 50_000)
-    order = np.argsort(key, kind="stable")
-    ordered = key[order]
+    if key.size > 1 and bool(np.all(key[1:] > key[:-1])):
+        order = np.arange(key.size)  # strictly increasing already: no two rows can clash
+        ordered = key
+    else:
+        order = np.argsort(key, kind="stable")
+        ordered = key[order]
     same = np.zeros(ordered.size, dtype=bool)
     if ordered.size > 1:
         equal = ordered[1:] == ordered[:-1]
