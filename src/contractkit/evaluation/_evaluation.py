@@ -26,6 +26,7 @@ from contractkit.evaluation._plan import Plan, period_from_index
 from contractkit.evaluation._spc import SIGNAL_NAMES, Charts
 from contractkit.evaluation._verdict import VERDICTS, Verdicts
 from contractkit.model import Contract
+from contractkit.model._base import format_path
 from contractkit.model.origin import locate
 from contractkit.periods import Period, parse_period
 from contractkit.returns import Returns
@@ -299,6 +300,8 @@ class Evaluation:
         its KPIs."""
         steps = self.meta["steps"]
         rank = {step: i + 1 for i, step in enumerate(steps)}
+        # Periods of different kinds sort by their first day (looked up once per period).
+        starts = {p: _period_start(p) for p in self.table.get_column("period").unique()}
         return (
             self.table.with_columns(
                 _rank=pl.col("escalation").replace_strict(rank, default=0, return_dtype=pl.Int32)
@@ -315,9 +318,7 @@ class Evaluation:
                 )
             )
             .drop("_rank")
-            .with_columns(
-                _start=pl.col("period").map_elements(_period_start, return_dtype=pl.Int64)
-            )
+            .with_columns(_start=pl.col("period").replace_strict(starts, return_dtype=pl.Int64))
             .sort("service", "_start", maintain_order=True)
             .drop("_start")
         )
@@ -472,7 +473,7 @@ def _cell(value: object) -> str:
 
 def _source(contract: Contract, path: tuple[str | int, ...]) -> str:
     where = locate(contract, path)
-    dotted = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
+    dotted = format_path(path)
     return f"{where} ({dotted})" if where else dotted
 
 

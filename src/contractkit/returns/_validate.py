@@ -58,7 +58,6 @@ _CODES = {name: i + 1 for i, name in enumerate(REASONS)}
 _DATETIME = re.compile(
     r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?$"
 )
-_NAMES = {i + 1: name for i, name in enumerate(REASONS)}
 _MEASURES = ("proportion", "rate", "mean", "count")
 _NEEDS = {
     "proportion": ("numerator", "denominator"),
@@ -508,7 +507,7 @@ def _rejected(
     detail = pl.DataFrame(
         {
             ROW: table.get_column(ROW).to_numpy()[picked],
-            "_reason": [_NAMES[int(r)] for r in reason[picked]],
+            "_reason": pl.Series([None, *REASONS]).gather(reason[picked].astype(np.int64)),
             "_kpi": kpis.text(bad),
             "_service": services.text(bad),
             "_provider": providers.text(bad),
