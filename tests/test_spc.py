@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from unittest import mock
 
 import attrs
 import numpy as np
@@ -38,7 +39,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from contractkit.stats import PROFILES, xmr, xmr_batch
+from contractkit.stats import PROFILES, spc, xmr, xmr_batch
 
 DATA = Path(__file__).resolve().parent / "data" / "spc"
 RULES = ("astronomical", "trend", "two_of_three", "shift")
@@ -1116,3 +1117,27 @@ def test_xmr_batch_end_to_end_equals_xmr_on_each_series(many, profile, baseline)
         assert bool(batch.trial[s]) == single.trial
         assert int(batch.series_points[s]) == len(single.values)
         start = part.stop
+
+
+@no_deadline
+@given(
+    many=st.lists(one_series, min_size=1, max_size=6),
+    profile=st.sampled_from(["mdc", "nhsr"]),
+    block=st.integers(1, 40),
+)
+def test_xmr_batch_is_the_same_whatever_the_block_size(many, profile, block):
+    """Many series are charted a block of whole series at a time; the blocks never show."""
+    values = [v for spec in many for v in spec["values"]]
+    codes_ = [code for code, spec in enumerate(many) for _ in spec["values"]]
+    better = [{"higher": 1, "lower": -1, None: 0}[s["better"]] for s in many for _ in s["values"]]
+    target = [np.nan if s["target"] is None else s["target"] for s in many for _ in s["values"]]
+    whole = xmr_batch(values, codes_, better=better, target=target, profile=profile)
+    with mock.patch.object(spc, "BLOCK", block):
+        blocked = xmr_batch(values, codes_, better=better, target=target, profile=profile)
+    for field in attrs.fields(type(whole)):
+        got, expected = getattr(blocked, field.name), getattr(whole, field.name)
+        if isinstance(expected, np.ndarray):
+            np.testing.assert_array_equal(got, expected, err_msg=field.name)
+        else:
+            assert got == expected, field.name
+    np.testing.assert_array_equal(blocked.upper_limit, whole.upper_limit)

@@ -218,3 +218,21 @@ def test_the_readme_first_command_evaluates_the_example(monkeypatch: pytest.Monk
     assert result.exit_code == 0, result.output
     assert "126 rows read: 126 accepted, 0 rejected, 0 excluded" in result.stderr
     assert "ucr-south (RQX): escalation: remedial action plan" in result.stdout
+
+
+@pytest.mark.parametrize("block", [1, 4, 13])
+def test_charting_in_small_blocks_changes_nothing(
+    ucr: contractkit.Contract,
+    evaluation: contractkit.Evaluation,
+    block: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The evaluator charts a block of whole series at a time; the blocks never show."""
+    from contractkit.stats import spc
+
+    monkeypatch.setattr(spc, "BLOCK", block)
+    blocked = contractkit.evaluate(ucr, RETURNS)
+    assert blocked.table.equals(evaluation.table)
+    assert blocked.points.equals(evaluation.points)
+    assert blocked.spc_icons().equals(evaluation.spc_icons())
+    assert evaluation.points.height > 3 * block

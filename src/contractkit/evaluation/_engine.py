@@ -75,8 +75,8 @@ def evaluate(
     thresholds = resolve_thresholds(grid, stage, plan)
     kpi = plan.series_kpi[grid.series]
     measure = plan.kpi_measure[kpi]
-    higher = plan.kpis.get_column("better").to_numpy()[kpi] > 0
-    per = plan.kpis.get_column("per").to_numpy().astype(np.float64)[kpi]
+    higher = plan.kpi_better[kpi] > 0
+    per = plan.kpi_per[kpi]
     verdicts = judge(
         measure,
         higher,

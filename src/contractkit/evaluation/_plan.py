@@ -85,6 +85,10 @@ class Plan:
     """Per KPI: 0 sum, 1 last, 2 cumulative."""
     series_ends: NDArray[np.int64]
     """Per series: the month index of its service's last day (far in the future if none)."""
+    kpi_better: NDArray[np.int8]
+    """Per KPI: +1 where higher is better, -1 where lower is."""
+    kpi_per: NDArray[np.float64]
+    """Per KPI: a rate's base (1 for other measures)."""
 
 
 def compile_plan(contract: Contract) -> Plan:
@@ -163,4 +167,6 @@ def compile_plan(contract: Contract) -> Plan:
             [("sum", "last", "cumulative").index(k.combine.value) for k in contract.kpis],
             dtype=np.int8,
         ),
+        kpi_better=kpis.get_column("better").to_numpy().astype(np.int8),
+        kpi_per=kpis.get_column("per").to_numpy().astype(np.float64),
     )

@@ -9,6 +9,8 @@ its reported periods: concern, then improvement, then neither, then common cause
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 import numpy as np
 import polars as pl
@@ -17,6 +19,7 @@ from numpy.typing import NDArray
 from contractkit.evaluation._aggregate import Combined
 from contractkit.evaluation._plan import Plan
 from contractkit.evaluation._verdict import observe
+from contractkit.stats import spc
 from contractkit.stats.spc import COMMON_CAUSE, CONCERN, IMPROVEMENT, NEITHER, xmr_batch
 
 __all__ = ["SIGNAL_NAMES", "Charts", "chart"]
@@ -38,9 +41,11 @@ class Charts:
     index: NDArray[np.int64]
     """The accepted rows charted, in series and month order."""
     observed: Floats
-    mean: Floats
-    lower_limit: Floats
-    upper_limit: Floats
+    partition_points: NDArray[np.int64]
+    """Per run of points sharing limits (a chart, in order): its number of points."""
+    partition_mean: Floats
+    partition_lower: Floats
+    partition_upper: Floats
     signal: NDArray[np.int8]
     """Per point, a rank in ``SIGNAL_NAMES``."""
     row_signal: NDArray[np.int8]
@@ -55,27 +60,91 @@ class Charts:
     """Per such series: the latest chart's assurance icon, against the threshold in force for
     its last point (a code into ``ASSURANCES``)."""
 
+    @property
+    def mean(self) -> Floats:
+        """Per point: the centre line."""
+        return np.repeat(self.partition_mean, self.partition_points)
+
+    @property
+    def lower_limit(self) -> Floats:
+        """Per point: the lower process limit."""
+        return np.repeat(self.partition_lower, self.partition_points)
+
+    @property
+    def upper_limit(self) -> Floats:
+        """Per point: the upper process limit."""
+        return np.repeat(self.partition_upper, self.partition_points)
+
+
+_PARTS = (
+    "index",
+    "observed",
+    "partition_points",
+    "partition_mean",
+    "partition_lower",
+    "partition_upper",
+    "signal",
+    "icon_series",
+    "icon_points",
+    "variation",
+    "assurance",
+)
+
 
 def chart(
     accepted: pl.DataFrame, combined: Combined, plan: Plan, threshold: Floats, *, profile: str
 ) -> Charts:
-    """XmR charts of every series, and each grid row's signal."""
+    """XmR charts of every series, and each grid row's signal.
+
+    The points are taken a block of whole series at a time (see ``BLOCK``), so that the
+    working arrays stay small; only the results are kept at full length.
+    """
     order = combined.order
-    series = accepted.get_column("series_code").to_numpy().astype(np.int64)
-    start = accepted.get_column("start").to_numpy().astype(np.int64)
-    if series.size and not np.array_equal(order, np.arange(order.size)):
-        series, start = series[order], start[order]
-    columns = combined.columns
-    # The points come in runs of one series: spread each series' values over its run.
-    run_first = (
-        np.flatnonzero(np.r_[True, series[1:] != series[:-1]])
-        if series.size
-        else np.array([], dtype=np.int64)
-    )
+    in_order = np.array_equal(order, np.arange(order.size))
+    series = accepted.get_column("series_code").to_numpy()
+    start = accepted.get_column("start").to_numpy()
+    row_signal = np.zeros(threshold.size, dtype=np.int8)
+    blocks = spc.series_blocks(series if in_order else series[order])
+    parts = [
+        _chart_block(
+            slice(a, b),
+            None if in_order else order,
+            series,
+            start,
+            combined,
+            plan,
+            threshold,
+            row_signal,
+            profile,
+        )
+        for a, b in blocks
+    ]
+    joined = {name: np.concatenate([part[name] for part in parts]) for name in _PARTS}
+    return Charts(row_signal=row_signal, **joined)
+
+
+def _chart_block(
+    block: slice,
+    order: NDArray[np.int64] | None,
+    series_codes: NDArray[Any],
+    starts: NDArray[Any],
+    combined: Combined,
+    plan: Plan,
+    threshold: Floats,
+    row_signal: NDArray[np.int8],
+    profile: str,
+) -> dict[str, NDArray[Any]]:
+    """The charts of one block of whole series (sorted points ``block``); fills in the grid
+    rows' signals."""
+    index = np.arange(block.start, block.stop) if order is None else order[block]
+    series = series_codes[index].astype(np.int64)
+    start = starts[index].astype(np.int64)
+    columns = {name: values[block] for name, values in combined.columns.items()}
+    run_first = np.flatnonzero(spc.run_starts(series))
     run_length = np.diff(np.r_[run_first, series.size])
     run_kpi = plan.series_kpi[series[run_first]]
     measure = np.repeat(plan.kpi_measure[run_kpi], run_length)
-    per = np.repeat(plan.kpis.get_column("per").to_numpy().astype(np.float64)[run_kpi], run_length)
+    per = np.repeat(plan.kpi_per[run_kpi], run_length)
     empty = np.full(series.size, np.nan)
     observed = observe(
         measure,
@@ -86,31 +155,16 @@ def chart(
         columns.get("count"),
     )
     usable = np.isfinite(observed)
-    picked = np.flatnonzero(usable)
-    row_signal = np.zeros(threshold.size, dtype=np.int8)
-    if picked.size == 0:
-        empty = np.array([], dtype=np.float64)
-        return Charts(
-            index=order[picked],
-            observed=empty,
-            mean=empty,
-            lower_limit=empty,
-            upper_limit=empty,
-            signal=np.array([], dtype=np.int8),
-            row_signal=row_signal,
-            icon_series=np.array([], dtype=np.int64),
-            icon_points=np.array([], dtype=np.int64),
-            variation=np.array([], dtype=np.int8),
-            assurance=np.array([], dtype=np.int8),
-        )
+    everything = bool(usable.all())
+    picked = slice(None) if everything else np.flatnonzero(usable)
     s, m = series[picked], start[picked]
+    if s.size == 0:
+        return _no_points()
     step = plan.series_reported[s]
     new_chart = np.r_[True, (s[1:] != s[:-1]) | (m[1:] - m[:-1] != step[1:])]
     charts = np.cumsum(new_chart)
-    better = np.repeat(
-        plan.kpis.get_column("better").to_numpy().astype(np.int8)[run_kpi], run_length
-    )[picked]
-    rows = combined.row_of_point[picked]
+    better = np.repeat(plan.kpi_better[run_kpi], run_length)[picked]
+    rows = combined.row_of_point[block][picked]
     inside = rows >= 0
     # Each point's target is the threshold in force for its period (for the assurance icon).
     target = np.where(inside, threshold[np.maximum(rows, 0)], np.nan)
@@ -121,21 +175,38 @@ def chart(
     # The most telling signal of each grid row's points (they are contiguous).
     kept_rows, kept_rank = rows[inside], rank[inside]
     if kept_rows.size:
-        firsts = np.flatnonzero(np.r_[True, kept_rows[1:] != kept_rows[:-1]])
+        firsts = np.flatnonzero(spc.run_starts(kept_rows))
         row_signal[kept_rows[firsts]] = np.maximum.reduceat(kept_rank, firsts)
     # Each series' icons come from its latest chart (the charts are numbered in order).
     chart_series = s[np.flatnonzero(np.r_[charts[1:] != charts[:-1], True])]
     latest = np.flatnonzero(np.r_[chart_series[1:] != chart_series[:-1], True])
-    return Charts(
-        index=order[picked],
-        observed=observed[picked],
-        mean=result.mean,
-        lower_limit=result.lower_limit,
-        upper_limit=result.upper_limit,
-        signal=rank,
-        row_signal=row_signal,
-        icon_series=chart_series[latest],
-        icon_points=result.series_points[latest],
-        variation=result.variation_code[latest],
-        assurance=result.assurance_code[latest],
-    )
+    return {
+        "index": index[picked],
+        "observed": observed[picked],
+        "partition_points": result.partition_points,
+        "partition_mean": result.partition_mean,
+        "partition_lower": result.partition_lower,
+        "partition_upper": result.partition_upper,
+        "signal": rank,
+        "icon_series": chart_series[latest],
+        "icon_points": result.series_points[latest],
+        "variation": result.variation_code[latest],
+        "assurance": result.assurance_code[latest],
+    }
+
+
+def _no_points() -> dict[str, NDArray[Any]]:
+    floats, ints, codes = np.array([]), np.array([], dtype=np.int64), np.array([], dtype=np.int8)
+    return {
+        "index": ints,
+        "observed": floats,
+        "partition_points": ints,
+        "partition_mean": floats,
+        "partition_lower": floats,
+        "partition_upper": floats,
+        "signal": codes,
+        "icon_series": ints,
+        "icon_points": ints,
+        "variation": codes,
+        "assurance": codes,
+    }

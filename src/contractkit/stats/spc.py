@@ -20,8 +20,9 @@ details where the two differ.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 import numpy as np
@@ -42,9 +43,13 @@ IntArray = NDArray[np.int64]
 SCALE = 2.66
 """Process limits sit this many mean moving ranges from the centre line."""
 SCREEN = 3.267
+"""NHSRplotthedots drops moving ranges at or above this many mean moving ranges."""
 TOLERANCE = 1e-9
 """Relative tolerance for "on the mean", "on a limit" and ties between points."""
-"""NHSRplotthedots drops moving ranges at or above this many mean moving ranges."""
+BLOCK = 1 << 18
+"""Many series are charted a block of whole series at a time, about this many points each:
+small working arrays are reused from one block to the next and stay in the processor's
+cache, where whole-column temporaries would each be fresh memory."""
 
 # Signal codes in the batch arrays.
 NO_CHART = -1
@@ -111,11 +116,17 @@ PROFILES: dict[str, Profile] = {
 
 @attrs.frozen
 class BatchChart:
-    """XmR results for many series at once: per point, then per series (in series order)."""
+    """XmR results for many series at once: per partition, per point, then per series (in
+    series order). The centre line and limits are held once per partition (a run of points
+    with the same limits); :attr:`mean`, :attr:`lower_limit` and :attr:`upper_limit` spread
+    them over the points."""
 
-    mean: FloatArray
-    lower_limit: FloatArray
-    upper_limit: FloatArray
+    partition_points: IntArray
+    """Per partition: the number of points."""
+    partition_mean: FloatArray
+    partition_lower: FloatArray
+    """Per partition: the lower process limit (NaN where the chart is too short for limits)."""
+    partition_upper: FloatArray
     signal: NDArray[np.int8]
     """Per point: -1 no chart (too short), 0 common cause, 1 improvement, 2 concern,
     3 neither."""
@@ -138,8 +149,24 @@ class BatchChart:
     assurance: list[str | None]
     """Per series: the assurance icon (needs a target and a direction)."""
 
+    @property
+    def mean(self) -> FloatArray:
+        """Per point: the centre line."""
+        return np.repeat(self.partition_mean, self.partition_points)
 
-def _starts(codes: NDArray[np.int64]) -> NDArray[np.bool_]:
+    @property
+    def lower_limit(self) -> FloatArray:
+        """Per point: the lower process limit."""
+        return np.repeat(self.partition_lower, self.partition_points)
+
+    @property
+    def upper_limit(self) -> FloatArray:
+        """Per point: the upper process limit."""
+        return np.repeat(self.partition_upper, self.partition_points)
+
+
+def run_starts(codes: NDArray[Any]) -> NDArray[np.bool_]:
+    """Where each run of equal codes begins."""
     starts = np.ones(codes.shape[0], dtype=bool)
     if codes.shape[0] > 1:
         starts[1:] = codes[1:] != codes[:-1]
@@ -211,14 +238,69 @@ def xmr_batch(
         )
     n = x.shape[0]
     series_codes = np.asarray(series, dtype=np.int64)
-    series_start = _starts(series_codes)
-    series_first = np.flatnonzero(series_start)
-    series_points = np.diff(np.r_[series_first, n]).astype(np.int64)
     part_codes = np.asarray(partition if partition is not None else series_codes, dtype=np.int64)
-    part_start = _starts(part_codes) | series_start
-    part_length = np.diff(np.r_[np.flatnonzero(part_start), n])
     direction = np.zeros(n, dtype=np.int8) if better is None else np.asarray(better, dtype=np.int8)
     goal = np.full(n, np.nan) if target is None else np.asarray(target, dtype=np.float64)
+    blocks = [
+        _block(
+            x[a:b],
+            series_codes[a:b],
+            part_codes[a:b],
+            direction[a:b],
+            goal[a:b],
+            rules,
+            baseline,
+        )
+        for a, b in series_blocks(series_codes)
+    ]
+    chart = blocks[0] if len(blocks) == 1 else _join(blocks)
+    if icons:
+        chart = attrs.evolve(
+            chart,
+            variation=[VARIATIONS[c] for c in chart.variation_code],
+            assurance=[ASSURANCES[c] for c in chart.assurance_code],
+        )
+    return chart
+
+
+def series_blocks(codes: NDArray[Any]) -> list[tuple[int, int]]:
+    """Consecutive blocks of whole series (``codes`` contiguous), about ``BLOCK`` points each
+    (a longer series is a block of its own), as (first, end) pairs; one empty block if none."""
+    n = codes.shape[0]
+    if n == 0:
+        return [(0, 0)]
+    firsts = np.flatnonzero(run_starts(codes))
+    cuts = np.unique(np.searchsorted(firsts, np.arange(0, n, BLOCK), side="right") - 1)
+    bounds = [*firsts[cuts].tolist(), n]
+    return list(itertools.pairwise(bounds))
+
+
+def _join(blocks: list[BatchChart]) -> BatchChart:
+    """One batch from consecutive blocks of whole series."""
+    fields = {
+        field.name: np.concatenate([getattr(block, field.name) for block in blocks])
+        for field in attrs.fields(BatchChart)
+        if field.name not in ("variation", "assurance")
+    }
+    return BatchChart(**fields, variation=[], assurance=[])
+
+
+def _block(
+    x: FloatArray,
+    series_codes: IntArray,
+    part_codes: IntArray,
+    direction: NDArray[np.int8],
+    goal: FloatArray,
+    rules: Profile,
+    baseline: int | None,
+) -> BatchChart:
+    """XmR charts for a block of whole series (see :func:`xmr_batch`); icons as codes only."""
+    n = x.shape[0]
+    series_start = run_starts(series_codes)
+    series_first = np.flatnonzero(series_start)
+    series_points = np.diff(np.r_[series_first, n]).astype(np.int64)
+    part_start = run_starts(part_codes) | series_start
+    part_length = np.diff(np.r_[np.flatnonzero(part_start), n])
 
     starts = np.flatnonzero(part_start)
     if baseline is None:
@@ -343,13 +425,12 @@ def xmr_batch(
         upper[last],
         no_chart_series,
     )
-    variation = [VARIATIONS[c] for c in variation_code] if icons else []
-    assurance = [ASSURANCES[c] for c in assurance_code] if icons else []
 
     return BatchChart(
-        mean=mean,
-        lower_limit=lower,
-        upper_limit=upper,
+        partition_points=part_length.astype(np.int64),
+        partition_mean=centre,
+        partition_lower=lower[starts],
+        partition_upper=upper[starts],
         signal=signal,
         side=signal_side,
         astronomical=astronomical & ~no_chart,
@@ -360,8 +441,8 @@ def xmr_batch(
         variation_code=variation_code,
         assurance_code=assurance_code,
         trial=short & (rules.short_chart == "trial_limits"),
-        variation=variation,
-        assurance=assurance,
+        variation=[],
+        assurance=[],
     )
 
 
