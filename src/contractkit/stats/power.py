@@ -43,10 +43,14 @@ def _binomial_critical(n: FloatArray, theta: FloatArray, level: float) -> FloatA
         if active.size == 0:
             break
         kk, nn, tt = k[active], n[active], theta[active]
+        tail = stats.binom.cdf(kk, nn, tt)
         # Too far right: the tail up to k is not yet unlikely enough.
-        high = (kk >= 0) & (stats.binom.cdf(kk, nn, tt) >= level)
-        # Too far left: k + 1 is still unlikely enough.
-        low = ~high & (kk + 1 <= nn) & (stats.binom.cdf(kk + 1, nn, tt) < level)
+        high = (kk >= 0) & (tail >= level)
+        # Too far left: k + 1 is still unlikely enough. The tail up to k + 1 is the tail up to k
+        # and one more term (a point probability costs a fraction of a tail's).
+        step = ~high & (kk + 1 <= nn)
+        low = np.zeros(kk.shape, dtype=bool)
+        low[step] = tail[step] + stats.binom.pmf(kk[step] + 1, nn[step], tt[step]) < level
         k[active] = np.where(high, kk - 1, np.where(low, kk + 1, kk))
         active = active[high | low]  # only the rows still moving are looked at again
     critical: FloatArray = np.asarray(k, dtype=np.float64).reshape(shape)
