@@ -11,9 +11,11 @@ with ``reduceat``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import attrs
 import numpy as np
-import polars as pl
 from numpy.typing import NDArray
 
 from contractkit.evaluation._grid import SPAN, Grid
@@ -51,11 +53,12 @@ def _assessment_start(start: Ints, months: Ints) -> Ints:
     return np.where(months == 1, start, ((start - 3) // months) * months + 3)
 
 
-def aggregate(accepted: pl.DataFrame, grid: Grid, plan: Plan) -> Combined:
-    """Combine the accepted returns into the grid's assessment periods."""
+def aggregate(accepted: Mapping[str, NDArray[Any]], grid: Grid, plan: Plan) -> Combined:
+    """Combine the accepted returns (their columns, see ``Returns.columns``) into the grid's
+    assessment periods."""
     size = grid.series.size
-    series = accepted.get_column("series_code").to_numpy().astype(np.int64)
-    start = accepted.get_column("start").to_numpy().astype(np.int64)
+    series = np.asarray(accepted["series_code"], dtype=np.int64)
+    start = np.asarray(accepted["start"], dtype=np.int64)
     a_start = _assessment_start(start, plan.series_assessed[series]) if series.size else start
     fine = series * SPAN + (start - grid.base)
     # Returns usually arrive in series and month order already: then nothing is reordered.
@@ -74,8 +77,12 @@ def aggregate(accepted: pl.DataFrame, grid: Grid, plan: Plan) -> Combined:
 
     def column(name: str) -> Floats:
         if name not in sorted_columns:
-            values = accepted.get_column(name).cast(pl.Float64).fill_null(np.nan).to_numpy()
-            values = np.asarray(values, dtype=np.float64)
+            given = accepted.get(name)
+            values = (
+                np.full(series.size, np.nan)
+                if given is None
+                else np.asarray(given, dtype=np.float64)
+            )
             sorted_columns[name] = values if in_order else values[order]
         return sorted_columns[name]
 

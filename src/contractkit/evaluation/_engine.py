@@ -32,9 +32,9 @@ def _end_month(as_of: date | None, returns: Returns, term_end: int) -> int:
     if as_of is not None:
         last_day = calendar.monthrange(as_of.year, as_of.month)[1]
         end = month_index(as_of) - (0 if as_of.day == last_day else 1)
-    elif returns.accepted.height:
-        starts = returns.accepted.get_column("start").to_numpy()
-        months = returns.accepted.get_column("months").to_numpy()
+    elif returns.size:
+        starts = returns.columns["start"]
+        months = returns.columns["months"]
         end = int((starts + months - 1).max())
     else:
         end = -(10**6)
@@ -70,7 +70,7 @@ def evaluate(
         )
     end_month = _end_month(as_of, returns, plan.term_end_month)
     grid = build_grid(plan, end_month)
-    combined = aggregate(returns.accepted, grid, plan)
+    combined = aggregate(returns.columns, grid, plan)
     stage = stage_index(grid, plan)
     thresholds = resolve_thresholds(grid, stage, plan)
     kpi = plan.series_kpi[grid.series]
@@ -102,7 +102,7 @@ def evaluate(
         np.int8
     )
     would_be_level = np.where(due_shadow, verdicts.level, 0).astype(np.int8)
-    charts = chart(returns.accepted, combined, plan, thresholds.level, profile=profile)
+    charts = chart(returns.columns, combined, plan, thresholds.level, profile=profile)
     assessed = (status >= 1) & (status <= NOT_REPORTED)
     flagged = (status == UNDER) | (status == NOT_REPORTED)
     rank, rule = escalate(grid.series, assessed, flagged, level == ALARM, contract)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -166,10 +166,10 @@ class Evaluation:
         rules = [rule.describe() for rule in contract.escalation]
         table = pl.DataFrame(
             {
-                "service": _labels([s.id for s in services], series_service),
-                "provider": _labels([s.provider for s in services], series_service),
-                "kpi": _labels([k.id for k in kpis], kpi),
-                "period": _labels(period_names, period_index),
+                "service": _labels([s.id for s in services], series_service, KEY),
+                "provider": _labels([s.provider for s in services], series_service, KEY),
+                "kpi": _labels([k.id for k in kpis], kpi, KEY),
+                "period": _labels(period_names, period_index, KEY),
                 "stage": _labels([s.stage for s in stages], facts.stage),
                 "threshold": _floats(thresholds.level),
                 "numerator": _floats(combined.numerator),
@@ -226,12 +226,12 @@ class Evaluation:
             "flags": {"warning": contract.flags.warning, "alarm": contract.flags.alarm},
             "steps": steps,
         }
-        points = _RawPoints(plan=plan, accepted=returns.accepted, charts=charts)
+        points = _RawPoints(plan=plan, accepted=returns.columns, charts=charts)
         icon_series = charts.icon_series
         icons = pl.DataFrame(
             {
-                "service": _labels([s.id for s in services], plan.series_service[icon_series]),
-                "kpi": _labels([k.id for k in kpis], plan.series_kpi[icon_series]),
+                "service": _labels([s.id for s in services], plan.series_service[icon_series], KEY),
+                "kpi": _labels([k.id for k in kpis], plan.series_kpi[icon_series], KEY),
                 "points": charts.icon_points.astype(np.int64),
                 "variation": _labels(VARIATIONS, charts.variation),
                 "assurance": _labels(ASSURANCES, charts.assurance),
@@ -387,14 +387,14 @@ class Evaluation:
         points = pl.DataFrame(
             data.get("spc") or [],
             schema={
-                "service": pl.String,
-                "kpi": pl.String,
-                "period": pl.String,
+                "service": KEY,
+                "kpi": KEY,
+                "period": KEY,
                 "observed": pl.Float64,
                 "mean": pl.Float64,
                 "lower_limit": pl.Float64,
                 "upper_limit": pl.Float64,
-                "signal": pl.String,
+                "signal": TEXT,
             },
         )
         meta = {
@@ -403,11 +403,11 @@ class Evaluation:
         icons = pl.DataFrame(
             data.get("spc_icons") or [],
             schema={
-                "service": pl.String,
-                "kpi": pl.String,
+                "service": KEY,
+                "kpi": KEY,
                 "points": pl.Int64,
-                "variation": pl.String,
-                "assurance": pl.String,
+                "variation": TEXT,
+                "assurance": TEXT,
             },
         )
         return cls(
@@ -477,6 +477,9 @@ def _source(contract: Contract, path: tuple[str | int, ...]) -> str:
     return f"{where} ({dotted})" if where else dotted
 
 
+_KEYS = ("service", "provider", "kpi", "period")
+
+
 def _schema() -> dict[str, pl.DataType]:
     floats = (
         "threshold",
@@ -494,7 +497,15 @@ def _schema() -> dict[str, pl.DataType]:
     )
     ints = ("reported", "expected", "per")
     return {
-        c: (pl.Float64() if c in floats else pl.Int64() if c in ints else pl.String())
+        c: (
+            pl.Float64()
+            if c in floats
+            else pl.Int64()
+            if c in ints
+            else KEY()
+            if c in _KEYS
+            else TEXT()
+        )
         for c in (*COLUMNS, *_DETAIL)
     }
 
@@ -522,24 +533,25 @@ class _RawPoints:
     """SPC points before labelling (labelling ten million points is left until asked for)."""
 
     plan: Plan
-    accepted: pl.DataFrame
+    accepted: Mapping[str, NDArray[Any]]
+    """The accepted rows' columns (see ``Returns.columns``)."""
     charts: Charts
 
     def label(self) -> pl.DataFrame:
         rows = self.charts.index
-        series = self.accepted.get_column("series_code").to_numpy().astype(np.int64)[rows]
-        start = self.accepted.get_column("start").to_numpy().astype(np.int64)[rows]
-        months = self.accepted.get_column("months").to_numpy().astype(np.int64)[rows]
+        series = np.asarray(self.accepted["series_code"], dtype=np.int64)[rows]
+        start = np.asarray(self.accepted["start"], dtype=np.int64)[rows]
+        months = np.asarray(self.accepted["months"], dtype=np.int64)[rows]
         contract = self.plan.contract
         periods, index = np.unique(start * 16 + months, return_inverse=True)
         names = [str(period_from_index(int(p) // 16, int(p) % 16)) for p in periods]
         return pl.DataFrame(
             {
                 "service": _labels(
-                    [s.id for s in contract.services], self.plan.series_service[series]
+                    [s.id for s in contract.services], self.plan.series_service[series], KEY
                 ),
-                "kpi": _labels([k.id for k in contract.kpis], self.plan.series_kpi[series]),
-                "period": _labels(names, index),
+                "kpi": _labels([k.id for k in contract.kpis], self.plan.series_kpi[series], KEY),
+                "period": _labels(names, index, KEY),
                 "observed": _floats(self.charts.observed),
                 "mean": _floats(self.charts.mean),
                 "lower_limit": _floats(self.charts.lower_limit),
@@ -549,7 +561,15 @@ class _RawPoints:
         )
 
 
-def _labels(values: Sequence[object], codes: NDArray[Any], dtype: Any = pl.String) -> pl.Series:
+KEY = pl.String
+"""The identifying columns' type (service, provider, kpi, period): plain text, to join on."""
+TEXT = pl.Categorical
+"""The other text columns' type: words from a small vocabulary (a status, a stage, a KPI's
+name). Each distinct text is held once and each row a small code: a quarter of the memory of
+plain text. They compare with strings as text does, and become pandas categories."""
+
+
+def _labels(values: Sequence[object], codes: NDArray[Any], dtype: Any = TEXT) -> pl.Series:
     """Each code's label: a gather from the small list of labels, not a string per row built
     in Python."""
     return pl.Series(values=list(values), dtype=dtype).gather(np.asarray(codes, dtype=np.int64))

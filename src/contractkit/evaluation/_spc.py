@@ -9,11 +9,11 @@ its reported periods: concern, then improvement, then neither, then common cause
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 import numpy as np
-import polars as pl
 from numpy.typing import NDArray
 
 from contractkit.evaluation._aggregate import Combined
@@ -92,7 +92,12 @@ _PARTS = (
 
 
 def chart(
-    accepted: pl.DataFrame, combined: Combined, plan: Plan, threshold: Floats, *, profile: str
+    accepted: Mapping[str, NDArray[Any]],
+    combined: Combined,
+    plan: Plan,
+    threshold: Floats,
+    *,
+    profile: str,
 ) -> Charts:
     """XmR charts of every series, and each grid row's signal.
 
@@ -101,8 +106,8 @@ def chart(
     """
     order = combined.order
     in_order = np.array_equal(order, np.arange(order.size))
-    series = accepted.get_column("series_code").to_numpy()
-    start = accepted.get_column("start").to_numpy()
+    series = accepted["series_code"]
+    start = accepted["start"]
     row_signal = np.zeros(threshold.size, dtype=np.int8)
     blocks = spc.series_blocks(series if in_order else series[order])
     parts = [

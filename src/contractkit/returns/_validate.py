@@ -79,6 +79,7 @@ _ABSENT = -1
 _UNKNOWN = -2
 """The code of a text field naming nothing in the contract."""
 
+_CODE_COLUMNS = ("series_code", "service_code", "kpi_code")
 Ints = NDArray[np.int64]
 
 
@@ -87,9 +88,9 @@ class Returns:
     """Returns checked against a contract: the accepted rows, the rejected ones with their
     reasons, and the account that shows every input row."""
 
-    accepted: pl.DataFrame
-    """row, series_code, service_code, kpi_code, start (month index), months, numerator,
-    denominator, value, count, sd."""
+    columns: dict[str, NDArray[Any]] = attrs.field(repr=False)
+    """The accepted rows as arrays: row, series_code, service_code, kpi_code, start (month
+    index), months, and the numeric fields the returns have (NaN where empty)."""
     rejected: pl.DataFrame
     """row, reason (a code from :data:`REASONS`), message, and the row's input columns."""
     total: int
@@ -100,6 +101,33 @@ class Returns:
     source: str
     excluded_by_reason: dict[str, int] = attrs.field(factory=dict)
     """How many rows were excluded, and why: ``filter`` or ``after_as_of``."""
+    _cache: dict[str, pl.DataFrame] = attrs.field(factory=dict, repr=False, eq=False)
+
+    @property
+    def size(self) -> int:
+        """How many rows were accepted."""
+        return int(self.columns[ROW].shape[0])
+
+    @property
+    def accepted(self) -> pl.DataFrame:
+        """The accepted rows: row, series_code, service_code, kpi_code, start (month index),
+        months, numerator, denominator, value, count, sd (null where empty). Built on first
+        use: the evaluator works on :attr:`columns`."""
+        if "accepted" not in self._cache:
+            codes = {c: self.columns[c].astype(np.uint32) for c in _CODE_COLUMNS}
+            self._cache["accepted"] = pl.DataFrame(
+                {
+                    ROW: self.columns[ROW],
+                    **codes,
+                    "start": self.columns["start"],
+                    "months": self.columns["months"],
+                    **{
+                        field: self.columns.get(field, np.full(self.size, np.nan))
+                        for field in sorted(NUMERIC)
+                    },
+                }
+            ).with_columns(pl.col(f).fill_nan(None) for f in sorted(NUMERIC))
+        return self._cache["accepted"]
 
     @property
     def account(self) -> dict[str, Any]:
@@ -113,7 +141,7 @@ class Returns:
         return {
             "source": self.source,
             "read": self.total,
-            "accepted": self.accepted.height,
+            "accepted": self.size,
             "rejected": self.rejected.height,
             "excluded": self.excluded,
             "excluded_by_reason": dict(self.excluded_by_reason),
@@ -406,8 +434,12 @@ def read_returns(
             )
 
     # Two or more rows for one series and period, among rows that pass everything else.
-    clean = np.flatnonzero(reason == 0)
-    key = series_code[clean] * 100_000 + (start[clean] - plan.term_start_month + 50_000)
+    passing = reason == 0
+    everything_clean = bool(passing.all())
+    clean = np.arange(n) if everything_clean else np.flatnonzero(passing)
+    key = (series_code if everything_clean else series_code[clean]) * 100_000 + (
+        (start if everything_clean else start[clean]) - plan.term_start_month + 50_000
+    )
     if key.size > 1 and bool(np.all(key[1:] > key[:-1])):
         order = np.arange(key.size)  # strictly increasing already: no two rows can clash
         ordered = key
@@ -429,21 +461,15 @@ def read_returns(
     def kept(array: NDArray[Any]) -> NDArray[Any]:
         return array if everything else array[ok]
 
-    size = int(ok.sum())
-    accepted = pl.DataFrame(
-        {
-            ROW: kept(rows),
-            "series_code": kept(series_code).astype(np.uint32),
-            "service_code": kept(service_code).astype(np.uint32),
-            "kpi_code": kept(kpi_code).astype(np.uint32),
-            "start": kept(start),
-            "months": kept(months),
-            **{
-                field: kept(values[field]) if field in values else np.full(size, np.nan)
-                for field in sorted(NUMERIC)
-            },
-        }
-    ).with_columns(pl.col(f).fill_nan(None) for f in sorted(NUMERIC))
+    accepted = {
+        ROW: kept(rows),
+        "series_code": kept(series_code),
+        "service_code": kept(service_code),
+        "kpi_code": kept(kpi_code),
+        "start": kept(start),
+        "months": kept(months),
+        **{field: kept(values[field]) for field in sorted(values)},
+    }
     rejected = _rejected(
         table,
         input_columns,
@@ -463,7 +489,7 @@ def read_returns(
         name,
     )
     return Returns(
-        accepted=accepted,
+        columns=accepted,
         rejected=rejected,
         total=total,
         excluded=excluded + int((reason < 0).sum()),
