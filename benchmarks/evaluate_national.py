@@ -2,7 +2,8 @@
 
 Generates a synthetic national data set — by default 28,000 services × 10 proportion KPIs =
 280,000 series × 36 months (less the months before a third of the services commence) ≈ 9.5
-million monthly return rows, with volumes from 10 to 50,000 a month — and a matching contract,
+million monthly return rows, with volumes from 10 to 50,000 a month (each month's cases drawn
+around the service's volume) — and a matching contract,
 then measures, each in its own process (so peak memory is its own):
 
 - **contractkit**: the whole evaluation — read, validate, aggregate, verdicts, SPC, escalation —
@@ -89,7 +90,8 @@ def generate(folder: Path, services: int, kpis: int, seed: int) -> tuple[Path, P
     series = services * kpis
     volume = np.exp(rng.uniform(np.log(10), np.log(50_000), series)).astype(np.int64)
     truth = np.clip(rng.normal(0.74, 0.05, series), 0.3, 0.99)
-    denominator = np.repeat(volume, MONTHS)
+    # Each month's cases vary around the service's volume, as real activity does.
+    denominator = rng.poisson(np.repeat(volume, MONTHS)).astype(np.int64)
     numerator = rng.binomial(denominator, np.repeat(truth, MONTHS))
     month = np.tile(np.arange(MONTHS), series)
     # Services in the third cohort commence in October 2026: no returns before then.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -26,6 +27,7 @@ from contractkit.stats import (
     poisson_interval,
     poisson_p_value,
     poisson_shortfall,
+    power,
     t_p_value,
     wilson_interval,
 )
@@ -562,3 +564,29 @@ def test_arrays_and_scalars_agree(rows, level):
         float(mean_shortfall(float(s), int(b), level)) for s, b in zip(theta, n, strict=False)
     ]
     np.testing.assert_array_equal(whole, singles)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(
+            st.one_of(st.integers(0, 3000).map(float), st.just(math.nan)),
+            st.sampled_from([0.5, 0.6, 0.7, 0.95, math.nan]),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    table=st.booleans(),
+)
+def test_binomial_shortfall_on_a_column_equals_each_entry_alone(pairs, table):
+    """Long columns are solved once per distinct (n, θ) pair; that never changes an answer,
+    whether the pairs are found with a table of every possible pair or by sorting."""
+    n = np.array([p[0] for p in pairs] * 3)
+    theta = np.array([p[1] for p in pairs] * 3)
+    with (
+        mock.patch.object(power, "DISTINCT_FROM", 0),
+        mock.patch.object(power, "TABLE_RATIO", 10**6 if table else 0),
+    ):
+        column = binomial_shortfall(n, theta, 0.025)
+    alone = [float(binomial_shortfall(a, b, 0.025)) for a, b in zip(n, theta, strict=True)]
+    np.testing.assert_array_equal(column, alone)

@@ -88,6 +88,43 @@ def binomial_shortfall(
     n, theta = np.broadcast_arrays(
         np.asarray(trials, dtype=np.float64), np.asarray(threshold, dtype=np.float64)
     )
+    if n.size > DISTINCT_FROM:
+        # A column of returns holds far fewer distinct (n, θ) pairs than rows (small services
+        # repeat their sizes): solve each pair once.
+        valid = np.isfinite(n) & np.isfinite(theta)
+        result = np.full(n.shape, np.nan)
+        n_each, theta_each, inverse = _distinct(n[valid], theta[valid])
+        result[valid] = _shortfall(n_each, theta_each, level, power)[inverse]
+        return result
+    return _shortfall(n, theta, level, power)
+
+
+DISTINCT_FROM = 1000
+"""Columns longer than this are solved once per distinct (n, θ) pair."""
+TABLE_RATIO = 4
+"""Distinct pairs are found by marking a table of every possible pair when it has at most this
+many entries per row (no sort), and by sorting the pairs' keys otherwise."""
+
+
+def _distinct(n: FloatArray, theta: FloatArray) -> tuple[FloatArray, FloatArray, NDArray[np.intp]]:
+    """The distinct (n, θ) pairs, and for each entry the index of its pair."""
+    theta_values, theta_code = np.unique(theta, return_inverse=True)
+    n_values, n_code = np.unique(n, return_inverse=True)
+    width = theta_values.size
+    key = n_code * width + theta_code
+    if n_values.size * width <= TABLE_RATIO * key.size:
+        # Few enough possible pairs to mark them in a table: no sort of the keys.
+        present = np.zeros(n_values.size * width, dtype=bool)
+        present[key] = True
+        pairs = np.flatnonzero(present)
+        inverse = (np.cumsum(present) - 1)[key]
+    else:
+        pairs, inverse = np.unique(key, return_inverse=True)
+    return n_values[pairs // width], theta_values[pairs % width], inverse
+
+
+def _shortfall(n: FloatArray, theta: FloatArray, level: float, power: float) -> FloatArray:
+    """:func:`binomial_shortfall`, entry by entry."""
     k = _binomial_critical(n, theta, level)
     p1 = np.full(n.shape, np.nan)
     small = n * theta * (1 - theta) < EXACT_BELOW
