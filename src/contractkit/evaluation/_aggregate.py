@@ -59,19 +59,16 @@ def aggregate(accepted: Mapping[str, NDArray[Any]], grid: Grid, plan: Plan) -> C
     size = grid.series.size
     series = np.asarray(accepted["series_code"], dtype=np.int64)
     start = np.asarray(accepted["start"], dtype=np.int64)
-    a_start = _assessment_start(start, plan.series_assessed[series]) if series.size else start
     fine = series * SPAN + (start - grid.base)
     # Returns usually arrive in series and month order already: then nothing is reordered.
     in_order = bool(np.all(fine[1:] >= fine[:-1])) if fine.size > 1 else True
     order = np.arange(fine.size) if in_order else np.argsort(fine, kind="stable")
-    group_key = series * SPAN + (a_start - grid.base)
     if not in_order:
-        group_key = group_key[order]
-    grid_key = grid.key
-    position = np.searchsorted(grid_key, group_key)
-    inside = position < size
-    inside[inside] &= grid_key[position[inside]] == group_key[inside]
-    row_of_point = np.where(inside, position, -1)
+        series, start = series[order], start[order]
+    a_start = _assessment_start(start, grid.series_assessed[series]) if series.size else start
+    row_of_point = grid.rows_of(series, a_start)
+    inside = row_of_point >= 0
+    everything = bool(inside.all())
 
     sorted_columns: dict[str, Floats] = {}
 
@@ -86,6 +83,10 @@ def aggregate(accepted: Mapping[str, NDArray[Any]], grid: Grid, plan: Plan) -> C
             sorted_columns[name] = values if in_order else values[order]
         return sorted_columns[name]
 
+    def charted(name: str) -> Floats:
+        """A column's values for the points inside the grid."""
+        return column(name) if everything else column(name)[kept]
+
     out = {
         name: np.full(size, np.nan) for name in ("numerator", "denominator", "value", "count", "sd")
     }
@@ -95,7 +96,7 @@ def aggregate(accepted: Mapping[str, NDArray[Any]], grid: Grid, plan: Plan) -> C
         return Combined(
             **out, reported=reported, order=order, row_of_point=row_of_point, columns=sorted_columns
         )
-    rows = row_of_point[kept]
+    rows = row_of_point if everything else row_of_point[kept]
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     ends = np.r_[starts[1:], rows.size] - 1
     target = rows[starts]
@@ -122,14 +123,19 @@ def aggregate(accepted: Mapping[str, NDArray[Any]], grid: Grid, plan: Plan) -> C
         return np.where(cumulative, running - before, values)
 
     for name in ("numerator", "denominator"):
-        values = column(name)[kept]
-        total = accumulate(summed(np.nan_to_num(values)))
-        any_given = summed((~np.isnan(values)).astype(np.float64)) > 0
-        out[name][target] = np.where(last, values[ends], np.where(any_given, total, np.nan))
+        values = charted(name)
+        empty = np.isnan(values)
+        if empty.any():
+            total = accumulate(summed(np.where(empty, 0.0, values)))
+            any_given = summed((~empty).astype(np.float64)) > 0
+            combined = np.where(any_given, total, np.nan)
+        else:
+            combined = accumulate(summed(values))
+        out[name][target] = np.where(last, values[ends], combined)
     if (measure == MEAN).any():
-        count = column("count")[kept]
-        mean = column("value")[kept]
-        sd = column("sd")[kept]
+        count = charted("count")
+        mean = charted("value")
+        sd = charted("sd")
         n = np.nan_to_num(count)
         nx = n * np.nan_to_num(mean)
         q = np.where(n >= 2, (n - 1) * np.nan_to_num(sd) ** 2, 0.0) + n * np.nan_to_num(mean) ** 2

@@ -58,11 +58,22 @@ class Grid:
     due: NDArray[np.bool_]
     base: int
     """A month index before every period, so that offsets from it are positive."""
+    series_first: Ints
+    """Per series: the first month of its first assessment period."""
+    series_rows: Ints
+    """Per series: how many rows (assessment periods) it has; they are consecutive."""
+    series_row: Ints
+    """Per series: the index of its first row."""
+    series_assessed: Ints
+    """Per series: the months in each assessment period."""
 
-    @property
-    def key(self) -> Ints:
-        """Sorted composite keys: series, then period."""
-        return self.series * SPAN + (self.a_start - self.base)
+    def rows_of(self, series: Ints, a_start: Ints) -> Ints:
+        """The grid row of each (series, assessment period start), or -1 where the period is
+        not in the grid. Periods must start where the series' periods do (aligned)."""
+        offset = (a_start - self.series_first[series]) // self.series_assessed[series]
+        inside = (offset >= 0) & (offset < self.series_rows[series])
+        rows: Ints = np.where(inside, self.series_row[series] + offset, -1)
+        return rows
 
 
 def build_grid(plan: Plan, end_month: int) -> Grid:
@@ -79,7 +90,17 @@ def build_grid(plan: Plan, end_month: int) -> Grid:
     due = (a_start + a_months - 1 >= plan.series_commences[series]) & (
         a_start <= plan.series_ends[series]
     )
-    return Grid(series=series, a_start=a_start, a_months=a_months, due=due, base=base)
+    return Grid(
+        series=series,
+        a_start=a_start,
+        a_months=a_months,
+        due=due,
+        base=base,
+        series_first=first,
+        series_rows=counts,
+        series_row=np.cumsum(counts) - counts,
+        series_assessed=am,
+    )
 
 
 def stage_index(grid: Grid, plan: Plan) -> Ints:
