@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import openpyxl
 import polars as pl
@@ -18,7 +19,8 @@ from hypothesis import strategies as st
 
 import contractkit
 from contractkit import Contract, Evaluation, ReturnsError
-from contractkit.returns import REASONS
+from contractkit.evaluation._plan import compile_plan
+from contractkit.returns import REASONS, _validate, read_returns
 
 # --- the contract ------------------------------------------------------------------------------
 
@@ -899,3 +901,18 @@ def test_every_row_is_accounted_for(rows: list[dict[str, Any]], filtered: bool) 
     # A duplicate never comes alone.
     duplicates = evaluation.rejected.filter(pl.col("reason") == "duplicate").height
     assert duplicates != 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(junk_rows(), st.integers(1, 7))
+def test_checking_in_blocks_changes_nothing(rows: list[dict[str, Any]], block: int) -> None:
+    """Rows are checked a block at a time; the blocks never show in what is accepted or
+    rejected, or why."""
+    frame = text_frame(*rows)
+    plan = compile_plan(CONTRACT)
+    whole = read_returns(frame, plan)
+    with mock.patch.object(_validate, "BLOCK", block):
+        blocked = read_returns(frame, plan)
+    assert blocked.accepted.equals(whole.accepted)
+    assert blocked.rejected.equals(whole.rejected)
+    assert blocked.account == whole.account

@@ -41,8 +41,8 @@ class Combined:
     sd: Floats
     reported: Ints
     """How many reported periods went into each grid row."""
-    order: Ints
-    """The accepted rows, sorted by series and month."""
+    order: Ints | None
+    """The accepted rows, sorted by series and month (None where they came in that order)."""
     columns: dict[str, Floats]
     """The accepted rows' numeric fields in that order (for the charts)."""
     row_of_point: Ints
@@ -62,8 +62,8 @@ def aggregate(accepted: Mapping[str, NDArray[Any]], grid: Grid, plan: Plan) -> C
     fine = series * SPAN + (start - grid.base)
     # Returns usually arrive in series and month order already: then nothing is reordered.
     in_order = bool(np.all(fine[1:] >= fine[:-1])) if fine.size > 1 else True
-    order = np.arange(fine.size) if in_order else np.argsort(fine, kind="stable")
-    if not in_order:
+    order = None if in_order else np.argsort(fine, kind="stable")
+    if order is not None:
         series, start = series[order], start[order]
     a_start = _assessment_start(start, grid.series_assessed[series]) if series.size else start
     row_of_point = grid.rows_of(series, a_start)
@@ -80,7 +80,7 @@ def aggregate(accepted: Mapping[str, NDArray[Any]], grid: Grid, plan: Plan) -> C
                 if given is None
                 else np.asarray(given, dtype=np.float64)
             )
-            sorted_columns[name] = values if in_order else values[order]
+            sorted_columns[name] = values if order is None else values[order]
         return sorted_columns[name]
 
     def charted(name: str) -> Floats:

@@ -105,15 +105,14 @@ def chart(
     working arrays stay small; only the results are kept at full length.
     """
     order = combined.order
-    in_order = np.array_equal(order, np.arange(order.size))
     series = accepted["series_code"]
     start = accepted["start"]
     row_signal = np.zeros(threshold.size, dtype=np.int8)
-    blocks = spc.series_blocks(series if in_order else series[order])
+    blocks = spc.series_blocks(series if order is None else series[order])
     parts = [
         _chart_block(
             slice(a, b),
-            None if in_order else order,
+            order,
             series,
             start,
             combined,

@@ -79,7 +79,6 @@ _ABSENT = -1
 _UNKNOWN = -2
 """The code of a text field naming nothing in the contract."""
 
-_CODE_COLUMNS = ("series_code", "service_code", "kpi_code")
 Ints = NDArray[np.int64]
 
 
@@ -89,8 +88,8 @@ class Returns:
     reasons, and the account that shows every input row."""
 
     columns: dict[str, NDArray[Any]] = attrs.field(repr=False)
-    """The accepted rows as arrays: row, series_code, service_code, kpi_code, start (month
-    index), months, and the numeric fields the returns have (NaN where empty)."""
+    """The accepted rows as arrays: row, series_code, start (month index), months, and the
+    numeric fields the returns have (NaN where empty)."""
     rejected: pl.DataFrame
     """row, reason (a code from :data:`REASONS`), message, and the row's input columns."""
     total: int
@@ -101,6 +100,10 @@ class Returns:
     source: str
     excluded_by_reason: dict[str, int] = attrs.field(factory=dict)
     """How many rows were excluded, and why: ``filter`` or ``after_as_of``."""
+    series_service: Ints = attrs.field(repr=False, kw_only=True)
+    """Per series code: its service's code."""
+    series_kpi: Ints = attrs.field(repr=False, kw_only=True)
+    """Per series code: its KPI's code."""
     _cache: dict[str, pl.DataFrame] = attrs.field(factory=dict, repr=False, eq=False)
 
     @property
@@ -114,13 +117,15 @@ class Returns:
         months, numerator, denominator, value, count, sd (null where empty). Built on first
         use: the evaluator works on :attr:`columns`."""
         if "accepted" not in self._cache:
-            codes = {c: self.columns[c].astype(np.uint32) for c in _CODE_COLUMNS}
+            series = self.columns["series_code"]
             self._cache["accepted"] = pl.DataFrame(
                 {
                     ROW: self.columns[ROW],
-                    **codes,
+                    "series_code": series.astype(np.uint32),
+                    "service_code": self.series_service[series].astype(np.uint32),
+                    "kpi_code": self.series_kpi[series].astype(np.uint32),
                     "start": self.columns["start"],
-                    "months": self.columns["months"],
+                    "months": self.columns["months"].astype(np.int64),
                     **{
                         field: self.columns.get(field, np.full(self.size, np.nan))
                         for field in sorted(NUMERIC)
@@ -151,22 +156,22 @@ class Returns:
 
 @attrs.frozen
 class _Text:
-    """A text field: for each row, the index of its distinct value (or ``_ABSENT``)."""
+    """A text field: for each row, the index of its distinct value (``len(values)`` where
+    empty)."""
 
     index: NDArray[np.integer[Any]]
     values: list[str]
     """The distinct values, trimmed."""
 
-    def resolve(self, lookup: Mapping[str, int]) -> Ints:
-        """Each row's code from ``lookup`` (``_UNKNOWN`` if not there, ``_ABSENT`` if empty)."""
-        table = np.array(
+    def table(self, lookup: Mapping[str, int]) -> Ints:
+        """Each distinct value's code from ``lookup`` (``_UNKNOWN`` if not there, ``_ABSENT``
+        if empty), and ``_ABSENT`` last, for empty fields: index it with :attr:`index`."""
+        return np.array(
             [lookup.get(v, _UNKNOWN) if v else _ABSENT for v in self.values] + [_ABSENT],
             dtype=np.int64,
         )
-        resolved: Ints = table[self.index]
-        return resolved
 
-    def text(self, rows: NDArray[np.bool_]) -> list[str | None]:
+    def text(self, rows: NDArray[Any]) -> list[str | None]:
         """The trimmed text of the chosen rows (None where empty)."""
         values = [*self.values, None]
         return [values[i] or None for i in self.index[rows]]
@@ -175,10 +180,13 @@ class _Text:
 def _text(frame: pl.DataFrame, source: Source | None) -> _Text:
     """Factorise a text field: one entry per distinct value, an index per row."""
     if source is None:
-        return _Text(np.zeros(frame.height, dtype=np.int64), [""])
+        return _Text(np.broadcast_to(np.ones(1, dtype=np.uint32), (frame.height,)), [""])
     series = frame.select(source.expression.alias("_")).to_series()
     if series.len() == 1 and frame.height != 1:
-        series = pl.repeat(series.item(), frame.height, eager=True)
+        # A constant (a quoted value in the mapping): one value for every row.
+        value = series.cast(pl.String).item()
+        only = np.zeros(1, dtype=np.uint32) if value is not None else np.ones(1, dtype=np.uint32)
+        return _Text(np.broadcast_to(only, (frame.height,)), [(value or "").strip()])
     if series.dtype != pl.String:
         series = series.cast(pl.String)
     distinct = series.unique().drop_nulls()
@@ -237,16 +245,18 @@ def _numbers(
         source = sources.get(field)
         if source is None:
             continue  # a field the returns lack is left out
-        series = (
-            numeric.select(source.expression.cast(pl.Float64).alias("_")).to_series()
-            if source.columns
-            else frame.select(
+        if source.columns and source.expression.meta.is_column():
+            series = numeric.get_column(source.columns[0])  # converted already
+        elif source.columns:
+            series = numeric.select(source.expression.cast(pl.Float64).alias("_")).to_series()
+        else:
+            series = frame.select(
                 source.expression.cast(pl.Float64, strict=False).alias("_")
             ).to_series()
-        )
         if series.len() == 1 and frame.height != 1:
             series = pl.repeat(series.item(), frame.height, eager=True, dtype=pl.Float64)
-        values[field] = np.asarray(series.fill_null(np.nan).to_numpy(), dtype=np.float64)
+        # Empty cells become NaN (a copy only where there are any; otherwise shared).
+        values[field] = np.asarray(series.to_numpy(), dtype=np.float64)
     bad: dict[str, NDArray[np.bool_]] = {}
     if unreadable:
         flags = frame.select(**unreadable)
@@ -260,7 +270,28 @@ def _numbers(
     return values, bad
 
 
-def _periods(frame: pl.DataFrame, source: Source) -> tuple[Ints, Ints, _Text | None]:
+@attrs.frozen
+class _Periods:
+    """Each row's period: from a table per distinct text (``index`` into ``start`` and
+    ``months``), or, for dates, given per row (``index`` None)."""
+
+    start: Ints
+    """First month index (-1 where unreadable)."""
+    months: Ints
+    """Length in months (-1 where unreadable)."""
+    index: NDArray[np.integer[Any]] | None
+    raw: _Text | None
+    """The period's text as written (for messages); None for dates."""
+
+    def at(self, rows: slice | NDArray[Any]) -> tuple[Ints, Ints]:
+        """The chosen rows' (start, months)."""
+        if self.index is None:
+            return self.start[rows], self.months[rows]
+        index = self.index[rows]
+        return self.start[index], self.months[index]
+
+
+def _periods(frame: pl.DataFrame, source: Source) -> _Periods:
     """Each row's period as (first month index, length in months; -1 where unreadable), and the
     period's text as written (for messages)."""
     series = frame.select(source.expression.alias("_")).to_series()
@@ -271,7 +302,7 @@ def _periods(frame: pl.DataFrame, source: Source) -> tuple[Ints, Ints, _Text | N
         start = day.dt.year().cast(pl.Int64) * 12 + day.dt.month().cast(pl.Int64) - 1
         start_a = start.fill_null(-1).to_numpy().astype(np.int64)
         months = np.where(start_a >= 0, 1, -1).astype(np.int64)
-        return start_a, months, None
+        return _Periods(start_a, months, None, None)
     text = _text(frame, source)
     starts, lengths = [], []
     for value in text.values:
@@ -295,7 +326,184 @@ def _periods(frame: pl.DataFrame, source: Source) -> tuple[Ints, Ints, _Text | N
         )
     start_table = np.array([*starts, -1], dtype=np.int64)
     length_table = np.array([*lengths, -1], dtype=np.int64)
-    return start_table[text.index], length_table[text.index], text
+    return _Periods(start_table, length_table, text.index, text)
+
+
+@attrs.frozen
+class _Rows:
+    """What the contract says about a set of rows (a block, or the rejected rows)."""
+
+    kpi_code: Ints
+    by_service: Ints
+    """The service named (``_ABSENT``/``_UNKNOWN`` where none or not in the contract)."""
+    provider_code: Ints
+    has_service: NDArray[np.bool_]
+    provider_count: Ints
+    """How many of the named provider's services are held to the KPI (0 where a service is
+    named)."""
+    service_code: Ints
+    series_code: Ints
+    start: Ints
+    months: Ints
+    measure: Ints
+    reported: Ints
+    commences: Ints
+    ends: Ints
+
+
+class _Resolver:
+    """The contract's lookups, built once, applied to any set of rows."""
+
+    def __init__(
+        self, plan: Plan, kpis: _Text, services: _Text, providers: _Text, periods: _Periods
+    ) -> None:
+        self.kpis, self.services, self.providers, self.periods = kpis, services, providers, periods
+        service_ids = plan.services.get_column("service").to_list()
+        provider_ids = sorted(set(plan.services.get_column("provider").to_list()))
+        self.n_kpis = n_kpis = plan.kpis.height
+        self.n_services, self.n_providers = len(service_ids), len(provider_ids)
+        self.kpi_table = kpis.table({k: i for i, k in enumerate(plan.kpis.get_column("kpi"))})
+        self.service_table = services.table({s: i for i, s in enumerate(service_ids)})
+        self.provider_table = providers.table({p: i for i, p in enumerate(provider_ids)})
+        self.series_service = series_service = plan.series_service
+        self.series_kpi = series_kpi = plan.series_kpi
+        self.series_of = np.full((len(service_ids) + 1, n_kpis + 1), -1, dtype=np.int64)
+        self.series_of[series_service, series_kpi] = np.arange(series_service.size)
+        provider_index = {p: i for i, p in enumerate(provider_ids)}
+        provider_of_service = np.array(
+            [provider_index[p] for p in plan.services.get_column("provider").to_list()],
+            dtype=np.int64,
+        )
+        shape = (len(provider_ids) + 1, n_kpis + 1)
+        self.holders = np.zeros(shape, dtype=np.int64)
+        np.add.at(self.holders, (provider_of_service[series_service], series_kpi), 1)
+        self.holder = np.full(shape, -1, dtype=np.int64)
+        self.holder[provider_of_service[series_service], series_kpi] = series_service
+        measures = plan.kpis.get_column("measure").to_list()
+        self.measure_table = np.array(
+            [*(_MEASURES.index(m) if m in _MEASURES else -1 for m in measures), -1],
+            dtype=np.int64,
+        )
+        self.reported_table = np.array(
+            [*plan.kpis.get_column("reported_months").to_list(), -1], dtype=np.int64
+        )
+        self.commences_table = np.array(
+            [*plan.services.get_column("commences_month").to_list(), 0], dtype=np.int64
+        )
+        self.ends_table = np.array(
+            [*(month_index(s.ends) if s.ends else 10**7 for s in plan.contract.services), 10**7],
+            dtype=np.int64,
+        )
+
+    def rows(self, at: slice | NDArray[Any]) -> _Rows:
+        kpi_code = self.kpi_table[self.kpis.index[at]]
+        by_service = self.service_table[self.services.index[at]]
+        provider_code = self.provider_table[self.providers.index[at]]
+        has_service = by_service != _ABSENT
+        safe_kpi = np.where(kpi_code >= 0, kpi_code, self.n_kpis)
+        if has_service.all():
+            # Every row names its service: the provider is not needed to find it.
+            provider_count = np.zeros(kpi_code.shape, dtype=np.int64)
+            service_code = by_service
+        else:
+            safe_provider = np.where(provider_code >= 0, provider_code, self.n_providers)
+            provider_count = self.holders[safe_provider, safe_kpi]
+            provider_count[has_service] = 0
+            service_code = np.where(
+                has_service,
+                by_service,
+                np.where(provider_count == 1, self.holder[safe_provider, safe_kpi], _UNKNOWN),
+            )
+        safe_service = np.where(service_code >= 0, service_code, self.n_services)
+        start, months = self.periods.at(at)
+        return _Rows(
+            kpi_code=kpi_code,
+            by_service=by_service,
+            provider_code=provider_code,
+            has_service=has_service,
+            provider_count=provider_count,
+            service_code=service_code,
+            series_code=self.series_of[safe_service, safe_kpi],
+            start=start,
+            months=months,
+            measure=self.measure_table[safe_kpi],
+            reported=self.reported_table[safe_kpi],
+            commences=self.commences_table[safe_service],
+            ends=self.ends_table[safe_service],
+        )
+
+
+def _reasons(
+    r: _Rows,
+    values: Mapping[str, NDArray[np.float64]],
+    unreadable: Mapping[str, NDArray[np.bool_]],
+    plan: Plan,
+    as_of: date | None,
+) -> NDArray[np.int8]:
+    """Each row's first failed check (0 where it passes them all, -1 where it is after the
+    evaluation date), before duplicates are looked for."""
+    n = r.kpi_code.shape[0]
+    reason = np.zeros(n, dtype=np.int8)
+
+    def fail(mask: NDArray[np.bool_], code: str) -> None:
+        reason[(reason == 0) & mask] = _CODES[code]
+
+    named_by_provider = ~r.has_service
+    fail(r.kpi_code < 0, "unknown_kpi")
+    fail(named_by_provider & (r.provider_code == _ABSENT), "no_service")
+    fail(r.has_service & (r.by_service == _UNKNOWN), "unknown_service")
+    fail(named_by_provider & (r.provider_code == _UNKNOWN), "unknown_provider")
+    fail(named_by_provider & (r.provider_count == 0), "provider_without_kpi")
+    fail(named_by_provider & (r.provider_count > 1), "ambiguous_provider")
+    fail(r.series_code < 0, "service_without_kpi")
+    start = r.start
+    fail(start < 0, "unreadable_period")
+    fail(r.months != r.reported, "wrong_period_kind")
+    last = start + r.months - 1
+    fail((last < plan.term_start_month) | (start > plan.term_end_month), "outside_term")
+    fail(last < r.commences, "before_commencement")
+    fail(start > r.ends, "after_service_ended")
+    # Returns for periods after the evaluation date are not wrong, just not yet wanted: they
+    # are excluded (and counted), like rows a filter leaves out.
+    if as_of is not None:
+        reason[(reason == 0) & (start > month_index(as_of))] = -1
+    if unreadable:
+        fail(np.logical_or.reduce(list(unreadable.values())), "not_a_number")
+    measure = r.measure
+    missing = np.zeros(n, dtype=bool)
+    for kind, fields in _NEEDS.items():
+        is_kind = measure == _MEASURES.index(kind)
+        for field in fields:
+            missing |= is_kind & (np.isnan(values[field]) if field in values else True)
+    if "count" in values:
+        is_mean = measure == _MEASURES.index("mean")
+        sd_missing = np.isnan(values["sd"]) if "sd" in values else True
+        missing |= is_mean & (values["count"] >= 2) & sd_missing
+    fail(missing, "missing_field")
+    with np.errstate(invalid="ignore"):
+        negatives = [values[f] < 0 for f in _NON_NEGATIVE if f in values]
+        if negatives:
+            fail(np.logical_or.reduce(negatives), "negative")
+        whole = np.zeros(n, dtype=bool)
+        for kind, fields in _WHOLE.items():
+            is_kind = measure == _MEASURES.index(kind)
+            for field in fields:
+                if field in values:
+                    column = values[field]
+                    whole |= is_kind & (column != np.floor(column)) & ~np.isnan(column)
+        fail(whole, "not_whole")
+        if "numerator" in values and "denominator" in values:
+            fail(
+                (measure == _MEASURES.index("proportion"))
+                & (values["numerator"] > values["denominator"]),
+                "numerator_above_denominator",
+            )
+    return reason
+
+
+BLOCK = 1 << 18
+"""Rows are checked a block at a time, about this many each: the working arrays stay small and
+are reused, where whole-column temporaries would each be fresh memory."""
 
 
 def read_returns(
@@ -321,117 +529,29 @@ def read_returns(
     n = table.height
 
     kpis = _text(table, sources.get("kpi"))
-    kpi_code = kpis.resolve({k: i for i, k in enumerate(plan.kpis.get_column("kpi"))})
-    service_ids = plan.services.get_column("service").to_list()
     services = _text(table, sources.get("service"))
-    by_service = services.resolve({s: i for i, s in enumerate(service_ids)})
     providers = _text(table, sources.get("provider"))
-    provider_ids = sorted(set(plan.services.get_column("provider").to_list()))
-    provider_code = providers.resolve({p: i for i, p in enumerate(provider_ids)})
-
-    n_kpis = plan.kpis.height
-    series_service = plan.series.get_column("service_code").to_numpy().astype(np.int64)
-    series_kpi = plan.series.get_column("kpi_code").to_numpy().astype(np.int64)
-    series_of = np.full((len(service_ids) + 1, n_kpis + 1), -1, dtype=np.int64)
-    series_of[series_service, series_kpi] = np.arange(series_service.size)
-    provider_index = {p: i for i, p in enumerate(provider_ids)}
-    provider_of_service = np.array(
-        [provider_index[p] for p in plan.services.get_column("provider").to_list()], dtype=np.int64
-    )
-    holders = np.zeros((len(provider_ids) + 1, n_kpis + 1), dtype=np.int64)
-    np.add.at(holders, (provider_of_service[series_service], series_kpi), 1)
-    holder = np.full((len(provider_ids) + 1, n_kpis + 1), -1, dtype=np.int64)
-    holder[provider_of_service[series_service], series_kpi] = series_service
-
-    has_service = by_service != _ABSENT
-    known_kpi = kpi_code >= 0
-    safe_kpi = np.where(known_kpi, kpi_code, n_kpis)
-    if has_service.all():
-        # Every row names its service: the provider is not needed to find it.
-        provider_count = np.zeros(n, dtype=np.int64)
-        service_code = by_service
-    else:
-        safe_provider = np.where(provider_code >= 0, provider_code, len(provider_ids))
-        provider_count = holders[safe_provider, safe_kpi]
-        service_code = np.where(
-            has_service,
-            by_service,
-            np.where(provider_count == 1, holder[safe_provider, safe_kpi], _UNKNOWN),
-        )
-    safe_service = np.where(service_code >= 0, service_code, len(service_ids))
-    series_code = series_of[safe_service, safe_kpi]
-
-    start, months, period_raw = _periods(table, sources["period"])
+    periods = _periods(table, sources["period"])
     values, unreadable = _numbers(table, sources)
-    kpi_measure = np.array([*plan.kpis.get_column("measure").to_list(), ""], dtype=object)
-    measure = np.array(
-        [_MEASURES.index(m) if m in _MEASURES else -1 for m in kpi_measure], dtype=np.int64
-    )[safe_kpi]
-    reported = np.array([*plan.kpis.get_column("reported_months").to_list(), -1], dtype=np.int64)[
-        safe_kpi
-    ]
-    commences = np.array(
-        [*plan.services.get_column("commences_month").to_list(), 0], dtype=np.int64
-    )[safe_service]
-    ends = np.array(
-        [*(month_index(s.ends) if s.ends else 10**7 for s in plan.contract.services), 10**7],
-        dtype=np.int64,
-    )[safe_service]
+    resolver = _Resolver(plan, kpis, services, providers, periods)
 
     reason = np.zeros(n, dtype=np.int8)
-
-    def fail(mask: NDArray[np.bool_], code: str) -> None:
-        reason[(reason == 0) & mask] = _CODES[code]
-
-    fail(~known_kpi, "unknown_kpi")
-    fail(~has_service & (provider_code == _ABSENT), "no_service")
-    fail(has_service & (by_service == _UNKNOWN), "unknown_service")
-    fail(~has_service & (provider_code == _UNKNOWN), "unknown_provider")
-    fail(~has_service & (provider_count == 0), "provider_without_kpi")
-    fail(~has_service & (provider_count > 1), "ambiguous_provider")
-    fail(series_code < 0, "service_without_kpi")
-    fail(start < 0, "unreadable_period")
-    fail(months != reported, "wrong_period_kind")
-    last = start + months - 1
-    fail((last < plan.term_start_month) | (start > plan.term_end_month), "outside_term")
-    fail(last < commences, "before_commencement")
-    fail(start > ends, "after_service_ended")
-    # Returns for periods after the evaluation date are not wrong, just not yet wanted: they
-    # are excluded (and counted), like rows a filter leaves out.
-    later = (reason == 0) & (start > month_index(as_of)) if as_of is not None else None
-    if later is not None and later.any():
-        reason[later] = -1
-    if unreadable:
-        fail(np.logical_or.reduce(list(unreadable.values())), "not_a_number")
-    present = set(values)
-    missing = np.zeros(n, dtype=bool)
-    for kind, fields in _NEEDS.items():
-        is_kind = measure == _MEASURES.index(kind)
-        for field in fields:
-            missing |= is_kind & (np.isnan(values[field]) if field in present else True)
-    if "count" in present:
-        is_mean = measure == _MEASURES.index("mean")
-        sd_missing = np.isnan(values["sd"]) if "sd" in present else True
-        missing |= is_mean & (values["count"] >= 2) & sd_missing
-    fail(missing, "missing_field")
-    with np.errstate(invalid="ignore"):
-        negatives = [values[f] < 0 for f in _NON_NEGATIVE if f in present]
-        if negatives:
-            fail(np.logical_or.reduce(negatives), "negative")
-        whole = np.zeros(n, dtype=bool)
-        for kind, fields in _WHOLE.items():
-            is_kind = measure == _MEASURES.index(kind)
-            for field in fields:
-                if field in present:
-                    column = values[field]
-                    whole |= is_kind & (column != np.floor(column)) & ~np.isnan(column)
-        fail(whole, "not_whole")
-        if {"numerator", "denominator"} <= present:
-            fail(
-                (measure == _MEASURES.index("proportion"))
-                & (values["numerator"] > values["denominator"]),
-                "numerator_above_denominator",
-            )
+    series_code = np.zeros(n, dtype=np.int64)
+    start = np.zeros(n, dtype=np.int64)
+    months = np.zeros(n, dtype=np.int8)
+    for first in range(0, n, BLOCK):
+        block = slice(first, min(first + BLOCK, n))
+        r = resolver.rows(block)
+        reason[block] = _reasons(
+            r,
+            {f: v[block] for f, v in values.items()},
+            {f: v[block] for f, v in unreadable.items()},
+            plan,
+            as_of,
+        )
+        series_code[block] = r.series_code
+        start[block] = r.start
+        months[block] = r.months
 
     # Two or more rows for one series and period, among rows that pass everything else.
     passing = reason == 0
@@ -464,31 +584,14 @@ def read_returns(
     accepted = {
         ROW: kept(rows),
         "series_code": kept(series_code),
-        "service_code": kept(service_code),
-        "kpi_code": kept(kpi_code),
         "start": kept(start),
         "months": kept(months),
         **{field: kept(values[field]) for field in sorted(values)},
     }
-    rejected = _rejected(
-        table,
-        input_columns,
-        plan,
-        reason,
-        kpis,
-        services,
-        providers,
-        period_raw,
-        start,
-        months,
-        values,
-        unreadable,
-        series_code,
-        measure,
-        provider_count,
-        name,
-    )
+    rejected = _rejected(table, input_columns, plan, reason, resolver, values, unreadable)
     return Returns(
+        series_service=resolver.series_service,
+        series_kpi=resolver.series_kpi,
         columns=accepted,
         rejected=rejected,
         total=total,
@@ -505,18 +608,9 @@ def _rejected(
     input_columns: list[str],
     plan: Plan,
     reason: NDArray[np.int8],
-    kpis: _Text,
-    services: _Text,
-    providers: _Text,
-    period_raw: _Text | None,
-    start: Ints,
-    months: Ints,
+    resolver: _Resolver,
     values: dict[str, NDArray[np.float64]],
     unreadable: dict[str, NDArray[np.bool_]],
-    series_code: Ints,
-    measure: Ints,
-    provider_count: Ints,
-    name: str,
 ) -> pl.DataFrame:
     """The rejected rows, with their reasons, messages and original columns."""
     bad = reason > 0
@@ -530,19 +624,23 @@ def _rejected(
             }
         )
     picked = np.flatnonzero(bad)
+    r = resolver.rows(picked)
+    period_raw = resolver.periods.raw
     detail = pl.DataFrame(
         {
             ROW: table.get_column(ROW).to_numpy()[picked],
             "_reason": pl.Series([None, *REASONS]).gather(reason[picked].astype(np.int64)),
-            "_kpi": kpis.text(bad),
-            "_service": services.text(bad),
-            "_provider": providers.text(bad),
-            "_period_raw": period_raw.text(bad) if period_raw is not None else [None] * picked.size,
-            "_start": np.where(start[picked] >= 0, start[picked], 0),
-            "_months": months[picked],
-            "_n_services": provider_count[picked],
-            "_series": series_code[picked],
-            "measure": [(_MEASURES[m] if m >= 0 else None) for m in measure[picked]],
+            "_kpi": resolver.kpis.text(picked),
+            "_service": resolver.services.text(picked),
+            "_provider": resolver.providers.text(picked),
+            "_period_raw": period_raw.text(picked)
+            if period_raw is not None
+            else [None] * picked.size,
+            "_start": np.where(r.start >= 0, r.start, 0),
+            "_months": r.months,
+            "_n_services": r.provider_count,
+            "_series": r.series_code,
+            "measure": [(_MEASURES[m] if m >= 0 else None) for m in r.measure],
             "_bad": [", ".join(f for f, flags in unreadable.items() if flags[i]) for i in picked],
             "numerator": values["numerator"][picked] if "numerator" in values else None,
             "denominator": values["denominator"][picked] if "denominator" in values else None,
@@ -555,7 +653,7 @@ def _rejected(
             "measure": pl.String,
         },
     )
-    reported = _reported_months(plan, kpis, bad)
+    reported = _reported_months(plan, resolver.kpis, picked)
     detail = detail.with_columns(pl.Series("reported_months", reported, dtype=pl.Int64))
     messages = _messages(detail, plan)
     originals = table.filter(pl.Series(bad)).select(ROW, *input_columns)
@@ -568,7 +666,7 @@ def _rejected(
     )
 
 
-def _reported_months(plan: Plan, kpis: _Text, rows: NDArray[np.bool_]) -> list[int | None]:
+def _reported_months(plan: Plan, kpis: _Text, rows: NDArray[Any]) -> list[int | None]:
     codes = dict(
         zip(
             plan.kpis.get_column("kpi").to_list(),
