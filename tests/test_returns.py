@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import contractkit
-from contractkit import Contract, Evaluation, ReturnsError
+from contractkit import Contract, Evaluation, ReturnsError, _blocks
 from contractkit.evaluation._plan import compile_plan
-from contractkit.returns import REASONS, _validate, read_returns
+from contractkit.returns import REASONS, read_returns
 
 # --- the contract ------------------------------------------------------------------------------
 
@@ -911,7 +911,7 @@ def test_checking_in_blocks_changes_nothing(rows: list[dict[str, Any]], block: i
     frame = text_frame(*rows)
     plan = compile_plan(CONTRACT)
     whole = read_returns(frame, plan)
-    with mock.patch.object(_validate, "BLOCK", block):
+    with mock.patch.object(_blocks, "SIZE", block):
         blocked = read_returns(frame, plan)
     assert blocked.accepted.equals(whole.accepted)
     assert blocked.rejected.equals(whole.rejected)

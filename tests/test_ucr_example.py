@@ -228,9 +228,9 @@ def test_charting_in_small_blocks_changes_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The evaluator charts a block of whole series at a time; the blocks never show."""
-    from contractkit.stats import spc
+    from contractkit import _blocks
 
-    monkeypatch.setattr(spc, "BLOCK", block)
+    monkeypatch.setattr(_blocks, "SIZE", block)
     blocked = contractkit.evaluate(ucr, RETURNS)
     assert blocked.table.equals(evaluation.table)
     assert blocked.points.equals(evaluation.points)

@@ -18,6 +18,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from contractkit import _blocks
 from contractkit.evaluation._grid import SPAN, Grid
 from contractkit.evaluation._plan import MEASURES, Plan
 
@@ -65,8 +66,13 @@ def aggregate(accepted: Mapping[str, NDArray[Any]], grid: Grid, plan: Plan) -> C
     order = None if in_order else np.argsort(fine, kind="stable")
     if order is not None:
         series, start = series[order], start[order]
-    a_start = _assessment_start(start, grid.series_assessed[series]) if series.size else start
-    row_of_point = grid.rows_of(series, a_start)
+    # Each point's grid row, a block of points at a time (small working arrays, reused).
+    row_of_point = np.empty(series.size, dtype=np.int64)
+    for block in _blocks.slices(series.size):
+        s = series[block]
+        row_of_point[block] = grid.rows_of(
+            s, _assessment_start(start[block], grid.series_assessed[s])
+        )
     inside = row_of_point >= 0
     everything = bool(inside.all())
 

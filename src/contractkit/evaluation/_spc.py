@@ -16,10 +16,10 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from contractkit import _blocks
 from contractkit.evaluation._aggregate import Combined
 from contractkit.evaluation._plan import Plan
 from contractkit.evaluation._verdict import observe
-from contractkit.stats import spc
 from contractkit.stats.spc import COMMON_CAUSE, CONCERN, IMPROVEMENT, NEITHER, xmr_batch
 
 __all__ = ["SIGNAL_NAMES", "Charts", "chart"]
@@ -101,14 +101,14 @@ def chart(
 ) -> Charts:
     """XmR charts of every series, and each grid row's signal.
 
-    The points are taken a block of whole series at a time (see ``BLOCK``), so that the
-    working arrays stay small; only the results are kept at full length.
+    The points are taken a block of whole series at a time (see ``contractkit._blocks``), so
+    that the working arrays stay small; only the results are kept at full length.
     """
     order = combined.order
     series = accepted["series_code"]
     start = accepted["start"]
     row_signal = np.zeros(threshold.size, dtype=np.int8)
-    blocks = spc.series_blocks(series if order is None else series[order])
+    blocks = _blocks.series_blocks(series if order is None else series[order])
     parts = [
         _chart_block(
             slice(a, b),
@@ -144,7 +144,7 @@ def _chart_block(
     series = series_codes[index].astype(np.int64)
     start = starts[index].astype(np.int64)
     columns = {name: values[block] for name, values in combined.columns.items()}
-    run_first = np.flatnonzero(spc.run_starts(series))
+    run_first = np.flatnonzero(_blocks.run_starts(series))
     run_length = np.diff(np.r_[run_first, series.size])
     run_kpi = plan.series_kpi[series[run_first]]
     measure = np.repeat(plan.kpi_measure[run_kpi], run_length)
@@ -179,7 +179,7 @@ def _chart_block(
     # The most telling signal of each grid row's points (they are contiguous).
     kept_rows, kept_rank = rows[inside], rank[inside]
     if kept_rows.size:
-        firsts = np.flatnonzero(spc.run_starts(kept_rows))
+        firsts = np.flatnonzero(_blocks.run_starts(kept_rows))
         row_signal[kept_rows[firsts]] = np.maximum.reduceat(kept_rank, firsts)
     # Each series' icons come from its latest chart (the charts are numbered in order).
     chart_series = s[np.flatnonzero(np.r_[charts[1:] != charts[:-1], True])]

@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from contractkit import _blocks
 from contractkit.errors import PeriodError, ReturnsError
 from contractkit.evaluation._plan import Plan, month_index, period_text
 from contractkit.model._base import did_you_mean
@@ -501,11 +502,6 @@ def _reasons(
     return reason
 
 
-BLOCK = 1 << 18
-"""Rows are checked a block at a time, about this many each: the working arrays stay small and
-are reused, where whole-column temporaries would each be fresh memory."""
-
-
 def read_returns(
     source: Any,
     plan: Plan,
@@ -539,8 +535,7 @@ def read_returns(
     series_code = np.zeros(n, dtype=np.int64)
     start = np.zeros(n, dtype=np.int64)
     months = np.zeros(n, dtype=np.int8)
-    for first in range(0, n, BLOCK):
-        block = slice(first, min(first + BLOCK, n))
+    for block in _blocks.slices(n):
         r = resolver.rows(block)
         reason[block] = _reasons(
             r,

@@ -20,13 +20,14 @@ details where the two differ.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from contractkit import _blocks
 
 __all__ = [
     "PROFILES",
@@ -46,10 +47,6 @@ SCREEN = 3.267
 """NHSRplotthedots drops moving ranges at or above this many mean moving ranges."""
 TOLERANCE = 1e-9
 """Relative tolerance for "on the mean", "on a limit" and ties between points."""
-BLOCK = 1 << 18
-"""Many series are charted a block of whole series at a time, about this many points each:
-small working arrays are reused from one block to the next and stay in the processor's
-cache, where whole-column temporaries would each be fresh memory."""
 
 # Signal codes in the batch arrays.
 NO_CHART = -1
@@ -165,14 +162,6 @@ class BatchChart:
         return np.repeat(self.partition_upper, self.partition_points)
 
 
-def run_starts(codes: NDArray[Any]) -> NDArray[np.bool_]:
-    """Where each run of equal codes begins."""
-    starts = np.ones(codes.shape[0], dtype=bool)
-    if codes.shape[0] > 1:
-        starts[1:] = codes[1:] != codes[:-1]
-    return starts
-
-
 def _sign(difference: FloatArray, tolerance: FloatArray) -> NDArray[np.int8]:
     """+1, -1, or 0 where the difference is within the tolerance."""
     signs: NDArray[np.int8] = np.where(
@@ -251,7 +240,7 @@ def xmr_batch(
             rules,
             baseline,
         )
-        for a, b in series_blocks(series_codes)
+        for a, b in _blocks.series_blocks(series_codes)
     ]
     chart = blocks[0] if len(blocks) == 1 else _join(blocks)
     if icons:
@@ -261,18 +250,6 @@ def xmr_batch(
             assurance=[ASSURANCES[c] for c in chart.assurance_code],
         )
     return chart
-
-
-def series_blocks(codes: NDArray[Any]) -> list[tuple[int, int]]:
-    """Consecutive blocks of whole series (``codes`` contiguous), about ``BLOCK`` points each
-    (a longer series is a block of its own), as (first, end) pairs; one empty block if none."""
-    n = codes.shape[0]
-    if n == 0:
-        return [(0, 0)]
-    firsts = np.flatnonzero(run_starts(codes))
-    cuts = np.unique(np.searchsorted(firsts, np.arange(0, n, BLOCK), side="right") - 1)
-    bounds = [*firsts[cuts].tolist(), n]
-    return list(itertools.pairwise(bounds))
 
 
 def _join(blocks: list[BatchChart]) -> BatchChart:
@@ -296,10 +273,10 @@ def _block(
 ) -> BatchChart:
     """XmR charts for a block of whole series (see :func:`xmr_batch`); icons as codes only."""
     n = x.shape[0]
-    series_start = run_starts(series_codes)
+    series_start = _blocks.run_starts(series_codes)
     series_first = np.flatnonzero(series_start)
     series_points = np.diff(np.r_[series_first, n]).astype(np.int64)
-    part_start = run_starts(part_codes) | series_start
+    part_start = _blocks.run_starts(part_codes) | series_start
     part_length = np.diff(np.r_[np.flatnonzero(part_start), n])
 
     starts = np.flatnonzero(part_start)

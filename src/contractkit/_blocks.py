@@ -1,0 +1,48 @@
+"""Working through long columns a block at a time.
+
+At national scale a whole-column temporary is tens of megabytes of fresh memory, and fresh
+memory is slow to come by. Per-row work is therefore done a block of rows at a time: the
+working arrays stay small, are reused from one block to the next and stay in the processor's
+cache; only results are kept at full length. Blocks never show in a result (the tests check
+that with tiny blocks).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["SIZE", "run_starts", "series_blocks", "slices"]
+
+SIZE = 1 << 18
+"""About this many rows to a block."""
+
+
+def slices(n: int) -> Iterator[slice]:
+    """Consecutive blocks of ``n`` rows."""
+    for first in range(0, n, SIZE):
+        yield slice(first, min(first + SIZE, n))
+
+
+def run_starts(codes: NDArray[Any]) -> NDArray[np.bool_]:
+    """Where each run of equal codes begins."""
+    starts = np.ones(codes.shape[0], dtype=bool)
+    if codes.shape[0] > 1:
+        starts[1:] = codes[1:] != codes[:-1]
+    return starts
+
+
+def series_blocks(codes: NDArray[Any]) -> list[tuple[int, int]]:
+    """Consecutive blocks of whole series (``codes`` contiguous), about ``SIZE`` rows each (a
+    longer series is a block of its own), as (first, end) pairs; one empty block if none."""
+    n = codes.shape[0]
+    if n == 0:
+        return [(0, 0)]
+    firsts = np.flatnonzero(run_starts(codes))
+    cuts = np.unique(np.searchsorted(firsts, np.arange(0, n, SIZE), side="right") - 1)
+    bounds = [*firsts[cuts].tolist(), n]
+    return list(itertools.pairwise(bounds))
