@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["SIZE", "run_starts", "series_blocks", "slices"]
+__all__ = ["SIZE", "in_order", "run_starts", "series_blocks", "slices"]
 
 SIZE = 1 << 18
 """About this many rows to a block."""
@@ -46,3 +46,14 @@ def series_blocks(codes: NDArray[Any]) -> list[tuple[int, int]]:
     cuts = np.unique(np.searchsorted(firsts, np.arange(0, n, SIZE), side="right") - 1)
     bounds = [*firsts[cuts].tolist(), n]
     return list(itertools.pairwise(bounds))
+
+
+def in_order(major: NDArray[Any], minor: NDArray[Any]) -> bool:
+    """Whether the rows are sorted by ``major``, then ``minor`` (ties allowed)."""
+    for block in slices(major.shape[0]):
+        span = slice(max(block.start - 1, 0), block.stop)  # each block overlaps the last by one
+        a, b = major[span], minor[span]
+        later, earlier = a[1:], a[:-1]
+        if not np.all((later > earlier) | ((later == earlier) & (b[1:] >= b[:-1]))):
+            return False
+    return True

@@ -60,10 +60,12 @@ def aggregate(accepted: Mapping[str, NDArray[Any]], grid: Grid, plan: Plan) -> C
     size = grid.series.size
     series = np.asarray(accepted["series_code"], dtype=np.int64)
     start = np.asarray(accepted["start"], dtype=np.int64)
-    fine = series * SPAN + (start - grid.base)
     # Returns usually arrive in series and month order already: then nothing is reordered.
-    in_order = bool(np.all(fine[1:] >= fine[:-1])) if fine.size > 1 else True
-    order = None if in_order else np.argsort(fine, kind="stable")
+    order = (
+        None
+        if _blocks.in_order(series, start)
+        else np.argsort(series * SPAN + (start - grid.base), kind="stable")
+    )
     if order is not None:
         series, start = series[order], start[order]
     # Each point's grid row, a block of points at a time (small working arrays, reused).
@@ -91,18 +93,22 @@ def aggregate(accepted: Mapping[str, NDArray[Any]], grid: Grid, plan: Plan) -> C
 
     def charted(name: str) -> Floats:
         """A column's values for the points inside the grid."""
-        return column(name) if everything else column(name)[kept]
+        return column(name) if kept is None else column(name)[kept]
 
-    out = {
-        name: np.full(size, np.nan) for name in ("numerator", "denominator", "value", "count", "sd")
-    }
+    out = {name: np.full(size, np.nan) for name in ("numerator", "denominator")}
+    if (plan.kpi_measure == MEAN).any():
+        out.update({name: np.full(size, np.nan) for name in ("value", "count", "sd")})
+    else:  # no means: the three are empty, and never written to (one array will do)
+        nothing = np.full(size, np.nan)
+        nothing.flags.writeable = False
+        out.update(dict.fromkeys(("value", "count", "sd"), nothing))
     reported = np.zeros(size, dtype=np.int64)
-    kept = np.flatnonzero(inside)
-    if kept.size == 0:
+    kept = None if everything else np.flatnonzero(inside)
+    if not inside.any():
         return Combined(
             **out, reported=reported, order=order, row_of_point=row_of_point, columns=sorted_columns
         )
-    rows = row_of_point if everything else row_of_point[kept]
+    rows = row_of_point if kept is None else row_of_point[kept]
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     ends = np.r_[starts[1:], rows.size] - 1
     target = rows[starts]

@@ -595,4 +595,5 @@ def _expected(grid: Grid, plan: Plan) -> NDArray[np.int64]:
 
 
 def _floats(values: NDArray[np.float64]) -> pl.Series:
-    return pl.Series(values=values, dtype=pl.Float64).fill_nan(None)
+    """Numbers, empty (null) where NaN."""
+    return pl.Series(values=values, dtype=pl.Float64, nan_to_null=True)
