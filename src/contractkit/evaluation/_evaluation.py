@@ -27,6 +27,7 @@ from contractkit.evaluation._spc import SIGNAL_NAMES, Charts
 from contractkit.evaluation._verdict import VERDICTS, Verdicts
 from contractkit.model import Contract
 from contractkit.model._base import format_path
+from contractkit.model.embedding import schedule
 from contractkit.model.origin import locate
 from contractkit.periods import Period, parse_period
 from contractkit.returns import Returns
@@ -151,8 +152,12 @@ class Evaluation:
         steps = list(contract.steps)
         periods, period_index = np.unique(grid.a_start * 16 + grid.a_months, return_inverse=True)
         period_names = [str(period_from_index(int(p) // 16, int(p) % 16)) for p in periods]
-        span_index = series_service * len(stages) + facts.stage
-        spans = [contract.schedule(s) for s in services]
+        # Stage dates depend only on the commencement date: one schedule per distinct date.
+        dates = sorted({s.commences for s in services})
+        date_code = {d: i for i, d in enumerate(dates)}
+        service_date = np.array([date_code[s.commences] for s in services], dtype=np.int64)
+        span_index = service_date[series_service] * len(stages) + facts.stage
+        spans = [schedule(contract.stages, d) for d in dates]
         refs = thresholds.refs
         ref = np.where(thresholds.ref >= 0, thresholds.ref, len(refs))
         judging = np.where(thresholds.judging >= 0, thresholds.judging, len(stages))
