@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats as sps
 
+from contractkit import _blocks
 from contractkit.evaluation._plan import MEASURES
 from contractkit.stats import (
     binomial_p_value,
@@ -118,7 +119,52 @@ def judge(
     warning: float,
     alarm: float,
 ) -> Verdicts:
-    """The verdict and its evidence for each row."""
+    """The verdict and its evidence for each row (a block of rows at a time)."""
+    parts = [
+        _judge(
+            measure[rows],
+            higher[rows],
+            per[rows],
+            numerator[rows],
+            denominator[rows],
+            value[rows],
+            count[rows],
+            sd[rows],
+            threshold[rows],
+            warning=warning,
+            alarm=alarm,
+        )
+        for rows in _blocks.slices(threshold.size)
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        nothing = np.array([], dtype=np.float64)
+        codes = np.array([], dtype=np.int8)
+        return Verdicts(nothing, nothing, nothing, nothing, nothing, nothing, codes, codes)
+    return Verdicts(
+        **{
+            field.name: np.concatenate([getattr(part, field.name) for part in parts])
+            for field in attrs.fields(Verdicts)
+        }
+    )
+
+
+def _judge(
+    measure: NDArray[np.int8],
+    higher: NDArray[np.bool_],
+    per: Floats,
+    numerator: Floats,
+    denominator: Floats,
+    value: Floats,
+    count: Floats,
+    sd: Floats,
+    threshold: Floats,
+    *,
+    warning: float,
+    alarm: float,
+) -> Verdicts:
+    """The verdict and its evidence for each row of a block."""
     size = threshold.size
     n, low, high, p_value, shortfall = (np.full(size, np.nan) for _ in range(5))
     observed = observe(measure, per, numerator, denominator, value, count)
