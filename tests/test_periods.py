@@ -1022,9 +1022,10 @@ def test_add_months_is_monotonic_and_composes_below_the_29th(day: date, m: int, 
     assert add_months(day, 0) == day
     if m <= n:
         assert add_months(day, m) <= add_months(day, n)
-    # Composing two shifts is only defined when the intermediate date is in the calendar too
-    # (each shift alone stays within years 100-9899, but both in one direction may not).
-    if day.day <= 28 and 1 <= (day.year * 12 + day.month - 1 + m) // 12 <= 9999:
+    # Composing two shifts is only defined when the intermediate and final dates are in the
+    # calendar too (each shift alone stays within years 100-9899, but both together may not).
+    months = day.year * 12 + day.month - 1
+    if day.day <= 28 and all(1 <= (months + k) // 12 <= 9999 for k in (m, m + n)):
         assert add_months(add_months(day, m), n) == add_months(day, m + n)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from contractkit import _blocks
 from contractkit.model import Contract
 
 __all__ = ["escalate"]
@@ -33,6 +34,24 @@ def escalate(
     rule_index = np.full(size, -1, dtype=np.int64)
     if size == 0 or not contract.escalation:
         return rank, rule_index
+    for a, b in _blocks.series_blocks(series):  # whole series at a time, in small blocks
+        rank[a:b], rule_index[a:b] = _escalate(
+            series[a:b], assessed[a:b], flagged[a:b], alarm[a:b], contract
+        )
+    return rank, rule_index
+
+
+def _escalate(
+    series: Ints,
+    assessed: NDArray[np.bool_],
+    flagged: NDArray[np.bool_],
+    alarm: NDArray[np.bool_],
+    contract: Contract,
+) -> tuple[Ints, Ints]:
+    """:func:`escalate` for a block of whole series."""
+    size = series.size
+    rank = np.zeros(size, dtype=np.int64)
+    rule_index = np.full(size, -1, dtype=np.int64)
     steps = contract.steps
     rows = np.flatnonzero(assessed)
     s = series[rows]

@@ -24,6 +24,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from contractkit import _blocks
 from contractkit.evaluation._plan import Plan, month_index
 from contractkit.model import KPI, Contract, Direction, Service, StageMode
 from contractkit.model.threshold import (
@@ -199,10 +200,7 @@ def resolve_thresholds(grid: Grid, stage: Ints, plan: Plan) -> Thresholds:
     refs: list[ThresholdRef] = []
     wide: list[tuple[int, int, int]] = []  # (group, month offset, ref); group = kpi, stage
     own: list[tuple[int, int, int]] = []  # group = series, stage
-    series_of = {
-        (int(s), int(k)): i
-        for i, (s, k) in enumerate(zip(plan.series_service, plan.series_kpi, strict=True))
-    }
+    series_of: dict[tuple[int, int], int] = {}  # (service, kpi) → series, when first needed
     for code, item in enumerate(contract.kpis):
         for index, stage_ in enumerate(contract.stages):
             rule = _rule_for(item.threshold, stage_.stage)
@@ -228,6 +226,13 @@ def resolve_thresholds(grid: Grid, stage: Ints, plan: Plan) -> Thresholds:
                     offset = max(_effective_month(start) - grid.base, 0)
                     wide.append((group, offset, len(refs) - 1))
             else:
+                if not series_of:
+                    series_of.update(
+                        ((int(s), int(k)), i)
+                        for i, (s, k) in enumerate(
+                            zip(plan.series_service, plan.series_kpi, strict=True)
+                        )
+                    )
                 for s_code, service in enumerate(contract.services):
                     series = series_of.get((s_code, code))
                     if series is None:
@@ -241,19 +246,21 @@ def resolve_thresholds(grid: Grid, stage: Ints, plan: Plan) -> Thresholds:
                                 len(refs) - 1,
                             )
                         )
-    months_in = grid.a_start - grid.base
     found_ref = np.full(grid.series.size, -1, dtype=np.int64)
-    valid = judging >= 0
-    for entries, groups in (
-        (wide, kpi * n_stages + judging),
-        (own, grid.series * n_stages + judging),
-    ):
-        if not entries:
-            continue
-        table = np.array(sorted(entries), dtype=np.int64)
-        keys = table[:, 0] * SPAN + table[:, 1]
-        found = _lookup(keys, table[:, 2], groups * SPAN + months_in, groups, table[:, 0])
-        found_ref = np.where(valid & (found_ref < 0), found, found_ref)
+    tables: list[tuple[Ints, Ints, bool]] = []  # (entries, their keys, grouped by series)
+    for entries, by_series in ((wide, False), (own, True)):
+        if entries:
+            table = np.array(sorted(entries), dtype=np.int64)
+            tables.append((table, table[:, 0] * SPAN + table[:, 1], by_series))
+    for rows in _blocks.slices(grid.series.size):
+        months_in = grid.a_start[rows] - grid.base
+        valid = judging[rows] >= 0
+        found_rows = found_ref[rows]
+        for table, keys, by_series in tables:
+            groups = (grid.series[rows] if by_series else kpi[rows]) * n_stages + judging[rows]
+            found = _lookup(keys, table[:, 2], groups * SPAN + months_in, groups, table[:, 0])
+            found_rows = np.where(valid & (found_rows < 0), found, found_rows)
+        found_ref[rows] = found_rows
     levels = np.array([float(r.level) for r in refs] + [np.nan], dtype=np.float64)
     return Thresholds(
         judging=judging,
