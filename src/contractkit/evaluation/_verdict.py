@@ -120,6 +120,14 @@ def judge(
     alarm: float,
 ) -> Verdicts:
     """The verdict and its evidence for each row (a block of rows at a time)."""
+    # Shortfalls are solved once per distinct (n, θ) pair over the whole column: far fewer
+    # pairs than rows (see binomial_shortfall), and fewer still across the whole column.
+    proportion = measure == PROPORTION
+    complement = np.where(higher, threshold, 1 - threshold)
+    shortfalls = np.full(threshold.size, np.nan)
+    shortfalls[proportion] = binomial_shortfall(
+        denominator[proportion], complement[proportion], warning
+    )
     parts = [
         _judge(
             measure[rows],
@@ -131,6 +139,7 @@ def judge(
             count[rows],
             sd[rows],
             threshold[rows],
+            shortfalls[rows],
             warning=warning,
             alarm=alarm,
         )
@@ -160,11 +169,13 @@ def _judge(
     count: Floats,
     sd: Floats,
     threshold: Floats,
+    proportion_shortfall: Floats,
     *,
     warning: float,
     alarm: float,
 ) -> Verdicts:
-    """The verdict and its evidence for each row of a block."""
+    """The verdict and its evidence for each row of a block (given the proportions' minimum
+    detectable shortfalls)."""
     size = threshold.size
     n, low, high, p_value, shortfall = (np.full(size, np.nan) for _ in range(5))
     observed = observe(measure, per, numerator, denominator, value, count)
@@ -176,8 +187,7 @@ def _judge(
         n[m] = d[m]
         low[m], high[m] = wilson_interval(x[m], d[m])
         empty[m] = d[m] == 0
-        complement = np.where(higher, theta, 1 - theta)
-        shortfall[m] = binomial_shortfall(d[m], complement[m], warning)
+        shortfall[m] = proportion_shortfall[m]
         # Rates: x events over exposure E, against λ per `per`.
         m = measure == RATE
         n[m] = d[m]
