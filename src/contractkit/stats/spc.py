@@ -290,13 +290,13 @@ def _block(
         has_range = ~part_start & in_baseline
 
     centre = _contiguous_mean(x, starts, in_baseline) if n else np.array([])
-    moving_range = np.abs(np.diff(x, prepend=np.nan))
-    mr_mean = (
-        _contiguous_mean(np.nan_to_num(moving_range), starts, has_range) if n else np.array([])
-    )
+    # Each point's moving range from the point before (0 for the first, never counted: a
+    # partition's first point has no range).
+    moving_range = np.abs(np.diff(x, prepend=x[:1]))
+    mr_mean = _contiguous_mean(moving_range, starts, has_range) if n else np.array([])
     if rules.screen_moving_ranges and n:
         kept = has_range & (moving_range < SCREEN * np.repeat(mr_mean, part_length))
-        mr_mean = _contiguous_mean(np.nan_to_num(moving_range), starts, kept)
+        mr_mean = _contiguous_mean(moving_range, starts, kept)
 
     short = series_points < rules.minimum_points
     no_chart_series = short & (rules.short_chart == "mean_only")
@@ -313,7 +313,8 @@ def _block(
 
     # Comparisons ignore differences below a billionth of the chart's scale, so that a point
     # "exactly on" the mean or a limit does not depend on the order sums were taken in.
-    tolerance = TOLERANCE * (np.abs(mean) + np.nan_to_num(3 * sigma) + np.abs(x))
+    # (fmax: a chart without a moving range has a NaN sigma, which adds nothing here)
+    tolerance = TOLERANCE * (np.abs(mean) + np.fmax(3 * sigma, 0.0) + np.abs(x))
     side = _sign(x - mean, tolerance)
     segment_start = series_start if rules.cross_partitions else part_start
 
