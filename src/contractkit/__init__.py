@@ -10,6 +10,7 @@ Write a contract as YAML or as Python objects, load it, and be told exactly what
 from contractkit import stats as stats  # the public numerics, as contractkit.stats
 from contractkit.errors import (
     ContractKitError,
+    MoneyError,
     PeriodError,
     Problem,
     ReturnsError,
@@ -39,6 +40,7 @@ from contractkit.model import (
     Term,
     Trajectory,
 )
+from contractkit.money import Money, allocate
 from contractkit.periods import FinancialYear, Frequency, Month, Quarter, parse_period
 from contractkit.returns import Returns
 from contractkit.spec import dump, json_schema, load
@@ -64,6 +66,8 @@ __all__ = [
     "FloorOrImprovement",
     "Frequency",
     "Measure",
+    "Money",
+    "MoneyError",
     "Month",
     "Outcome",
     "PeriodError",
@@ -83,6 +87,7 @@ __all__ = [
     "Trajectory",
     "UnitError",
     "__version__",
+    "allocate",
     "dump",
     "evaluate",
     "json_schema",

@@ -7,6 +7,8 @@ inherits the builtin it most resembles, so ``except ValueError`` keeps working::
     ├── SpecError (ValueError)      a contract (or other spec) file or object has problems
     ├── PeriodError (ValueError)    text that is not a month, quarter or financial year
     ├── UnitError (ValueError)      a quantity that cannot be read, or has the wrong dimension
+    ├── MoneyError (ValueError)     an amount that is not exact money (a float, a fraction of a
+    │                               penny), or a split that cannot be made
     └── ReturnsError (ValueError)   a returns file or frame that cannot be read as returns
 
 A :class:`SpecError` carries every :class:`Problem` found, not just the first, each with the
@@ -26,6 +28,7 @@ import attrs
 
 __all__ = [
     "ContractKitError",
+    "MoneyError",
     "PeriodError",
     "Problem",
     "ReturnsError",
@@ -112,6 +115,15 @@ class UnitError(ContractKitError, ValueError):
     def __init__(self, message: str, *, got: object = None, expected: str | None = None) -> None:
         self.got = got
         self.expected = expected
+        super().__init__(message)
+
+
+class MoneyError(ContractKitError, ValueError):
+    """An amount that is not exact money (a float, text that is not an amount, a fraction of a
+    penny), or a split that cannot be made (no weights, negative weights)."""
+
+    def __init__(self, message: str, *, got: object = None) -> None:
+        self.got = got
         super().__init__(message)
 
 

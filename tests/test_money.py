@@ -1,0 +1,317 @@
+"""Money: exact amounts, rounding once, and allocation that never loses or invents a penny.
+
+Expected values are worked out by hand here, or with Python's own Decimal and Fraction as the
+independent reference — never with contractkit's arithmetic.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import pydantic
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from contractkit import Money, MoneyError, allocate
+
+pence = st.integers(min_value=-(10**13), max_value=10**13)
+money = pence.map(Money.from_pence)
+
+
+# --- reading and writing -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("£4,200,000.00", 420_000_000),
+        ("4200000", 420_000_000),
+        ("4,200,000", 420_000_000),
+        (" £ 12.5 ", 1_250),
+        ("0.07", 7),
+        (".5", 50),
+        ("4.200", 420),  # trailing zeros are not a fraction of a penny
+        ("-£1,234.56", -123_456),
+        ("\u2212£1,234.56", -123_456),
+        ("(£1,234.56)", -123_456),
+        ("£-1,234.56", -123_456),
+        ("+£3", 300),
+        ("GBP 12.30", 1_230),
+    ],
+)
+def test_text_as_people_write_it(text: str, expected: int) -> None:
+    assert Money(text).pence == expected
+
+
+@pytest.mark.parametrize(
+    ("bad", "fragment"),
+    [
+        ("4.205", "fraction of a penny"),
+        ("£4,200,000.001", "fraction of a penny"),
+        ("1,23", "not an amount"),
+        ("12,3456", "not an amount"),
+        ("££5", "not an amount"),
+        ("five pounds", "not an amount"),
+        ("", "not an amount"),
+        ("(5", "unmatched bracket"),
+        ("--5", "more than one sign"),
+        ("(-5)", "more than one sign"),
+    ],
+)
+def test_text_that_is_not_exact_money(bad: str, fragment: str) -> None:
+    with pytest.raises(MoneyError, match=fragment):
+        Money(bad)
+
+
+def test_decimals_ints_and_floats() -> None:
+    assert Money(Decimal("4.20")).pence == 420
+    assert Money(Decimal("4.2000")).pence == 420
+    with pytest.raises(MoneyError, match="fraction of a penny"):
+        Money(Decimal("4.205"))
+    with pytest.raises(MoneyError, match="pounds or pence"):
+        Money(420)  # refused on purpose: ambiguous
+    with pytest.raises(MoneyError, match="float"):
+        Money(4.2)  # refused on purpose: inexact
+    with pytest.raises(MoneyError, match="not an amount"):
+        Money(True)
+    with pytest.raises(MoneyError, match="not an amount"):
+        Money(Decimal("NaN"))
+    assert Money.from_pence(420).amount == Decimal("4.20")
+    with pytest.raises(MoneyError, match="whole number"):
+        Money.from_pence(4.2)
+    # In a contract, a bare number is pounds.
+    assert Money.of(4_200_000) == Money("4200000")
+    assert Money.of(Decimal("12.34")) == Money("12.34")
+    with pytest.raises(MoneyError, match="float"):
+        Money.of(12.34)
+
+
+def test_formatting() -> None:
+    assert str(Money("4200000")) == "£4,200,000.00"
+    assert str(Money("0.05")) == "£0.05"
+    assert str(Money("-1234.56")) == "\u2212£1,234.56"
+    assert Money("-1234.56").format(negative="brackets") == "(£1,234.56)"
+    assert Money("1234.56").format(negative="brackets") == "£1,234.56"
+    assert Money("-1234.56").format(symbol=False) == "\u22121,234.56"
+    assert f"{Money('-7.5'):brackets}" == "(£7.50)"
+    assert f"{Money('-7.5'):plain}" == "-7.50"
+    assert repr(Money("12")) == "Money('12.00')"
+    with pytest.raises(ValueError, match="negative style"):
+        Money("-1").format(negative="red")
+
+
+@given(money)
+def test_every_written_form_reads_back(amount: Money) -> None:
+    assert Money(str(amount)) == amount
+    assert Money(amount.format(negative="brackets")) == amount
+    assert Money(amount.format(symbol=False)) == amount
+    assert Money(str(amount.amount)) == amount
+    assert Money(amount.amount) == amount
+    assert Money.from_pence(amount.pence) == amount
+
+
+@given(pence, st.integers(1, 9))
+def test_a_fraction_of_a_penny_is_never_rounded_quietly(p: int, extra: int) -> None:
+    text = f"{Decimal(p).scaleb(-2):.2f}{extra}"  # a third decimal place that is not zero
+    with pytest.raises(MoneyError, match="fraction of a penny"):
+        Money(text)
+
+
+# --- comparing and arithmetic ----------------------------------------------------------------
+
+
+@given(money, money)
+def test_order_and_equality_follow_the_pence(a: Money, b: Money) -> None:
+    assert (a < b) == (a.pence < b.pence)
+    assert (a == b) == (a.pence == b.pence)
+    assert (a >= b) == (a.pence >= b.pence)
+    assert (hash(a) == hash(b)) or a != b
+    assert (a + b) - b == a
+    negated = -a
+    assert -negated == a
+    assert abs(a) >= 0
+    assert sum([a, b]) == a + b
+    assert (a > 0) == (a.pence > 0)
+
+
+def test_money_is_not_a_plain_number() -> None:
+    assert Money("0") == 0
+    assert Money("1") != 1
+    with pytest.raises(TypeError):
+        _ = Money("1") + 1
+    with pytest.raises(TypeError):
+        _ = Money("1") < 1
+    with pytest.raises(TypeError):
+        _ = Money("2") * Money("3")
+    with pytest.raises(AttributeError):
+        Money("1")._pence = 5
+
+
+@pytest.mark.parametrize(
+    ("amount", "rate", "half_up", "half_even"),
+    [
+        ("123456.78", Decimal("0.02"), "2469.14", "2469.14"),  # 2,469.1356
+        ("0.05", Decimal("0.5"), "0.03", "0.02"),  # 2.5p: away from zero, or to even
+        ("0.07", Decimal("0.5"), "0.04", "0.04"),  # 3.5p: both go to 4p
+        ("-0.05", Decimal("0.5"), "-0.03", "-0.02"),
+        ("100", Fraction(1, 3), "33.33", "33.33"),
+        ("4200000", "1.25%", "52500.00", "52500.00"),
+        ("10", 3, "30.00", "30.00"),
+    ],
+)
+def test_a_rate_rounds_once(amount: str, rate: object, half_up: str, half_even: str) -> None:
+    assert Money(amount).times(rate) == Money(half_up)
+    assert Money(amount) * rate == Money(half_up)
+    assert Money(amount).times(rate, rounding="half_even") == Money(half_even)
+
+
+@given(money, st.decimals(min_value=-10, max_value=10, places=6))
+def test_times_matches_decimal_rounding(amount: Money, rate: Decimal) -> None:
+    exact = Decimal(amount.pence) * rate
+    up = exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    even = exact.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+    assert amount.times(rate).pence == int(up)
+    assert amount.times(rate, rounding="half_even").pence == int(even)
+
+
+def test_rates_that_cannot_be_exact_are_refused() -> None:
+    with pytest.raises(MoneyError, match="float"):
+        Money("10").times(0.02)
+    with pytest.raises(MoneyError, match="not a rate"):
+        Money("10").times("two percent")
+    with pytest.raises(ValueError, match="rounding"):
+        Money("10").times(2, rounding="up")
+
+
+def test_division() -> None:
+    assert Money("10") / Money("4") == Fraction(5, 2)
+    assert Money("10") / 3 == Money("3.33")
+    with pytest.raises(ZeroDivisionError):
+        Money("10") / Money("0")
+    with pytest.raises(ZeroDivisionError):
+        Money("10") / 0
+
+
+# --- allocation -------------------------------------------------------------------------------
+
+weights = st.lists(
+    st.one_of(
+        st.integers(0, 1000),
+        st.fractions(min_value=0, max_value=100, max_denominator=50),
+        st.decimals(min_value=0, max_value=100, places=3),
+    ),
+    min_size=1,
+    max_size=12,
+).filter(lambda ws: sum(Fraction(w) for w in ws) > 0)
+
+
+@given(money, weights)
+def test_allocation_conserves_every_penny(total: Money, ws: list[object]) -> None:
+    parts = allocate(total, ws)
+    assert len(parts) == len(ws)
+    assert sum(parts, Money.zero()) == total
+
+
+@given(money, weights)
+def test_each_part_is_within_a_penny_of_its_exact_share(total: Money, ws: list[object]) -> None:
+    whole = sum(Fraction(w) for w in ws)
+    for part, w in zip(allocate(total, ws), ws, strict=True):
+        exact = total.pence * Fraction(w) / whole
+        assert abs(part.pence - exact) < 1
+
+
+def _pairs(total: Money, ws: list[object]) -> list[tuple[Fraction, int]]:
+    """Each weight with the pence it got, sorted (weights compared exactly)."""
+    parts = allocate(total, ws)
+    return sorted((Fraction(w), p.pence) for w, p in zip(ws, parts, strict=True))
+
+
+@given(money, weights, st.randoms(use_true_random=False))
+def test_allocation_is_stable_under_reordering(
+    total: Money, ws: list[object], rnd: random.Random
+) -> None:
+    shuffled = list(ws)
+    rnd.shuffle(shuffled)
+    assert _pairs(total, ws) == _pairs(total, shuffled)
+    # Keyed by name, the order the names are given in never matters at all.
+    named = {f"partner-{i}": w for i, w in enumerate(ws)}
+    backwards = dict(reversed(list(named.items())))
+    assert allocate(total, named) == allocate(total, backwards)
+
+
+def test_the_largest_remainder_rule_and_its_tie_breaks() -> None:
+    # £100 in three: 33.333… each; the odd penny goes to the first listed.
+    assert allocate(Money("100"), [1, 1, 1]) == [Money("33.34"), Money("33.33"), Money("33.33")]
+    # 10p by 1:3 is 2.5p and 7.5p: equal remainders, so the larger weight gets the penny.
+    assert allocate(Money("0.10"), [1, 3]) == [Money("0.02"), Money("0.08")]
+    assert allocate(Money("0.10"), [3, 1]) == [Money("0.08"), Money("0.02")]
+    # 7p by 0.2:0.3:0.5 is 1.4p, 2.1p, 3.5p: floors 1, 2, 3 and one penny left, to the
+    # largest remainder (0.5).
+    assert allocate(Money("0.07"), ["0.2", "0.3", "0.5"]) == [
+        Money("0.01"),
+        Money("0.02"),
+        Money("0.04"),
+    ]
+    # 8p by the same: 1.6p, 2.4p, 4p; two pennies left, to 0.6 then 0.4.
+    assert allocate(Money("0.08"), ["0.2", "0.3", "0.5"]) == [
+        Money("0.02"),
+        Money("0.02"),
+        Money("0.04"),
+    ]
+    # Keyed: the name that sorts first wins a tie.
+    assert allocate(Money("0.05"), {"icb": 1, "council": 1}) == {
+        "icb": Money("0.02"),
+        "council": Money("0.03"),
+    }
+    # A negative total splits as its opposite, negated; zero weights get nothing.
+    assert allocate(Money("-100"), [1, 1, 1, 0]) == [
+        Money("-33.34"),
+        Money("-33.33"),
+        Money("-33.33"),
+        Money("0"),
+    ]
+    # In proportion to amounts.
+    assert allocate(Money("900"), [Money("2000"), Money("1000")]) == [Money("600"), Money("300")]
+
+
+@pytest.mark.parametrize(
+    ("ws", "fragment"),
+    [
+        ([], "nothing to allocate"),
+        ([0, 0], "add up to zero"),
+        ([1, -1], "negative"),
+        ([1, "lots"], "not a number"),
+        ([1, 0.5], "not a number"),
+        ("123", "list of numbers"),
+    ],
+)
+def test_allocation_refuses_what_cannot_be_split(ws: object, fragment: str) -> None:
+    with pytest.raises(MoneyError, match=fragment):
+        allocate(Money("100"), ws)
+
+
+def test_allocation_needs_money() -> None:
+    with pytest.raises(MoneyError, match="must be Money"):
+        allocate(100, [1, 2])
+
+
+# --- in models ---------------------------------------------------------------------------------
+
+
+class _Line(pydantic.BaseModel):
+    budget: Money
+
+
+def test_a_model_reads_money_as_a_contract_writes_it() -> None:
+    assert _Line(budget="£1,250,000.00").budget == Money("1250000")
+    assert _Line(budget=1_250_000).budget == Money("1250000")  # a bare number is pounds
+    assert _Line(budget=Decimal("1250000.50")).budget == Money("1250000.50")
+    for bad in (Decimal("10.005"), 10.5, "ten"):
+        with pytest.raises(pydantic.ValidationError):
+            _Line(budget=bad)
+    assert _Line(budget="12.5").model_dump() == {"budget": Decimal("12.50")}
+    schema = _Line.model_json_schema()["properties"]["budget"]
+    assert {"type": "number", "multipleOf": 0.01} in schema["anyOf"]
