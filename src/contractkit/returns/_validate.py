@@ -228,7 +228,18 @@ def _numbers(
     frame: pl.DataFrame, sources: Mapping[str, Source]
 ) -> tuple[dict[str, NDArray[np.float64]], dict[str, NDArray[np.bool_]]]:
     """Each numeric field as floats (NaN where empty), and where a column held non-numbers."""
-    used = sorted({c for f in NUMERIC if f in sources for c in sources[f].columns})
+    used = sorted(
+        {
+            c
+            for f in NUMERIC
+            if f in sources
+            and not (
+                sources[f].expression.meta.is_column()
+                and frame.schema[sources[f].columns[0]].is_numeric()
+            )
+            for c in sources[f].columns
+        }
+    )
     converted: list[pl.Expr] = []
     unreadable: dict[str, pl.Expr] = {}
     for column in used:
@@ -246,7 +257,11 @@ def _numbers(
         source = sources.get(field)
         if source is None:
             continue  # a field the returns lack is left out
-        if source.columns and source.expression.meta.is_column():
+        plain = source.columns and source.expression.meta.is_column()
+        if plain and frame.schema[source.columns[0]].is_numeric():
+            values[field] = _float_array(frame.get_column(source.columns[0]))
+            continue
+        if plain:
             series = numeric.get_column(source.columns[0])  # converted already
         elif source.columns:
             series = numeric.select(source.expression.cast(pl.Float64).alias("_")).to_series()
@@ -290,6 +305,17 @@ class _Periods:
             return self.start[rows], self.months[rows]
         index = self.index[rows]
         return self.start[index], self.months[index]
+
+
+def _float_array(series: pl.Series) -> NDArray[np.float64]:
+    """A numeric column as floats (NaN where empty), converted straight into one new array
+    from each of its chunks (a file is read in several)."""
+    out = np.empty(series.len(), dtype=np.float64)
+    position = 0
+    for chunk in series.get_chunks():
+        out[position : position + chunk.len()] = chunk.to_numpy()  # NaN for nulls
+        position += chunk.len()
+    return out
 
 
 def _periods(frame: pl.DataFrame, source: Source) -> _Periods:
