@@ -600,5 +600,11 @@ def _expected(grid: Grid, plan: Plan) -> NDArray[np.int64]:
 
 
 def _floats(values: NDArray[np.float64]) -> pl.Series:
-    """Numbers, empty (null) where NaN."""
+    """Numbers, empty (null) where NaN. A column with no NaN shares the array (which nothing
+    changes afterwards); one that is all NaN is all null without being copied."""
+    empty = np.isnan(values)
+    if not empty.any():
+        return pl.Series(values=values, dtype=pl.Float64)
+    if empty.all():
+        return pl.repeat(None, values.size, dtype=pl.Float64, eager=True)
     return pl.Series(values=values, dtype=pl.Float64, nan_to_null=True)
