@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from contractkit import _blocks
 from contractkit.evaluation._aggregate import Combined
 from contractkit.evaluation._explain import Explanation, explain_row
 from contractkit.evaluation._grid import Grid, Thresholds
@@ -587,15 +588,18 @@ def _period_start(text: str) -> int:
 
 def _expected(grid: Grid, plan: Plan) -> NDArray[np.int64]:
     """How many returns were due in each period: those from the service's commencement (and,
-    for a service that ends, up to its end)."""
-    reported = plan.series_reported[grid.series]
-    commences = plan.series_commences[grid.series]
-    first = np.maximum(
-        grid.a_start,
-        np.where(reported == 1, commences, ((commences - 3) // reported) * reported + 3),
-    )
-    last = np.minimum(grid.a_start + grid.a_months - 1, plan.series_ends[grid.series])
-    counted: NDArray[np.int64] = np.maximum((last - first + 1 + reported - 1) // reported, 0)
+    for a service that ends, up to its end). A block of rows at a time."""
+    counted = np.empty(grid.series.size, dtype=np.int64)
+    for rows in _blocks.slices(grid.series.size):
+        series, a_start = grid.series[rows], grid.a_start[rows]
+        reported = plan.series_reported[series]
+        commences = plan.series_commences[series]
+        first = np.maximum(
+            a_start,
+            np.where(reported == 1, commences, ((commences - 3) // reported) * reported + 3),
+        )
+        last = np.minimum(a_start + grid.a_months[rows] - 1, plan.series_ends[series])
+        counted[rows] = np.maximum((last - first + 1 + reported - 1) // reported, 0)
     return counted
 
 
