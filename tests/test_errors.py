@@ -9,7 +9,15 @@ from hypothesis import strategies as st
 
 import contractkit
 from contractkit import errors
-from contractkit.errors import ContractKitError, PeriodError, Problem, SpecError, UnitError
+from contractkit.errors import (
+    ContractKitError,
+    MoneyError,
+    PeriodError,
+    Problem,
+    ReturnsError,
+    SpecError,
+    UnitError,
+)
 
 MESSAGE = "unknown key 'titel'; did you mean 'title'?"
 
@@ -274,7 +282,7 @@ def test_unit_error() -> None:
     assert plain.expected is None
 
 
-@pytest.mark.parametrize("kind", [SpecError, PeriodError, UnitError])
+@pytest.mark.parametrize("kind", [SpecError, PeriodError, UnitError, MoneyError, ReturnsError])
 def test_every_error_is_caught_by_the_root(kind: type[ContractKitError]) -> None:
     assert issubclass(kind, ContractKitError)
     assert issubclass(kind, ValueError)
@@ -292,6 +300,7 @@ def test_contract_kit_error_is_not_a_value_error() -> None:
 def test_errors_are_exported() -> None:
     assert set(errors.__all__) == {
         "ContractKitError",
+        "MoneyError",
         "PeriodError",
         "Problem",
         "ReturnsError",
