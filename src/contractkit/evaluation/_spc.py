@@ -20,7 +20,14 @@ from contractkit import _blocks
 from contractkit.evaluation._aggregate import Combined
 from contractkit.evaluation._plan import Plan
 from contractkit.evaluation._verdict import observe
-from contractkit.stats.spc import COMMON_CAUSE, CONCERN, IMPROVEMENT, NEITHER, xmr_batch
+from contractkit.stats.spc import (
+    COMMON_CAUSE,
+    CONCERN,
+    IMPROVEMENT,
+    NEITHER,
+    PartitionLimits,
+    xmr_batch,
+)
 
 __all__ = ["SIGNAL_NAMES", "Charts", "chart"]
 
@@ -34,7 +41,7 @@ Floats = NDArray[np.float64]
 
 
 @attrs.frozen
-class Charts:
+class Charts(PartitionLimits):
     """The charted points (accepted rows with something to observe), and per grid row the most
     telling signal."""
 
@@ -59,21 +66,6 @@ class Charts:
     assurance: NDArray[np.int8]
     """Per such series: the latest chart's assurance icon, against the threshold in force for
     its last point (a code into ``ASSURANCES``)."""
-
-    @property
-    def mean(self) -> Floats:
-        """Per point: the centre line."""
-        return np.repeat(self.partition_mean, self.partition_points)
-
-    @property
-    def lower_limit(self) -> Floats:
-        """Per point: the lower process limit."""
-        return np.repeat(self.partition_lower, self.partition_points)
-
-    @property
-    def upper_limit(self) -> Floats:
-        """Per point: the upper process limit."""
-        return np.repeat(self.partition_upper, self.partition_points)
 
 
 _PARTS = (

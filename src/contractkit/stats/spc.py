@@ -111,8 +111,35 @@ PROFILES: dict[str, Profile] = {
 """The named profiles: ``mdc`` (MDC Single Chart Tool v5) and ``nhsr`` (NHSRplotthedots 0.2)."""
 
 
+class PartitionLimits:
+    """Centre lines and limits held once per partition (a run of points sharing them), spread
+    over the points on demand."""
+
+    partition_points: IntArray
+    """Per partition: the number of points."""
+    partition_mean: FloatArray
+    partition_lower: FloatArray
+    """Per partition: the lower process limit (NaN where the chart is too short for limits)."""
+    partition_upper: FloatArray
+
+    @property
+    def mean(self) -> FloatArray:
+        """Per point: the centre line."""
+        return np.repeat(self.partition_mean, self.partition_points)
+
+    @property
+    def lower_limit(self) -> FloatArray:
+        """Per point: the lower process limit."""
+        return np.repeat(self.partition_lower, self.partition_points)
+
+    @property
+    def upper_limit(self) -> FloatArray:
+        """Per point: the upper process limit."""
+        return np.repeat(self.partition_upper, self.partition_points)
+
+
 @attrs.frozen
-class BatchChart:
+class BatchChart(PartitionLimits):
     """XmR results for many series at once: per partition, per point, then per series (in
     series order). The centre line and limits are held once per partition (a run of points
     with the same limits); :attr:`mean`, :attr:`lower_limit` and :attr:`upper_limit` spread
@@ -145,21 +172,6 @@ class BatchChart:
     """Per series: the variation icon, from the last point."""
     assurance: list[str | None]
     """Per series: the assurance icon (needs a target and a direction)."""
-
-    @property
-    def mean(self) -> FloatArray:
-        """Per point: the centre line."""
-        return np.repeat(self.partition_mean, self.partition_points)
-
-    @property
-    def lower_limit(self) -> FloatArray:
-        """Per point: the lower process limit."""
-        return np.repeat(self.partition_lower, self.partition_points)
-
-    @property
-    def upper_limit(self) -> FloatArray:
-        """Per point: the upper process limit."""
-        return np.repeat(self.partition_upper, self.partition_points)
 
 
 def _sign(difference: FloatArray, tolerance: FloatArray) -> NDArray[np.int8]:
