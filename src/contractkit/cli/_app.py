@@ -21,8 +21,9 @@ from contractkit.cli._evaluation import (
 )
 from contractkit.cli._output import err_console, out_console, print_problems, print_summary
 from contractkit.errors import ContractKitError, PeriodError, ReturnsError, SpecError
-from contractkit.model import Contract
+from contractkit.model import Contract, PooledFund
 from contractkit.periods import parse_period
+from contractkit.report.fund import describe_fund
 from contractkit.report.summary import summarise
 from contractkit.returns import parse_mapping
 from contractkit.spec import json_schema, load
@@ -87,7 +88,11 @@ def validate(
             continue
         if isinstance(spec, Contract):
             print_summary(summarise(spec), str(file), out)
-        else:  # pragma: no cover - other kinds arrive with their own summaries
+        elif isinstance(spec, PooledFund):
+            out.print(f"{file}: a valid pooled fund", markup=False)
+            for line in describe_fund(spec):
+                out.print(f"  {line}", markup=False)
+        else:  # pragma: no cover - every kind has its summary above
             out.print(f"{file}: valid ({getattr(spec, 'kind', 'spec')})", markup=False)
     if failed:
         raise typer.Exit(EXIT_PROBLEMS)

@@ -4,6 +4,7 @@ from contractkit.model.contract import Contract, Term
 from contractkit.model.embedding import Stage, StageMode, StageSpan
 from contractkit.model.escalation import EscalationRule, Flags
 from contractkit.model.kpi import KPI, Combine, Direction, Measure
+from contractkit.model.pooled_fund import FundLine, Partner, PooledFund, RiskBasis, RiskShare
 from contractkit.model.provider import Commissioner, Provider, ProviderType
 from contractkit.model.service import Outcome, Service
 from contractkit.model.threshold import (
@@ -27,10 +28,15 @@ __all__ = [
     "EscalationRule",
     "Flags",
     "FloorOrImprovement",
+    "FundLine",
     "Measure",
     "Outcome",
+    "Partner",
+    "PooledFund",
     "Provider",
     "ProviderType",
+    "RiskBasis",
+    "RiskShare",
     "Rule",
     "Service",
     "Stage",

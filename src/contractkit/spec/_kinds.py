@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from contractkit.model import Contract
+from contractkit.model import Contract, PooledFund
 
 __all__ = ["DEFAULT_KIND", "KINDS"]
 
@@ -12,5 +12,6 @@ DEFAULT_KIND = "contract"
 
 KINDS: dict[str, type[BaseModel]] = {
     "contract": Contract,
+    "pooled_fund": PooledFund,
 }
 """Each kind of spec and the model it loads into."""

@@ -1,0 +1,41 @@
+"""A pooled fund in a few plain lines: who pays in, what it pays for, who bears what."""
+
+from __future__ import annotations
+
+from contractkit.model import PooledFund, RiskBasis, RiskShare
+from contractkit.money import Money
+
+__all__ = ["describe_fund"]
+
+_SOURCES = {
+    "underspends": "underspends",
+    "risk_pool": "the risk pool",
+    "uncommitted": "uncommitted allocations",
+}
+
+
+def _share(share: RiskShare) -> str:
+    if share.basis is RiskBasis.FIXED:
+        return "fixed shares: " + ", ".join(f"{p} {q}" for p, q in share.shares.items())
+    if share.basis is RiskBasis.CONTRIBUTION:
+        return "pro rata to contribution"
+    return "pro rata to what each commissions"
+
+
+def describe_fund(fund: PooledFund) -> list[str]:
+    """The fund's terms in a few lines of plain English."""
+    partners = "; ".join(
+        f"{p.id} {p.contribution}" + (f" (bears at most {p.cap})" if p.cap is not None else "")
+        for p in fund.partners
+    )
+    budgets = sum((line.budget for line in fund.lines), Money.zero())
+    order = " → ".join([*(_SOURCES[s] for s in fund.overspend_order), "the partners"])
+    lines = "line" if len(fund.lines) == 1 else "lines"
+    return [
+        f"{fund.id}: {fund.title} ({fund.year}), hosted by {fund.host}",
+        f"partners: {partners}; {fund.total} in all",
+        f"{len(fund.lines)} {lines} budgeted at {budgets}; risk pool {fund.risk_pool}; "
+        f"uncommitted {fund.uncommitted}",
+        f"an overspend is met by {order} ({_share(fund.overspend)})",
+        f"an underspend is returned {_share(fund.underspend)}",
+    ]
