@@ -10,12 +10,14 @@ import random
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+import polars as pl
 import pydantic
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from contractkit import Money, MoneyError, allocate
+from contractkit.money import COLUMN_PROBLEMS, pence_column
 
 pence = st.integers(min_value=-(10**13), max_value=10**13)
 money = pence.map(Money.from_pence)
@@ -315,3 +317,45 @@ def test_a_model_reads_money_as_a_contract_writes_it() -> None:
     assert _Line(budget="12.5").model_dump() == {"budget": Decimal("12.50")}
     schema = _Line.model_json_schema()["properties"]["budget"]
     assert {"type": "number", "multipleOf": 0.01} in schema["anyOf"]
+
+
+# --- whole columns of amounts --------------------------------------------------------------
+
+money_text = st.one_of(
+    money.map(str),
+    money.map(lambda m: m.format(negative="brackets")),
+    money.map(lambda m: str(m.amount)),
+    st.text(alphabet="£0123456789,.-()+ \u2212GBP", max_size=14),
+    st.builds(lambda m, zeros: f"{m.amount}{'0' * zeros}", money, st.integers(0, 3)),
+    st.builds(lambda m, d: f"{m.amount}{d}", money, st.integers(1, 9)),
+)
+
+
+@given(st.lists(money_text, max_size=30))
+def test_a_column_of_text_reads_exactly_as_money_does(texts: list[str]) -> None:
+    pence, problem = pence_column(pl.Series(texts, dtype=pl.String))
+    for text, got, code in zip(texts, pence, problem, strict=True):
+        try:
+            expected = Money(text).pence
+        except MoneyError as error:
+            assert code != 0, text
+            kind = "fraction_of_a_penny" if "fraction of a penny" in str(error) else None
+            if kind:
+                assert COLUMN_PROBLEMS[code] == kind, text
+            continue
+        if abs(expected) >= 10**17:  # beyond a column of pence: refused, never wrapped
+            assert COLUMN_PROBLEMS[code] == "not_money"
+            continue
+        assert code == 0, text
+        assert got == expected, text
+
+
+def test_columns_of_numbers() -> None:
+    pence, problem = pence_column(pl.Series([1, None, 30_000_000]))
+    assert pence.tolist() == [100, 0, 3_000_000_000]
+    assert [COLUMN_PROBLEMS[c] for c in problem] == ["", "empty", ""]
+    pence, problem = pence_column(pl.Series([1234.56, 2.005, None, 0.1 + 0.2]))
+    assert pence.tolist() == [123456, 0, 0, 30]
+    assert [COLUMN_PROBLEMS[c] for c in problem] == ["", "fraction_of_a_penny", "empty", ""]
+    pence, problem = pence_column(pl.Series(["", None, "  "], dtype=pl.String))
+    assert [COLUMN_PROBLEMS[c] for c in problem] == ["empty"] * 3

@@ -29,13 +29,16 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, Literal, TypeVar, overload
 
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 from contractkit.errors import MoneyError
 
-__all__ = ["ROUNDINGS", "Money", "allocate"]
+__all__ = ["COLUMN_PROBLEMS", "PATTERN", "ROUNDINGS", "Money", "allocate", "pence_column"]
 
 Rounding = Literal["half_up", "half_even"]
 ROUNDINGS: dict[str, str] = {
@@ -48,17 +51,14 @@ NegativeStyle = Literal["minus", "brackets"]
 MINUS = "\u2212"
 """The minus sign negative amounts are shown with (a true minus, not a hyphen)."""
 
-_TEXT = re.compile(
-    r"""^\s*
-    (?P<open>\()?\s*
-    (?P<sign>[-+\u2212])?\s*
-    (?:£|GBP\s*)?\s*
-    (?P<sign2>[-+\u2212])?\s*
-    (?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?
-    (?:\.(?P<fraction>[0-9]+))?
-    \s*(?P<close>\))?\s*$""",
-    re.VERBOSE,
+PATTERN = (
+    r"^\s*(?P<open>\()?\s*(?P<sign>[-+\u2212])?\s*(?:£|GBP\s*)?\s*(?P<sign2>[-+\u2212])?\s*"
+    r"(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.(?P<fraction>[0-9]+))?\s*(?P<close>\))?\s*$"
 )
+"""Money as text: an optional bracket or sign, an optional £ (or GBP), digits with or without
+thousands separators, and up to two decimal places (more only if they are zeros). The one
+grammar for :class:`Money` and for whole columns of amounts (:func:`pence_column`)."""
+_TEXT = re.compile(PATTERN)
 Number = int | Decimal | Fraction
 
 
@@ -436,3 +436,87 @@ def _split(total: Money, weights: list[Fraction], position: list[int]) -> list[M
     for i in order[:left]:
         floors[i] += 1
     return [Money.from_pence(sign * p) for p in floors]
+
+
+_TOO_MANY_DIGITS = 15
+"""Whole pounds with more digits than this do not fit a column of pence (and are no real
+amount): they are refused."""
+
+COLUMN_PROBLEMS = ("", "empty", "not_money", "fraction_of_a_penny")
+"""What :func:`pence_column` can find wrong with an entry, by code (0: nothing)."""
+_EMPTY, _NOT_MONEY, _FRACTION = 1, 2, 3
+
+
+def pence_column(values: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]]:
+    """A column of amounts as whole pence, exactly, over the whole column.
+
+    Returns ``(pence, problem)``: int64 pence (0 where there is a problem) and a code per entry
+    into :data:`COLUMN_PROBLEMS` (0 where the amount is fine). Text follows :data:`PATTERN`,
+    exactly as :class:`Money` reads it; whole numbers are pounds; floating-point numbers (as a
+    spreadsheet or Parquet file may hold them) are taken to the penny only when they are within
+    a millionth of a penny of it.
+    """
+    size = values.len()
+    problem = np.zeros(size, dtype=np.int8)
+    if values.dtype.is_integer():
+        empty = values.is_null().to_numpy()
+        pence = values.fill_null(0).cast(pl.Int64).to_numpy() * 100
+        problem[empty] = _EMPTY
+        return np.where(empty, 0, pence).astype(np.int64), problem
+    if values.dtype.is_float():
+        x = values.cast(pl.Float64).to_numpy() * 100
+        empty = np.isnan(x)
+        whole = np.round(np.nan_to_num(x))
+        exact = np.abs(x - whole) <= 1e-6 * np.maximum(1.0, np.abs(whole))
+        problem[~exact] = _FRACTION
+        problem[np.abs(whole) >= 10.0 ** (_TOO_MANY_DIGITS + 2)] = _NOT_MONEY
+        problem[empty] = _EMPTY
+        return np.where(problem == 0, whole, 0).astype(np.int64), problem
+    text = values.cast(pl.String)
+    parts = text.str.extract_groups(PATTERN).struct.unnest()
+    checked = (
+        pl.DataFrame({"text": text})
+        .hstack(parts)
+        .select(
+            empty=pl.col("text").is_null() | (pl.col("text").str.strip_chars() == ""),
+            fine=(pl.col("whole").is_not_null() | pl.col("fraction").is_not_null())
+            & (pl.col("open").is_not_null() == pl.col("close").is_not_null())
+            & (
+                pl.col("sign").is_not_null().cast(pl.Int8)
+                + pl.col("sign2").is_not_null().cast(pl.Int8)
+                + pl.col("open").is_not_null().cast(pl.Int8)
+                <= 1
+            )
+            & (
+                pl.col("whole").fill_null("").str.replace_all(",", "").str.len_chars()
+                <= _TOO_MANY_DIGITS
+            ),
+            negative=pl.col("open").is_not_null()
+            | pl.coalesce("sign", "sign2").is_in(["-", "\u2212"]),
+            whole=pl.col("whole")
+            .fill_null("0")
+            .str.replace_all(",", "")
+            .cast(pl.Int64, strict=False),
+            cents=pl.col("fraction")
+            .fill_null("")
+            .str.slice(0, 2)
+            .str.pad_end(2, "0")
+            .cast(pl.Int64, strict=False),
+            penny=pl.col("fraction").fill_null("").str.slice(2).str.replace_all("0", "") == "",
+        )
+        .with_columns(fine=pl.col("fine").fill_null(False))
+    )
+    amount = pl.col("whole").fill_null(0) * 100 + pl.col("cents").fill_null(0)
+    pence = (
+        checked.select(pl.when(pl.col("negative")).then(-amount).otherwise(amount))
+        .to_series()
+        .fill_null(0)
+        .to_numpy()
+    )
+    empty = checked.get_column("empty").to_numpy()
+    fine = checked.get_column("fine").to_numpy()
+    penny = checked.get_column("penny").fill_null(True).to_numpy()
+    problem[~fine] = _NOT_MONEY
+    problem[fine & ~penny] = _FRACTION
+    problem[empty] = _EMPTY
+    return np.where(problem == 0, pence, 0).astype(np.int64), problem
