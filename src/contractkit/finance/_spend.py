@@ -1,0 +1,228 @@
+"""Spend returns for a pooled fund: one row per line and period, every row accounted for.
+
+The format: ``line`` (a line's id), ``period`` (a month ``2026-07``, a date in it, or a quarter
+``2026/27 Q2``), ``amount`` (what was spent on the line in the period) and, optionally,
+``forecast`` (the forecast outturn for the line's whole year, as at the period). Amounts are read
+exactly (see :func:`contractkit.money.pence_column`). Each row is accepted, rejected with a
+stable reason, or excluded (a period after the one being reconciled).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from contractkit.errors import PeriodError, ReturnsError
+from contractkit.model import PooledFund
+from contractkit.model._base import did_you_mean
+from contractkit.money import COLUMN_PROBLEMS, pence_column
+from contractkit.periods import Month, Quarter, parse_period
+from contractkit.returns._read import ROW, read_table
+
+__all__ = ["SPEND_REASONS", "Spend", "read_spend"]
+
+SPEND_REASONS: dict[str, str] = {
+    "unknown_line": "the line is not in the fund",
+    "unreadable_period": "the period is not a month or a quarter",
+    "outside_year": "the period is outside the fund's year",
+    "missing_amount": "the amount is empty",
+    "not_money": "the amount (or forecast) is not an amount of money",
+    "fraction_of_a_penny": "the amount (or forecast) has a fraction of a penny",
+    "duplicate": "more than one row for the same line and month (a quarter counts for each of "
+    "its months): all are rejected",
+}
+"""Why a spend row can be rejected: stable codes, in the order the checks are made."""
+_CODES = {name: i + 1 for i, name in enumerate(SPEND_REASONS)}
+FIELDS = ("line", "period", "amount", "forecast")
+Ints = NDArray[np.int64]
+
+
+@attrs.frozen
+class Spend:
+    """Spend rows checked against a fund: the accepted rows as arrays, the rejected rows with
+    their reasons, and the account of every row."""
+
+    line: Ints
+    """Per accepted row: the index of its line in the fund."""
+    first: Ints
+    """Per accepted row: the first month of its period, counted from April (0) to March (11)."""
+    months: Ints
+    """Per accepted row: the months in its period (1 or 3)."""
+    amount: Ints
+    """Per accepted row: the amount in pence."""
+    forecast: Ints
+    """Per accepted row: the forecast outturn in pence (-1 for none; see ``has_forecast``)."""
+    has_forecast: NDArray[np.bool_]
+    rejected: pl.DataFrame
+    """row, reason, message, and the row's columns as given."""
+    account: dict[str, Any]
+    """read, accepted, rejected, excluded, rejected_by_reason, source."""
+
+
+def read_spend(
+    source: Any,
+    fund: PooledFund,
+    *,
+    through: int = 11,
+    columns: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+) -> Spend:
+    """Read and check spend returns for ``fund`` (rows for months after ``through``, counted
+    from April as 0, are excluded). ``columns`` renames the file's columns onto the fields
+    (``{"scheme": "line"}``)."""
+    table, name = read_table(source, sheet=sheet)
+    if columns:
+        unknown = [c for c in columns if c not in table.columns]
+        if unknown:
+            raise ReturnsError(
+                f"{name}: no column {unknown[0]!r}{did_you_mean(unknown[0], table.columns)}"
+            )
+        table = table.rename(dict(columns))
+    missing = [f for f in ("line", "period", "amount") if f not in table.columns]
+    if missing:
+        hints = "".join(did_you_mean(m, table.columns) for m in missing)
+        raise ReturnsError(
+            f"{name}: the spend has no {', '.join(repr(m) for m in missing)} column"
+            f"{'s' if len(missing) > 1 else ''}{hints} (the columns are: "
+            f"{', '.join(c for c in table.columns if c != ROW)}); rename with columns="
+        )
+    size = table.height
+    reason = np.zeros(size, dtype=np.int8)
+
+    def fail(mask: NDArray[np.bool_], code: str) -> None:
+        reason[(reason == 0) & mask] = _CODES[code]
+
+    ids = {line.id: i for i, line in enumerate(fund.lines)}
+    line_text = table.get_column("line").cast(pl.String).str.strip_chars()
+    line = line_text.replace_strict(ids, default=-1, return_dtype=pl.Int64).to_numpy()
+    fail(line < 0, "unknown_line")
+
+    first, months = _periods(table.get_column("period"), fund)
+    fail(months < 0, "unreadable_period")
+    fail((months > 0) & ((first < 0) | (first + months > 12)), "outside_year")
+
+    amount, amount_problem = pence_column(table.get_column("amount"))
+    fail(amount_problem == COLUMN_PROBLEMS.index("empty"), "missing_amount")
+    fail(amount_problem == COLUMN_PROBLEMS.index("not_money"), "not_money")
+    fail(amount_problem == COLUMN_PROBLEMS.index("fraction_of_a_penny"), "fraction_of_a_penny")
+    if "forecast" in table.columns:
+        forecast, forecast_problem = pence_column(table.get_column("forecast"))
+        has_forecast = forecast_problem == 0
+        fail(forecast_problem == COLUMN_PROBLEMS.index("not_money"), "not_money")
+        fail(
+            forecast_problem == COLUMN_PROBLEMS.index("fraction_of_a_penny"),
+            "fraction_of_a_penny",
+        )
+    else:
+        forecast = np.zeros(size, dtype=np.int64)
+        has_forecast = np.zeros(size, dtype=bool)
+
+    # Later periods are not wrong, just not yet wanted: excluded, and counted.
+    later = (reason == 0) & (first + months - 1 > through)
+    reason[later] = -1
+    _duplicates(reason, line, first, months)
+
+    ok = reason == 0
+    rejected = _rejected(table, reason, fund)
+    by_reason = (
+        dict(rejected.group_by("reason").len().sort("reason").rows()) if rejected.height else {}
+    )
+    return Spend(
+        line=line[ok],
+        first=first[ok],
+        months=months[ok],
+        amount=amount[ok],
+        forecast=np.where(has_forecast, forecast, -1)[ok],
+        has_forecast=has_forecast[ok],
+        rejected=rejected,
+        account={
+            "source": name,
+            "read": size,
+            "accepted": int(ok.sum()),
+            "rejected": int((reason > 0).sum()),
+            "excluded": int((reason < 0).sum()),
+            "rejected_by_reason": by_reason,
+        },
+    )
+
+
+def _periods(column: pl.Series, fund: PooledFund) -> tuple[Ints, Ints]:
+    """Each row's first month (from April, 0) and length in months (-1 where unreadable)."""
+    text = column.cast(pl.String).str.strip_chars()
+    distinct = text.unique().drop_nulls().to_list()
+    start_of_year = fund.year.start
+    firsts: dict[str, int] = {}
+    lengths: dict[str, int] = {}
+    for value in distinct:
+        try:
+            period = parse_period(value[:10] if len(value) > 10 and value[4] == "-" else value)
+        except (PeriodError, IndexError):
+            continue
+        if isinstance(period, Month | Quarter):
+            firsts[value] = (period.start.year - start_of_year.year) * 12 + (
+                period.start.month - start_of_year.month
+            )
+            lengths[value] = 1 if isinstance(period, Month) else 3
+    first = text.replace_strict(firsts, default=-99, return_dtype=pl.Int64).to_numpy()
+    months = text.replace_strict(lengths, default=-1, return_dtype=pl.Int64).to_numpy()
+    return first, months
+
+
+def _duplicates(reason: NDArray[np.int8], line: Ints, first: Ints, months: Ints) -> None:
+    """Reject every row of a line whose months overlap another row's (all of them)."""
+    rows = np.flatnonzero(reason == 0)
+    if rows.size < 2:
+        return
+    # One entry per month a row covers; a month held twice for one line is a clash.
+    counts = months[rows]
+    owner = np.repeat(rows, counts)
+    offsets = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    key = line[owner] * 12 + first[owner] + offsets
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    same = np.zeros(ordered.size, dtype=bool)
+    same[1:] |= ordered[1:] == ordered[:-1]
+    same[:-1] |= ordered[1:] == ordered[:-1]
+    reason[np.unique(owner[order[same]])] = _CODES["duplicate"]
+
+
+def _rejected(table: pl.DataFrame, reason: NDArray[np.int8], fund: PooledFund) -> pl.DataFrame:
+    columns = [c for c in table.columns if c != ROW]
+    bad = reason > 0
+    if not bad.any():
+        return pl.DataFrame(
+            schema={ROW: pl.Int64, "reason": pl.String, "message": pl.String}
+            | dict.fromkeys(columns, pl.String)
+        )
+    names = [None, *SPEND_REASONS]
+    rows = table.filter(pl.Series(bad)).with_columns(pl.exclude(ROW).cast(pl.String))
+    codes = pl.Series([names[c] for c in reason[bad]], dtype=pl.String)
+    line_ids = [line.id for line in fund.lines]
+    messages = []
+    for code, values in zip(codes, rows.iter_rows(named=True), strict=True):
+        line, period = values.get("line"), values.get("period")
+        if code == "unknown_line":
+            messages.append(f"no line {line!r} in the fund{did_you_mean(str(line), line_ids)}")
+        elif code == "unreadable_period":
+            messages.append(f"{period!r} is not a month (2026-07) or a quarter (2026/27 Q2)")
+        elif code == "outside_year":
+            messages.append(f"{period} is outside {fund.year}")
+        elif code in ("not_money", "fraction_of_a_penny", "missing_amount"):
+            messages.append(
+                f"amount {values.get('amount')!r}"
+                + (f", forecast {values.get('forecast')!r}" if "forecast" in values else "")
+                + f": {SPEND_REASONS[code]}"
+            )
+        else:
+            messages.append(f"line {line!r}, {period}: {SPEND_REASONS[code]}")
+    return rows.select(
+        ROW,
+        codes.alias("reason"),
+        pl.Series("message", messages, dtype=pl.String),
+        *columns,
+    ).sort(ROW)
