@@ -18,6 +18,7 @@ from contractkit.errors import (
     UnitError,
 )
 from contractkit.evaluation import STATUSES, Evaluation, Explanation, evaluate
+from contractkit.finance import Reconciliation, reconcile
 from contractkit.model import (
     KPI,
     Absolute,
@@ -31,6 +32,7 @@ from contractkit.model import (
     FloorOrImprovement,
     Measure,
     Outcome,
+    PooledFund,
     Provider,
     ProviderType,
     Service,
@@ -71,11 +73,13 @@ __all__ = [
     "Month",
     "Outcome",
     "PeriodError",
+    "PooledFund",
     "Problem",
     "Provider",
     "ProviderType",
     "Quantity",
     "Quarter",
+    "Reconciliation",
     "Returns",
     "ReturnsError",
     "Service",
@@ -93,4 +97,5 @@ __all__ = [
     "json_schema",
     "load",
     "parse_period",
+    "reconcile",
 ]

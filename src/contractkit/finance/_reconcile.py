@@ -20,8 +20,11 @@ line by line, what met it. A fund in balance overall still shows the line that i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
@@ -84,6 +87,45 @@ class Reconciliation:
     account: dict[str, Any]
     """What became of every spend row."""
 
+    TABLES: ClassVar[tuple[str, ...]] = ("lines", "partners", "attribution", "findings")
+    """The tables a reconciliation holds (for ``to_csv`` and ``to_parquet``)."""
+
+    def table(self, name: str) -> pl.DataFrame:
+        """One of :attr:`TABLES` by name."""
+        if name not in self.TABLES:
+            raise ValueError(f"no table {name!r}: the tables are {', '.join(self.TABLES)}")
+        frame: pl.DataFrame = getattr(self, name)
+        return frame
+
+    def to_csv(self, table: str = "lines") -> str:
+        """A table as CSV text (amounts in pounds, to the penny)."""
+        return self.table(table).write_csv()
+
+    def to_parquet(self, path: str | Path, table: str = "lines") -> None:
+        """A table as a Parquet file (amounts as exact decimals)."""
+        self.table(table).write_parquet(path)
+
+    def to_json(self, path: str | Path | None = None) -> str | None:
+        """Everything, as versioned JSON (``format: contractkit-reconciliation``, version 1):
+        the summary, the four tables, the account and the rejected rows. Amounts are strings of
+        pounds and pence (``"1234.56"``), never floating-point numbers. Returns the text, or
+        writes it to ``path``."""
+        document = {
+            "format": "contractkit-reconciliation",
+            "version": 1,
+            "summary": {
+                k: (str(v.amount) if isinstance(v, Money) else v) for k, v in self.summary.items()
+            },
+            **{name: _records(self.table(name)) for name in self.TABLES},
+            "account": self.account,
+            "rejected": self.rejected.to_dicts(),
+        }
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        if path is None:
+            return text
+        Path(path).write_text(text, encoding="utf-8")
+        return None
+
     def __repr__(self) -> str:
         s = self.summary
         return (
@@ -91,6 +133,14 @@ class Reconciliation:
             f"outturn={s['outturn']} ({s['basis']}), overspend={s['overspend']}, "
             f"returned={s['returned']})"
         )
+
+
+def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """Rows for JSON: exact decimals as text."""
+    return [
+        {k: (str(v) if isinstance(v, Decimal) else v) for k, v in row.items()}
+        for row in frame.to_dicts()
+    ]
 
 
 def _reconciled_to(period: str | None, fund: PooledFund, spend_months: Sequence[int]) -> int:

@@ -1,0 +1,230 @@
+"""``contractkit reconcile FUND SPEND``: a pooled fund reconciled, for a finance lead to read."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from contractkit.cli._app import EXIT_PROBLEMS, app
+from contractkit.cli._output import err_console, out_console, print_problems
+from contractkit.errors import PeriodError, ReturnsError, SpecError
+from contractkit.finance import Reconciliation
+from contractkit.model import PooledFund
+from contractkit.money import Money
+from contractkit.spec import load
+
+__all__ = ["reconcile_command"]
+
+_SHOWN_REJECTIONS = 20
+
+
+class Output(enum.StrEnum):
+    """Output formats for ``reconcile``."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+    PARQUET = "parquet"
+
+
+def _money(value: Decimal | None) -> str:
+    return "" if value is None else str(Money(value))
+
+
+def _load_fund(path: Path) -> PooledFund:
+    try:
+        spec = load(path)
+    except SpecError as error:
+        print_problems(error, err_console())
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    if not isinstance(spec, PooledFund):
+        err_console().print(
+            f"{path}: is a {getattr(spec, 'kind', 'spec')}, not a pooled fund", markup=False
+        )
+        raise typer.Exit(EXIT_PROBLEMS)
+    return spec
+
+
+@app.command("reconcile")
+def reconcile_command(
+    fund: Annotated[Path, typer.Argument(help="The pooled fund (YAML).", show_default=False)],
+    spend: Annotated[
+        Path, typer.Argument(help="The spend returns: CSV, Excel or Parquet.", show_default=False)
+    ],
+    period: Annotated[
+        str | None,
+        typer.Option(help="Reconcile to this month or quarter (default: the last with spend)."),
+    ] = None,
+    output_format: Annotated[
+        Output, typer.Option("--format", help="table (the default), csv, json or parquet.")
+    ] = Output.TABLE,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+    table: Annotated[
+        str,
+        typer.Option(help="With csv or parquet: lines, partners, attribution or findings."),
+    ] = "lines",
+    strict: Annotated[
+        bool, typer.Option(help="Treat any rejected spend row as an error (exit 2).")
+    ] = False,
+    sheet: Annotated[str | None, typer.Option(help="The Excel sheet to read.")] = None,
+) -> None:
+    """Reconcile a pooled fund against its spend: by line and partner, to the penny.
+
+    Prints each line's budget, spend and variance to date and its outturn, how each overspend
+    is met (and by whom), each partner's position, the findings, and an account of every spend
+    row. Exits 2 on a problem with the fund or the spend (or any rejected row, with --strict).
+    """
+    from contractkit.finance import reconcile
+
+    spec = _load_fund(fund)
+    err = err_console()
+    if output_format is Output.PARQUET and output is None:
+        err.print("--format parquet needs --output FILE", markup=False)
+        raise typer.Exit(EXIT_PROBLEMS)
+    try:
+        result = reconcile(spec, spend, period=period, sheet=sheet)
+        chosen = result.table(table)
+    except (ReturnsError, PeriodError, ValueError) as error:
+        text = str(error)
+        err.print(text if text.startswith(str(spend)) else f"{spend}: {text}", markup=False)
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    account = result.account
+    err.print(
+        f"{account['source']}: {account['read']:,} rows read: {account['accepted']:,} accepted, "
+        f"{account['rejected']:,} rejected, {account['excluded']:,} excluded",
+        markup=False,
+    )
+    for reason, count in account["rejected_by_reason"].items():
+        err.print(f"  rejected, {reason}: {count:,}", markup=False)
+    for row, message in result.rejected.select("row", "message").head(_SHOWN_REJECTIONS).rows():
+        err.print(f"{account['source']}: row {row}: {message}", markup=False)
+    if strict and account["rejected"]:
+        raise typer.Exit(EXIT_PROBLEMS)
+    if output_format is Output.TABLE:
+        if output is None:
+            _render(result, out_console())
+        else:
+            with output.open("w", encoding="utf-8") as handle:
+                _render(result, Console(file=handle, soft_wrap=True, highlight=False))
+        return
+    if output_format is Output.PARQUET:
+        assert output is not None  # checked above
+        chosen.write_parquet(output)
+        return
+    text = chosen.write_csv() if output_format is Output.CSV else (result.to_json() or "")
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def _met(result: Reconciliation) -> dict[str, str]:
+    """Per line: what met its overspend, in words."""
+    return {
+        line: ", ".join(
+            f"{(partner or source).replace('_', ' ')} {_money(amount)}"
+            for source, partner, amount in group.select("source", "partner", "amount").rows()
+        )
+        for (line,), group in result.attribution.group_by("line", maintain_order=True)
+    }
+
+
+def _render(result: Reconciliation, console: Console) -> None:
+    """Tables in a terminal; plain lines when piped or written to a file."""
+    s = result.summary
+    basis = "actual outturn" if s["basis"] == "actual" else "projected outturn"
+    console.print(f"{s['fund']} {s['year']}, reconciled to {s['period']} ({basis})", markup=False)
+    met = _met(result)
+    if console.is_terminal:
+        _tables(result, met, console)
+    else:
+        console.print("Lines", markup=False)
+        for row in result.lines.to_dicts():
+            text = (
+                f"  {row['line']} ({row['commissioner']}): budget {_money(row['budget'])}; to "
+                f"date: budget {_money(row['budget_to_date'])}, actual "
+                f"{_money(row['actual_to_date'])}, variance {_money(row['variance_to_date'])}; "
+                f"outturn {_money(row['outturn'])} ({row['outturn_basis']}), variance "
+                f"{_money(row['outturn_variance'])}"
+            )
+            if row["line"] in met:
+                text += f"; overspend met by {met[row['line']]}"
+            console.print(text, markup=False)
+        console.print("Partners", markup=False)
+        for row in result.partners.to_dicts():
+            cap = _money(row["cap"]) or "none"
+            console.print(
+                f"  {row['partner']}: contributes {_money(row['contribution'])}; its lines' "
+                f"outturn variance {_money(row['outturn_variance'])}; bears "
+                f"{_money(row['bears'])} (cap {cap}); receives {_money(row['receives'])}; net "
+                f"{_money(row['net'])}",
+                markup=False,
+            )
+    console.print(
+        f"Outturn {s['outturn']} against a budget of {s['budget']}: overspends {s['overspend']}, "
+        f"underspends {s['underspend']}; the partners bear {s['partners_bear']} and receive "
+        f"{s['returned']}" + (f"; {s['unfunded']} is unfunded" if s["unfunded"] else ""),
+        markup=False,
+    )
+    for message in result.findings.get_column("message").to_list():
+        console.print(f"• {message}", markup=False)
+
+
+def _tables(result: Reconciliation, met: dict[str, str], console: Console) -> None:
+    lines = Table(title="Lines", title_justify="left")
+    for heading in ("line", "commissioner"):
+        lines.add_column(heading, overflow="fold")
+    for heading in (
+        "budget",
+        "budget to date",
+        "actual to date",
+        "variance to date",
+        "outturn",
+        "outturn variance",
+    ):
+        lines.add_column(heading, justify="right", no_wrap=True, overflow="fold")
+    lines.add_column("overspend met by", overflow="fold")
+    for row in result.lines.to_dicts():
+        lines.add_row(
+            row["line"],
+            row["commissioner"],
+            _money(row["budget"]),
+            _money(row["budget_to_date"]),
+            _money(row["actual_to_date"]),
+            _money(row["variance_to_date"]),
+            f"{_money(row['outturn'])} ({row['outturn_basis']})",
+            _money(row["outturn_variance"]),
+            met.get(row["line"], ""),
+        )
+    console.print(lines)
+    partners = Table(title="Partners", title_justify="left")
+    partners.add_column("partner", overflow="fold")
+    for heading in (
+        "contribution",
+        "outturn variance of its lines",
+        "bears",
+        "cap",
+        "receives",
+        "net",
+    ):
+        partners.add_column(heading, justify="right", no_wrap=True, overflow="fold")
+    for row in result.partners.to_dicts():
+        partners.add_row(
+            row["partner"],
+            _money(row["contribution"]),
+            _money(row["outturn_variance"]),
+            _money(row["bears"]),
+            _money(row["cap"]) or "none",
+            _money(row["receives"]),
+            _money(row["net"]),
+        )
+    console.print(partners)
