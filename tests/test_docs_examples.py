@@ -19,7 +19,13 @@ import polars as pl
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("docs/python.md", "docs/ae-four-hour.md", "docs/evaluating.md", "docs/money.md")
+PAGES = (
+    "docs/python.md",
+    "docs/ae-four-hour.md",
+    "docs/evaluating.md",
+    "docs/money.md",
+    "docs/pooled-funds.md",
+)
 
 _FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 

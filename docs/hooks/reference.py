@@ -1,6 +1,6 @@
 """A mkdocs hook: the reference pages' tables, generated from the code so that they cannot drift.
 
-It replaces three markers in any page:
+It replaces these markers in any page:
 
 - ``<!-- contract-reference -->``: one table per model reachable from
   :class:`contractkit.Contract` (each key, whether it is required or its default, its type in
@@ -10,6 +10,8 @@ It replaces three markers in any page:
   (:data:`contractkit.STATUSES`) and the levels of a flag (:data:`contractkit.evaluation.LEVELS`).
 - ``<!-- rejection-reasons -->``: every reason a returns row can be rejected
   (:data:`contractkit.returns.REASONS`).
+- ``<!-- spend-reasons -->`` and ``<!-- fund-findings -->``: every reason a pooled fund's spend
+  row can be rejected, and every finding a reconciliation can make.
 """
 
 from __future__ import annotations
@@ -35,11 +37,14 @@ from contractkit import STATUSES, Contract, Quantity
 from contractkit.evaluation import LEVELS
 from contractkit.model import Threshold
 from contractkit.model._types import AnyPeriod, Id, OdsCode, StepName
+from contractkit.finance import FINDINGS, SPEND_REASONS
 from contractkit.returns import REASONS
 
 MARKER = "<!-- contract-reference -->"
 STATUS_MARKER = "<!-- status-catalogue -->"
 REASONS_MARKER = "<!-- rejection-reasons -->"
+SPEND_MARKER = "<!-- spend-reasons -->"
+FINDINGS_MARKER = "<!-- fund-findings -->"
 SHAPES = "writing-a-contract.md#the-five-threshold-shapes"
 
 # Types written in a form of their own, named here in the words the guide uses.
@@ -70,6 +75,10 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         markdown = markdown.replace(STATUS_MARKER, status_catalogue())
     if REASONS_MARKER in markdown:
         markdown = markdown.replace(REASONS_MARKER, rejection_reasons())
+    if SPEND_MARKER in markdown:
+        markdown = markdown.replace(SPEND_MARKER, catalogue(SPEND_REASONS, "reason"))
+    if FINDINGS_MARKER in markdown:
+        markdown = markdown.replace(FINDINGS_MARKER, catalogue(FINDINGS, "finding"))
     return markdown
 
 
