@@ -373,3 +373,19 @@ def test_reconciliation_conserves_every_penny(case: tuple[PooledFund, pl.DataFra
     # less what they get back, is the outturn.
     paid_in = s["partners_bear"].pence + s["unfunded"].pence - s["returned"].pence
     assert fund.total.pence + paid_in == s["outturn"].pence
+
+
+def test_the_example_spend_is_what_its_script_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_spend", EXAMPLE / "make_spend.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "HERE", tmp_path)
+    module.main()
+    written = (tmp_path / "spend.csv").read_text("utf-8")
+    assert written == (EXAMPLE / "spend.csv").read_text("utf-8")

@@ -35,9 +35,9 @@ from pydantic.fields import FieldInfo
 
 from contractkit import STATUSES, Contract, Quantity
 from contractkit.evaluation import LEVELS
+from contractkit.finance import FINDINGS, SPEND_REASONS
 from contractkit.model import Threshold
 from contractkit.model._types import AnyPeriod, Id, OdsCode, StepName
-from contractkit.finance import FINDINGS, SPEND_REASONS
 from contractkit.returns import REASONS
 
 MARKER = "<!-- contract-reference -->"

@@ -17,20 +17,75 @@ from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-MONTHS = ["2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09",
-          "2026-10", "2026-11", "2026-12"]
+MONTHS = [
+    "2026-04",
+    "2026-05",
+    "2026-06",
+    "2026-07",
+    "2026-08",
+    "2026-09",
+    "2026-10",
+    "2026-11",
+    "2026-12",
+]
 
-# Monthly spend in pounds, as the finance returns give it (with pence).
+# Monthly spend in pounds, as the finance returns give it (with pence), as text: exact.
 SPEND = {
-    "community-health": [1012345.67, 1009876.54, 1015432.10, 1011111.11, 1008642.00, 1013579.25,
-                         1009753.09, 1012468.35, 1010987.65],
-    "reablement": [538000.00, 541250.50, 539875.25, 544210.80, 542990.15, 545500.00,
-                   547125.60, 549980.40, 551300.00],
-    "carers": [104500.00, 105125.75, 103980.40, 104610.00, 105000.00, 104200.25,
-               104875.00, 104330.60, 104700.00],
-    "discharge": [312000.00, 311450.25, 312875.00, 313210.40, 312640.00, 311990.75,
-                  312300.00, 446250.00, 447100.50],
-    "dfg": [0.00, 0.00, 1250000.00, 0.00, 0.00, 1180000.00, 0.00, 0.00, 1325000.00],
+    "community-health": [
+        "1012345.67",
+        "1009876.54",
+        "1015432.10",
+        "1011111.11",
+        "1008642.00",
+        "1013579.25",
+        "1009753.09",
+        "1012468.35",
+        "1010987.65",
+    ],
+    "reablement": [
+        "538000.00",
+        "541250.50",
+        "539875.25",
+        "544210.80",
+        "542990.15",
+        "545500.00",
+        "547125.60",
+        "549980.40",
+        "551300.00",
+    ],
+    "carers": [
+        "104500.00",
+        "105125.75",
+        "103980.40",
+        "104610.00",
+        "105000.00",
+        "104200.25",
+        "104875.00",
+        "104330.60",
+        "104700.00",
+    ],
+    "discharge": [
+        "312000.00",
+        "311450.25",
+        "312875.00",
+        "313210.40",
+        "312640.00",
+        "311990.75",
+        "312300.00",
+        "446250.00",
+        "447100.50",
+    ],
+    "dfg": [
+        "0.00",
+        "0.00",
+        "1250000.00",
+        "0.00",
+        "0.00",
+        "1180000.00",
+        "0.00",
+        "0.00",
+        "1325000.00",
+    ],
 }
 # Each line's forecast outturn for the year, given with the December return.
 FORECAST = {
@@ -48,7 +103,8 @@ def main() -> None:
         for line, amounts in SPEND.items():
             for month, amount in zip(MONTHS, amounts, strict=True):
                 forecast = FORECAST.get(line) if month == MONTHS[-1] else None
-                writer.writerow([line, month, f"{amount:.2f}", "" if forecast is None else forecast])
+                given = "" if forecast is None else str(forecast)
+                writer.writerow([line, month, amount, given])
 
 
 if __name__ == "__main__":
