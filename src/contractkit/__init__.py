@@ -18,7 +18,7 @@ from contractkit.errors import (
     UnitError,
 )
 from contractkit.evaluation import STATUSES, Evaluation, Explanation, evaluate
-from contractkit.finance import Reconciliation, reconcile
+from contractkit.finance import Assessment, Reconciliation, assess, reconcile
 from contractkit.model import (
     KPI,
     Absolute,
@@ -39,6 +39,7 @@ from contractkit.model import (
     Stage,
     Staged,
     StageMode,
+    SystemPlan,
     Term,
     Trajectory,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "KPI",
     "STATUSES",
     "Absolute",
+    "Assessment",
     "Combine",
     "Commissioner",
     "Contract",
@@ -87,11 +89,13 @@ __all__ = [
     "Stage",
     "StageMode",
     "Staged",
+    "SystemPlan",
     "Term",
     "Trajectory",
     "UnitError",
     "__version__",
     "allocate",
+    "assess",
     "dump",
     "evaluate",
     "json_schema",

@@ -21,9 +21,9 @@ from contractkit.cli._evaluation import (
 )
 from contractkit.cli._output import err_console, out_console, print_problems, print_summary
 from contractkit.errors import ContractKitError, PeriodError, ReturnsError, SpecError
-from contractkit.model import Contract, PooledFund
+from contractkit.model import Contract, PooledFund, SystemPlan
 from contractkit.periods import parse_period
-from contractkit.report.fund import describe_fund
+from contractkit.report.finance import describe_fund, describe_plan
 from contractkit.report.summary import summarise
 from contractkit.returns import parse_mapping
 from contractkit.spec import json_schema, load
@@ -88,9 +88,11 @@ def validate(
             continue
         if isinstance(spec, Contract):
             print_summary(summarise(spec), str(file), out)
-        elif isinstance(spec, PooledFund):
-            out.print(f"{file}: a valid pooled fund", markup=False)
-            for line in describe_fund(spec):
+        elif isinstance(spec, PooledFund | SystemPlan):
+            kind = "pooled fund" if isinstance(spec, PooledFund) else "system plan"
+            out.print(f"{file}: a valid {kind}", markup=False)
+            words = describe_fund(spec) if isinstance(spec, PooledFund) else describe_plan(spec)
+            for line in words:
                 out.print(f"  {line}", markup=False)
         else:  # pragma: no cover - every kind has its summary above
             out.print(f"{file}: valid ({getattr(spec, 'kind', 'spec')})", markup=False)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -31,6 +30,7 @@ import numpy as np
 import polars as pl
 
 from contractkit.finance._spend import Spend, read_spend
+from contractkit.finance._tables import pounds, records
 from contractkit.model import PooledFund, RiskBasis, RiskShare
 from contractkit.money import Money, allocate
 from contractkit.periods import FinancialYear, Month, Quarter, parse_period
@@ -48,17 +48,6 @@ FINDINGS: dict[str, str] = {
 
 SOURCES = ("underspends", "risk_pool", "uncommitted", "partner", "unfunded")
 """What can meet a line's overspend, in the attribution table."""
-
-
-POUNDS = pl.Decimal(38, 2)
-"""Amounts in the tables: exact pounds and pence."""
-
-
-def _pounds(pence: Sequence[int | None]) -> pl.Series:
-    """Whole pence (None: empty) as an exact decimal column of pounds."""
-    return pl.Series(
-        [None if p is None else Money.from_pence(p).amount for p in pence], dtype=POUNDS
-    )
 
 
 @attrs.frozen(eq=False)
@@ -116,7 +105,7 @@ class Reconciliation:
             "summary": {
                 k: (str(v.amount) if isinstance(v, Money) else v) for k, v in self.summary.items()
             },
-            **{name: _records(self.table(name)) for name in self.TABLES},
+            **{name: records(self.table(name)) for name in self.TABLES},
             "account": self.account,
             "rejected": self.rejected.to_dicts(),
         }
@@ -133,14 +122,6 @@ class Reconciliation:
             f"outturn={s['outturn']} ({s['basis']}), overspend={s['overspend']}, "
             f"returned={s['returned']})"
         )
-
-
-def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    """Rows for JSON: exact decimals as text."""
-    return [
-        {k: (str(v) if isinstance(v, Decimal) else v) for k, v in row.items()}
-        for row in frame.to_dicts()
-    ]
 
 
 def _reconciled_to(period: str | None, fund: PooledFund, spend_months: Sequence[int]) -> int:
@@ -371,20 +352,20 @@ def _tables(
             "name": [line.name for line in fund.lines],
             "commissioner": [line.commissioner for line in fund.lines],
             "provider": [line.provider for line in fund.lines],
-            "budget": _pounds(budget),
-            "budget_to_date": _pounds(budget_to_date),
-            "actual_to_date": _pounds(actual_list),
-            "variance_to_date": _pounds(variance_to_date),
-            "forecast_outturn": _pounds(forecast),
-            "outturn": _pounds(outturn),
+            "budget": pounds(budget),
+            "budget_to_date": pounds(budget_to_date),
+            "actual_to_date": pounds(actual_list),
+            "variance_to_date": pounds(variance_to_date),
+            "forecast_outturn": pounds(forecast),
+            "outturn": pounds(outturn),
             "outturn_basis": basis,
-            "outturn_variance": _pounds(outturn_variance),
-            "met_by_underspends": _pounds(s.met["underspends"]),
-            "met_by_risk_pool": _pounds(s.met["risk_pool"]),
-            "met_by_uncommitted": _pounds(s.met["uncommitted"]),
-            "met_by_partners": _pounds(met_by_partners),
-            "unfunded": _pounds(s.met["unfunded"]),
-            "underspend_used": _pounds(s.underspend_used),
+            "outturn_variance": pounds(outturn_variance),
+            "met_by_underspends": pounds(s.met["underspends"]),
+            "met_by_risk_pool": pounds(s.met["risk_pool"]),
+            "met_by_uncommitted": pounds(s.met["uncommitted"]),
+            "met_by_partners": pounds(met_by_partners),
+            "unfunded": pounds(s.met["unfunded"]),
+            "underspend_used": pounds(s.underspend_used),
         },
         schema_overrides={"provider": pl.String},
     )
@@ -397,19 +378,19 @@ def _tables(
         {
             "partner": partner_ids,
             "name": [p.name for p in fund.partners],
-            "contribution": _pounds([p.contribution.pence for p in fund.partners]),
-            "commissioned": _pounds([commissioned[p].pence for p in partner_ids]),
-            "actual_to_date": _pounds([sum(actual_list[i] for i in own[p]) for p in partner_ids]),
-            "variance_to_date": _pounds(
+            "contribution": pounds([p.contribution.pence for p in fund.partners]),
+            "commissioned": pounds([commissioned[p].pence for p in partner_ids]),
+            "actual_to_date": pounds([sum(actual_list[i] for i in own[p]) for p in partner_ids]),
+            "variance_to_date": pounds(
                 [sum(variance_to_date[i] for i in own[p]) for p in partner_ids]
             ),
-            "outturn_variance": _pounds(
+            "outturn_variance": pounds(
                 [sum(outturn_variance[i] for i in own[p]) for p in partner_ids]
             ),
-            "bears": _pounds([s.bears[p] for p in partner_ids]),
-            "cap": _pounds([None if p.cap is None else p.cap.pence for p in fund.partners]),
-            "receives": _pounds([s.receives[p] for p in partner_ids]),
-            "net": _pounds([s.receives[p] - s.bears[p] for p in partner_ids]),
+            "bears": pounds([s.bears[p] for p in partner_ids]),
+            "cap": pounds([None if p.cap is None else p.cap.pence for p in fund.partners]),
+            "receives": pounds([s.receives[p] for p in partner_ids]),
+            "net": pounds([s.receives[p] - s.bears[p] for p in partner_ids]),
         }
     )
     entries: list[tuple[str, str, str | None, int]] = []
@@ -427,7 +408,7 @@ def _tables(
             "line": [e[0] for e in entries],
             "source": [e[1] for e in entries],
             "partner": [e[2] for e in entries],
-            "amount": _pounds([e[3] for e in entries]),
+            "amount": pounds([e[3] for e in entries]),
         },
         schema_overrides={"line": pl.String, "source": pl.String, "partner": pl.String},
     )
@@ -494,7 +475,7 @@ def _tables(
             "code": [f[0] for f in findings],
             "line": [f[1] for f in findings],
             "partner": [f[2] for f in findings],
-            "amount": _pounds([f[3] for f in findings]),
+            "amount": pounds([f[3] for f in findings]),
             "message": [f[4] for f in findings],
         },
         schema_overrides={

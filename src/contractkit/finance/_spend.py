@@ -21,10 +21,10 @@ from contractkit.errors import PeriodError, ReturnsError
 from contractkit.model import PooledFund
 from contractkit.model._base import did_you_mean
 from contractkit.money import COLUMN_PROBLEMS, pence_column
-from contractkit.periods import Month, Quarter, parse_period
+from contractkit.periods import FinancialYear, Month, Quarter, parse_period
 from contractkit.returns._read import ROW, read_table
 
-__all__ = ["SPEND_REASONS", "Spend", "read_spend"]
+__all__ = ["SPEND_REASONS", "Spend", "read_spend", "reject_overlaps", "year_months"]
 
 SPEND_REASONS: dict[str, str] = {
     "unknown_line": "the line is not in the fund",
@@ -102,7 +102,7 @@ def read_spend(
     line = line_text.replace_strict(ids, default=-1, return_dtype=pl.Int64).to_numpy()
     fail(line < 0, "unknown_line")
 
-    first, months = _periods(table.get_column("period"), fund)
+    first, months = year_months(table.get_column("period"), fund.year)
     fail(months < 0, "unreadable_period")
     fail((months > 0) & ((first < 0) | (first + months > 12)), "outside_year")
 
@@ -125,7 +125,7 @@ def read_spend(
     # Later periods are not wrong, just not yet wanted: excluded, and counted.
     later = (reason == 0) & (first + months - 1 > through)
     reason[later] = -1
-    _duplicates(reason, line, first, months)
+    reject_overlaps(reason, line, first, months, _CODES["duplicate"])
 
     ok = reason == 0
     rejected = _rejected(table, reason, fund)
@@ -151,11 +151,12 @@ def read_spend(
     )
 
 
-def _periods(column: pl.Series, fund: PooledFund) -> tuple[Ints, Ints]:
-    """Each row's first month (from April, 0) and length in months (-1 where unreadable)."""
+def year_months(column: pl.Series, year: FinancialYear) -> tuple[Ints, Ints]:
+    """Each row's first month, counted from the year's April (0), and its length in months (1
+    or 3; -1 where the text is not a month or a quarter). Read once per distinct text."""
     text = column.cast(pl.String).str.strip_chars()
     distinct = text.unique().drop_nulls().to_list()
-    start_of_year = fund.year.start
+    start_of_year = year.start
     firsts: dict[str, int] = {}
     lengths: dict[str, int] = {}
     for value in distinct:
@@ -173,8 +174,11 @@ def _periods(column: pl.Series, fund: PooledFund) -> tuple[Ints, Ints]:
     return first, months
 
 
-def _duplicates(reason: NDArray[np.int8], line: Ints, first: Ints, months: Ints) -> None:
-    """Reject every row of a line whose months overlap another row's (all of them)."""
+def reject_overlaps(
+    reason: NDArray[np.int8], line: Ints, first: Ints, months: Ints, code: int
+) -> None:
+    """Mark with ``code`` every row (still passing) whose months overlap another passing row's
+    for the same ``line`` (all of them: none is chosen quietly)."""
     rows = np.flatnonzero(reason == 0)
     if rows.size < 2:
         return
@@ -188,7 +192,7 @@ def _duplicates(reason: NDArray[np.int8], line: Ints, first: Ints, months: Ints)
     same = np.zeros(ordered.size, dtype=bool)
     same[1:] |= ordered[1:] == ordered[:-1]
     same[:-1] |= ordered[1:] == ordered[:-1]
-    reason[np.unique(owner[order[same]])] = _CODES["duplicate"]
+    reason[np.unique(owner[order[same]])] = code
 
 
 def _rejected(table: pl.DataFrame, reason: NDArray[np.int8], fund: PooledFund) -> pl.DataFrame:

@@ -7,6 +7,7 @@ from contractkit.model.kpi import KPI, Combine, Direction, Measure
 from contractkit.model.pooled_fund import FundLine, Partner, PooledFund, RiskBasis, RiskShare
 from contractkit.model.provider import Commissioner, Provider, ProviderType
 from contractkit.model.service import Outcome, Service
+from contractkit.model.system_plan import Group, Organisation, SystemPlan, Transfer
 from contractkit.model.threshold import (
     Absolute,
     Dated,
@@ -29,7 +30,9 @@ __all__ = [
     "Flags",
     "FloorOrImprovement",
     "FundLine",
+    "Group",
     "Measure",
+    "Organisation",
     "Outcome",
     "Partner",
     "PooledFund",
@@ -43,7 +46,9 @@ __all__ = [
     "StageMode",
     "StageSpan",
     "Staged",
+    "SystemPlan",
     "Term",
     "Threshold",
     "Trajectory",
+    "Transfer",
 ]

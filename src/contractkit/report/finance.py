@@ -1,11 +1,12 @@
-"""A pooled fund in a few plain lines: who pays in, what it pays for, who bears what."""
+"""Money terms in a few plain lines: a pooled fund (who pays in, what it pays for, who bears
+what) and a system plan (control totals, groups, transfers)."""
 
 from __future__ import annotations
 
-from contractkit.model import PooledFund, RiskBasis, RiskShare
+from contractkit.model import PooledFund, RiskBasis, RiskShare, SystemPlan
 from contractkit.money import Money
 
-__all__ = ["describe_fund"]
+__all__ = ["describe_fund", "describe_plan"]
 
 _SOURCES = {
     "underspends": "underspends",
@@ -39,3 +40,26 @@ def describe_fund(fund: PooledFund) -> list[str]:
         f"an overspend is met by {order} ({_share(fund.overspend)})",
         f"an underspend is returned {_share(fund.underspend)}",
     ]
+
+
+def describe_plan(plan: SystemPlan) -> list[str]:
+    """A system plan in a few lines of plain English."""
+    adjusted = plan.adjusted()
+    system = sum(adjusted.values(), Money.zero())
+    lines = [
+        f"{plan.id}: {plan.title} ({plan.year}); tolerance {plan.tolerance}",
+        *(
+            f"{o.id}: control total {o.control_total}"
+            + (f", {adjusted[o.id]} after transfers" if adjusted[o.id] != o.control_total else "")
+            + (f" (tolerance {o.tolerance})" if o.tolerance is not None else "")
+            for o in plan.organisations
+        ),
+        *(
+            f"group {g.id}: {', '.join(g.members)}, combined control total "
+            f"{sum((adjusted[m] for m in g.members), Money.zero())}"
+            for g in plan.groups
+        ),
+        f"system control total {system}; {len(plan.transfers)} transfer"
+        f"{'s' if len(plan.transfers) != 1 else ''}, each netting to zero",
+    ]
+    return lines

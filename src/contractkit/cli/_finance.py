@@ -1,4 +1,5 @@
-"""``contractkit reconcile FUND SPEND``: a pooled fund reconciled, for a finance lead to read."""
+"""``contractkit reconcile FUND SPEND`` and ``contractkit assess PLAN OUTTURN``: a pooled fund
+reconciled and a system plan assessed, for a finance lead to read."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import enum
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -15,12 +17,12 @@ from rich.table import Table
 from contractkit.cli._app import EXIT_PROBLEMS, app
 from contractkit.cli._output import err_console, out_console, print_problems
 from contractkit.errors import PeriodError, ReturnsError, SpecError
-from contractkit.finance import Reconciliation
-from contractkit.model import PooledFund
+from contractkit.finance import Assessment, Reconciliation
+from contractkit.model import PooledFund, SystemPlan
 from contractkit.money import Money
 from contractkit.spec import load
 
-__all__ = ["reconcile_command"]
+__all__ = ["assess_command", "reconcile_command"]
 
 _SHOWN_REJECTIONS = 20
 
@@ -97,17 +99,8 @@ def reconcile_command(
         text = str(error)
         err.print(text if text.startswith(str(spend)) else f"{spend}: {text}", markup=False)
         raise typer.Exit(EXIT_PROBLEMS) from None
-    account = result.account
-    err.print(
-        f"{account['source']}: {account['read']:,} rows read: {account['accepted']:,} accepted, "
-        f"{account['rejected']:,} rejected, {account['excluded']:,} excluded",
-        markup=False,
-    )
-    for reason, count in account["rejected_by_reason"].items():
-        err.print(f"  rejected, {reason}: {count:,}", markup=False)
-    for row, message in result.rejected.select("row", "message").head(_SHOWN_REJECTIONS).rows():
-        err.print(f"{account['source']}: row {row}: {message}", markup=False)
-    if strict and account["rejected"]:
+    _print_account(result.account, result.rejected, err)
+    if strict and result.account["rejected"]:
         raise typer.Exit(EXIT_PROBLEMS)
     if output_format is Output.TABLE:
         if output is None:
@@ -228,3 +221,145 @@ def _tables(result: Reconciliation, met: dict[str, str], console: Console) -> No
             _money(row["net"]),
         )
     console.print(partners)
+
+
+@app.command("assess")
+def assess_command(
+    plan: Annotated[Path, typer.Argument(help="The system plan (YAML).", show_default=False)],
+    outturn: Annotated[
+        Path, typer.Argument(help="The outturn returns: CSV, Excel or Parquet.", show_default=False)
+    ],
+    period: Annotated[
+        str | None,
+        typer.Option(help="Assess to this month or quarter (default: the last with a return)."),
+    ] = None,
+    output_format: Annotated[
+        Output, typer.Option("--format", help="table (the default), csv, json or parquet.")
+    ] = Output.TABLE,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+    table: Annotated[
+        str, typer.Option(help="With csv or parquet: organisations, groups or findings.")
+    ] = "organisations",
+    strict: Annotated[
+        bool, typer.Option(help="Treat any rejected outturn row as an error (exit 2).")
+    ] = False,
+    sheet: Annotated[str | None, typer.Option(help="The Excel sheet to read.")] = None,
+) -> None:
+    """Assess a system plan against outturn: each organisation, each group and the system.
+
+    Prints each organisation's position against its control total and against break-even,
+    each group's and the system's, and the findings — including an organisation adverse
+    beyond tolerance while its group or the system is on plan. Exits 2 on a problem with the
+    plan or the outturn (or any rejected row, with --strict).
+    """
+    from contractkit.finance import assess
+
+    try:
+        spec = load(plan)
+    except SpecError as error:
+        print_problems(error, err_console())
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    err = err_console()
+    if not isinstance(spec, SystemPlan):
+        err.print(f"{plan}: is a {getattr(spec, 'kind', 'spec')}, not a system plan", markup=False)
+        raise typer.Exit(EXIT_PROBLEMS)
+    if output_format is Output.PARQUET and output is None:
+        err.print("--format parquet needs --output FILE", markup=False)
+        raise typer.Exit(EXIT_PROBLEMS)
+    try:
+        result = assess(spec, outturn, period=period, sheet=sheet)
+        chosen = result.table(table)
+    except (ReturnsError, PeriodError, ValueError) as error:
+        text = str(error)
+        err.print(text if text.startswith(str(outturn)) else f"{outturn}: {text}", markup=False)
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    _print_account(result.account, result.rejected, err)
+    if strict and result.account["rejected"]:
+        raise typer.Exit(EXIT_PROBLEMS)
+    if output_format is Output.TABLE:
+        if output is None:
+            _render_assessment(result, out_console())
+        else:
+            with output.open("w", encoding="utf-8") as handle:
+                _render_assessment(result, Console(file=handle, soft_wrap=True, highlight=False))
+        return
+    if output_format is Output.PARQUET:
+        assert output is not None  # checked above
+        chosen.write_parquet(output)
+        return
+    text = chosen.write_csv() if output_format is Output.CSV else (result.to_json() or "")
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def _print_account(account: dict[str, Any], rejected: pl.DataFrame, err: Console) -> None:
+    err.print(
+        f"{account['source']}: {account['read']:,} rows read: {account['accepted']:,} accepted, "
+        f"{account['rejected']:,} rejected, {account['excluded']:,} excluded",
+        markup=False,
+    )
+    for reason, count in account["rejected_by_reason"].items():
+        err.print(f"  rejected, {reason}: {count:,}", markup=False)
+    for row, message in rejected.select("row", "message").head(_SHOWN_REJECTIONS).rows():
+        err.print(f"{account['source']}: row {row}: {message}", markup=False)
+
+
+def _percent(share: float | None) -> str:
+    return "" if share is None else f"{share:.0%}"
+
+
+def _render_assessment(result: Assessment, console: Console) -> None:
+    s = result.system
+    basis = "actual outturn" if s["basis"] == "actual" else "forecast outturn"
+    console.print(f"{s['plan']} {s['year']}, assessed to {s['period']} ({basis})", markup=False)
+    rows = result.organisations.to_dicts()
+    if console.is_terminal:
+        organisations = Table(title="Organisations", title_justify="left")
+        organisations.add_column("organisation", overflow="fold")
+        for heading in ("control total", "outturn", "variance", "tolerance"):
+            organisations.add_column(heading, justify="right", no_wrap=True, overflow="fold")
+        organisations.add_column("group", overflow="fold")
+        organisations.add_column("drives of group's adverse", justify="right")
+        for row in rows:
+            organisations.add_row(
+                row["organisation"],
+                _money(row["adjusted_control_total"]),
+                f"{_money(row['outturn'])} ({row['outturn_basis']})",
+                _money(row["variance"]),
+                _money(row["tolerance"]),
+                row["group"] or "",
+                _percent(row["share_of_group_adverse"]),
+            )
+        console.print(organisations)
+    else:
+        console.print("Organisations", markup=False)
+        for row in rows:
+            text = (
+                f"  {row['organisation']}: control total {_money(row['adjusted_control_total'])}; "
+                f"outturn {_money(row['outturn'])} ({row['outturn_basis']}); variance "
+                f"{_money(row['variance'])} (tolerance {_money(row['tolerance'])})"
+            )
+            if row["group"]:
+                text += (
+                    f"; in {row['group']}, driving {_percent(row['share_of_group_adverse'])} of "
+                    "its adverse variance"
+                )
+            console.print(text, markup=False)
+    for group in result.groups.to_dicts():
+        console.print(
+            f"Group {group['group']} ({group['members']}): control total "
+            f"{_money(group['control_total'])}, outturn {_money(group['outturn'])}, variance "
+            f"{_money(group['variance'])}",
+            markup=False,
+        )
+    console.print(
+        f"System: control total {s['control_total']}, outturn {s['outturn']}, variance "
+        f"{s['variance']} ({'on plan' if s['on_plan'] else 'adverse beyond tolerance'})",
+        markup=False,
+    )
+    for message in result.findings.get_column("message").to_list():
+        console.print(f"• {message}", markup=False)
