@@ -25,6 +25,7 @@ PAGES = (
     "docs/evaluating.md",
     "docs/money.md",
     "docs/pooled-funds.md",
+    "docs/system-plans.md",
 )
 
 _FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)

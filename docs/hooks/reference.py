@@ -11,7 +11,8 @@ It replaces these markers in any page:
 - ``<!-- rejection-reasons -->``: every reason a returns row can be rejected
   (:data:`contractkit.returns.REASONS`).
 - ``<!-- spend-reasons -->`` and ``<!-- fund-findings -->``: every reason a pooled fund's spend
-  row can be rejected, and every finding a reconciliation can make.
+  row can be rejected, and every finding a reconciliation can make; ``<!-- outturn-reasons -->``
+  and ``<!-- plan-findings -->`` the same for a system plan's outturn and assessment.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from pydantic.fields import FieldInfo
 
 from contractkit import STATUSES, Contract, Quantity
 from contractkit.evaluation import LEVELS
-from contractkit.finance import FINDINGS, SPEND_REASONS
+from contractkit.finance import FINDINGS, OUTTURN_REASONS, PLAN_FINDINGS, SPEND_REASONS
 from contractkit.model import Threshold
 from contractkit.model._types import AnyPeriod, Id, OdsCode, StepName
 from contractkit.returns import REASONS
@@ -45,6 +46,8 @@ STATUS_MARKER = "<!-- status-catalogue -->"
 REASONS_MARKER = "<!-- rejection-reasons -->"
 SPEND_MARKER = "<!-- spend-reasons -->"
 FINDINGS_MARKER = "<!-- fund-findings -->"
+OUTTURN_MARKER = "<!-- outturn-reasons -->"
+PLAN_MARKER = "<!-- plan-findings -->"
 SHAPES = "writing-a-contract.md#the-five-threshold-shapes"
 
 # Types written in a form of their own, named here in the words the guide uses.
@@ -79,6 +82,10 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         markdown = markdown.replace(SPEND_MARKER, catalogue(SPEND_REASONS, "reason"))
     if FINDINGS_MARKER in markdown:
         markdown = markdown.replace(FINDINGS_MARKER, catalogue(FINDINGS, "finding"))
+    if OUTTURN_MARKER in markdown:
+        markdown = markdown.replace(OUTTURN_MARKER, catalogue(OUTTURN_REASONS, "reason"))
+    if PLAN_MARKER in markdown:
+        markdown = markdown.replace(PLAN_MARKER, catalogue(PLAN_FINDINGS, "finding"))
     return markdown
 
 
