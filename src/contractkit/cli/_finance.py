@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import enum
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import polars as pl
 import typer
@@ -40,18 +41,39 @@ def _money(value: Decimal | None) -> str:
     return "" if value is None else str(Money(value))
 
 
-def _load_fund(path: Path) -> PooledFund:
+Spec = TypeVar("Spec")
+
+
+def _load(path: Path, kind: type[Spec], what: str) -> Spec:
+    """The spec in ``path``, which must be of ``kind``; its problems printed, exit 2."""
     try:
         spec = load(path)
     except SpecError as error:
         print_problems(error, err_console())
         raise typer.Exit(EXIT_PROBLEMS) from None
-    if not isinstance(spec, PooledFund):
+    if not isinstance(spec, kind):
         err_console().print(
-            f"{path}: is a {getattr(spec, 'kind', 'spec')}, not a pooled fund", markup=False
+            f"{path}: is a {getattr(spec, 'kind', 'spec')}, not {what}", markup=False
         )
         raise typer.Exit(EXIT_PROBLEMS)
     return spec
+
+
+def _run(
+    work: Callable[[], Any], source: Path, table: str, output_format: Output, output: Path | None
+) -> tuple[Any, pl.DataFrame]:
+    """Do the work on ``source`` and pick the table; a problem is printed, exit 2."""
+    err = err_console()
+    if output_format is Output.PARQUET and output is None:
+        err.print("--format parquet needs --output FILE", markup=False)
+        raise typer.Exit(EXIT_PROBLEMS)
+    try:
+        result = work()
+        return result, result.table(table)
+    except (ReturnsError, PeriodError, ValueError) as error:
+        text = str(error)
+        err.print(text if text.startswith(str(source)) else f"{source}: {text}", markup=False)
+        raise typer.Exit(EXIT_PROBLEMS) from None
 
 
 @app.command("reconcile")
@@ -87,37 +109,18 @@ def reconcile_command(
     """
     from contractkit.finance import reconcile
 
-    spec = _load_fund(fund)
-    err = err_console()
-    if output_format is Output.PARQUET and output is None:
-        err.print("--format parquet needs --output FILE", markup=False)
-        raise typer.Exit(EXIT_PROBLEMS)
-    try:
-        result = reconcile(spec, spend, period=period, sheet=sheet)
-        chosen = result.table(table)
-    except (ReturnsError, PeriodError, ValueError) as error:
-        text = str(error)
-        err.print(text if text.startswith(str(spend)) else f"{spend}: {text}", markup=False)
-        raise typer.Exit(EXIT_PROBLEMS) from None
-    _print_account(result.account, result.rejected, err)
+    spec = _load(fund, PooledFund, "a pooled fund")
+    result, chosen = _run(
+        lambda: reconcile(spec, spend, period=period, sheet=sheet),
+        spend,
+        table,
+        output_format,
+        output,
+    )
+    _print_account(result.account, result.rejected, err_console())
     if strict and result.account["rejected"]:
         raise typer.Exit(EXIT_PROBLEMS)
-    if output_format is Output.TABLE:
-        if output is None:
-            _render(result, out_console())
-        else:
-            with output.open("w", encoding="utf-8") as handle:
-                _render(result, Console(file=handle, soft_wrap=True, highlight=False))
-        return
-    if output_format is Output.PARQUET:
-        assert output is not None  # checked above
-        chosen.write_parquet(output)
-        return
-    text = chosen.write_csv() if output_format is Output.CSV else (result.to_json() or "")
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
+    _emit(result, chosen, output_format, output, _render)
 
 
 def _met(result: Reconciliation) -> dict[str, str]:
@@ -256,37 +259,38 @@ def assess_command(
     """
     from contractkit.finance import assess
 
-    try:
-        spec = load(plan)
-    except SpecError as error:
-        print_problems(error, err_console())
-        raise typer.Exit(EXIT_PROBLEMS) from None
-    err = err_console()
-    if not isinstance(spec, SystemPlan):
-        err.print(f"{plan}: is a {getattr(spec, 'kind', 'spec')}, not a system plan", markup=False)
-        raise typer.Exit(EXIT_PROBLEMS)
-    if output_format is Output.PARQUET and output is None:
-        err.print("--format parquet needs --output FILE", markup=False)
-        raise typer.Exit(EXIT_PROBLEMS)
-    try:
-        result = assess(spec, outturn, period=period, sheet=sheet)
-        chosen = result.table(table)
-    except (ReturnsError, PeriodError, ValueError) as error:
-        text = str(error)
-        err.print(text if text.startswith(str(outturn)) else f"{outturn}: {text}", markup=False)
-        raise typer.Exit(EXIT_PROBLEMS) from None
-    _print_account(result.account, result.rejected, err)
+    spec = _load(plan, SystemPlan, "a system plan")
+    result, chosen = _run(
+        lambda: assess(spec, outturn, period=period, sheet=sheet),
+        outturn,
+        table,
+        output_format,
+        output,
+    )
+    _print_account(result.account, result.rejected, err_console())
     if strict and result.account["rejected"]:
         raise typer.Exit(EXIT_PROBLEMS)
+    _emit(result, chosen, output_format, output, _render_assessment)
+
+
+def _emit(
+    result: Any,
+    chosen: pl.DataFrame,
+    output_format: Output,
+    output: Path | None,
+    render: Callable[[Any, Console], None],
+) -> None:
+    """The result as text (in a terminal, or to a file), or a table as CSV or Parquet, or
+    everything as JSON."""
     if output_format is Output.TABLE:
         if output is None:
-            _render_assessment(result, out_console())
+            render(result, out_console())
         else:
             with output.open("w", encoding="utf-8") as handle:
-                _render_assessment(result, Console(file=handle, soft_wrap=True, highlight=False))
+                render(result, Console(file=handle, soft_wrap=True, highlight=False))
         return
     if output_format is Output.PARQUET:
-        assert output is not None  # checked above
+        assert output is not None  # the command checks this before the work is done
         chosen.write_parquet(output)
         return
     text = chosen.write_csv() if output_format is Output.CSV else (result.to_json() or "")

@@ -16,10 +16,8 @@ variance**: the combined total hides it. Each member's share of its group's vari
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, ClassVar
 
 import attrs
@@ -29,7 +27,7 @@ from numpy.typing import NDArray
 
 from contractkit.errors import ReturnsError
 from contractkit.finance._spend import reject_overlaps, year_months
-from contractkit.finance._tables import POUNDS, pounds, records
+from contractkit.finance._tables import POUNDS, TableOutputs, pounds
 from contractkit.model import SystemPlan
 from contractkit.model._base import did_you_mean
 from contractkit.money import COLUMN_PROBLEMS, Money, allocate, pence_column
@@ -69,7 +67,7 @@ Ints = NDArray[np.int64]
 
 
 @attrs.frozen(eq=False)
-class Assessment:
+class Assessment(TableOutputs):
     """A system plan assessed to a period: organisations, groups, the system, findings, and the
     account of the outturn rows."""
 
@@ -91,41 +89,9 @@ class Assessment:
     account: dict[str, Any]
 
     TABLES: ClassVar[tuple[str, ...]] = ("organisations", "groups", "findings")
-    """The tables an assessment holds (for ``to_csv`` and ``to_parquet``)."""
-
-    def table(self, name: str) -> pl.DataFrame:
-        """One of :attr:`TABLES` by name."""
-        if name not in self.TABLES:
-            raise ValueError(f"no table {name!r}: the tables are {', '.join(self.TABLES)}")
-        frame: pl.DataFrame = getattr(self, name)
-        return frame
-
-    def to_csv(self, table: str = "organisations") -> str:
-        """A table as CSV text."""
-        return self.table(table).write_csv()
-
-    def to_parquet(self, path: str | Path, table: str = "organisations") -> None:
-        """A table as a Parquet file."""
-        self.table(table).write_parquet(path)
-
-    def to_json(self, path: str | Path | None = None) -> str | None:
-        """Everything as versioned JSON (``format: contractkit-assessment``, version 1), amounts
-        as text of pounds and pence."""
-        document = {
-            "format": "contractkit-assessment",
-            "version": 1,
-            "system": {
-                k: (str(v.amount) if isinstance(v, Money) else v) for k, v in self.system.items()
-            },
-            **{name: records(self.table(name)) for name in self.TABLES},
-            "account": self.account,
-            "rejected": self.rejected.to_dicts(),
-        }
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-        if path is None:
-            return text
-        Path(path).write_text(text, encoding="utf-8")
-        return None
+    """The tables it holds (for :meth:`table`, ``to_csv`` and ``to_parquet``)."""
+    FORMAT: ClassVar[str] = "contractkit-assessment"
+    HEADLINE: ClassVar[str] = "system"
 
     def __repr__(self) -> str:
         s = self.system

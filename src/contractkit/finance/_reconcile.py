@@ -20,9 +20,7 @@ line by line, what met it. A fund in balance overall still shows the line that i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any, ClassVar
 
 import attrs
@@ -30,7 +28,7 @@ import numpy as np
 import polars as pl
 
 from contractkit.finance._spend import Spend, read_spend
-from contractkit.finance._tables import pounds, records
+from contractkit.finance._tables import TableOutputs, pounds
 from contractkit.model import PooledFund, RiskBasis, RiskShare
 from contractkit.money import Money, allocate
 from contractkit.periods import FinancialYear, Month, Quarter, parse_period
@@ -51,7 +49,7 @@ SOURCES = ("underspends", "risk_pool", "uncommitted", "partner", "unfunded")
 
 
 @attrs.frozen(eq=False)
-class Reconciliation:
+class Reconciliation(TableOutputs):
     """A pooled fund reconciled to a period: by line, by partner, what met each overspend,
     findings, and the account of the spend rows."""
 
@@ -77,43 +75,9 @@ class Reconciliation:
     """What became of every spend row."""
 
     TABLES: ClassVar[tuple[str, ...]] = ("lines", "partners", "attribution", "findings")
-    """The tables a reconciliation holds (for ``to_csv`` and ``to_parquet``)."""
-
-    def table(self, name: str) -> pl.DataFrame:
-        """One of :attr:`TABLES` by name."""
-        if name not in self.TABLES:
-            raise ValueError(f"no table {name!r}: the tables are {', '.join(self.TABLES)}")
-        frame: pl.DataFrame = getattr(self, name)
-        return frame
-
-    def to_csv(self, table: str = "lines") -> str:
-        """A table as CSV text (amounts in pounds, to the penny)."""
-        return self.table(table).write_csv()
-
-    def to_parquet(self, path: str | Path, table: str = "lines") -> None:
-        """A table as a Parquet file (amounts as exact decimals)."""
-        self.table(table).write_parquet(path)
-
-    def to_json(self, path: str | Path | None = None) -> str | None:
-        """Everything, as versioned JSON (``format: contractkit-reconciliation``, version 1):
-        the summary, the four tables, the account and the rejected rows. Amounts are strings of
-        pounds and pence (``"1234.56"``), never floating-point numbers. Returns the text, or
-        writes it to ``path``."""
-        document = {
-            "format": "contractkit-reconciliation",
-            "version": 1,
-            "summary": {
-                k: (str(v.amount) if isinstance(v, Money) else v) for k, v in self.summary.items()
-            },
-            **{name: records(self.table(name)) for name in self.TABLES},
-            "account": self.account,
-            "rejected": self.rejected.to_dicts(),
-        }
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-        if path is None:
-            return text
-        Path(path).write_text(text, encoding="utf-8")
-        return None
+    """The tables it holds (for :meth:`table`, ``to_csv`` and ``to_parquet``)."""
+    FORMAT: ClassVar[str] = "contractkit-reconciliation"
+    HEADLINE: ClassVar[str] = "summary"
 
     def __repr__(self) -> str:
         s = self.summary

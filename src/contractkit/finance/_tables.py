@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 import polars as pl
 
 from contractkit.money import Money
 
-__all__ = ["POUNDS", "pounds", "records"]
+__all__ = ["POUNDS", "TableOutputs", "pounds", "records"]
 
 POUNDS = pl.Decimal(38, 2)
 """Amounts in the tables: exact pounds and pence."""
@@ -29,3 +31,53 @@ def records(frame: pl.DataFrame) -> list[dict[str, Any]]:
         {k: (str(v) if isinstance(v, Decimal) else v) for k, v in row.items()}
         for row in frame.to_dicts()
     ]
+
+
+class TableOutputs:
+    """What a reconciliation and an assessment share: their tables by name, as CSV or Parquet,
+    and everything as versioned JSON (amounts as text of pounds and pence, never floats)."""
+
+    TABLES: ClassVar[tuple[str, ...]]
+    """The tables held, the first being the main one."""
+    FORMAT: ClassVar[str]
+    """The JSON form's ``format``."""
+    HEADLINE: ClassVar[str]
+    """The attribute holding the headline figures (a dict)."""
+    rejected: pl.DataFrame
+    account: dict[str, Any]
+
+    def table(self, name: str | None = None) -> pl.DataFrame:
+        """One of :attr:`TABLES` by name (the first if none is named)."""
+        name = self.TABLES[0] if name is None else name
+        if name not in self.TABLES:
+            raise ValueError(f"no table {name!r}: the tables are {', '.join(self.TABLES)}")
+        frame: pl.DataFrame = getattr(self, name)
+        return frame
+
+    def to_csv(self, table: str | None = None) -> str:
+        """A table as CSV text (amounts in pounds, to the penny)."""
+        return self.table(table).write_csv()
+
+    def to_parquet(self, path: str | Path, table: str | None = None) -> None:
+        """A table as a Parquet file (amounts as exact decimals)."""
+        self.table(table).write_parquet(path)
+
+    def to_json(self, path: str | Path | None = None) -> str | None:
+        """Everything as versioned JSON: the headline figures, every table, the account and the
+        rejected rows. Returns the text, or writes it to ``path``."""
+        headline: dict[str, Any] = getattr(self, self.HEADLINE)
+        document = {
+            "format": self.FORMAT,
+            "version": 1,
+            self.HEADLINE: {
+                k: (str(v.amount) if isinstance(v, Money) else v) for k, v in headline.items()
+            },
+            **{name: records(self.table(name)) for name in self.TABLES},
+            "account": self.account,
+            "rejected": self.rejected.to_dicts(),
+        }
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        if path is None:
+            return text
+        Path(path).write_text(text, encoding="utf-8")
+        return None

@@ -21,13 +21,30 @@ from pydantic._internal._model_construction import ModelMetaclass
 from contractkit.errors import Problem, SpecError
 
 __all__ = [
+    "FORMAT_VERSION",
     "Issue",
     "IssuesError",
     "SpecModel",
     "closest",
     "format_path",
     "issues_from_error",
+    "supported_format",
 ]
+
+FORMAT_VERSION = 1
+"""The version of the spec formats (contract, pooled fund, system plan) this release reads."""
+
+
+def supported_format(value: Any, kind: str = "") -> Any:
+    """The ``contractkit:`` key's value, if this release reads that format."""
+    if value != FORMAT_VERSION:
+        raise ValueError(
+            f"this file is written for {kind + ' ' if kind else ''}format {value!r}; this "
+            f"release of contractkit reads format {FORMAT_VERSION} (write 'contractkit: "
+            f"{FORMAT_VERSION}')"
+        )
+    return value
+
 
 PathPart = str | int
 Path = tuple[PathPart, ...]

@@ -16,9 +16,20 @@ from pydantic import (
     WrapSerializer,
 )
 
+from contractkit.errors import MoneyError
+from contractkit.money import Money
 from contractkit.periods import FinancialYear, Month, Quarter, parse_period
 
-__all__ = ["AnyPeriod", "FrozenMap", "Id", "OdsCode", "PeriodMap", "StepName", "empty_map"]
+__all__ = [
+    "AnyPeriod",
+    "FrozenMap",
+    "Id",
+    "OdsCode",
+    "PeriodMap",
+    "StepName",
+    "empty_map",
+    "money_or_none",
+]
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _ODS_RE = re.compile(r"^[A-Z0-9]{3,10}$")
@@ -148,3 +159,12 @@ PeriodMap = Annotated[
 def empty_map() -> Mapping[Any, Any]:
     """The default for a FrozenMap field: an empty, read-only mapping."""
     return MappingProxyType({})
+
+
+def money_or_none(value: object) -> Money | None:
+    """An amount as a spec file gives it, or None where it does not read (that problem is
+    reported where the value is validated; checks across sections then leave it out)."""
+    try:
+        return Money.of(value)
+    except MoneyError:
+        return None

@@ -23,6 +23,7 @@ from contractkit.model._base import (
     SpecModel,
     did_you_mean,
     issues_from_error,
+    supported_format,
 )
 from contractkit.model._types import Id
 from contractkit.model.embedding import ESTABLISHED, Stage, StageMode, StageSpan, schedule
@@ -43,8 +44,6 @@ from contractkit.periods import Month, Quarter
 
 __all__ = ["Contract", "Term"]
 
-FORMAT_VERSION = 1
-"""The version of the contract format this release reads and writes."""
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -109,12 +108,7 @@ class Contract(SpecModel):
     @field_validator("contractkit", mode="before")
     @classmethod
     def _supported(cls, value: Any) -> Any:
-        if value != FORMAT_VERSION:
-            raise ValueError(
-                f"this file is written for contract format {value!r}; this release of "
-                f"contractkit reads format {FORMAT_VERSION} (write 'contractkit: {FORMAT_VERSION}')"
-            )
-        return value
+        return supported_format(value, "contract")
 
     @model_validator(mode="wrap")
     @classmethod

@@ -32,22 +32,20 @@ from pydantic import (
     model_validator,
 )
 
-from contractkit.errors import MoneyError
 from contractkit.model._base import (
     Issue,
     IssuesError,
     SpecModel,
     did_you_mean,
     issues_from_error,
+    supported_format,
 )
-from contractkit.model._types import FrozenMap, Id, empty_map
+from contractkit.model._types import FrozenMap, Id, empty_map, money_or_none
 from contractkit.money import Money
 from contractkit.periods import FinancialYear
 from contractkit.units import Quantity
 
 __all__ = ["FundLine", "Partner", "PooledFund", "RiskBasis", "RiskShare", "Source"]
-
-FORMAT_VERSION = 1
 
 
 class RiskBasis(enum.StrEnum):
@@ -249,12 +247,7 @@ class PooledFund(SpecModel):
     @field_validator("contractkit", mode="before")
     @classmethod
     def _supported(cls, value: Any) -> Any:
-        if value != FORMAT_VERSION:
-            raise ValueError(
-                f"this file is written for format {value!r}; this release of contractkit reads "
-                f"format {FORMAT_VERSION} (write 'contractkit: {FORMAT_VERSION}')"
-            )
-        return value
+        return supported_format(value)
 
     @field_validator("risk_pool", "uncommitted")
     @classmethod
@@ -382,10 +375,10 @@ class _Facts:
             line_ids=[_text(line.get("id")) for line in lines],
             commissioners=[_text(line.get("commissioner")) for line in lines],
             shares=shares,
-            contributions=[_money(p.get("contribution")) for p in partners],
-            budgets=[_money(line.get("budget")) for line in lines],
-            risk_pool=_money(data.get("risk_pool", "0")),
-            uncommitted=_money(data.get("uncommitted", "0")),
+            contributions=[money_or_none(p.get("contribution")) for p in partners],
+            budgets=[money_or_none(line.get("budget")) for line in lines],
+            risk_pool=money_or_none(data.get("risk_pool", "0")),
+            uncommitted=money_or_none(data.get("uncommitted", "0")),
         )
 
 
@@ -398,13 +391,6 @@ def _items(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _money(value: object) -> Money | None:
-    try:
-        return Money.of(value)
-    except MoneyError:
-        return None
 
 
 def _issues(facts: _Facts) -> list[Issue]:

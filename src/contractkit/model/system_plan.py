@@ -22,21 +22,19 @@ from pydantic import (
     model_validator,
 )
 
-from contractkit.errors import MoneyError
 from contractkit.model._base import (
     Issue,
     IssuesError,
     SpecModel,
     did_you_mean,
     issues_from_error,
+    supported_format,
 )
-from contractkit.model._types import FrozenMap, Id
+from contractkit.model._types import FrozenMap, Id, money_or_none
 from contractkit.money import Money
 from contractkit.periods import FinancialYear
 
 __all__ = ["Group", "Organisation", "SystemPlan", "Transfer"]
-
-FORMAT_VERSION = 1
 
 
 class Organisation(SpecModel):
@@ -107,12 +105,7 @@ class SystemPlan(SpecModel):
     @field_validator("contractkit", mode="before")
     @classmethod
     def _supported(cls, value: Any) -> Any:
-        if value != FORMAT_VERSION:
-            raise ValueError(
-                f"this file is written for format {value!r}; this release of contractkit reads "
-                f"format {FORMAT_VERSION} (write 'contractkit: {FORMAT_VERSION}')"
-            )
-        return value
+        return supported_format(value)
 
     @field_validator("tolerance")
     @classmethod
@@ -194,7 +187,10 @@ class _Facts:
             adjustments = transfer.get("adjustments")
             if isinstance(adjustments, Mapping):
                 transfers.append(
-                    ([str(k) for k in adjustments], [_money(v) for v in adjustments.values()])
+                    (
+                        [str(k) for k in adjustments],
+                        [money_or_none(v) for v in adjustments.values()],
+                    )
                 )
         return cls(
             organisation_ids=[
@@ -204,13 +200,6 @@ class _Facts:
             groups=groups,
             transfers=transfers,
         )
-
-
-def _money(value: object) -> Money | None:
-    try:
-        return Money.of(value)
-    except MoneyError:
-        return None
 
 
 def _issues(facts: _Facts) -> list[Issue]:
