@@ -6,7 +6,7 @@ import difflib
 import re
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, ClassVar, Union
 
@@ -26,6 +26,7 @@ __all__ = [
     "IssuesError",
     "SpecModel",
     "closest",
+    "cross_checked",
     "format_path",
     "issues_from_error",
     "supported_format",
@@ -262,3 +263,29 @@ def raise_if(issues: Sequence[Issue]) -> None:
     """Raise the issues together, if there are any."""
     if issues:
         raise IssuesError(issues)
+
+
+Checked = typing.TypeVar("Checked", bound=BaseModel)
+
+
+def cross_checked(
+    cls: type[Checked],
+    data: Any,
+    handler: Callable[[Any], Checked],
+    of_model: Callable[[Checked], list[Issue]],
+    of_data: Callable[[Mapping[str, Any]], list[Issue]],
+) -> Checked:
+    """A spec model's wrap validator: build the model, then check across its sections. Where the
+    model cannot be built, the checks across sections still run on what is sound in the data, so
+    that one run reports every problem, not only the first layer of them."""
+    try:
+        model = handler(data)
+    except ValidationError as error:
+        more = of_data(data) if isinstance(data, Mapping) else []
+        if not more:
+            raise
+        raise IssuesError([*issues_from_error(error, cls), *more]) from None
+    issues = of_model(model)
+    if issues:
+        raise IssuesError(issues)
+    return model

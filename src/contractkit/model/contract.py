@@ -21,8 +21,8 @@ from contractkit.model._base import (
     Issue,
     IssuesError,
     SpecModel,
+    cross_checked,
     did_you_mean,
-    issues_from_error,
     supported_format,
 )
 from contractkit.model._types import Id
@@ -113,21 +113,13 @@ class Contract(SpecModel):
     @model_validator(mode="wrap")
     @classmethod
     def _cross_check(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Contract:
-        try:
-            contract: Contract = handler(data)
-        except ValidationError as error:
-            # Check what can be checked in the parts that are sound, so that one run shows every
-            # problem in the file, not only the first layer of them.
-            more = []
-            if isinstance(data, Mapping):
-                more = [*_reference_issues(data), *_semantic_issues(_Parts.salvage(data))]
-            if not more:
-                raise
-            raise IssuesError([*issues_from_error(error, cls), *more]) from None
-        issues = [*_reference_issues(contract), *_semantic_issues(_Parts.of(contract))]
-        if issues:
-            raise IssuesError(issues)
-        return contract
+        return cross_checked(
+            cls,
+            data,
+            handler,
+            lambda contract: [*_reference_issues(contract), *_semantic_issues(_Parts.of(contract))],
+            lambda raw: [*_reference_issues(raw), *_semantic_issues(_Parts.salvage(raw))],
+        )
 
     # --- looking things up -------------------------------------------------------------------
 

@@ -25,7 +25,6 @@ import attrs
 from pydantic import (
     Field,
     PlainSerializer,
-    ValidationError,
     ValidatorFunctionWrapHandler,
     WithJsonSchema,
     field_validator,
@@ -36,8 +35,8 @@ from contractkit.model._base import (
     Issue,
     IssuesError,
     SpecModel,
+    cross_checked,
     did_you_mean,
-    issues_from_error,
     supported_format,
 )
 from contractkit.model._types import FrozenMap, Id, empty_map, money_or_none
@@ -279,18 +278,13 @@ class PooledFund(SpecModel):
     @model_validator(mode="wrap")
     @classmethod
     def _cross_check(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> PooledFund:
-        try:
-            fund: PooledFund = handler(data)
-        except ValidationError as error:
-            # Check across sections whatever is sound, so that one run shows every problem.
-            more = _issues(_Facts.salvage(data)) if isinstance(data, Mapping) else []
-            if not more:
-                raise
-            raise IssuesError([*issues_from_error(error, cls), *more]) from None
-        issues = _issues(_Facts.of(fund))
-        if issues:
-            raise IssuesError(issues)
-        return fund
+        return cross_checked(
+            cls,
+            data,
+            handler,
+            lambda fund: _issues(_Facts.of(fund)),
+            lambda raw: _issues(_Facts.salvage(raw)),
+        )
 
     # --- looking things up -------------------------------------------------------------------
 

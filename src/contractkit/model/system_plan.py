@@ -16,7 +16,6 @@ from typing import Annotated, Any, Literal
 import attrs
 from pydantic import (
     Field,
-    ValidationError,
     ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
@@ -24,10 +23,9 @@ from pydantic import (
 
 from contractkit.model._base import (
     Issue,
-    IssuesError,
     SpecModel,
+    cross_checked,
     did_you_mean,
-    issues_from_error,
     supported_format,
 )
 from contractkit.model._types import FrozenMap, Id, money_or_none
@@ -117,17 +115,13 @@ class SystemPlan(SpecModel):
     @model_validator(mode="wrap")
     @classmethod
     def _cross_check(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> SystemPlan:
-        try:
-            plan: SystemPlan = handler(data)
-        except ValidationError as error:
-            more = _issues(_Facts.salvage(data)) if isinstance(data, Mapping) else []
-            if not more:
-                raise
-            raise IssuesError([*issues_from_error(error, cls), *more]) from None
-        issues = _issues(_Facts.of(plan))
-        if issues:
-            raise IssuesError(issues)
-        return plan
+        return cross_checked(
+            cls,
+            data,
+            handler,
+            lambda plan: _issues(_Facts.of(plan)),
+            lambda raw: _issues(_Facts.salvage(raw)),
+        )
 
     # --- looking things up -------------------------------------------------------------------
 
