@@ -41,6 +41,12 @@ def _money(value: Decimal | None) -> str:
     return "" if value is None else str(Money(value))
 
 
+FormatOption = Annotated[
+    Output, typer.Option("--format", help="table (the default), csv, json or parquet.")
+]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")]
+SheetOption = Annotated[str | None, typer.Option(help="The Excel sheet to read.")]
+
 Spec = TypeVar("Spec")
 
 
@@ -86,12 +92,8 @@ def reconcile_command(
         str | None,
         typer.Option(help="Reconcile to this month or quarter (default: the last with spend)."),
     ] = None,
-    output_format: Annotated[
-        Output, typer.Option("--format", help="table (the default), csv, json or parquet.")
-    ] = Output.TABLE,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file.")
-    ] = None,
+    output_format: FormatOption = Output.TABLE,
+    output: OutputOption = None,
     table: Annotated[
         str,
         typer.Option(help="With csv or parquet: lines, partners, attribution or findings."),
@@ -99,7 +101,7 @@ def reconcile_command(
     strict: Annotated[
         bool, typer.Option(help="Treat any rejected spend row as an error (exit 2).")
     ] = False,
-    sheet: Annotated[str | None, typer.Option(help="The Excel sheet to read.")] = None,
+    sheet: SheetOption = None,
 ) -> None:
     """Reconcile a pooled fund against its spend: by line and partner, to the penny.
 
@@ -236,19 +238,15 @@ def assess_command(
         str | None,
         typer.Option(help="Assess to this month or quarter (default: the last with a return)."),
     ] = None,
-    output_format: Annotated[
-        Output, typer.Option("--format", help="table (the default), csv, json or parquet.")
-    ] = Output.TABLE,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file.")
-    ] = None,
+    output_format: FormatOption = Output.TABLE,
+    output: OutputOption = None,
     table: Annotated[
         str, typer.Option(help="With csv or parquet: organisations, groups or findings.")
     ] = "organisations",
     strict: Annotated[
         bool, typer.Option(help="Treat any rejected outturn row as an error (exit 2).")
     ] = False,
-    sheet: Annotated[str | None, typer.Option(help="The Excel sheet to read.")] = None,
+    sheet: SheetOption = None,
 ) -> None:
     """Assess a system plan against outturn: each organisation, each group and the system.
 
