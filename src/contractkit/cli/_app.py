@@ -70,7 +70,7 @@ def validate(
         bool, typer.Option("--quiet", "-q", help="Print nothing for valid files.")
     ] = False,
 ) -> None:
-    """Check spec files; summarise each valid contract, and locate every problem.
+    """Check spec files (contracts, pooled funds, system plans); summarise each valid one.
 
     Exits 0 when every file is valid, 2 when any has a problem (printed to standard error
     as FILE:LINE:COLUMN: PATH: MESSAGE, with the line and a caret).
