@@ -26,13 +26,13 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit.errors import ReturnsError
-from contractkit.finance._spend import reject_overlaps, year_months
+from contractkit.finance._spend import RowChecks, reject_overlaps, year_months
 from contractkit.finance._tables import POUNDS, TableOutputs, pounds
 from contractkit.model import SystemPlan
 from contractkit.model._base import did_you_mean
 from contractkit.money import COLUMN_PROBLEMS, Money, allocate, pence_column
 from contractkit.periods import FinancialYear, Month, Quarter, parse_period
-from contractkit.returns._read import ROW, read_table
+from contractkit.returns._read import ROW
 
 __all__ = ["OUTTURN_REASONS", "PLAN_FINDINGS", "Assessment", "assess"]
 
@@ -121,33 +121,16 @@ def _read(
     columns: Mapping[str, str] | None,
     sheet: str | None,
 ) -> _Outturn:
-    table, name = read_table(source, sheet=sheet)
-    if columns:
-        unknown = [c for c in columns if c not in table.columns]
-        if unknown:
-            raise ReturnsError(
-                f"{name}: no column {unknown[0]!r}{did_you_mean(unknown[0], table.columns)}"
-            )
-        table = table.rename(dict(columns))
+    rows = RowChecks.open(
+        source, columns, sheet, "outturn", ("organisation", "period", "ytd|actual"), _CODES
+    )
+    table, name, fail, reason = rows.table, rows.name, rows.fail, rows.reason
     present = [c for c in table.columns if c != ROW]
-    missing = [f for f in ("organisation", "period") if f not in table.columns]
-    if not {"ytd", "actual"} & set(table.columns):
-        missing.append("ytd (or actual)")
-    if missing:
-        raise ReturnsError(
-            f"{name}: the outturn has no {', '.join(repr(m) for m in missing)} column"
-            f"{'s' if len(missing) > 1 else ''}{did_you_mean(missing[0].split()[0], present)} "
-            f"(the columns are: {', '.join(present)}); rename with columns="
-        )
     if {"ytd", "actual"} <= set(table.columns):
         raise ReturnsError(
             f"{name}: give either 'ytd' (year to date) or 'actual' (each period's own), not both"
         )
     size = table.height
-    reason = np.zeros(size, dtype=np.int8)
-
-    def fail(mask: NDArray[np.bool_], code: str) -> None:
-        reason[(reason == 0) & mask] = _CODES[code]
 
     ids = {o.id: i for i, o in enumerate(plan.organisations)}
     text = table.get_column("organisation").cast(pl.String).str.strip_chars()

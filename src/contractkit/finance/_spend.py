@@ -9,7 +9,7 @@ stable reason, or excluded (a period after the one being reconciled).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -24,7 +24,14 @@ from contractkit.money import COLUMN_PROBLEMS, pence_column
 from contractkit.periods import FinancialYear, Month, Quarter, parse_period
 from contractkit.returns._read import ROW, read_table
 
-__all__ = ["SPEND_REASONS", "Spend", "read_spend", "reject_overlaps", "year_months"]
+__all__ = [
+    "SPEND_REASONS",
+    "RowChecks",
+    "Spend",
+    "read_spend",
+    "reject_overlaps",
+    "year_months",
+]
 
 SPEND_REASONS: dict[str, str] = {
     "unknown_line": "the line is not in the fund",
@@ -75,27 +82,9 @@ def read_spend(
     """Read and check spend returns for ``fund`` (rows for months after ``through``, counted
     from April as 0, are excluded). ``columns`` renames the file's columns onto the fields
     (``{"scheme": "line"}``)."""
-    table, name = read_table(source, sheet=sheet)
-    if columns:
-        unknown = [c for c in columns if c not in table.columns]
-        if unknown:
-            raise ReturnsError(
-                f"{name}: no column {unknown[0]!r}{did_you_mean(unknown[0], table.columns)}"
-            )
-        table = table.rename(dict(columns))
-    missing = [f for f in ("line", "period", "amount") if f not in table.columns]
-    if missing:
-        hints = "".join(did_you_mean(m, table.columns) for m in missing)
-        raise ReturnsError(
-            f"{name}: the spend has no {', '.join(repr(m) for m in missing)} column"
-            f"{'s' if len(missing) > 1 else ''}{hints} (the columns are: "
-            f"{', '.join(c for c in table.columns if c != ROW)}); rename with columns="
-        )
-    size = table.height
-    reason = np.zeros(size, dtype=np.int8)
-
-    def fail(mask: NDArray[np.bool_], code: str) -> None:
-        reason[(reason == 0) & mask] = _CODES[code]
+    rows = RowChecks.open(source, columns, sheet, "spend", ("line", "period", "amount"), _CODES)
+    table, size, fail = rows.table, rows.table.height, rows.fail
+    reason = rows.reason
 
     ids = {line.id: i for i, line in enumerate(fund.lines)}
     line_text = table.get_column("line").cast(pl.String).str.strip_chars()
@@ -141,7 +130,7 @@ def read_spend(
         has_forecast=has_forecast[ok],
         rejected=rejected,
         account={
-            "source": name,
+            "source": rows.name,
             "read": size,
             "accepted": int(ok.sum()),
             "rejected": int((reason > 0).sum()),
@@ -149,6 +138,57 @@ def read_spend(
             "rejected_by_reason": by_reason,
         },
     )
+
+
+@attrs.define
+class RowChecks:
+    """An input table being checked: each row is rejected for the first check it fails (a
+    stable code in ``reason``), or excluded (-1)."""
+
+    table: pl.DataFrame
+    name: str
+    codes: Mapping[str, int]
+    reason: NDArray[np.int8]
+
+    @classmethod
+    def open(
+        cls,
+        source: Any,
+        columns: Mapping[str, str] | None,
+        sheet: str | None,
+        what: str,
+        required: Sequence[str],
+        codes: Mapping[str, int],
+    ) -> RowChecks:
+        """Read ``source``, rename its columns as ``columns`` says, and make sure the
+        ``required`` ones are there (each a name, or names separated by '|' of which one is
+        needed); a clear :class:`~contractkit.errors.ReturnsError` if not."""
+        table, name = read_table(source, sheet=sheet)
+        if columns:
+            unknown = [c for c in columns if c not in table.columns]
+            if unknown:
+                raise ReturnsError(
+                    f"{name}: no column {unknown[0]!r}{did_you_mean(unknown[0], table.columns)}"
+                )
+            table = table.rename(dict(columns))
+        present = [c for c in table.columns if c != ROW]
+        missing = [
+            need.replace("|", " (or ") + (")" if "|" in need else "")
+            for need in required
+            if not set(need.split("|")) & set(table.columns)
+        ]
+        if missing:
+            hints = "".join(did_you_mean(m.split()[0], present) for m in missing)
+            raise ReturnsError(
+                f"{name}: the {what} has no {', '.join(repr(m) for m in missing)} column"
+                f"{'s' if len(missing) > 1 else ''}{hints} (the columns are: "
+                f"{', '.join(present)}); rename with columns="
+            )
+        return cls(table, name, codes, np.zeros(table.height, dtype=np.int8))
+
+    def fail(self, mask: NDArray[np.bool_], code: str) -> None:
+        """Reject, for ``code``, the rows in ``mask`` not rejected already."""
+        self.reason[(self.reason == 0) & mask] = self.codes[code]
 
 
 def year_months(column: pl.Series, year: FinancialYear) -> tuple[Ints, Ints]:
