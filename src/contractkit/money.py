@@ -23,6 +23,7 @@ add up to the total.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
@@ -404,9 +405,12 @@ def _sort_key(key: object) -> tuple[str, str]:
     return (type(key).__name__, str(key))
 
 
-def _weight(value: object, where: object) -> Fraction:
+def _weight(value: object, where: object) -> int | Fraction:
+    """A weight, exactly: a whole number stays one (the common case, and the fast one)."""
     if isinstance(value, Money):
-        weight = Fraction(value.pence)
+        weight: int | Fraction = value.pence
+    elif isinstance(value, int) and not isinstance(value, bool):
+        weight = value
     else:
         try:
             weight = _rate(value)
@@ -417,21 +421,26 @@ def _weight(value: object, where: object) -> Fraction:
     return weight
 
 
-def _split(total: Money, weights: list[Fraction], position: list[int]) -> list[Money]:
+def _split(total: Money, weights: list[int | Fraction], position: list[int]) -> list[Money]:
     if not weights:
         raise MoneyError("there is nothing to allocate to: no weights were given")
-    whole = sum(weights, Fraction(0))
+    # Whole numbers throughout: the weights over a common denominator, and each exact share as
+    # a whole number of pence and a remainder (over the same whole), which order exactly as the
+    # fractions of a penny do.
+    scale = math.lcm(*(w.denominator for w in weights))
+    whole_weights = [w.numerator * (scale // w.denominator) for w in weights]
+    whole = sum(whole_weights)
     if whole == 0:
         raise MoneyError("the weights add up to zero: there is no proportion to split by")
     sign = -1 if total.pence < 0 else 1
     pence = abs(total.pence)
-    shares = [pence * w / whole for w in weights]
-    floors = [s.numerator // s.denominator for s in shares]
+    shares = [divmod(pence * w, whole) for w in whole_weights]
+    floors = [floor for floor, _ in shares]
     left = pence - sum(floors)
     # Largest remainder first; then the larger weight; then the stable position.
     order = sorted(
         range(len(weights)),
-        key=lambda i: (-(shares[i] - floors[i]), -weights[i], position[i]),
+        key=lambda i: (-shares[i][1], -whole_weights[i], position[i]),
     )
     for i in order[:left]:
         floors[i] += 1
