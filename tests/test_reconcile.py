@@ -389,3 +389,15 @@ def test_the_example_spend_is_what_its_script_writes(
     module.main()
     written = (tmp_path / "spend.csv").read_text("utf-8")
     assert written == (EXAMPLE / "spend.csv").read_text("utf-8")
+
+
+@given(st.integers(0, 10**12), st.integers(0, 11))
+def test_an_even_profile_is_allocate_by_equal_weights(pence: int, through: int) -> None:
+    """The budget to date of a line without a profile is worked out directly; it is what
+    allocate() gives for twelve equal months."""
+    from contractkit.finance._reconcile import _budget_to
+    from contractkit.model import FundLine
+
+    line = FundLine(id="L", name="L", budget=Money.from_pence(pence), commissioner="a")
+    months = contractkit.allocate(Money.from_pence(pence), [1] * 12)
+    assert _budget_to(line, through) == sum(m.pence for m in months[: through + 1])

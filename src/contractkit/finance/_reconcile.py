@@ -29,7 +29,7 @@ import polars as pl
 
 from contractkit.finance._spend import Spend, read_spend
 from contractkit.finance._tables import TableOutputs, pounds
-from contractkit.model import PooledFund, RiskBasis, RiskShare
+from contractkit.model import FundLine, PooledFund, RiskBasis, RiskShare
 from contractkit.money import Money, allocate
 from contractkit.periods import FinancialYear, Month, Quarter, parse_period
 
@@ -120,12 +120,8 @@ def reconcile(
     ends = (rows.first + rows.months - 1).tolist()
     through = _reconciled_to(period, fund, ends) if period is None else through
     n = len(fund.lines)
-    profile = [
-        [m.pence for m in allocate(line.budget, list(line.profile) if line.profile else [1] * 12)]
-        for line in fund.lines
-    ]
     budget = [line.budget.pence for line in fund.lines]
-    budget_to_date = [sum(p[: through + 1]) for p in profile]
+    budget_to_date = [_budget_to(line, through) for line in fund.lines]
     actual = np.zeros(n, dtype=np.int64)
     np.add.at(actual, rows.line, rows.amount)
     forecast: list[int | None] = [None] * n
@@ -176,6 +172,17 @@ class _Settlement:
     used: dict[str, int]
     """Per source: how much of it met overspends."""
     returned: int
+
+
+def _budget_to(line: FundLine, through: int) -> int:
+    """A line's budget for the months to ``through`` (April is 0), profiled to the penny: by
+    its profile, or evenly — each month the budget ÷ 12 rounded down, the odd pennies going to
+    the first months, exactly as :func:`allocate` splits by equal weights."""
+    if line.profile is not None:
+        months = allocate(line.budget, list(line.profile))
+        return sum(m.pence for m in months[: through + 1])
+    whole, odd = divmod(line.budget.pence, 12)
+    return whole * (through + 1) + min(odd, through + 1)
 
 
 def _weights(share: RiskShare, fund: PooledFund) -> dict[str, Any]:

@@ -19,10 +19,10 @@ POUNDS = pl.Decimal(38, 2)
 
 
 def pounds(pence: Sequence[int | None]) -> pl.Series:
-    """Whole pence (None: empty) as an exact decimal column of pounds."""
-    return pl.Series(
-        [None if p is None else Money.from_pence(p).amount for p in pence], dtype=POUNDS
-    )
+    """Whole pence (None: empty) as an exact decimal column of pounds (decimal division by 100
+    over the whole column: exact, with no Python object per value)."""
+    whole = pl.Series(list(pence), dtype=pl.Int64)
+    return (whole.cast(POUNDS) / 100).cast(POUNDS)
 
 
 def records(frame: pl.DataFrame) -> list[dict[str, Any]]:
