@@ -401,3 +401,26 @@ def test_an_even_profile_is_allocate_by_equal_weights(pence: int, through: int) 
     line = FundLine(id="L", name="L", budget=Money.from_pence(pence), commissioner="a")
     months = contractkit.allocate(Money.from_pence(pence), [1] * 12)
     assert _budget_to(line, through) == sum(m.pence for m in months[: through + 1])
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 4), st.integers(0, 11), st.integers(-99, 99), st.booleans()),
+        max_size=30,
+    )
+)
+def test_latest_is_the_last_given_value_of_each_key(rows: list[tuple[int, int, int, bool]]) -> None:
+    """Latest forecasts are found over whole columns; the answer is the plain one (on a tie
+    in the month, the row given last)."""
+    import numpy as np
+
+    from contractkit.finance._spend import latest
+
+    expected: list[int | None] = [None] * 5
+    when = [-1] * 5
+    for key, first, value, has in rows:
+        if has and first >= when[key]:
+            expected[key], when[key] = value, first
+    columns = [np.array([r[i] for r in rows], dtype=np.int64) for i in range(3)]
+    has_value = np.array([r[3] for r in rows], dtype=bool)
+    assert latest(5, *columns, has_value) == expected

@@ -4,8 +4,8 @@ Outturn returns hold one row per organisation and period (a month or a quarter):
 year-to-date surplus or deficit) or ``actual`` (the period's own), and optionally ``forecast``
 (the forecast outturn for the year). For the period assessed (by default the last with a
 return), each organisation has its plan to date (its control total after transfers, spread
-evenly over the months to the penny), its actual to date, and its **outturn**: the forecast
-where one is given; at the year end, the actual; otherwise the actual to date plus the plan for
+evenly over the months to the penny), its actual to date, and its **outturn**: the latest
+forecast given; at the year end, the actual; otherwise the actual to date plus the plan for
 the rest of the year. Its variance is the outturn less its control total (negative: adverse).
 
 Each organisation is judged against its own control total **and** against break-even; each
@@ -26,7 +26,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit.errors import ReturnsError
-from contractkit.finance._spend import RowChecks, reject_overlaps, year_months
+from contractkit.finance._spend import RowChecks, latest, reject_overlaps, year_months
 from contractkit.finance._tables import POUNDS, TableOutputs, pounds
 from contractkit.model import SystemPlan
 from contractkit.model._base import did_you_mean
@@ -253,27 +253,16 @@ def assess(
         for c in control
     ]
     actual: list[int | None] = [None] * n
-    forecast: list[int | None] = [None] * n
     if rows.actual is not None:
         totals = np.zeros(n, dtype=np.int64)
         np.add.at(totals, rows.organisation, rows.actual)
         seen = np.zeros(n, dtype=bool)
         seen[rows.organisation] = True
         actual = [int(t) if s else None for t, s in zip(totals, seen, strict=True)]
-    latest = [-1] * n
-    for org, first, ytd, value, given in zip(
-        rows.organisation.tolist(),
-        rows.first.tolist(),
-        (rows.ytd if rows.ytd is not None else rows.forecast).tolist(),
-        rows.forecast.tolist(),
-        rows.has_forecast.tolist(),
-        strict=True,
-    ):
-        if first >= latest[org]:
-            latest[org] = first
-            if rows.ytd is not None:
-                actual[org] = ytd
-            forecast[org] = value if given else None
+    if rows.ytd is not None:  # the year to date at each organisation's latest return
+        everything = np.ones(rows.organisation.size, dtype=bool)
+        actual = latest(n, rows.organisation, rows.first, rows.ytd, everything)
+    forecast = latest(n, rows.organisation, rows.first, rows.forecast, rows.has_forecast)
     outturn_: list[int] = []
     basis: list[str] = []
     for i in range(n):

@@ -27,7 +27,7 @@ import attrs
 import numpy as np
 import polars as pl
 
-from contractkit.finance._spend import Spend, read_spend
+from contractkit.finance._spend import Spend, latest, read_spend
 from contractkit.finance._tables import TableOutputs, pounds
 from contractkit.model import FundLine, PooledFund, RiskBasis, RiskShare
 from contractkit.money import Money, allocate
@@ -124,17 +124,7 @@ def reconcile(
     budget_to_date = [_budget_to(line, through) for line in fund.lines]
     actual = np.zeros(n, dtype=np.int64)
     np.add.at(actual, rows.line, rows.amount)
-    forecast: list[int | None] = [None] * n
-    forecast_from: list[int] = [-1] * n
-    for line, first, value, given in zip(
-        rows.line.tolist(),
-        rows.first.tolist(),
-        rows.forecast.tolist(),
-        rows.has_forecast.tolist(),
-        strict=True,
-    ):
-        if given and first >= forecast_from[line]:
-            forecast[line], forecast_from[line] = value, first
+    forecast = latest(n, rows.line, rows.first, rows.forecast, rows.has_forecast)
     year_end = through == 11
     outturn: list[int] = []
     basis: list[str] = []

@@ -28,6 +28,7 @@ __all__ = [
     "SPEND_REASONS",
     "RowChecks",
     "Spend",
+    "latest",
     "read_spend",
     "reject_overlaps",
     "year_months",
@@ -212,6 +213,22 @@ def year_months(column: pl.Series, year: FinancialYear) -> tuple[Ints, Ints]:
     first = text.replace_strict(firsts, default=-99, return_dtype=pl.Int64).to_numpy()
     months = text.replace_strict(lengths, default=-1, return_dtype=pl.Int64).to_numpy()
     return first, months
+
+
+def latest(
+    size: int, key: Ints, first: Ints, values: Ints, given: NDArray[np.bool_]
+) -> list[int | None]:
+    """For each key (0 to size − 1), the value of its latest row (by first month) among those
+    where a value is ``given``; None where there is none. Over whole columns."""
+    rows = np.flatnonzero(given)
+    found: list[int | None] = [None] * size
+    if rows.size == 0:
+        return found
+    order = rows[np.lexsort((first[rows], key[rows]))]
+    last = order[np.r_[key[order][1:] != key[order][:-1], True]]
+    for k, value in zip(key[last].tolist(), values[last].tolist(), strict=True):
+        found[k] = value
+    return found
 
 
 def reject_overlaps(
