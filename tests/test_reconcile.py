@@ -424,3 +424,48 @@ def test_latest_is_the_last_given_value_of_each_key(rows: list[tuple[int, int, i
     columns = [np.array([r[i] for r in rows], dtype=np.int64) for i in range(3)]
     has_value = np.array([r[3] for r in rows], dtype=bool)
     assert latest(5, *columns, has_value) == expected
+
+
+def test_many_funds_in_one_pass_are_each_fund_alone() -> None:
+    """Several funds reconciled together from one spend table (with a fund column) give, fund
+    by fund, exactly what each gives alone; a fund or line that is not there is rejected."""
+    first = small_fund()
+    second = small_fund(
+        id="OTHER",
+        partners=[
+            {"id": "a", "name": "Partner A", "contribution": 700},
+            {"id": "b", "name": "Partner B", "contribution": 300},
+        ],
+    )
+    spends = {
+        "SMALL": quarterly({"L1": "800", "L2": "250", "L3": "100"}),
+        "OTHER": quarterly({"L1": "400", "L2": "320", "L3": "100"}),
+    }
+    combined = pl.concat(
+        [s.with_columns(pl.lit(f).alias("fund")) for f, s in spends.items()]
+        + [
+            pl.DataFrame(
+                {
+                    "line": ["L1", "L9"],
+                    "period": ["2026-04"] * 2,
+                    "amount": ["1"] * 2,
+                    "fund": ["NOPE", "SMALL"],
+                }
+            )
+        ]
+    )
+    together = reconcile([first, second], combined)
+    assert together.account["rejected_by_reason"] == {"unknown_fund": 1, "unknown_line": 1}
+    assert together.funds.get_column("fund").to_list() == ["SMALL", "OTHER"]
+    for fund in (first, second):
+        alone = reconcile(fund, spends[fund.id])
+        for name in ("lines", "partners", "attribution"):
+            mine = together.table(name).filter(pl.col("fund") == fund.id).drop("fund")
+            assert mine.equals(alone.table(name)), name
+        mine = together.findings.filter(pl.col("fund") == fund.id)
+        assert mine.get_column("code").to_list() == alone.findings.get_column("code").to_list()
+    assert together.summary["outturn"] == sum(
+        (reconcile(f, spends[f.id]).summary["outturn"] for f in (first, second)), Money.zero()
+    )
+    with pytest.raises(ReturnsError, match="no 'fund' column"):
+        reconcile([first, second], spends["SMALL"])

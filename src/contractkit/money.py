@@ -39,7 +39,15 @@ from pydantic_core import core_schema
 
 from contractkit.errors import MoneyError
 
-__all__ = ["COLUMN_PROBLEMS", "PATTERN", "ROUNDINGS", "Money", "allocate", "pence_column"]
+__all__ = [
+    "COLUMN_PROBLEMS",
+    "PATTERN",
+    "ROUNDINGS",
+    "Money",
+    "allocate",
+    "pence_column",
+    "split_pence",
+]
 
 Rounding = Literal["half_up", "half_even"]
 ROUNDINGS: dict[str, str] = {
@@ -422,6 +430,16 @@ def _weight(value: object, where: object) -> int | Fraction:
 
 
 def _split(total: Money, weights: list[int | Fraction], position: list[int]) -> list[Money]:
+    return [Money.from_pence(p) for p in split_pence(total.pence, weights, position)]
+
+
+def split_pence(
+    total: int, weights: Sequence[int | Fraction], position: Sequence[int] | None = None
+) -> list[int]:
+    """:func:`allocate` on whole pence (``weights`` exact and non-negative; ``position`` the
+    tie-break order, by default as listed): for work that splits many totals."""
+    if position is None:
+        position = range(len(weights))
     if not weights:
         raise MoneyError("there is nothing to allocate to: no weights were given")
     # Whole numbers throughout: the weights over a common denominator, and each exact share as
@@ -432,8 +450,8 @@ def _split(total: Money, weights: list[int | Fraction], position: list[int]) -> 
     whole = sum(whole_weights)
     if whole == 0:
         raise MoneyError("the weights add up to zero: there is no proportion to split by")
-    sign = -1 if total.pence < 0 else 1
-    pence = abs(total.pence)
+    sign = -1 if total < 0 else 1
+    pence = abs(total)
     shares = [divmod(pence * w, whole) for w in whole_weights]
     floors = [floor for floor, _ in shares]
     left = pence - sum(floors)
@@ -444,7 +462,7 @@ def _split(total: Money, weights: list[int | Fraction], position: list[int]) -> 
     )
     for i in order[:left]:
         floors[i] += 1
-    return [Money.from_pence(sign * p) for p in floors]
+    return [sign * p for p in floors] if sign < 0 else floors
 
 
 _TOO_MANY_DIGITS = 15

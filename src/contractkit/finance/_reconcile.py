@@ -30,7 +30,7 @@ import polars as pl
 from contractkit.finance._spend import Spend, latest, read_spend
 from contractkit.finance._tables import TableOutputs, pounds
 from contractkit.model import FundLine, PooledFund, RiskBasis, RiskShare
-from contractkit.money import Money, allocate
+from contractkit.money import Money, allocate, split_pence
 from contractkit.periods import FinancialYear, Month, Quarter, parse_period
 
 __all__ = ["FINDINGS", "Reconciliation", "reconcile"]
@@ -67,6 +67,8 @@ class Reconciliation(TableOutputs):
     share), amount. The amounts of a line add up to its overspend."""
     findings: pl.DataFrame
     """code (see ``FINDINGS``), line, partner, amount, message."""
+    funds: pl.DataFrame
+    """One row per fund reconciled: its position in figures (as in ``summary``)."""
     summary: dict[str, Any]
     """The fund's position in figures (Money) and words."""
     rejected: pl.DataFrame
@@ -74,7 +76,7 @@ class Reconciliation(TableOutputs):
     account: dict[str, Any]
     """What became of every spend row."""
 
-    TABLES: ClassVar[tuple[str, ...]] = ("lines", "partners", "attribution", "findings")
+    TABLES: ClassVar[tuple[str, ...]] = ("lines", "partners", "attribution", "findings", "funds")
     """The tables it holds (for :meth:`table`, ``to_csv`` and ``to_parquet``)."""
     FORMAT: ClassVar[str] = "contractkit-reconciliation"
     HEADLINE: ClassVar[str] = "summary"
@@ -102,46 +104,68 @@ def _reconciled_to(period: str | None, fund: PooledFund, spend_months: Sequence[
 
 
 def reconcile(
-    fund: PooledFund,
+    funds: PooledFund | Sequence[PooledFund],
     spend: Any,
     *,
     period: str | None = None,
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
 ) -> Reconciliation:
-    """Reconcile ``fund`` against its spend returns (a file or a frame; see
-    :func:`read_spend`) to ``period`` (by default, the last month with spend)."""
-    through = 11 if period is None else _reconciled_to(period, fund, [])
+    """Reconcile a fund against its spend returns (a file or a frame; see :func:`read_spend`) to
+    ``period`` (by default, the last month with spend).
+
+    Several funds of one year are reconciled in one pass from one spend table whose rows name
+    their ``fund``: every table then holds all of them (each row naming its fund), ``funds``
+    has a row per fund, and ``summary`` adds them up."""
+    group = [funds] if isinstance(funds, PooledFund) else list(funds)
+    if not group:
+        raise ValueError("there are no funds to reconcile")
+    first_fund = group[0]
+    through = 11 if period is None else _reconciled_to(period, first_fund, [])
     rows = (
         spend
         if isinstance(spend, Spend)
-        else read_spend(spend, fund, through=through, columns=columns, sheet=sheet)
+        else read_spend(spend, funds, through=through, columns=columns, sheet=sheet)
     )
-    ends = (rows.first + rows.months - 1).tolist()
-    through = _reconciled_to(period, fund, ends) if period is None else through
-    n = len(fund.lines)
-    budget = [line.budget.pence for line in fund.lines]
-    budget_to_date = [_budget_to(line, through) for line in fund.lines]
-    actual = np.zeros(n, dtype=np.int64)
+    if period is None:
+        through = _reconciled_to(None, first_fund, (rows.first + rows.months - 1).tolist())
+    everything = [line for fund in group for line in fund.lines]
+    size = len(everything)
+    actual = np.zeros(size, dtype=np.int64)
     np.add.at(actual, rows.line, rows.amount)
-    forecast = latest(n, rows.line, rows.first, rows.forecast, rows.has_forecast)
-    year_end = through == 11
-    outturn: list[int] = []
-    basis: list[str] = []
-    for i in range(n):
-        if year_end:
-            outturn.append(int(actual[i]))
-            basis.append("actual")
-        elif forecast[i] is not None:
-            outturn.append(int(forecast[i]))  # type: ignore[arg-type]  # checked not None
-            basis.append("forecast")
-        else:
-            outturn.append(budget[i])
-            basis.append("budget")
-    settled = _settle(fund, budget, outturn)
-    return _tables(
-        fund, rows, through, budget, budget_to_date, actual, forecast, outturn, basis, settled
-    )
+    returned_lines = np.zeros(size, dtype=bool)
+    returned_lines[rows.line] = True
+    forecast = latest(size, rows.line, rows.first, rows.forecast, rows.has_forecast)
+    builder = _Builder(through, many=not isinstance(funds, PooledFund))
+    start = 0
+    for fund in group:
+        lines = slice(start, start + len(fund.lines))
+        start = lines.stop
+        budget = [line.budget.pence for line in fund.lines]
+        outturn: list[int] = []
+        basis: list[str] = []
+        for b, a, f in zip(budget, actual[lines].tolist(), forecast[lines], strict=True):
+            if through == 11:
+                outturn.append(a)
+                basis.append("actual")
+            elif f is not None:
+                outturn.append(f)
+                basis.append("forecast")
+            else:
+                outturn.append(b)
+                basis.append("budget")
+        builder.add(
+            fund,
+            budget,
+            [_budget_to(line, through) for line in fund.lines],
+            actual[lines].tolist(),
+            forecast[lines],
+            outturn,
+            basis,
+            returned_lines[lines].tolist(),
+            _settle(fund, budget, outturn),
+        )
+    return builder.build(rows)
 
 
 @attrs.define
@@ -189,7 +213,7 @@ def _spread(amount: int, over: list[int]) -> list[int]:
     """``amount`` over the lines in proportion to their (remaining) overspends."""
     if amount == 0 or not any(over):
         return [0] * len(over)
-    return [m.pence for m in allocate(Money.from_pence(amount), over)]
+    return split_pence(amount, over)
 
 
 def _capped_split(
@@ -202,12 +226,13 @@ def _capped_split(
     left = amount
     open_ = {p for p, w in weights.items() if w > 0 and caps.get(p) != 0}
     while left > 0 and open_:
-        split = allocate(Money.from_pence(left), {p: weights[p] for p in sorted(open_)})
+        names = sorted(open_)
+        split = split_pence(left, [weights[p] for p in names])
         full: set[str] = set()
-        for partner, part in split.items():
+        for partner, part in zip(names, split, strict=True):
             cap = caps.get(partner)
             room = None if cap is None else cap - borne[partner]
-            take = part.pence if room is None else min(part.pence, room)
+            take = part if room is None else min(part, room)
             borne[partner] += take
             left -= take
             if room is not None and take == room:
@@ -216,6 +241,11 @@ def _capped_split(
             break
         open_ -= full
     return borne
+
+
+def _payer_order(payer: str) -> tuple[str, str]:
+    """The tie-break order of payers: as allocate() orders a mapping's keys."""
+    return (type(payer).__name__, payer)
 
 
 def _split_rows(remaining: list[int], totals: dict[str, int]) -> list[dict[str, int]]:
@@ -231,8 +261,9 @@ def _split_rows(remaining: list[int], totals: dict[str, int]) -> list[dict[str, 
         if amount == left:
             parts = dict(to_assign)
         else:
-            split = allocate(Money.from_pence(amount), to_assign)
-            parts = {payer: money.pence for payer, money in split.items()}
+            payers = sorted(to_assign, key=_payer_order)
+            split = split_pence(amount, [to_assign[p] for p in payers])
+            parts = dict(zip(payers, split, strict=True))
         for payer, value in parts.items():
             to_assign[payer] -= value
             rows[i][payer] = value
@@ -291,194 +322,282 @@ _UNFUNDED = "\0unfunded"
 """The payer standing for what no partner can bear (no partner id can look like it)."""
 
 
-def _tables(
-    fund: PooledFund,
-    rows: Spend,
-    through: int,
-    budget: list[int],
-    budget_to_date: list[int],
-    actual: Any,
-    forecast: list[int | None],
-    outturn: list[int],
-    basis: list[str],
-    s: _Settlement,
-) -> Reconciliation:
-    actual_list = [int(a) for a in actual]
-    variance_to_date = [a - b for a, b in zip(actual_list, budget_to_date, strict=True)]
-    outturn_variance = [o - b for o, b in zip(outturn, budget, strict=True)]
-    met_by_partners = [sum(d.values()) for d in s.by_partner]
-    lines = pl.DataFrame(
-        {
-            "line": [line.id for line in fund.lines],
-            "name": [line.name for line in fund.lines],
-            "commissioner": [line.commissioner for line in fund.lines],
-            "provider": [line.provider for line in fund.lines],
-            "budget": pounds(budget),
-            "budget_to_date": pounds(budget_to_date),
-            "actual_to_date": pounds(actual_list),
-            "variance_to_date": pounds(variance_to_date),
-            "forecast_outturn": pounds(forecast),
-            "outturn": pounds(outturn),
-            "outturn_basis": basis,
-            "outturn_variance": pounds(outturn_variance),
-            "met_by_underspends": pounds(s.met["underspends"]),
-            "met_by_risk_pool": pounds(s.met["risk_pool"]),
-            "met_by_uncommitted": pounds(s.met["uncommitted"]),
-            "met_by_partners": pounds(met_by_partners),
-            "unfunded": pounds(s.met["unfunded"]),
-            "underspend_used": pounds(s.underspend_used),
-        },
-        schema_overrides={"provider": pl.String},
-    )
-    commissioned = fund.commissioned()
-    partner_ids = [p.id for p in fund.partners]
-    own = {
-        p: [i for i, line in enumerate(fund.lines) if line.commissioner == p] for p in partner_ids
-    }
-    partners = pl.DataFrame(
-        {
-            "partner": partner_ids,
-            "name": [p.name for p in fund.partners],
-            "contribution": pounds([p.contribution.pence for p in fund.partners]),
-            "commissioned": pounds([commissioned[p].pence for p in partner_ids]),
-            "actual_to_date": pounds([sum(actual_list[i] for i in own[p]) for p in partner_ids]),
-            "variance_to_date": pounds(
-                [sum(variance_to_date[i] for i in own[p]) for p in partner_ids]
-            ),
-            "outturn_variance": pounds(
-                [sum(outturn_variance[i] for i in own[p]) for p in partner_ids]
-            ),
-            "bears": pounds([s.bears[p] for p in partner_ids]),
-            "cap": pounds([None if p.cap is None else p.cap.pence for p in fund.partners]),
-            "receives": pounds([s.receives[p] for p in partner_ids]),
-            "net": pounds([s.receives[p] - s.bears[p] for p in partner_ids]),
+_LINE_COLUMNS = (
+    "budget",
+    "budget_to_date",
+    "actual_to_date",
+    "variance_to_date",
+    "forecast_outturn",
+    "outturn",
+    "outturn_variance",
+    "met_by_underspends",
+    "met_by_risk_pool",
+    "met_by_uncommitted",
+    "met_by_partners",
+    "unfunded",
+    "underspend_used",
+)
+_LINE_ORDER = (
+    "fund",
+    "line",
+    "name",
+    "commissioner",
+    "provider",
+    *_LINE_COLUMNS[:6],
+    "outturn_basis",
+    *_LINE_COLUMNS[6:],
+)
+"""The lines table's columns, in order (the fund's only where several were reconciled)."""
+_PARTNER_COLUMNS = (
+    "contribution",
+    "commissioned",
+    "actual_to_date",
+    "variance_to_date",
+    "outturn_variance",
+    "bears",
+    "cap",
+    "receives",
+    "net",
+)
+_SUMMED = (
+    "budget",
+    "budget_to_date",
+    "actual_to_date",
+    "variance_to_date",
+    "outturn",
+    "outturn_variance",
+    "overspend",
+    "underspend",
+    "met_by_underspends",
+    "risk_pool_used",
+    "uncommitted_used",
+    "partners_bear",
+    "unfunded",
+    "returned",
+)
+
+
+class _Builder:
+    """The tables of a reconciliation, fund by fund, as columns of plain values (pence), made
+    into frames once at the end."""
+
+    def __init__(self, through: int, *, many: bool) -> None:
+        self.through, self.many = through, many
+        self.lines: dict[str, list[Any]] = {
+            c: [] for c in ("fund", "line", "name", "commissioner", "provider", "outturn_basis")
+        } | {c: [] for c in _LINE_COLUMNS}
+        self.partners: dict[str, list[Any]] = {
+            c: [] for c in ("fund", "partner", "name", *_PARTNER_COLUMNS)
         }
-    )
-    entries: list[tuple[str, str, str | None, int]] = []
-    for i, line in enumerate(fund.lines):
-        for source in ("underspends", "risk_pool", "uncommitted"):
-            if s.met[source][i]:
-                entries.append((line.id, source, None, s.met[source][i]))
-        for partner, value in s.by_partner[i].items():
-            if value:
-                entries.append((line.id, "partner", partner, value))
-        if s.met["unfunded"][i]:
-            entries.append((line.id, "unfunded", None, s.met["unfunded"][i]))
-    attribution = pl.DataFrame(
-        {
-            "line": [e[0] for e in entries],
-            "source": [e[1] for e in entries],
-            "partner": [e[2] for e in entries],
-            "amount": pounds([e[3] for e in entries]),
-        },
-        schema_overrides={"line": pl.String, "source": pl.String, "partner": pl.String},
-    )
-    total_variance = sum(outturn_variance)
-    findings: list[tuple[str, str | None, str | None, int, str]] = []
-    for i, line in enumerate(fund.lines):
-        if s.over[i]:
-            amount = Money.from_pence(s.over[i])
-            findings.append(
-                (
+        self.attribution: dict[str, list[Any]] = {
+            c: [] for c in ("fund", "line", "source", "partner", "amount")
+        }
+        self.findings: dict[str, list[Any]] = {
+            c: [] for c in ("fund", "code", "line", "partner", "amount", "message")
+        }
+        self.funds: dict[str, list[Any]] = {c: [] for c in ("fund", "year", *_SUMMED)}
+        self.year = ""
+
+    def add(
+        self,
+        fund: PooledFund,
+        budget: list[int],
+        budget_to_date: list[int],
+        actual: list[int],
+        forecast: list[int | None],
+        outturn: list[int],
+        basis: list[str],
+        returned: list[bool],
+        s: _Settlement,
+    ) -> None:
+        self.year = str(fund.year)
+        variance_to_date = [a - b for a, b in zip(actual, budget_to_date, strict=True)]
+        outturn_variance = [o - b for o, b in zip(outturn, budget, strict=True)]
+        met_by_partners = [sum(d.values()) for d in s.by_partner]
+        n = len(fund.lines)
+        lines = self.lines
+        lines["fund"] += [fund.id] * n
+        lines["line"] += [line.id for line in fund.lines]
+        lines["name"] += [line.name for line in fund.lines]
+        lines["commissioner"] += [line.commissioner for line in fund.lines]
+        lines["provider"] += [line.provider for line in fund.lines]
+        lines["outturn_basis"] += basis
+        figures: tuple[Sequence[int | None], ...] = (
+            budget,
+            budget_to_date,
+            actual,
+            variance_to_date,
+            forecast,
+            outturn,
+            outturn_variance,
+            s.met["underspends"],
+            s.met["risk_pool"],
+            s.met["uncommitted"],
+            met_by_partners,
+            s.met["unfunded"],
+            s.underspend_used,
+        )
+        for column, values in zip(_LINE_COLUMNS, figures, strict=True):
+            lines[column] += values
+        commissioned = fund.commissioned()
+        for partner in fund.partners:
+            own = [i for i, line in enumerate(fund.lines) if line.commissioner == partner.id]
+            bears, receives = s.bears[partner.id], s.receives[partner.id]
+            row = {
+                "fund": fund.id,
+                "partner": partner.id,
+                "name": partner.name,
+                "contribution": partner.contribution.pence,
+                "commissioned": commissioned[partner.id].pence,
+                "actual_to_date": sum(actual[i] for i in own),
+                "variance_to_date": sum(variance_to_date[i] for i in own),
+                "outturn_variance": sum(outturn_variance[i] for i in own),
+                "bears": bears,
+                "cap": None if partner.cap is None else partner.cap.pence,
+                "receives": receives,
+                "net": receives - bears,
+            }
+            for column, value in row.items():
+                self.partners[column].append(value)
+        for i, line in enumerate(fund.lines):
+            entries: list[tuple[str, str | None, int]] = [
+                (source, None, s.met[source][i]) for source in _MET_FROM
+            ]
+            entries += [("partner", p, v) for p, v in s.by_partner[i].items()]
+            entries.append(("unfunded", None, s.met["unfunded"][i]))
+            for source, partner_id, amount in entries:
+                if amount:
+                    for column, value in zip(
+                        self.attribution,
+                        (fund.id, line.id, source, partner_id, amount),
+                        strict=True,
+                    ):
+                        self.attribution[column].append(value)
+        total_variance = sum(outturn_variance)
+        m = Money.from_pence
+        for i, line in enumerate(fund.lines):
+            if s.over[i]:
+                self._finding(
+                    fund,
                     "line_over_budget",
                     line.id,
                     None,
                     s.over[i],
-                    f"{line.name} ({line.id}) is {amount} over its budget of "
-                    f"{Money.from_pence(budget[i])} ({basis[i]} outturn)",
+                    f"{line.name} ({line.id}) is {m(s.over[i])} over its budget of "
+                    f"{m(budget[i])} ({basis[i]} outturn)",
                 )
-            )
-            if total_variance <= 0:
-                findings.append(
-                    (
+                if total_variance <= 0:
+                    self._finding(
+                        fund,
                         "hidden_overspend",
                         line.id,
                         None,
                         s.over[i],
-                        f"{line.name} ({line.id}) is {amount} over budget while the fund as a "
-                        f"whole is within budget: the overspend is met from elsewhere in the pool",
+                        f"{line.name} ({line.id}) is {m(s.over[i])} over budget while the fund "
+                        "as a whole is within budget: the overspend is met from elsewhere in "
+                        "the pool",
                     )
-                )
-        if budget_to_date[i] > 0 and actual_list[i] == 0 and not _any_rows(rows, i):
-            findings.append(
-                (
+            if budget_to_date[i] > 0 and not returned[i]:
+                self._finding(
+                    fund,
                     "no_spend",
                     line.id,
                     None,
                     budget_to_date[i],
-                    f"{line.name} ({line.id}) has no spend returned to date against a budget to "
-                    f"date of {Money.from_pence(budget_to_date[i])}",
+                    f"{line.name} ({line.id}) has no spend returned to date against a budget "
+                    f"to date of {m(budget_to_date[i])}",
                 )
-            )
-    for partner in s.capped:
-        findings.append(
-            (
+        for partner_id in s.capped:
+            self._finding(
+                fund,
                 "cap_reached",
                 None,
-                partner,
-                s.bears[partner],
-                f"{partner} bears {Money.from_pence(s.bears[partner])} of the overspend: its cap",
+                partner_id,
+                s.bears[partner_id],
+                f"{partner_id} bears {m(s.bears[partner_id])} of the overspend: its cap",
             )
-        )
-    unfunded = sum(s.met["unfunded"])
-    if unfunded:
-        findings.append(
-            (
+        unfunded = sum(s.met["unfunded"])
+        if unfunded:
+            self._finding(
+                fund,
                 "unfunded_overspend",
                 None,
                 None,
                 unfunded,
-                f"{Money.from_pence(unfunded)} of the overspend is beyond every partner's cap",
+                f"{m(unfunded)} of the overspend is beyond every partner's cap",
             )
+        position = (
+            sum(budget),
+            sum(budget_to_date),
+            sum(actual),
+            sum(variance_to_date),
+            sum(outturn),
+            total_variance,
+            sum(s.over),
+            sum(s.under),
+            s.used.get("underspends", 0),
+            s.used.get("risk_pool", 0),
+            s.used.get("uncommitted", 0),
+            sum(s.bears.values()),
+            unfunded,
+            s.returned,
         )
-    findings_frame = pl.DataFrame(
-        {
-            "code": [f[0] for f in findings],
-            "line": [f[1] for f in findings],
-            "partner": [f[2] for f in findings],
-            "amount": pounds([f[3] for f in findings]),
-            "message": [f[4] for f in findings],
-        },
-        schema_overrides={
-            "code": pl.String,
-            "line": pl.String,
-            "partner": pl.String,
-            "message": pl.String,
-        },
-    )
-    start = fund.year.start
-    month_index = start.year * 12 + start.month - 1 + through
-    period = Month(month_index // 12, month_index % 12 + 1)
-    summary = {
-        "fund": fund.id,
-        "year": str(fund.year),
-        "period": str(period),
-        "basis": "actual" if through == 11 else "projected",
-        "budget": Money.from_pence(sum(budget)),
-        "budget_to_date": Money.from_pence(sum(budget_to_date)),
-        "actual_to_date": Money.from_pence(sum(actual_list)),
-        "variance_to_date": Money.from_pence(sum(variance_to_date)),
-        "outturn": Money.from_pence(sum(outturn)),
-        "outturn_variance": Money.from_pence(total_variance),
-        "overspend": Money.from_pence(sum(s.over)),
-        "underspend": Money.from_pence(sum(s.under)),
-        "met_by_underspends": Money.from_pence(s.used.get("underspends", 0)),
-        "risk_pool_used": Money.from_pence(s.used.get("risk_pool", 0)),
-        "uncommitted_used": Money.from_pence(s.used.get("uncommitted", 0)),
-        "partners_bear": Money.from_pence(sum(s.bears.values())),
-        "unfunded": Money.from_pence(unfunded),
-        "returned": Money.from_pence(s.returned),
-    }
-    return Reconciliation(
-        lines=lines,
-        partners=partners,
-        attribution=attribution,
-        findings=findings_frame,
-        summary=summary,
-        rejected=rows.rejected,
-        account=rows.account,
-    )
+        self.funds["fund"].append(fund.id)
+        self.funds["year"].append(str(fund.year))
+        for column, value in zip(_SUMMED, position, strict=True):
+            self.funds[column].append(value)
+
+    def _finding(
+        self,
+        fund: PooledFund,
+        code: str,
+        line: str | None,
+        partner: str | None,
+        amount: int,
+        message: str,
+    ) -> None:
+        prefix = f"{fund.id}: " if self.many else ""
+        for column, value in zip(
+            self.findings, (fund.id, code, line, partner, amount, prefix + message), strict=True
+        ):
+            self.findings[column].append(value)
+
+    def build(self, rows: Spend) -> Reconciliation:
+        def frame(
+            columns: dict[str, list[Any]], money: Sequence[str], *, keep_fund: bool = False
+        ) -> pl.DataFrame:
+            """One table; its ``fund`` column only where several funds were reconciled."""
+            return pl.DataFrame(
+                {
+                    c: pounds(v) if c in money else pl.Series(v, dtype=pl.String)
+                    for c, v in columns.items()
+                    if c != "fund" or self.many or keep_fund
+                }
+            )
+
+        totals = {c: Money.from_pence(sum(self.funds[c])) for c in _SUMMED}
+        month = self._month()
+        summary = {
+            "fund": self.funds["fund"][0] if not self.many else f"{len(self.funds['fund'])} funds",
+            "year": self.year,
+            "period": str(Month(month // 12, month % 12 + 1)),
+            "basis": "actual" if self.through == 11 else "projected",
+            **totals,
+        }
+        return Reconciliation(
+            lines=frame(self.lines, _LINE_COLUMNS).select(_LINE_ORDER[0 if self.many else 1 :]),
+            partners=frame(self.partners, _PARTNER_COLUMNS),
+            attribution=frame(self.attribution, ("amount",)),
+            findings=frame(self.findings, ("amount",)),
+            funds=frame(self.funds, _SUMMED, keep_fund=True),
+            summary=summary,
+            rejected=rows.rejected,
+            account=rows.account,
+        )
+
+    def _month(self) -> int:
+        year = FinancialYear.parse(self.year)
+        return year.start.year * 12 + year.start.month - 1 + self.through
 
 
-def _any_rows(rows: Spend, line: int) -> bool:
-    return bool((rows.line == line).any())
+_MET_FROM = ("underspends", "risk_pool", "uncommitted")

@@ -18,7 +18,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit.errors import PeriodError, ReturnsError
-from contractkit.model import PooledFund
+from contractkit.model import FundLine, PooledFund
 from contractkit.model._base import did_you_mean
 from contractkit.money import COLUMN_PROBLEMS, pence_column
 from contractkit.periods import FinancialYear, Month, Quarter, parse_period
@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 SPEND_REASONS: dict[str, str] = {
+    "unknown_fund": "the fund is not among those reconciled",
     "unknown_line": "the line is not in the fund",
     "unreadable_period": "the period is not a month or a quarter",
     "outside_year": "the period is outside the fund's year",
@@ -74,25 +75,43 @@ class Spend:
 
 def read_spend(
     source: Any,
-    fund: PooledFund,
+    funds: PooledFund | Sequence[PooledFund],
     *,
     through: int = 11,
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
 ) -> Spend:
-    """Read and check spend returns for ``fund`` (rows for months after ``through``, counted
-    from April as 0, are excluded). ``columns`` renames the file's columns onto the fields
-    (``{"scheme": "line"}``)."""
-    rows = RowChecks.open(source, columns, sheet, "spend", ("line", "period", "amount"), _CODES)
+    """Read and check spend returns for a fund — or for several funds of one year, the rows
+    then naming their ``fund`` — excluding rows for months after ``through`` (counted from
+    April as 0). ``columns`` renames the file's columns onto the fields (``{"scheme": "line"}``).
+    Each accepted row's ``line`` is the index of its line among all the funds' lines, in
+    order."""
+    many = not isinstance(funds, PooledFund)
+    group = list(funds) if not isinstance(funds, PooledFund) else [funds]
+    if not group:
+        raise ValueError("there are no funds to reconcile")
+    year = group[0].year
+    if any(f.year != year for f in group):
+        raise ValueError("the funds are of different years: reconcile one year at a time")
+    required = ("fund", "line", "period", "amount") if many else ("line", "period", "amount")
+    rows = RowChecks.open(source, columns, sheet, "spend", required, _CODES)
     table, size, fail = rows.table, rows.table.height, rows.fail
     reason = rows.reason
 
-    ids = {line.id: i for i, line in enumerate(fund.lines)}
     line_text = table.get_column("line").cast(pl.String).str.strip_chars()
-    line = line_text.replace_strict(ids, default=-1, return_dtype=pl.Int64).to_numpy()
+    if many:
+        fund_text = table.get_column("fund").cast(pl.String).str.strip_chars()
+        known = {f.id for f in group}
+        fail(~fund_text.is_in(list(known)).fill_null(False).to_numpy(), "unknown_fund")
+        key = fund_text + "\x1f" + line_text
+        ids = {f"{f.id}\x1f{line.id}": i for i, (f, line) in enumerate(_lines(group))}
+    else:
+        key = line_text
+        ids = {line.id: i for i, line in enumerate(group[0].lines)}
+    line = key.replace_strict(ids, default=-1, return_dtype=pl.Int64).to_numpy()
     fail(line < 0, "unknown_line")
 
-    first, months = year_months(table.get_column("period"), fund.year)
+    first, months = year_months(table.get_column("period"), year)
     fail(months < 0, "unreadable_period")
     fail((months > 0) & ((first < 0) | (first + months > 12)), "outside_year")
 
@@ -118,7 +137,7 @@ def read_spend(
     reject_overlaps(reason, line, first, months, _CODES["duplicate"])
 
     ok = reason == 0
-    rejected = _rejected(table, reason, fund)
+    rejected = _rejected(table, reason, group)
     by_reason = (
         dict(rejected.group_by("reason").len().sort("reason").rows()) if rejected.height else {}
     )
@@ -139,6 +158,11 @@ def read_spend(
             "rejected_by_reason": by_reason,
         },
     )
+
+
+def _lines(funds: Sequence[PooledFund]) -> list[tuple[PooledFund, FundLine]]:
+    """Every fund's lines, fund by fund, in order."""
+    return [(fund, line) for fund in funds for line in fund.lines]
 
 
 @attrs.define
@@ -252,7 +276,9 @@ def reject_overlaps(
     reason[np.unique(owner[order[same]])] = code
 
 
-def _rejected(table: pl.DataFrame, reason: NDArray[np.int8], fund: PooledFund) -> pl.DataFrame:
+def _rejected(
+    table: pl.DataFrame, reason: NDArray[np.int8], funds: Sequence[PooledFund]
+) -> pl.DataFrame:
     columns = [c for c in table.columns if c != ROW]
     bad = reason > 0
     if not bad.any():
@@ -263,16 +289,22 @@ def _rejected(table: pl.DataFrame, reason: NDArray[np.int8], fund: PooledFund) -
     names = [None, *SPEND_REASONS]
     rows = table.filter(pl.Series(bad)).with_columns(pl.exclude(ROW).cast(pl.String))
     codes = pl.Series([names[c] for c in reason[bad]], dtype=pl.String)
-    line_ids = [line.id for line in fund.lines]
+    lines_of = {fund.id: [line.id for line in fund.lines] for fund in funds}
+    year = funds[0].year
     messages = []
     for code, values in zip(codes, rows.iter_rows(named=True), strict=True):
         line, period = values.get("line"), values.get("period")
-        if code == "unknown_line":
+        fund_id = values.get("fund", funds[0].id)
+        if code == "unknown_fund":
+            known = list(lines_of)
+            messages.append(f"no fund {fund_id!r} here{did_you_mean(str(fund_id), known)}")
+        elif code == "unknown_line":
+            line_ids = lines_of.get(str(fund_id), [])
             messages.append(f"no line {line!r} in the fund{did_you_mean(str(line), line_ids)}")
         elif code == "unreadable_period":
             messages.append(f"{period!r} is not a month (2026-07) or a quarter (2026/27 Q2)")
         elif code == "outside_year":
-            messages.append(f"{period} is outside {fund.year}")
+            messages.append(f"{period} is outside {year}")
         elif code in ("not_money", "fraction_of_a_penny", "missing_amount"):
             messages.append(
                 f"amount {values.get('amount')!r}"
