@@ -474,6 +474,29 @@ COLUMN_PROBLEMS = ("", "empty", "not_money", "fraction_of_a_penny")
 _EMPTY, _NOT_MONEY, _FRACTION = 1, 2, 3
 
 
+_PLAIN = r"^\s*-?[0-9]{1,15}(?:\.[0-9]{1,2})?\s*$"
+"""The plain form a machine writes amounts in (``-1234.5``): read by a quicker route."""
+
+
+def _plain_pence(text: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]] | None:
+    """A column of plain amounts (and empty cells) as pence; None if any is in another form."""
+    stripped = text.str.strip_chars()
+    empty = stripped.is_null() | (stripped == "")
+    if not (stripped.str.contains(_PLAIN).fill_null(True) | empty).all():
+        return None
+    halves = stripped.fill_null("0").str.split_exact(".", 1).struct.unnest()
+    whole = halves.get_column("field_0")
+    cents = halves.get_column("field_1").fill_null("").str.pad_end(2, "0")
+    magnitude = whole.str.strip_chars_start("-").cast(pl.Int64, strict=False).fill_null(
+        0
+    ) * 100 + cents.cast(pl.Int64, strict=False).fill_null(0)
+    negative = whole.str.starts_with("-").fill_null(False)
+    pence = pl.select(pl.when(negative).then(-magnitude).otherwise(magnitude)).to_series()
+    empty_a = empty.fill_null(True).to_numpy()
+    problem = np.where(empty_a, _EMPTY, 0).astype(np.int8)
+    return np.where(empty_a, 0, pence.to_numpy()).astype(np.int64), problem
+
+
 def pence_column(values: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]]:
     """A column of amounts as whole pence, exactly, over the whole column.
 
@@ -500,6 +523,9 @@ def pence_column(values: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]
         problem[empty] = _EMPTY
         return np.where(problem == 0, whole, 0).astype(np.int64), problem
     text = values.cast(pl.String)
+    plain = _plain_pence(text)
+    if plain is not None:
+        return plain
     parts = text.str.extract_groups(PATTERN).struct.unnest()
     checked = (
         pl.DataFrame({"text": text})

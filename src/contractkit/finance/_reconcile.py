@@ -439,19 +439,21 @@ class _Builder:
         )
         for column, values in zip(_LINE_COLUMNS, figures, strict=True):
             lines[column] += values
-        commissioned = fund.commissioned()
+        own: dict[str, list[int]] = {p.id: [] for p in fund.partners}
+        for i, line in enumerate(fund.lines):
+            own[line.commissioner].append(i)
         for partner in fund.partners:
-            own = [i for i, line in enumerate(fund.lines) if line.commissioner == partner.id]
+            mine = own[partner.id]
             bears, receives = s.bears[partner.id], s.receives[partner.id]
             row = {
                 "fund": fund.id,
                 "partner": partner.id,
                 "name": partner.name,
                 "contribution": partner.contribution.pence,
-                "commissioned": commissioned[partner.id].pence,
-                "actual_to_date": sum(actual[i] for i in own),
-                "variance_to_date": sum(variance_to_date[i] for i in own),
-                "outturn_variance": sum(outturn_variance[i] for i in own),
+                "commissioned": sum(budget[i] for i in mine),
+                "actual_to_date": sum(actual[i] for i in mine),
+                "variance_to_date": sum(variance_to_date[i] for i in mine),
+                "outturn_variance": sum(outturn_variance[i] for i in mine),
                 "bears": bears,
                 "cap": None if partner.cap is None else partner.cap.pence,
                 "receives": receives,
@@ -459,7 +461,8 @@ class _Builder:
             }
             for column, value in row.items():
                 self.partners[column].append(value)
-        for i, line in enumerate(fund.lines):
+        for i in (i for i, over in enumerate(s.over) if over):  # only overspends are met
+            line = fund.lines[i]
             entries: list[tuple[str, str | None, int]] = [
                 (source, None, s.met[source][i]) for source in _MET_FROM
             ]

@@ -103,12 +103,22 @@ def read_spend(
         fund_text = table.get_column("fund").cast(pl.String).str.strip_chars()
         known = {f.id for f in group}
         fail(~fund_text.is_in(list(known)).fill_null(False).to_numpy(), "unknown_fund")
-        key = fund_text + "\x1f" + line_text
-        ids = {f"{f.id}\x1f{line.id}": i for i, (f, line) in enumerate(_lines(group))}
+        # Each row's line among all the funds' lines: a join on (fund, line), not text keys.
+        every = _lines(group)
+        index = pl.DataFrame(
+            {
+                "fund": [f.id for f, _ in every],
+                "line": [line.id for _, line in every],
+                "index": pl.int_range(len(every), eager=True, dtype=pl.Int64),
+            }
+        )
+        found = pl.DataFrame({"fund": fund_text, "line": line_text}).join(
+            index, on=["fund", "line"], how="left", maintain_order="left"
+        )
+        line = found.get_column("index").fill_null(-1).to_numpy()
     else:
-        key = line_text
         ids = {line.id: i for i, line in enumerate(group[0].lines)}
-    line = key.replace_strict(ids, default=-1, return_dtype=pl.Int64).to_numpy()
+        line = line_text.replace_strict(ids, default=-1, return_dtype=pl.Int64).to_numpy()
     fail(line < 0, "unknown_line")
 
     first, months = year_months(table.get_column("period"), year)
