@@ -105,3 +105,19 @@ def test_strict(runner: CliRunner, tmp_path: Path) -> None:
     assert "row 3: no line 'reablment' in the fund; did you mean 'reablement'?" in lenient.stderr
     strict = runner.invoke(app, ["reconcile", str(FUND), str(spend), "--strict"])
     assert strict.exit_code == 2
+
+
+def test_notebooks_show_the_figures_as_money() -> None:
+    import contractkit
+
+    fund = contractkit.load(FUND)
+    assert isinstance(fund, contractkit.PooledFund)
+    shown = contractkit.reconcile(fund, SPEND)._repr_html_()
+    assert "<b>NEL-BCF-2026, 2026/27, 2026-12</b>" in shown
+    assert "returned £450,000.00" in shown
+    assert "<td>£6,200,000.00</td>" in shown  # reablement's budget, as money
+    assert "while the fund as a whole is within budget" in shown
+    plan = contractkit.load(ROOT / "examples" / "system-plan" / "plan.yaml")
+    assert isinstance(plan, contractkit.SystemPlan)
+    assessed = contractkit.assess(plan, ROOT / "examples" / "system-plan" / "outturn.csv")
+    assert "variance −£100,000.00" in assessed._repr_html_()

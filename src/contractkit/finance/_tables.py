@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Sequence
 from decimal import Decimal
@@ -25,6 +26,15 @@ def pounds(pence: Sequence[int | None]) -> pl.Series:
     return (whole.cast(POUNDS) / 100).cast(POUNDS)
 
 
+def _shown(value: object) -> str:
+    """A cell for people: amounts as money, nothing for empty."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return str(Money(value))
+    return str(value)
+
+
 def records(frame: pl.DataFrame) -> list[dict[str, Any]]:
     """Rows for JSON: exact decimals as text (never floating-point numbers)."""
     return [
@@ -45,6 +55,7 @@ class TableOutputs:
     """The attribute holding the headline figures (a dict)."""
     rejected: pl.DataFrame
     account: dict[str, Any]
+    """(Each holds a ``findings`` table too.)"""
 
     def table(self, name: str | None = None) -> pl.DataFrame:
         """One of :attr:`TABLES` by name (the first if none is named)."""
@@ -61,6 +72,48 @@ class TableOutputs:
     def to_parquet(self, path: str | Path, table: str | None = None) -> None:
         """A table as a Parquet file (amounts as exact decimals)."""
         self.table(table).write_parquet(path)
+
+    _SHOWN: ClassVar[int] = 200
+    """The most rows of the main table shown in a notebook."""
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the headline figures, the findings, and the main table (amounts as
+        money), with the account of the rows read."""
+        headline: dict[str, Any] = getattr(self, self.HEADLINE)
+        figures = ", ".join(
+            f"{k.replace('_', ' ')} {html.escape(str(v))}"
+            for k, v in headline.items()
+            if isinstance(v, Money)
+        )
+        names = ", ".join(
+            html.escape(str(headline[k]))
+            for k in ("fund", "plan", "year", "period")
+            if k in headline
+        )
+        findings = self.table("findings")
+        items = "".join(
+            f"<li>{html.escape(m)}</li>" for m in findings.get_column("message").head(50).to_list()
+        )
+        main = self.table()
+        shown = main.head(self._SHOWN)
+        cells = "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(_shown(v))}</td>" for v in row) + "</tr>"
+            for row in shown.iter_rows()
+        )
+        more = (
+            f"<p>… and {main.height - shown.height} more rows.</p>"
+            if main.height > shown.height
+            else ""
+        )
+        a = self.account
+        return (
+            f"<p><b>{names}</b>: {figures}.</p>"
+            + (f"<ul>{items}</ul>" if items else "<p>No findings.</p>")
+            + f"<table><thead><tr>{cells}</tr></thead><tbody>{rows}</tbody></table>{more}"
+            + f"<p>{html.escape(str(a['source']))}: {a['read']} rows read, {a['accepted']} "
+            f"accepted, {a['rejected']} rejected, {a['excluded']} excluded.</p>"
+        )
 
     def to_json(self, path: str | Path | None = None) -> str | None:
         """Everything as versioned JSON: the headline figures, every table, the account and the
