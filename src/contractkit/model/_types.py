@@ -21,6 +21,7 @@ from contractkit.money import Money
 from contractkit.periods import FinancialYear, Month, Quarter, parse_period
 
 __all__ = [
+    "Amount",
     "AnyPeriod",
     "FrozenMap",
     "Id",
@@ -168,3 +169,13 @@ def money_or_none(value: object) -> Money | None:
         return Money.of(value)
     except MoneyError:
         return None
+
+
+def _not_negative(value: Money) -> Money:
+    if value < 0:
+        raise ValueError(f"{value} is negative: write the amount as a positive figure")
+    return value
+
+
+Amount = Annotated[Money, AfterValidator(_not_negative)]
+"""An amount of money that cannot be negative: a contribution, a budget, a cap, a tolerance."""

@@ -39,7 +39,7 @@ from contractkit.model._base import (
     did_you_mean,
     supported_format,
 )
-from contractkit.model._types import FrozenMap, Id, empty_map, money_or_none
+from contractkit.model._types import Amount, FrozenMap, Id, empty_map, money_or_none
 from contractkit.money import Money
 from contractkit.periods import FinancialYear
 from contractkit.units import Quantity
@@ -159,17 +159,10 @@ class Partner(SpecModel):
     """How the fund's terms refer to the partner, such as ``icb`` or ``council``."""
     name: str
     """The partner's name."""
-    contribution: Money
+    contribution: Amount
     """What the partner pays into the fund for the year."""
-    cap: Money | None = None
+    cap: Amount | None = None
     """The most of an overspend this partner bears (none: no limit)."""
-
-    @field_validator("contribution", "cap")
-    @classmethod
-    def _not_negative(cls, value: Money | None) -> Money | None:
-        if value is not None and value < 0:
-            raise ValueError(f"{value} is negative: write the amount as a positive figure")
-        return value
 
 
 class FundLine(SpecModel):
@@ -179,7 +172,7 @@ class FundLine(SpecModel):
     """The line's reference, such as ``reablement``."""
     name: str
     """What the line pays for."""
-    budget: Money
+    budget: Amount
     """The line's budget for the year."""
     commissioner: Id
     """The partner that commissions it."""
@@ -188,13 +181,6 @@ class FundLine(SpecModel):
     profile: Annotated[tuple[Decimal, ...], Field(min_length=12, max_length=12)] | None = None
     """How the budget falls across the year's months, April to March, as twelve weights (the
     budget is split in proportion, to the penny). Without it, evenly."""
-
-    @field_validator("budget")
-    @classmethod
-    def _not_negative(cls, value: Money) -> Money:
-        if value < 0:
-            raise ValueError(f"{value} is negative: a budget is a positive figure")
-        return value
 
     @field_validator("profile")
     @classmethod
@@ -228,9 +214,9 @@ class PooledFund(SpecModel):
     """Who pays in, and how much."""
     lines: Annotated[tuple[FundLine, ...], Field(min_length=1)]
     """What the fund pays for."""
-    risk_pool: Money = Field(default_factory=Money.zero)
+    risk_pool: Amount = Field(default_factory=Money.zero)
     """Money held back to meet overspends."""
-    uncommitted: Money = Field(default_factory=Money.zero)
+    uncommitted: Amount = Field(default_factory=Money.zero)
     """Money not yet allocated to a line."""
     overspend: RiskShareField = Field(
         default_factory=lambda: RiskShare(basis=RiskBasis.CONTRIBUTION)
@@ -247,13 +233,6 @@ class PooledFund(SpecModel):
     @classmethod
     def _supported(cls, value: Any) -> Any:
         return supported_format(value)
-
-    @field_validator("risk_pool", "uncommitted")
-    @classmethod
-    def _not_negative(cls, value: Money) -> Money:
-        if value < 0:
-            raise ValueError(f"{value} is negative: write the amount as a positive figure")
-        return value
 
     @field_validator("overspend_order", mode="before")
     @classmethod

@@ -28,7 +28,7 @@ from contractkit.model._base import (
     did_you_mean,
     supported_format,
 )
-from contractkit.model._types import FrozenMap, Id, money_or_none
+from contractkit.model._types import Amount, FrozenMap, Id, money_or_none
 from contractkit.money import Money
 from contractkit.periods import FinancialYear
 
@@ -44,15 +44,8 @@ class Organisation(SpecModel):
     """The organisation's name."""
     control_total: Money
     """Its planned surplus (positive) or deficit (negative) for the year."""
-    tolerance: Money | None = None
+    tolerance: Amount | None = None
     """How far adverse it may be before it is a finding (the plan's tolerance if not given)."""
-
-    @field_validator("tolerance")
-    @classmethod
-    def _not_negative(cls, value: Money | None) -> Money | None:
-        if value is not None and value < 0:
-            raise ValueError(f"{value} is negative: a tolerance is a positive figure")
-        return value
 
 
 class Group(SpecModel):
@@ -91,7 +84,7 @@ class SystemPlan(SpecModel):
     """What the plan is."""
     year: FinancialYear
     """The financial year it covers."""
-    tolerance: Money
+    tolerance: Amount
     """How far adverse an organisation, a group or the system may be before it is a finding."""
     organisations: Annotated[tuple[Organisation, ...], Field(min_length=1)]
     """The organisations and their control totals."""
@@ -104,13 +97,6 @@ class SystemPlan(SpecModel):
     @classmethod
     def _supported(cls, value: Any) -> Any:
         return supported_format(value)
-
-    @field_validator("tolerance")
-    @classmethod
-    def _not_negative(cls, value: Money) -> Money:
-        if value < 0:
-            raise ValueError(f"{value} is negative: a tolerance is a positive figure")
-        return value
 
     @model_validator(mode="wrap")
     @classmethod
