@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from typer.testing import Result as CliResult
 
 from contractkit.cli import app
+from test_evaluate import REQUIRED_COLUMNS  # the issue's list of columns, stated once
 
 CONTRACT_YAML = """\
 contractkit: 1
@@ -92,26 +93,6 @@ ROWS = [
     *(f"ucr-south,never-events,2026-{m:02d},{1 if m == 5 else 0}," for m in range(4, 10)),
     *(f"ucr-north,ucr-2h,2026-{m:02d},10,20" for m in range(7, 10)),
     *(f"ucr-north,never-events,2026-{m:02d},0," for m in range(7, 10)),
-]
-REQUIRED_COLUMNS = [
-    "service",
-    "provider",
-    "kpi",
-    "period",
-    "stage",
-    "threshold",
-    "numerator",
-    "denominator",
-    "value",
-    "observed",
-    "ci_lower",
-    "ci_upper",
-    "p_value",
-    "min_detectable_shortfall",
-    "status",
-    "level",
-    "spc_signal",
-    "escalation",
 ]
 
 

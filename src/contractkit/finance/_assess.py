@@ -26,12 +26,18 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit.errors import ReturnsError
-from contractkit.finance._spend import RowChecks, latest, reject_overlaps, year_months
+from contractkit.finance._spend import (
+    RowChecks,
+    latest,
+    month_of,
+    months_through,
+    reject_overlaps,
+    year_months,
+)
 from contractkit.finance._tables import POUNDS, TableOutputs, pounds
 from contractkit.model import SystemPlan
 from contractkit.model._base import did_you_mean
 from contractkit.money import COLUMN_PROBLEMS, Money, allocate, pence_column
-from contractkit.periods import FinancialYear, Month, Quarter, parse_period
 from contractkit.returns._read import ROW
 
 __all__ = ["OUTTURN_REASONS", "PLAN_FINDINGS", "Assessment", "assess"]
@@ -217,18 +223,6 @@ def _message(code: str, row: Mapping[str, Any], plan: SystemPlan) -> str:
     return f"{amounts}: {OUTTURN_REASONS[code]}"
 
 
-def _through(period: str | None, plan: SystemPlan) -> int | None:
-    if period is None:
-        return None
-    parsed = parse_period(period)
-    if not isinstance(parsed, Month | Quarter | FinancialYear) or not (
-        plan.year.start <= parsed.start < plan.year.end
-    ):
-        raise ValueError(f"{period} is not a month, quarter or the year of {plan.year}")
-    start = plan.year.start
-    return (parsed.end.year * 12 + parsed.end.month - 2) - (start.year * 12 + start.month - 1)
-
-
 def assess(
     plan: SystemPlan,
     outturn: Any,
@@ -239,10 +233,8 @@ def assess(
 ) -> Assessment:
     """Assess ``plan`` against outturn returns (a file or a frame) to ``period`` (by default,
     the last period with a return)."""
-    chosen = _through(period, plan)
-    rows = _read(outturn, plan, 11 if chosen is None else chosen, columns, sheet)
-    ends = rows.first + rows.months - 1
-    through = chosen if chosen is not None else (int(ends.max()) if ends.size else 11)
+    rows = _read(outturn, plan, months_through(period, plan.year), columns, sheet)
+    through = months_through(period, plan.year, rows.first + rows.months - 1)
     n = len(plan.organisations)
     adjusted = plan.adjusted()
     ids = [o.id for o in plan.organisations]
@@ -370,12 +362,10 @@ def assess(
         group_variance,
         system_variance,
     )
-    start = plan.year.start
-    month = start.year * 12 + start.month - 1 + through
     system = {
         "plan": plan.id,
         "year": str(plan.year),
-        "period": str(Month(month // 12, month % 12 + 1)),
+        "period": str(month_of(plan.year, through)),
         "basis": "actual" if through == 11 else "projected",
         "control_total": Money.from_pence(system_control),
         "outturn": Money.from_pence(system_outturn),

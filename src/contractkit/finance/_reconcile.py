@@ -27,11 +27,11 @@ import attrs
 import numpy as np
 import polars as pl
 
-from contractkit.finance._spend import Spend, latest, read_spend
+from contractkit.finance._spend import Spend, latest, month_of, months_through, read_spend
 from contractkit.finance._tables import TableOutputs, pounds
 from contractkit.model import FundLine, PooledFund, RiskBasis, RiskShare
 from contractkit.money import Money, allocate, split_pence
-from contractkit.periods import FinancialYear, Month, Quarter, parse_period
+from contractkit.periods import FinancialYear
 
 __all__ = ["FINDINGS", "Reconciliation", "reconcile"]
 
@@ -90,19 +90,6 @@ class Reconciliation(TableOutputs):
         )
 
 
-def _reconciled_to(period: str | None, fund: PooledFund, spend_months: Sequence[int]) -> int:
-    """The last month (from April, 0) the reconciliation covers."""
-    if period is None:
-        return max(spend_months) if spend_months else 11
-    parsed = parse_period(period)
-    if not isinstance(parsed, Month | Quarter | FinancialYear) or not (
-        fund.year.start <= parsed.start < fund.year.end
-    ):
-        raise ValueError(f"{period} is not a month, quarter or the year of {fund.year}")
-    last = parsed.end.year * 12 + parsed.end.month - 1 - 1  # the month before the end's
-    return last - (fund.year.start.year * 12 + fund.year.start.month - 1)
-
-
 def reconcile(
     funds: PooledFund | Sequence[PooledFund],
     spend: Any,
@@ -121,14 +108,14 @@ def reconcile(
     if not group:
         raise ValueError("there are no funds to reconcile")
     first_fund = group[0]
-    through = 11 if period is None else _reconciled_to(period, first_fund, [])
+    through = months_through(period, first_fund.year)
     rows = (
         spend
         if isinstance(spend, Spend)
         else read_spend(spend, funds, through=through, columns=columns, sheet=sheet)
     )
     if period is None:
-        through = _reconciled_to(None, first_fund, (rows.first + rows.months - 1).tolist())
+        through = months_through(None, first_fund.year, rows.first + rows.months - 1)
     everything = [line for fund in group for line in fund.lines]
     size = len(everything)
     actual = np.zeros(size, dtype=np.int64)
@@ -396,7 +383,7 @@ class _Builder:
             c: [] for c in ("fund", "code", "line", "partner", "amount", "message")
         }
         self.funds: dict[str, list[Any]] = {c: [] for c in ("fund", "year", *_SUMMED)}
-        self.year = ""
+        self.year: FinancialYear | None = None
 
     def add(
         self,
@@ -410,7 +397,7 @@ class _Builder:
         returned: list[bool],
         s: _Settlement,
     ) -> None:
-        self.year = str(fund.year)
+        self.year = fund.year
         variance_to_date = [a - b for a, b in zip(actual, budget_to_date, strict=True)]
         outturn_variance = [o - b for o, b in zip(outturn, budget, strict=True)]
         met_by_partners = [sum(d.values()) for d in s.by_partner]
@@ -579,11 +566,11 @@ class _Builder:
             )
 
         totals = {c: Money.from_pence(sum(self.funds[c])) for c in _SUMMED}
-        month = self._month()
+        assert self.year is not None  # set by the first fund added; there is always one
         summary = {
             "fund": self.funds["fund"][0] if not self.many else f"{len(self.funds['fund'])} funds",
-            "year": self.year,
-            "period": str(Month(month // 12, month % 12 + 1)),
+            "year": str(self.year),
+            "period": str(month_of(self.year, self.through)),
             "basis": "actual" if self.through == 11 else "projected",
             **totals,
         }
@@ -597,10 +584,6 @@ class _Builder:
             rejected=rows.rejected,
             account=rows.account,
         )
-
-    def _month(self) -> int:
-        year = FinancialYear.parse(self.year)
-        return year.start.year * 12 + year.start.month - 1 + self.through
 
 
 _MET_FROM = ("underspends", "risk_pool", "uncommitted")

@@ -29,6 +29,8 @@ __all__ = [
     "RowChecks",
     "Spend",
     "latest",
+    "month_of",
+    "months_through",
     "read_spend",
     "reject_overlaps",
     "year_months",
@@ -224,6 +226,27 @@ class RowChecks:
     def fail(self, mask: NDArray[np.bool_], code: str) -> None:
         """Reject, for ``code``, the rows in ``mask`` not rejected already."""
         self.reason[(self.reason == 0) & mask] = self.codes[code]
+
+
+def months_through(period: str | None, year: FinancialYear, ends: Ints | None = None) -> int:
+    """The last month (counted from the year's April, 0) a period covers: ``period`` (a month,
+    quarter or the year itself), or, without one, the last month any row covers (``ends``; the
+    year's end if there are none)."""
+    if period is None:
+        return int(ends.max()) if ends is not None and ends.size else 11
+    parsed = parse_period(period)
+    if not isinstance(parsed, Month | Quarter | FinancialYear) or not (
+        year.start <= parsed.start < year.end
+    ):
+        raise ValueError(f"{period} is not a month, quarter or the year of {year}")
+    last = parsed.end.year * 12 + parsed.end.month - 2  # the month before the end's
+    return last - (year.start.year * 12 + year.start.month - 1)
+
+
+def month_of(year: FinancialYear, through: int) -> Month:
+    """The month ``through`` months after the year's April."""
+    index = year.start.year * 12 + year.start.month - 1 + through
+    return Month(index // 12, index % 12 + 1)
 
 
 def year_months(column: pl.Series, year: FinancialYear) -> tuple[Ints, Ints]:
