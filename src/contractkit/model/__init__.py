@@ -1,8 +1,20 @@
 """The contract as typed, immutable objects: the Python face of the contract format."""
 
 from contractkit.model.contract import Contract, Term
+from contractkit.model.earning import Band, Bands, Linear
 from contractkit.model.embedding import Stage, StageMode, StageSpan
 from contractkit.model.escalation import EscalationRule, Flags
+from contractkit.model.finance import (
+    Consequence,
+    Currency,
+    Finance,
+    Incentive,
+    Indicator,
+    OutcomePayments,
+    OutcomeRate,
+    ServicePayment,
+    Withholding,
+)
 from contractkit.model.kpi import KPI, Combine, Direction, Measure
 from contractkit.model.pooled_fund import FundLine, Partner, PooledFund, RiskBasis, RiskShare
 from contractkit.model.provider import Commissioner, Provider, ProviderType
@@ -21,19 +33,29 @@ from contractkit.model.threshold import (
 __all__ = [
     "KPI",
     "Absolute",
+    "Band",
+    "Bands",
     "Combine",
     "Commissioner",
+    "Consequence",
     "Contract",
+    "Currency",
     "Dated",
     "Direction",
     "EscalationRule",
+    "Finance",
     "Flags",
     "FloorOrImprovement",
     "FundLine",
     "Group",
+    "Incentive",
+    "Indicator",
+    "Linear",
     "Measure",
     "Organisation",
     "Outcome",
+    "OutcomePayments",
+    "OutcomeRate",
     "Partner",
     "PooledFund",
     "Provider",
@@ -42,6 +64,7 @@ __all__ = [
     "RiskShare",
     "Rule",
     "Service",
+    "ServicePayment",
     "Stage",
     "StageMode",
     "StageSpan",
@@ -51,4 +74,5 @@ __all__ = [
     "Threshold",
     "Trajectory",
     "Transfer",
+    "Withholding",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
+from fractions import Fraction
 from typing import Annotated, Any, Literal, TypeVar
 
 import attrs
@@ -28,7 +29,8 @@ from contractkit.model._base import (
 from contractkit.model._types import Id
 from contractkit.model.embedding import ESTABLISHED, Stage, StageMode, StageSpan, schedule
 from contractkit.model.escalation import EscalationRule, Flags
-from contractkit.model.kpi import KPI
+from contractkit.model.finance import Finance, curve_issues
+from contractkit.model.kpi import KPI, Direction, Measure
 from contractkit.model.provider import Commissioner, Provider, ProviderType
 from contractkit.model.service import Outcome, Service
 from contractkit.model.threshold import (
@@ -104,6 +106,8 @@ class Contract(SpecModel):
     """The outcomes the contract seeks, each evidenced by some of its KPIs."""
     escalation: tuple[EscalationRule, ...] = ()
     """When persistent flags call for each step of the contract-management process."""
+    finance: Finance | None = None
+    """What each service is paid, and what performance earns or costs: see "Payments"."""
 
     @field_validator("contractkit", mode="before")
     @classmethod
@@ -117,8 +121,16 @@ class Contract(SpecModel):
             cls,
             data,
             handler,
-            lambda contract: [*_reference_issues(contract), *_semantic_issues(_Parts.of(contract))],
-            lambda raw: [*_reference_issues(raw), *_semantic_issues(_Parts.salvage(raw))],
+            lambda contract: [
+                *_reference_issues(contract),
+                *_semantic_issues(_Parts.of(contract)),
+                *_finance_issues(contract, _Parts.of(contract)),
+            ],
+            lambda raw: [
+                *_reference_issues(raw),
+                *_semantic_issues(_Parts.salvage(raw)),
+                *_finance_issues(raw, _Parts.salvage(raw)),
+            ],
         )
 
     # --- looking things up -------------------------------------------------------------------
@@ -518,3 +530,132 @@ def _escalation_issues(escalation: tuple[tuple[int, EscalationRule], ...]) -> It
             )
         seen.setdefault(rule.step, index)
         previous = rule.step
+
+
+def _finance_issues(data: object, parts: _Parts) -> Iterator[Issue]:
+    """The finance section against the rest of the contract: the services, KPIs and steps it
+    names, and its curves and tolerances in each KPI's terms."""
+    finance = _get(data, "finance")
+    if finance is None:
+        return
+    services = _ids(data, "services")
+    kpi_ids = _ids(data, "kpis")
+    steps = list(dict.fromkeys(_get(r, "step") for r in _items(data, "escalation")))
+    base: tuple[str | int, ...] = ("finance",)
+    first: dict[str, int] = {}
+    for index, payment in enumerate(_items(finance, "payments")):
+        service = _get(payment, "service")
+        if not isinstance(service, str):
+            continue
+        at = (*base, "payments", index, "service")
+        if services and service not in services:
+            yield Issue(at, _unknown("service", service, services))
+        elif service in first:
+            yield Issue(at, f"{service!r} is paid twice: also finance.payments[{first[service]}]")
+        first.setdefault(service, index)
+    sections = (
+        (("incentive", "indicators"), "indicator"),
+        (("consequences",), "consequence"),
+    )
+    for section, noun in sections:
+        holder = _get(finance, section[0]) if len(section) > 1 else finance
+        seen: dict[str, int] = {}
+        for index, item in enumerate(_items(holder, section[-1])):
+            kpi = _get(item, "kpi")
+            at = (*base, *section, index, "kpi")
+            if not isinstance(kpi, str):
+                continue
+            if kpi_ids and kpi not in kpi_ids:
+                yield Issue(at, _unknown("KPI", kpi, kpi_ids))
+            elif noun == "consequence" and kpi in seen:
+                yield Issue(
+                    at, f"{kpi!r} has a consequence already: finance.consequences[{seen[kpi]}]"
+                )
+            seen.setdefault(kpi, index)
+    seen_steps: dict[str, int] = {}
+    for index, rule in enumerate(_items(finance, "withholding")):
+        step = _get(rule, "step")
+        if not isinstance(step, str):
+            continue
+        at = (*base, "withholding", index, "step")
+        if step not in steps:
+            known = {s for s in steps if isinstance(s, str)}
+            yield Issue(
+                at,
+                f"{step!r} is not an escalation step{did_you_mean(step, known)} (the steps are: "
+                f"{_listing([s for s in steps if isinstance(s, str)])}): withholding follows "
+                "the contract's escalation",
+            )
+        elif step in seen_steps:
+            yield Issue(
+                at, f"{step!r} is withheld for already: finance.withholding[{seen_steps[step]}]"
+            )
+        seen_steps.setdefault(step, index)
+    model = (
+        finance
+        if isinstance(finance, Finance)
+        else next((f for _, f in _sound(Finance, [finance])), None)
+    )
+    if model is not None:
+        yield from _finance_terms(model, {k.id: k for _, k in parts.kpis})
+
+
+def _finance_terms(finance: Finance, kpis: Mapping[str, KPI]) -> Iterator[Issue]:
+    """The finance section's terms in each KPI's own terms."""
+    base: tuple[str | int, ...] = ("finance",)
+    incentive = finance.incentive
+    if incentive is not None:
+        at = (*base, "incentive")
+        if incentive.of == "value" and finance.value is None:
+            yield Issue(
+                (*at, "of"), "the pot is a percentage of the contract's value: give finance.value"
+            )
+        if not any(p.fixed is not None for p in finance.payments):
+            yield Issue(
+                at,
+                "no service has a fixed payment, so there is nothing to set the pot by: give "
+                "the services' 'fixed' payments",
+            )
+        for index, indicator in enumerate(incentive.indicators):
+            kpi = kpis.get(indicator.kpi)
+            if kpi is None:
+                continue
+            where = (*at, "indicators", index)
+            edges = indicator.curve.edges()
+            keys = ("zero_at", "full_at") if indicator.linear is not None else None
+            problems = [kpi._problem_with(edge, "level") for edge in edges]
+            for position, problem in enumerate(problems):
+                if problem:
+                    path = (
+                        (*where, "linear", keys[position])
+                        if keys
+                        else (*where, "bands", position + 1)
+                    )
+                    yield Issue(path, problem)
+            if not any(problems):
+                levels = [Fraction(kpi.level(edge)) for edge in edges]
+                for issue in curve_issues(indicator, levels, kpi.better is Direction.HIGHER):
+                    yield Issue((*where, *issue.path), issue.message)
+    for index, consequence in enumerate(finance.consequences):
+        kpi = kpis.get(consequence.kpi)
+        if kpi is None:
+            continue
+        where = (*base, "consequences", index)
+        if consequence.per_breach is not None and kpi.measure is Measure.MEAN:
+            yield Issue(
+                (*where, "per_breach"),
+                f"KPI {kpi.id!r} is a mean, which has no breaches to count: a consequence "
+                "per breach needs a proportion, a rate or a count",
+            )
+        if consequence.per_incident is not None and not (
+            kpi.measure in (Measure.COUNT, Measure.RATE) and kpi.better is Direction.LOWER
+        ):
+            yield Issue(
+                (*where, "per_incident"),
+                f"KPI {kpi.id!r} does not count incidents (a count or rate where lower is "
+                "better): charge 'per_breach' instead",
+            )
+        if consequence.tolerance is not None:
+            problem = kpi._problem_with(consequence.tolerance, "level")
+            if problem:
+                yield Issue((*where, "tolerance"), problem)
