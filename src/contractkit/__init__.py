@@ -18,7 +18,7 @@ from contractkit.errors import (
     UnitError,
 )
 from contractkit.evaluation import STATUSES, Evaluation, Explanation, evaluate
-from contractkit.finance import Assessment, Reconciliation, assess, reconcile
+from contractkit.finance import Assessment, Reconciliation, Statement, assess, reconcile, statement
 from contractkit.model import (
     KPI,
     Absolute,
@@ -89,6 +89,7 @@ __all__ = [
     "Stage",
     "StageMode",
     "Staged",
+    "Statement",
     "SystemPlan",
     "Term",
     "Trajectory",
@@ -102,4 +103,5 @@ __all__ = [
     "load",
     "parse_period",
     "reconcile",
+    "statement",
 ]

@@ -250,10 +250,26 @@ class _Work:
         )
 
     def _finding(
-        self, code: str, service: int, month: int | None, amount: int | None, message: str
+        self,
+        code: str,
+        service: int,
+        month: int | None,
+        amount: int | None,
+        message: str,
+        *,
+        detail: str = "",
+        count: int = 1,
     ) -> None:
         self.findings.append(
-            {"code": code, "service": service, "month": month, "amount": amount, "message": message}
+            {
+                "code": code,
+                "service": service,
+                "month": month,
+                "amount": amount,
+                "message": message,
+                "detail": detail,
+                "count": count,
+            }
         )
 
     def fixed_and_variable(self, activity: Activity | None) -> None:
@@ -307,6 +323,7 @@ class _Work:
                             None,
                             f"{svc.id} reported no {currency.activity} activity for "
                             f"{_month_text(month)}: nothing is paid for it",
+                            detail=currency.activity,
                         )
                     basis = f"{int(counts[k]):,} {currency.activity} × {currency.price}{rate_words}"
                     if paid[k] < gross[k]:
@@ -322,6 +339,8 @@ class _Work:
                             f"{svc.id}: {_money(int(gross[k] - paid[k]))} of "
                             f"{currency.activity} in {_month_text(month)} is above the payment "
                             f"limit of {currency.limit} for the year",
+                            detail=f"{currency.activity}, above the payment limit of "
+                            f"{currency.limit} for the year",
                         )
                     self._line(
                         index,
@@ -536,6 +555,7 @@ class _Work:
                 .otherwise(pl.col("capped_by")),
             )
         self.claims = frame
+        services = self.contract.services
         names = [r.outcome for r in card.rates]
         grouped = (
             frame.group_by("service", "month", "outcome", maintain_order=True)
@@ -560,8 +580,11 @@ class _Work:
                         row["service"],
                         row["month"],
                         None,
-                        f"{row['person_capped']} {names[row['outcome']]} claim(s) reduced by the "
-                        f"per-person cap of {card.per_person_cap}",
+                        f"{services[row['service']].id}: {row['person_capped']} "
+                        f"{names[row['outcome']]} claim(s) reduced by the per-person cap of "
+                        f"{card.per_person_cap} in {_month_text(row['month'])}",
+                        detail=f"the per-person cap of {card.per_person_cap}",
+                        count=int(row["person_capped"]),
                     )
                 if row["contract_capped"]:
                     notes.append(f"the contract's cap of {card.cap}")
@@ -570,7 +593,11 @@ class _Work:
                         row["service"],
                         row["month"],
                         int(row["gross"] - row["paid"]),
-                        f"outcome payments reached the contract's cap of {card.cap}",
+                        f"{services[row['service']].id}: {row['contract_capped']} "
+                        f"{names[row['outcome']]} claim(s) reduced by the contract's cap of "
+                        f"{card.cap} in {_month_text(row['month'])}",
+                        detail=f"the contract's cap of {card.cap}",
+                        count=int(row["contract_capped"]),
                     )
                 basis += (
                     f"; {_money(int(row['gross'] - row['paid']))} not paid: {' and '.join(notes)}"
@@ -777,13 +804,18 @@ class _Work:
         )
         outcomes = _claims_table(self.claims, services, self.finance)
         findings = pl.DataFrame(
-            [f for f in self.findings if f["month"] is None or first <= f["month"] <= through],
+            _collapse(
+                [f for f in self.findings if f["month"] is None or first <= f["month"] <= through],
+                services,
+            ),
             schema={
                 "code": pl.String,
                 "service": pl.Int64,
                 "month": pl.Int64,
                 "amount": pl.Int64,
                 "message": pl.String,
+                "detail": pl.String,
+                "count": pl.Int64,
             },
         )
         findings = findings.select(
@@ -822,6 +854,58 @@ class _Work:
             account=account,
             evaluation=self.evaluation,
         )
+
+
+_COLLAPSED = {
+    "no_activity": "{service} reported no {detail} activity for {count} months ({months}): "
+    "nothing is paid for them",
+    "payment_limit_reached": "{service}: {amount} of {detail} ({months})",
+    "per_person_cap_reached": "{service}: {count} outcome claims reduced by {detail} ({months})",
+    "outcome_cap_reached": "{service}: {count} outcome claims reduced by {detail} ({months}): "
+    "{amount} not paid",
+}
+"""Findings made month by month that are reported once per service, over the months found."""
+
+
+def _collapse(findings: list[dict[str, Any]], services: Sequence[Any]) -> list[dict[str, Any]]:
+    """The findings, with each service's repeated monthly findings of one kind as one."""
+    kept: list[dict[str, Any]] = []
+    groups: dict[tuple[str, int, str], list[dict[str, Any]]] = {}
+    for finding in findings:
+        if finding["code"] in _COLLAPSED:
+            key = (finding["code"], finding["service"], finding["detail"])
+            if key not in groups:
+                groups[key] = []
+                kept.append(finding)  # its place in the list, for now
+            groups[key].append(finding)
+        else:
+            kept.append(finding)
+    out: list[dict[str, Any]] = []
+    for finding in kept:
+        key = (finding["code"], finding["service"], finding["detail"])
+        group = groups.get(key) if finding["code"] in _COLLAPSED else None
+        if not group or len(group) == 1:
+            out.append(finding)
+            continue
+        months = sorted({f["month"] for f in group})
+        amounts = [f["amount"] for f in group if f["amount"] is not None]
+        amount = sum(amounts) if amounts else None
+        span = (
+            ", ".join(_month_text(m) for m in months)
+            if len(months) <= 3
+            else (f"{_month_text(months[0])} to {_month_text(months[-1])}")
+        )
+        message = _COLLAPSED[finding["code"]].format(
+            service=services[finding["service"]].id,
+            detail=finding["detail"],
+            count=sum(f["count"] for f in group)
+            if finding["code"] != "no_activity"
+            else len(group),
+            months=span,
+            amount=_money(amount) if amount is not None else "",
+        )
+        out.append({**finding, "month": months[-1], "amount": amount, "message": message})
+    return out
 
 
 def _held(ledger: pl.DataFrame, through: int) -> dict[str, int]:

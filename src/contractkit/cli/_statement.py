@@ -1,0 +1,173 @@
+"""``contractkit statement CONTRACT RETURNS``: what each provider is paid for a period, and why,
+line by line."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from contractkit.cli._app import EXIT_PROBLEMS, app
+from contractkit.cli._finance import (
+    FormatOption,
+    Output,
+    OutputOption,
+    _emit,
+    _load,
+    _print_account,
+    _run,
+)
+from contractkit.cli._output import err_console
+from contractkit.finance import Statement
+from contractkit.model import Contract
+from contractkit.money import Money
+
+__all__ = ["statement_command"]
+
+_FIGURES = ("due", "earned", "deducted", "withheld", "repaid", "payable", "retained", "held")
+
+
+def _money(value: Decimal | None) -> str:
+    return "" if value is None else str(Money(value))
+
+
+@app.command("statement")
+def statement_command(
+    contract: Annotated[
+        Path,
+        typer.Argument(help="The contract, with a finance section (YAML).", show_default=False),
+    ],
+    returns: Annotated[
+        Path, typer.Argument(help="The KPI returns: CSV, Excel or Parquet.", show_default=False)
+    ],
+    activity: Annotated[
+        Path | None,
+        typer.Option(help="Activity returns (service, period, activity, count) for variable pay."),
+    ] = None,
+    outcomes: Annotated[
+        Path | None,
+        typer.Option(help="Outcome claims (service, person, outcome, period) for outcome pay."),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            help="A month, quarter or financial year (default: the year to the last month "
+            "the returns reach)."
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Evaluate as on this date (YYYY-MM-DD).")
+    ] = None,
+    output_format: FormatOption = Output.TABLE,
+    output: OutputOption = None,
+    table: Annotated[
+        str,
+        typer.Option(
+            help="With csv or parquet: lines, providers, withholding, outcomes or findings."
+        ),
+    ] = "lines",
+    strict: Annotated[
+        bool,
+        typer.Option(help="Treat any rejected activity or outcome row as an error (exit 2)."),
+    ] = False,
+) -> None:
+    """A payment statement: what each provider was due, earned, had deducted, withheld,
+    repaid and retained for a period, and why, line by line.
+
+    The returns are evaluated against the contract first; the statement then applies the
+    contract's finance section to the verdicts, the escalation steps and the activity. Exits 2
+    on a problem with the contract or any file (or any rejected row, with --strict).
+    """
+    from contractkit.finance import statement
+
+    err = err_console()
+    spec = _load(contract, Contract, "a contract")
+    day = None
+    if as_of is not None:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            err.print(f"--as-of {as_of!r} is not a date: write it like 2027-03-31", markup=False)
+            raise typer.Exit(EXIT_PROBLEMS) from None
+    result, chosen = _run(
+        lambda: statement(
+            spec, returns, activity=activity, outcomes=outcomes, period=period, as_of=day
+        ),
+        returns,
+        table,
+        output_format,
+        output,
+    )
+    evaluated = result.evaluation.account
+    err.print(
+        f"{evaluated['source']}: {evaluated['read']:,} rows read: {evaluated['accepted']:,} "
+        f"accepted, {evaluated['rejected']:,} rejected",
+        markup=False,
+    )
+    for name in ("activity", "outcomes"):
+        if name in result.account:
+            rejected = result.rejected.filter(result.rejected["file"] == name)
+            _print_account(result.account[name], rejected, err)
+    if strict and result.account["rejected"]:
+        raise typer.Exit(EXIT_PROBLEMS)
+    _emit(result, chosen, output_format, output, _render)
+
+
+def _render(result: Statement, console: Console) -> None:
+    """Tables in a terminal; plain lines when piped or written to a file."""
+    s = result.summary
+    console.print(
+        f"{s['contract']}: payment statement for {s['period']} ({s['from']} to {s['to']})",
+        markup=False,
+    )
+    providers = result.providers.to_dicts()
+    lines = result.lines.to_dicts()
+    if console.is_terminal:
+        summary = Table(title="Providers", title_justify="left")
+        summary.add_column("provider", overflow="fold")
+        for heading in _FIGURES:
+            summary.add_column(heading, justify="right", no_wrap=True)
+        for row in providers:
+            summary.add_row(f"{row['provider']} {row['name']}", *(_money(row[f]) for f in _FIGURES))
+        console.print(summary)
+        detail = Table(title="Lines", title_justify="left")
+        for heading in ("service", "month", "element"):
+            detail.add_column(heading, no_wrap=True)
+        detail.add_column("payable", justify="right", no_wrap=True)
+        detail.add_column("why", overflow="fold")
+        for row in lines:
+            detail.add_row(
+                row["service"],
+                row["month"],
+                row["element"],
+                _money(row["payable"]),
+                row["basis"],
+            )
+        console.print(detail)
+    else:
+        for provider in providers:
+            console.print(
+                f"{provider['provider']} {provider['name']}: "
+                + ", ".join(f"{f} {_money(provider[f])}" for f in _FIGURES),
+                markup=False,
+            )
+            for row in lines:
+                if row["provider"] == provider["provider"]:
+                    console.print(
+                        f"  {row['service']} {row['month']} {row['element']}: "
+                        f"{_money(row['payable'])} — {row['basis']}",
+                        markup=False,
+                    )
+    console.print(
+        f"In all: due {s['due']}, earned {s['earned']}, deducted {s['deducted']}, withheld "
+        f"{s['withheld']}, repaid {s['repaid']}: payable {s['payable']}; retained "
+        f"{s['retained']}, held {s['held']}",
+        markup=False,
+    )
+    for message in result.findings.get_column("message").to_list():
+        console.print(f"• {message}", markup=False)
