@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from contractkit.evaluation import Evaluation, evaluate
+from contractkit.evaluation import Evaluation, Explanation, evaluate
 from contractkit.finance._activity import (
     Activity,
     Claims,
@@ -147,6 +147,23 @@ class Statement(TableOutputs):
     )
     FORMAT: ClassVar[str] = "contractkit-statement"
     HEADLINE: ClassVar[str] = "summary"
+
+    def explain(
+        self,
+        *,
+        provider: str | None = None,
+        service: str | None = None,
+        month: str | None = None,
+        element: str | None = None,
+    ) -> Explanation:
+        """Why a figure is what it is, in words: a provider's position (``provider="RQX"``),
+        or the lines of a service, a month or an element (``service="ucr-south",
+        element="withheld"``), each with its basis and the statement's exact amounts."""
+        from contractkit.finance._statement_explain import explain_statement
+
+        return explain_statement(
+            self, provider=provider, service=service, month=month, element=element
+        )
 
     def __repr__(self) -> str:
         s = self.summary

@@ -1,0 +1,137 @@
+"""Explaining a statement's figures in words: a provider's, a service's, a month's or one
+element's, each figure as it appears in the statement's tables."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from contractkit.evaluation import Explanation
+from contractkit.model._base import did_you_mean
+from contractkit.money import Money
+from contractkit.periods import Month
+
+if TYPE_CHECKING:
+    from contractkit.finance._statement import Statement
+
+__all__ = ["explain_statement"]
+
+_FIGURES = ("due", "earned", "deducted", "withheld", "repaid", "payable", "retained", "held")
+_WORDS = {
+    "fixed": "fixed payment",
+    "incentive_advance": "incentive paid in advance",
+    "variable": "variable payment",
+    "outcome": "outcome payments",
+    "incentive_year_end": "incentive reconciled at the year end",
+    "consequence": "consequences",
+    "withheld": "withheld",
+    "repaid": "repaid",
+    "retained": "retained (kept for good; already withheld)",
+}
+
+
+def _money(value: Decimal | None) -> str:
+    return "£0.00" if value is None else str(Money(value))
+
+
+def _pick(column: pl.Series, value: str, noun: str) -> None:
+    known = column.unique().sort().to_list()
+    if value not in known:
+        raise KeyError(
+            f"no {noun} {value!r} in the statement{did_you_mean(value, known)} (the {noun}s "
+            f"are: {', '.join(str(k) for k in known)})"
+        )
+
+
+def explain_statement(
+    statement: Statement,
+    *,
+    provider: str | None = None,
+    service: str | None = None,
+    month: str | None = None,
+    element: str | None = None,
+) -> Explanation:
+    """Why a figure of the statement is what it is: a provider's position (``provider``), or the
+    lines of a service, a month or an element (any of ``service``, ``month``, ``element``)."""
+    lines = statement.lines
+    s = statement.summary
+    if provider is None and service is None and month is None and element is None:
+        raise ValueError("say which figure: provider=, or any of service=, month=, element=")
+    if provider is not None:
+        _pick(statement.providers.get_column("provider"), provider, "provider")
+        lines = lines.filter(pl.col("provider") == provider)
+    if service is not None:
+        _pick(statement.lines.get_column("service"), service, "service")
+        lines = lines.filter(pl.col("service") == service)
+    if month is not None:
+        month = str(Month.parse(str(month)))
+        _pick(statement.lines.get_column("month"), month, "month")
+        lines = lines.filter(pl.col("month") == month)
+    if element is not None:
+        _pick(statement.lines.get_column("element"), element, "element")
+        lines = lines.filter(pl.col("element") == element)
+    if lines.height == 0:
+        raise KeyError("the statement has no lines for that combination")
+    scope = " ".join(
+        part
+        for part in (
+            provider,
+            service,
+            month,
+            _WORDS.get(element or "", element) if element else None,
+        )
+        if part
+    )
+    text = [f"{s['contract']}, {s['period']} ({s['from']} to {s['to']}): {scope}"]
+    fields: dict[str, Any] = {"period": s["period"], "lines": lines.height}
+    if provider is not None and service is None and month is None and element is None:
+        row = statement.providers.filter(pl.col("provider") == provider).row(0, named=True)
+        fields |= {f: str(row[f]) for f in _FIGURES}
+        text.append(
+            f"{row['name']} is due {_money(row['due'])} and earned {_money(row['earned'])}; "
+            f"{_money(row['deducted'])} is deducted and {_money(row['withheld'])} withheld, "
+            f"{_money(row['repaid'])} repaid: {_money(row['payable'])} is payable."
+        )
+        if row["retained"]:
+            text.append(f"{_money(row['retained'])} withheld earlier is retained for good.")
+        if row["held"]:
+            text.append(
+                f"{_money(row['held'])} withheld is held at the period's end, to be repaid when "
+                "the step clears (or retained, if it does not clear in time)."
+            )
+        text.append("By element:")
+        by = (
+            lines.group_by("element", maintain_order=True)
+            .agg(pl.len().alias("lines"), pl.col("amount").sum(), pl.col("payable").sum())
+            .to_dicts()
+        )
+        for part in by:
+            text.append(
+                f"  {_WORDS[part['element']]}: {_money(part['amount'])} over {part['lines']} "
+                f"line{'s' if part['lines'] != 1 else ''}"
+            )
+        findings = statement.findings.filter(pl.col("provider") == provider)
+        for message in findings.get_column("message").to_list():
+            text.append(f"Finding: {message}")
+        return Explanation("\n".join(text), fields)
+    total = Decimal(lines.get_column("payable").sum())
+    fields["payable"] = str(total)
+    for row in lines.iter_rows(named=True):
+        text.append(
+            f"  {row['service']} {row['month']} {_WORDS[row['element']]}: "
+            f"{_money(row['amount'])} ({row['category']}): {row['basis']}"
+        )
+    text.append(f"Payable for these lines: {_money(total)}.")
+    ledger = statement.withholding
+    if element in ("withheld", "repaid", "retained") and ledger.height:
+        if service is not None:
+            ledger = ledger.filter(pl.col("service") == service)
+        held = ledger.filter(pl.col("outcome") == "held")
+        if held.height:
+            text.append(
+                f"Still held at {s['to']}: {_money(Decimal(held.get_column('withheld').sum()))} "
+                f"(withheld in {', '.join(held.get_column('month').to_list())})."
+            )
+    return Explanation("\n".join(text), fields)
