@@ -321,6 +321,51 @@ def test_python_objects_equal_the_yaml(ucr: ck.Contract) -> None:
         services=list(ucr.services),
         outcomes=list(ucr.outcomes),
         escalation=list(ucr.escalation),
+        finance=ck.Finance(
+            value=ck.Money("£3,400,000"),
+            payments=[
+                ck.ServicePayment(service="ucr-south", fixed=ck.Money("£2,400,000")),
+                ck.ServicePayment(
+                    service="ucr-north",
+                    fixed=ck.Money("£300,000"),
+                    variable=[ck.Currency(activity="urgent_response", price=ck.Money("£85"))],
+                ),
+                ck.ServicePayment(
+                    service="falls-east",
+                    variable=[
+                        ck.Currency(
+                            activity="falls_assessment",
+                            price=ck.Money("£180"),
+                            limit=ck.Money("£150,000"),
+                        )
+                    ],
+                ),
+                ck.ServicePayment(service="falls-befriending", fixed=ck.Money("£60,000")),
+            ],
+            incentive=ck.Incentive(
+                pot="1.25%",
+                indicators=[
+                    ck.Indicator(kpi="ucr-2h", linear={"zero_at": "60%", "full_at": "80%"}),
+                    ck.Indicator(
+                        kpi="first-contact",
+                        bands=[
+                            {"pays": "0%"},
+                            {"below": "120 minutes", "pays": "50%"},
+                            {"at_most": "90 minutes", "pays": "100%"},
+                        ],
+                    ),
+                ],
+            ),
+            outcome_payments=ucr.finance.outcome_payments if ucr.finance else None,
+            consequences=[
+                ck.Consequence(kpi="ucr-2h", per_breach=ck.Money("£40")),
+                ck.Consequence(kpi="never-events", per_incident=ck.Money("£10,000")),
+            ],
+            withholding=[
+                ck.Withholding(step="remedial_action_plan", rate="1%", retained_after=6),
+                ck.Withholding(step="exception_notice", rate="2%", retained_after=3),
+            ],
+        ),
     )
     assert built == ucr
 

@@ -23,6 +23,7 @@ add up to the total.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -353,7 +354,8 @@ class Money:
     def __get_pydantic_json_schema__(
         cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        return MONEY_JSON_SCHEMA
+        # A copy: pydantic adds a field's default to the schema it is given.
+        return copy.deepcopy(MONEY_JSON_SCHEMA)
 
 
 MONEY_JSON_SCHEMA: dict[str, Any] = {

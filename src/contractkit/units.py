@@ -16,6 +16,7 @@ events and the like, defined in ``units.txt``), loaded on first use. Money is ne
 
 from __future__ import annotations
 
+import copy
 import difflib
 import functools
 import re
@@ -272,7 +273,8 @@ class Quantity:
     def __get_pydantic_json_schema__(
         cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        return QUANTITY_JSON_SCHEMA
+        # A copy: pydantic adds a field's default to the schema it is given.
+        return copy.deepcopy(QUANTITY_JSON_SCHEMA)
 
 
 QUANTITY_JSON_SCHEMA: dict[str, Any] = {

@@ -15,7 +15,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, GetJsonSchemaHandler, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from contractkit.model._base import Issue, IssuesError, SpecModel
 from contractkit.units import PERCENT, Quantity
@@ -61,9 +63,13 @@ class Band(SpecModel):
     pays: Quantity
     """The part of the indicator's share the band pays, as a percentage."""
     at_least: Quantity | None = None
+    """Higher is better: the band opens at this achievement, which it includes."""
     above: Quantity | None = None
+    """Higher is better: the band opens just above this achievement."""
     at_most: Quantity | None = None
+    """Lower is better: the band opens at this achievement, which it includes."""
     below: Quantity | None = None
+    """Lower is better: the band opens just below this achievement."""
 
     @model_validator(mode="after")
     def _check(self) -> Band:
@@ -97,6 +103,16 @@ class Bands(SpecModel):
     """Bands of achievement, from the worst to the best, each paying a part of the share."""
 
     bands: Annotated[tuple[Band, ...], Field(min_length=2)]
+    """The bands, from the worst achievement to the best."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # Written as a plain list of bands: the schema of the list itself.
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        bands: JsonSchemaValue = schema["properties"]["bands"]
+        return bands
 
     @model_validator(mode="before")
     @classmethod

@@ -21,7 +21,15 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SerializerFunctionWrapHandler, WrapSerializer, model_validator
+from pydantic import (
+    Field,
+    GetJsonSchemaHandler,
+    SerializerFunctionWrapHandler,
+    WrapSerializer,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from contractkit.model._base import Issue, IssuesError, SpecModel
 from contractkit.model._types import Amount, Id, StepName
@@ -78,6 +86,16 @@ class Currency(SpecModel):
         return _rate(self.rate)
 
 
+class _OneOrList:
+    """In the JSON Schema: one item, or a list of them (as the short form allows)."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        return {"anyOf": [schema["items"], schema]}
+
+
 class ServicePayment(SpecModel):
     """What one service is paid: a fixed element, a variable element, or both."""
 
@@ -86,7 +104,7 @@ class ServicePayment(SpecModel):
     fixed: Amount | None = None
     """The fixed element: an amount a year, paid in twelve monthly instalments for the months
     the service runs."""
-    variable: tuple[Currency, ...] = ()
+    variable: Annotated[tuple[Currency, ...], _OneOrList()] = ()
     """The variable element: a price per unit of each activity (one entry, or a list)."""
 
     @model_validator(mode="before")
