@@ -25,6 +25,7 @@ import textwrap
 import types
 import typing
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from annotated_types import Gt, Lt, MinLen
@@ -38,7 +39,8 @@ from contractkit import STATUSES, Contract, Quantity
 from contractkit.evaluation import LEVELS
 from contractkit.finance import FINDINGS, OUTTURN_REASONS, PLAN_FINDINGS, SPEND_REASONS
 from contractkit.model import Threshold
-from contractkit.model._types import AnyPeriod, Id, OdsCode, StepName
+from contractkit.model._types import Amount, AnyPeriod, Id, OdsCode, StepName
+from contractkit.money import Money
 from contractkit.returns import REASONS
 
 MARKER = "<!-- contract-reference -->"
@@ -58,6 +60,8 @@ NAMED: dict[object, tuple[str, str]] = {
     AnyPeriod: ("period (`2026-07`, `2026/27 Q2` or `2026/27`)", "periods"),
     Threshold: (f"threshold, in one of [the five shapes]({SHAPES})", "thresholds"),
     Quantity: ("quantity (`70%`, `90 minutes`, `12`)", "quantities"),
+    Amount: ("amount of money, not negative (`£4,200,000.00`)", "amounts of money"),
+    Money: ("amount of money (`£4,200,000.00`)", "amounts of money"),
 }
 Where = list[tuple[str, type]]
 """The keys (and the models they belong to) under which a model or enum is written."""
@@ -66,6 +70,7 @@ PLAIN: dict[object, tuple[str, str]] = {
     str: ("text", "texts"),
     int: ("whole number", "whole numbers"),
     float: ("number", "numbers"),
+    Decimal: ("number", "numbers"),
     date: ("date (`YYYY-MM-DD`)", "dates"),
 }
 
