@@ -26,6 +26,7 @@ PAGES = (
     "docs/money.md",
     "docs/pooled-funds.md",
     "docs/system-plans.md",
+    "docs/payments.md",
 )
 
 _FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)

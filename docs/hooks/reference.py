@@ -12,7 +12,9 @@ It replaces these markers in any page:
   (:data:`contractkit.returns.REASONS`).
 - ``<!-- spend-reasons -->`` and ``<!-- fund-findings -->``: every reason a pooled fund's spend
   row can be rejected, and every finding a reconciliation can make; ``<!-- outturn-reasons -->``
-  and ``<!-- plan-findings -->`` the same for a system plan's outturn and assessment.
+  and ``<!-- plan-findings -->`` the same for a system plan's outturn and assessment;
+  ``<!-- activity-reasons -->``, ``<!-- claim-reasons -->`` and ``<!-- statement-findings -->``
+  the same for a payment statement's activity, outcome claims and findings.
 """
 
 from __future__ import annotations
@@ -37,7 +39,15 @@ from pydantic.fields import FieldInfo
 
 from contractkit import STATUSES, Contract, Quantity
 from contractkit.evaluation import LEVELS
-from contractkit.finance import FINDINGS, OUTTURN_REASONS, PLAN_FINDINGS, SPEND_REASONS
+from contractkit.finance import (
+    ACTIVITY_REASONS,
+    CLAIM_REASONS,
+    FINDINGS,
+    OUTTURN_REASONS,
+    PLAN_FINDINGS,
+    SPEND_REASONS,
+    STATEMENT_FINDINGS,
+)
 from contractkit.model import Threshold
 from contractkit.model._types import Amount, AnyPeriod, Id, OdsCode, StepName
 from contractkit.money import Money
@@ -50,6 +60,11 @@ SPEND_MARKER = "<!-- spend-reasons -->"
 FINDINGS_MARKER = "<!-- fund-findings -->"
 OUTTURN_MARKER = "<!-- outturn-reasons -->"
 PLAN_MARKER = "<!-- plan-findings -->"
+PAYMENT_MARKERS = {
+    "<!-- activity-reasons -->": (ACTIVITY_REASONS, "reason"),
+    "<!-- claim-reasons -->": (CLAIM_REASONS, "reason"),
+    "<!-- statement-findings -->": (STATEMENT_FINDINGS, "finding"),
+}
 SHAPES = "writing-a-contract.md#the-five-threshold-shapes"
 
 # Types written in a form of their own, named here in the words the guide uses.
@@ -91,6 +106,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         markdown = markdown.replace(OUTTURN_MARKER, catalogue(OUTTURN_REASONS, "reason"))
     if PLAN_MARKER in markdown:
         markdown = markdown.replace(PLAN_MARKER, catalogue(PLAN_FINDINGS, "finding"))
+    for marker, (codes, heading) in PAYMENT_MARKERS.items():
+        markdown = markdown.replace(marker, catalogue(codes, heading))
     return markdown
 
 
