@@ -32,6 +32,7 @@ from contractkit.finance._tables import POUNDS, TableOutputs
 from contractkit.finance._withholding import OUTCOMES, RuleTerms, withhold
 from contractkit.model import KPI, Contract, Direction, Finance, Measure
 from contractkit.model.earning import earns
+from contractkit.model.english import article
 from contractkit.money import Money, split_pence
 from contractkit.periods import FinancialYear, Month, Period, parse_period
 
@@ -658,7 +659,7 @@ class _Work:
                 month,
                 "withheld",
                 amount,
-                f"a {step} is in force: {rule.rate} of the month's value of "
+                f"{article(step)} {step} is in force: {rule.rate} of the month's value of "
                 f"{_money(int(self.value[r]))}",
                 reference=rule.step,
             )

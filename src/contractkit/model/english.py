@@ -18,12 +18,17 @@ from contractkit.model.threshold import (
 )
 from contractkit.units import Quantity, check_unit, format_number, per_text
 
-__all__ = ["describe_kpi", "describe_level", "long_date"]
+__all__ = ["article", "describe_kpi", "describe_level", "long_date"]
 
 
 def long_date(day: date) -> str:
     """``1 April 2026``."""
     return f"{day.day} {day:%B %Y}"
+
+
+def article(noun: str) -> str:
+    """'a' or 'an', for a noun in words: 'an exception notice', 'a remedial action plan'."""
+    return "an" if noun[:1].lower() in "aeiou" else "a"
 
 
 def describe_level(kpi: KPI, value: Quantity | Decimal) -> str:

@@ -1,12 +1,13 @@
 """Money terms in a few plain lines: a pooled fund (who pays in, what it pays for, who bears
-what) and a system plan (control totals, groups, transfers)."""
+what), a system plan (control totals, groups, transfers) and a contract's finance section."""
 
 from __future__ import annotations
 
-from contractkit.model import PooledFund, RiskBasis, RiskShare, SystemPlan
+from contractkit.model import Finance, Linear, PooledFund, RiskBasis, RiskShare, SystemPlan
+from contractkit.model.english import article
 from contractkit.money import Money
 
-__all__ = ["describe_fund", "describe_plan"]
+__all__ = ["describe_finance", "describe_fund", "describe_plan"]
 
 _SOURCES = {
     "underspends": "underspends",
@@ -63,3 +64,68 @@ def describe_plan(plan: SystemPlan) -> list[str]:
         f"{'s' if len(plan.transfers) != 1 else ''}, each netting to zero",
     ]
     return lines
+
+
+def describe_finance(finance: Finance) -> list[str]:
+    """A contract's finance section in a few lines of plain English."""
+    out: list[str] = []
+    if finance.value is not None:
+        out.append(f"contract value {finance.value} a year")
+    for payment in finance.payments:
+        parts = []
+        if payment.fixed is not None:
+            parts.append(f"{payment.fixed} a year fixed, paid monthly")
+        for currency in payment.variable:
+            rate = "" if currency.fraction == 1 else f" at {currency.rate}"
+            limit = f" (at most {currency.limit} a year)" if currency.limit is not None else ""
+            parts.append(f"{currency.price} per {currency.activity}{rate}{limit}")
+        out.append(f"{payment.service}: {'; '.join(parts)}")
+    incentive = finance.incentive
+    if incentive is not None:
+        base = "each service's fixed payment" if incentive.of == "fixed" else "the contract value"
+        curves = "; ".join(
+            f"{i.kpi} "
+            + (
+                f"from nothing at {i.curve.zero_at} to all at {i.curve.full_at}"
+                if isinstance(i.curve, Linear)
+                else f"in {len(i.curve.bands)} bands"
+            )
+            for i in incentive.indicators
+        )
+        out.append(
+            f"incentive: {incentive.pot} of {base}, paid in advance and reconciled at the year "
+            f"end: {curves}"
+        )
+    card = finance.outcome_payments
+    if card is not None:
+        rates = ", ".join(f"{r.outcome} {r.price}" for r in card.rates)
+        caps = [
+            f"at most {card.per_person_cap} a person" if card.per_person_cap is not None else "",
+            f"{card.cap} in all" if card.cap is not None else "",
+        ]
+        out.append(f"outcome payments: {rates}" + "".join(f"; {c}" for c in caps if c))
+    for consequence in finance.consequences:
+        what = "breach" if consequence.per_breach is not None else "incident"
+        beyond = (
+            f" beyond {consequence.tolerance}"
+            if consequence.tolerance is not None
+            else (" beyond the threshold" if what == "breach" else "")
+        )
+        when = (
+            "when underperforming"
+            if consequence.when == "underperforming"
+            else "whenever short of it"
+        )
+        out.append(f"{consequence.kpi}: {consequence.sum} per {what}{beyond}, {when}")
+    for rule in finance.withholding:
+        kept = (
+            f", retained after {rule.retained_after} months"
+            if rule.retained_after is not None
+            else ""
+        )
+        step = rule.step.replace("_", " ")
+        out.append(
+            f"while {article(step)} {step} is in force: {rule.rate} of the monthly "
+            f"value withheld, repaid when it clears{kept}"
+        )
+    return out

@@ -9,6 +9,7 @@ import attrs
 
 from contractkit.model import Contract, ProviderType, StageMode
 from contractkit.model.english import long_date
+from contractkit.report.finance import describe_finance
 
 __all__ = ["ContractSummary", "ServiceLine", "summarise"]
 
@@ -37,6 +38,7 @@ class ContractSummary:
     outcomes: tuple[str, ...]
     escalation: tuple[str, ...]
     flags: str
+    finance: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         """The summary as plain text lines."""
@@ -66,6 +68,9 @@ class ContractSummary:
         if self.escalation:
             out += ["", "Escalation"]
             out.extend(f"  {text}" for text in self.escalation)
+        if self.finance:
+            out += ["", "Finance"]
+            out.extend(f"  {text}" for text in self.finance)
         return out
 
     def __str__(self) -> str:
@@ -121,6 +126,7 @@ def summarise(contract: Contract) -> ContractSummary:
         kpis=tuple(kpi_text),
         outcomes=outcomes,
         escalation=tuple(rule.describe() for rule in contract.escalation),
+        finance=tuple(describe_finance(contract.finance)) if contract.finance else (),
         flags=f"warning at p < {contract.flags.warning}, alarm at p < {contract.flags.alarm} "
         "(one-sided, the same for every provider)",
     )
