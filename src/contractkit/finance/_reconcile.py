@@ -20,18 +20,20 @@ line by line, what met it. A fund in balance overall still shows the line that i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
 import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
-from contractkit.finance._spend import Spend, latest, month_of, months_through, read_spend
-from contractkit.finance._tables import TableOutputs, pounds
+from contractkit.errors import MoneyError
+from contractkit.finance._spend import Spend, latest_values, month_of, months_through, read_spend
+from contractkit.finance._tables import TableOutputs, as_pounds, money_text
 from contractkit.model import FundLine, PooledFund, RiskBasis, RiskShare
-from contractkit.money import Money, allocate, split_pence
-from contractkit.periods import FinancialYear
+from contractkit.money import Money, allocate
 
 __all__ = ["FINDINGS", "Reconciliation", "reconcile"]
 
@@ -116,63 +118,46 @@ def reconcile(
     )
     if period is None:
         through = months_through(None, first_fund.year, rows.first + rows.months - 1)
-    everything = [line for fund in group for line in fund.lines]
-    size = len(everything)
+    terms = _Terms.of(group)
+    size = terms.budget.size
     actual = np.zeros(size, dtype=np.int64)
     np.add.at(actual, rows.line, rows.amount)
-    returned_lines = np.zeros(size, dtype=bool)
-    returned_lines[rows.line] = True
-    forecast = latest(size, rows.line, rows.first, rows.forecast, rows.has_forecast)
-    builder = _Builder(through, many=not isinstance(funds, PooledFund))
-    start = 0
-    for fund in group:
-        lines = slice(start, start + len(fund.lines))
-        start = lines.stop
-        budget = [line.budget.pence for line in fund.lines]
-        outturn: list[int] = []
-        basis: list[str] = []
-        for b, a, f in zip(budget, actual[lines].tolist(), forecast[lines], strict=True):
-            if through == 11:
-                outturn.append(a)
-                basis.append("actual")
-            elif f is not None:
-                outturn.append(f)
-                basis.append("forecast")
-            else:
-                outturn.append(b)
-                basis.append("budget")
-        builder.add(
-            fund,
-            budget,
-            [_budget_to(line, through) for line in fund.lines],
-            actual[lines].tolist(),
-            forecast[lines],
-            outturn,
-            basis,
-            returned_lines[lines].tolist(),
-            _settle(fund, budget, outturn),
-        )
-    return builder.build(rows)
+    returned = np.zeros(size, dtype=bool)
+    returned[rows.line] = True
+    forecast, has_forecast = latest_values(
+        size, rows.line, rows.first, rows.forecast, rows.has_forecast
+    )
+    if through == 11:
+        outturn, basis = actual, np.zeros(size, dtype=np.int64)
+    else:
+        outturn = np.where(has_forecast, forecast, terms.budget)
+        basis = np.where(has_forecast, 1, 2)
+    figures = _Figures(
+        budget_to_date=terms.budget_to(through),
+        actual=actual,
+        forecast=forecast,
+        has_forecast=has_forecast,
+        outturn=outturn,
+        basis=basis,
+        returned=returned,
+    )
+    return _tables(
+        terms,
+        figures,
+        _settle(terms, outturn),
+        through,
+        rows,
+        many=not isinstance(funds, PooledFund),
+    )
 
 
-@attrs.define
-class _Settlement:
-    over: list[int]
-    """Per line: its overspend (0 where none)."""
-    under: list[int]
-    """Per line: its underspend (0 where none)."""
-    met: dict[str, list[int]]
-    """Per source (underspends, risk_pool, uncommitted, unfunded): per line, the amount."""
-    by_partner: list[dict[str, int]]
-    """Per line: what each partner bore of its overspend."""
-    underspend_used: list[int]
-    """Per line: how much of its underspend met overspends elsewhere."""
-    bears: dict[str, int]
-    receives: dict[str, int]
-    capped: list[str]
-    used: dict[str, int]
-    """Per source: how much of it met overspends."""
-    returned: int
+Ints = NDArray[np.int64]
+Bools = NDArray[np.bool_]
+
+_BASES = ("actual", "forecast", "budget")
+"""What a line's outturn is taken from (``outturn_basis``), by code."""
+_MET_FROM = ("underspends", "risk_pool", "uncommitted")
+"""What can meet an overspend before the partners do, by code."""
 
 
 def _budget_to(line: FundLine, through: int) -> int:
@@ -186,166 +171,365 @@ def _budget_to(line: FundLine, through: int) -> int:
     return whole * (through + 1) + min(odd, through + 1)
 
 
-def _weights(share: RiskShare, fund: PooledFund) -> dict[str, Any]:
+def _share_weights(
+    share: RiskShare, fund: PooledFund, commissioned: list[int]
+) -> tuple[list[str], list[int]]:
+    """The partners a risk share names, in its order, and their weights as whole numbers (fixed
+    shares over a common denominator): pro rata to contribution, to what each commissions
+    (contribution if no partner commissions anything) or fixed."""
     if share.basis is RiskBasis.FIXED:
-        return dict(share.fractions())
-    if share.basis is RiskBasis.COMMISSIONED:
-        commissioned = fund.commissioned()
-        if any(m.pence for m in commissioned.values()):
-            return {p: m.pence for p, m in commissioned.items()}
-    return {p.id: p.contribution.pence for p in fund.partners}
+        fractions = share.fractions()
+        scale = math.lcm(*(f.denominator for f in fractions.values()))
+        return list(fractions), [f.numerator * (scale // f.denominator) for f in fractions.values()]
+    ids = [p.id for p in fund.partners]
+    if share.basis is RiskBasis.COMMISSIONED and any(commissioned):
+        return ids, commissioned
+    return ids, [p.contribution.pence for p in fund.partners]
 
 
-def _spread(amount: int, over: list[int]) -> list[int]:
-    """``amount`` over the lines in proportion to their (remaining) overspends."""
-    if amount == 0 or not any(over):
-        return [0] * len(over)
-    return split_pence(amount, over)
+@attrs.frozen
+class _Terms:
+    """The funds' terms as columns: every line of every fund, and every partner, fund by fund
+    in order; the partners also on a grid of one row per fund, in the order of the overspend
+    share (the order in which what each bears is listed)."""
+
+    funds: tuple[PooledFund, ...]
+    first_line: Ints
+    """Per fund: the index of its first line."""
+    risk_pool: Ints
+    uncommitted: Ints
+    order: Ints
+    """Per fund and step (funds × 3): the source that meets an overspend at that step, a code
+    into ``_MET_FROM`` (-1: none)."""
+    fund: Ints
+    """Per line: its fund."""
+    budget: Ints
+    commissioner: Ints
+    """Per line: the partner that commissions it (among all the partners)."""
+    ids: list[str]
+    names: list[str]
+    commissioners: list[str]
+    providers: list[str | None]
+    profiled: list[tuple[int, FundLine]]
+    """The lines with a profile, with their indexes."""
+    partner_fund: Ints
+    partner_ids: list[str]
+    partner_names: list[str]
+    contribution: Ints
+    cap: Ints
+    """Per partner: its cap (0 where it has none; see ``has_cap``)."""
+    has_cap: Bools
+    commissioned: Ints
+    """Per partner: the budgets of the lines it commissions."""
+    slot: Ints
+    """Per partner: its column on the grid."""
+    grid: Ints
+    """Per fund and slot (funds × the most partners in a fund): the partner (-1: none)."""
+    over_weight: Ints
+    """On the grid: the overspend share's weights."""
+    under_weight: Ints
+    """On the grid: the underspend share's weights."""
+    rank: Ints
+    """On the grid: each partner's place among its fund's partners' ids, sorted (the
+    tie-break order of :func:`allocate`)."""
+
+    @classmethod
+    def of(cls, funds: Sequence[PooledFund]) -> _Terms:
+        ids: list[str] = []
+        names: list[str] = []
+        commissioners: list[str] = []
+        providers: list[str | None] = []
+        budget: list[int] = []
+        commissioner: list[int] = []
+        profiled: list[tuple[int, FundLine]] = []
+        partner_ids: list[str] = []
+        partner_names: list[str] = []
+        contribution: list[int] = []
+        cap: list[int | None] = []
+        first_line: list[int] = []
+        partner_fund: list[int] = []
+        order = np.full((len(funds), 3), -1, dtype=np.int64)
+        for f, fund in enumerate(funds):
+            lines = fund.lines
+            base = len(partner_ids)
+            index = {p.id: base + j for j, p in enumerate(fund.partners)}
+            first_line.append(len(ids))
+            ids += [line.id for line in lines]
+            names += [line.name for line in lines]
+            commissioners += [line.commissioner for line in lines]
+            providers += [line.provider for line in lines]
+            budget += [line.budget.pence for line in lines]
+            commissioner += [index[line.commissioner] for line in lines]
+            profiled += [(first_line[-1] + i, line) for i, line in enumerate(lines) if line.profile]
+            partner_fund += [f] * len(fund.partners)
+            partner_ids += [p.id for p in fund.partners]
+            partner_names += [p.name for p in fund.partners]
+            contribution += [p.contribution.pence for p in fund.partners]
+            cap += [None if p.cap is None else p.cap.pence for p in fund.partners]
+            for step, source in enumerate(fund.overspend_order):
+                order[f, step] = _MET_FROM.index(source)
+        budget_ = np.array(budget, dtype=np.int64)
+        commissioner_ = np.array(commissioner, dtype=np.int64)
+        commissioned = np.zeros(len(partner_ids), dtype=np.int64)
+        np.add.at(commissioned, commissioner_, budget_)
+        width = max(len(fund.partners) for fund in funds)
+        grid = np.full((len(funds), width), -1, dtype=np.int64)
+        over_weight = np.zeros((len(funds), width), dtype=np.int64)
+        under_weight = np.zeros((len(funds), width), dtype=np.int64)
+        rank = np.zeros((len(funds), width), dtype=np.int64)
+        slot = np.zeros(len(partner_ids), dtype=np.int64)
+        commissioned_list = commissioned.tolist()
+        base = 0
+        for f, fund in enumerate(funds):
+            count = len(fund.partners)
+            local = {p.id: j for j, p in enumerate(fund.partners)}
+            mine = commissioned_list[base : base + count]
+            named, weights = _share_weights(fund.overspend, fund, mine)
+            for s, (partner, weight) in enumerate(zip(named, weights, strict=True)):
+                grid[f, s] = base + local[partner]
+                over_weight[f, s] = weight
+                slot[base + local[partner]] = s
+            named, weights = _share_weights(fund.underspend, fund, mine)
+            for partner, weight in zip(named, weights, strict=True):
+                under_weight[f, slot[base + local[partner]]] = weight
+            for place, partner in enumerate(sorted(local)):
+                rank[f, slot[base + local[partner]]] = place
+            base += count
+        return cls(
+            funds=tuple(funds),
+            first_line=np.array(first_line, dtype=np.int64),
+            risk_pool=np.array([f.risk_pool.pence for f in funds], dtype=np.int64),
+            uncommitted=np.array([f.uncommitted.pence for f in funds], dtype=np.int64),
+            order=order,
+            fund=np.repeat(np.arange(len(funds)), [len(f.lines) for f in funds]),
+            budget=budget_,
+            commissioner=commissioner_,
+            ids=ids,
+            names=names,
+            commissioners=commissioners,
+            providers=providers,
+            profiled=profiled,
+            partner_fund=np.array(partner_fund, dtype=np.int64),
+            partner_ids=partner_ids,
+            partner_names=partner_names,
+            contribution=np.array(contribution, dtype=np.int64),
+            cap=np.array([c or 0 for c in cap], dtype=np.int64),
+            has_cap=np.array([c is not None for c in cap], dtype=bool),
+            commissioned=commissioned,
+            slot=slot,
+            grid=grid,
+            over_weight=over_weight,
+            under_weight=under_weight,
+            rank=rank,
+        )
+
+    def budget_to(self, through: int) -> Ints:
+        """Each line's budget for the months to ``through``, as :func:`_budget_to` gives it:
+        evenly over whole columns, by its profile line by line."""
+        whole, odd = np.divmod(self.budget, 12)
+        to_date = whole * (through + 1) + np.minimum(odd, through + 1)
+        for i, line in self.profiled:
+            to_date[i] = _budget_to(line, through)
+        return to_date
+
+    def per_fund(self, values: Ints) -> Ints:
+        """Per-line values added up fund by fund."""
+        return np.add.reduceat(values, self.first_line)
 
 
-def _capped_split(
-    amount: int, weights: dict[str, Any], caps: dict[str, int | None]
-) -> dict[str, int]:
-    """``amount`` among partners by ``weights``, none beyond its cap: what a capped partner
-    cannot bear goes to the others, by the same weights. What no one can bear is left over
-    (the caller counts it as unfunded)."""
-    borne = dict.fromkeys(weights, 0)
-    left = amount
-    open_ = {p for p, w in weights.items() if w > 0 and caps.get(p) != 0}
-    while left > 0 and open_:
-        names = sorted(open_)
-        split = split_pence(left, [weights[p] for p in names])
-        full: set[str] = set()
-        for partner, part in zip(names, split, strict=True):
-            cap = caps.get(partner)
-            room = None if cap is None else cap - borne[partner]
-            take = part if room is None else min(part, room)
-            borne[partner] += take
-            left -= take
-            if room is not None and take == room:
-                full.add(partner)
-        if not full:
-            break
-        open_ -= full
-    return borne
+@attrs.frozen
+class _Figures:
+    """Per line: the figures to date and the outturn."""
+
+    budget_to_date: Ints
+    actual: Ints
+    forecast: Ints
+    has_forecast: Bools
+    outturn: Ints
+    basis: Ints
+    """A code into ``_BASES``."""
+    returned: Bools
+    """Whether any spend was returned for the line."""
 
 
-def _payer_order(payer: str) -> tuple[str, str]:
-    """The tie-break order of payers: as allocate() orders a mapping's keys."""
-    return (type(payer).__name__, payer)
+_FITS = 2**63 - 1
 
 
-def _split_rows(remaining: list[int], totals: dict[str, int]) -> list[dict[str, int]]:
-    """Each line's remaining overspend split among the payers so that every line's parts add up
-    to its remainder and every payer's parts to its total: each line in turn is split by what
-    the payers still have to give, and the last takes exactly what is left."""
-    rows: list[dict[str, int]] = [dict.fromkeys(totals, 0) for _ in remaining]
-    to_assign = dict(totals)
-    left = sum(remaining)
-    for i, amount in enumerate(remaining):
-        if amount == 0:
-            continue
-        if amount == left:
-            parts = dict(to_assign)
-        else:
-            payers = sorted(to_assign, key=_payer_order)
-            split = split_pence(amount, [to_assign[p] for p in payers])
-            parts = dict(zip(payers, split, strict=True))
-        for payer, value in parts.items():
-            to_assign[payer] -= value
-            rows[i][payer] = value
-        left -= amount
-    return rows
+def _mul_div(a: Ints, b: Ints, c: Ints) -> tuple[Ints, Ints]:
+    """``a × b`` divided by ``c``, whole and remainder, exactly (a, b ≥ 0; c > 0): in 64-bit
+    integers where every product fits, otherwise in Python's unbounded whole numbers."""
+    if a.size and int(a.max()) * int(b.max()) > _FITS:
+        product = a.astype(object) * b.astype(object)
+        divisor = c.astype(object)
+        return (product // divisor).astype(np.int64), (product % divisor).astype(np.int64)
+    product = a * b
+    return product // c, product % c
 
 
-def _settle(fund: PooledFund, budget: list[int], outturn: list[int]) -> _Settlement:
-    n = len(budget)
-    over = [max(o - b, 0) for o, b in zip(outturn, budget, strict=True)]
-    under = [max(b - o, 0) for o, b in zip(outturn, budget, strict=True)]
-    remaining = list(over)
-    met = {source: [0] * n for source in ("underspends", "risk_pool", "uncommitted")}
-    available = {
-        "underspends": sum(under),
-        "risk_pool": fund.risk_pool.pence,
-        "uncommitted": fund.uncommitted.pence,
-    }
-    used = dict.fromkeys(available, 0)
-    for source in fund.overspend_order:
-        take = min(sum(remaining), available[source])
-        met[source] = _spread(take, remaining)
-        remaining = [r - p for r, p in zip(remaining, met[source], strict=True)]
-        used[source] = take
+def _apportion(total: Ints, weight: Ints, group: Ints, position: Ints) -> Ints:
+    """Each group's ``total`` (≥ 0) split among its items (``group`` says whose each is) in
+    proportion to their ``weight`` — for every group at once, exactly as
+    :func:`~contractkit.money.split_pence` splits: each item its share rounded down to the
+    penny, then the pennies left one each to the largest remainders, then the larger weight,
+    then the earlier ``position``."""
+    parts = np.zeros(weight.size, dtype=np.int64)
+    items = np.flatnonzero((weight > 0) & (total[group] > 0))
+    sums = np.zeros(total.size, dtype=np.int64)
+    np.add.at(sums, group[items], weight[items])
+    if np.any((total > 0) & (sums == 0)):
+        raise MoneyError("the weights add up to zero: there is no proportion to split by")
+    if items.size == 0:
+        return parts
+    mine, weights = group[items], weight[items]
+    floors, remainders = _mul_div(total[mine], weights, sums[mine])
+    given = np.zeros(total.size, dtype=np.int64)
+    np.add.at(given, mine, floors)
+    # Within each group: the largest remainder first, then the larger weight, then position.
+    order = np.lexsort((position[items], -weights, -remainders, mine))
+    ordered = mine[order]
+    place = np.arange(items.size) - np.searchsorted(ordered, ordered)
+    floors[order] += place < (total - given)[ordered]
+    parts[items] = floors
+    return parts
+
+
+def _apportion_rows(total: Ints, weight: Ints, position: Ints) -> Ints:
+    """Each row's ``total`` split across its columns by ``weight`` (rows × columns), as
+    :func:`_apportion` splits."""
+    rows, columns = weight.shape
+    group = np.repeat(np.arange(rows), columns)
+    return _apportion(total, weight.ravel(), group, position.ravel()).reshape(rows, columns)
+
+
+@attrs.frozen
+class _Settlement:
+    over: Ints
+    """Per line: its overspend (0 where none)."""
+    under: Ints
+    """Per line: its underspend (0 where none)."""
+    met: Ints
+    """Per line and source (lines × 3, as ``_MET_FROM``): what the source met of its
+    overspend."""
+    paid: Ints
+    """Per line and payer (lines × the grid's width + 1): what each partner (by its slot on the
+    grid) bore of its overspend, and, last, what was unfunded."""
+    underspend_used: Ints
+    """Per line: how much of its underspend met overspends elsewhere."""
+    used: Ints
+    """Per fund and source (funds × 3): how much of it met overspends."""
+    left: Ints
+    """Per fund: the overspend left for the partners after the sources."""
+    bears: Ints
+    """On the grid: what each partner bears."""
+    receives: Ints
+    """On the grid: what each partner receives."""
+    capped: Bools
+    """On the grid: whether the partner's share reached its cap."""
+    unfunded: Ints
+    """Per fund: what no partner could bear."""
+    returned: Ints
+    """Per fund: what is returned to the partners."""
+
+
+def _settle(t: _Terms, outturn: Ints) -> _Settlement:
+    """The fund's terms applied to the outturn, for every fund at once."""
+    size, funds = t.budget.size, t.first_line.size
+    every_line, every_fund = np.arange(size), np.arange(funds)
+    over = np.maximum(outturn - t.budget, 0)
+    under = np.maximum(t.budget - outturn, 0)
+    # The sources, in each fund's order, each spread over the lines by what is still unmet.
+    remaining = over.copy()
+    unmet = t.per_fund(over)
+    available = np.stack([t.per_fund(under), t.risk_pool, t.uncommitted], axis=1)
+    met = np.zeros((size, 3), dtype=np.int64)
+    used = np.zeros((funds, 3), dtype=np.int64)
+    for step in range(3):
+        source = t.order[:, step]
+        named = source >= 0
+        take = np.where(named, np.minimum(unmet, available[every_fund, source]), 0)
+        spread = _apportion(take, remaining, t.fund, every_line)
+        line_source = source[t.fund]
+        lines = np.flatnonzero(line_source >= 0)
+        met[lines, line_source[lines]] = spread[lines]
+        used[every_fund[named], source[named]] = take[named]
+        remaining -= spread
+        unmet -= take
     # Which lines' underspends met overspends elsewhere, in proportion to their underspends.
-    underspend_used = _spread(used["underspends"], under)
+    underspend_used = _apportion(used[:, 0], under, t.fund, every_line)
     # The partners meet what is left, by the overspend risk share, within their caps.
-    left = sum(remaining)
-    caps = {p.id: (p.cap.pence if p.cap is not None else None) for p in fund.partners}
-    bears = _capped_split(left, _weights(fund.overspend, fund), caps)
-    unfunded = left - sum(bears.values())
-    capped = [p for p, cap in caps.items() if cap is not None and left > 0 and bears[p] >= cap]
-    payers = {**bears, _UNFUNDED: unfunded}
-    by_line = _split_rows(remaining, payers)
-    met["unfunded"] = [row.pop(_UNFUNDED) for row in by_line]
-    returned = sum(available.values()) - sum(used.values())
-    receives = dict.fromkeys((p.id for p in fund.partners), 0)
-    if returned:
-        split = allocate(Money.from_pence(returned), _weights(fund.underspend, fund))
-        receives = {partner: money.pence for partner, money in split.items()}
+    valid = t.grid >= 0
+    cap = np.where(valid, t.cap[t.grid], 0)
+    has_cap = valid & t.has_cap[t.grid]
+    bears = _capped(unmet, t.over_weight, cap, has_cap, t.rank)
+    unfunded = unmet - bears.sum(axis=1)
+    capped = has_cap & (unmet > 0)[:, None] & (bears >= cap)
+    paid = _by_line(t, remaining, unmet, bears, unfunded)
+    returned = available.sum(axis=1) - used.sum(axis=1)
+    receives = _apportion_rows(returned, t.under_weight, t.rank)
     return _Settlement(
         over=over,
         under=under,
         met=met,
-        by_partner=by_line,
+        paid=paid,
         underspend_used=underspend_used,
+        used=used,
+        left=unmet,
         bears=bears,
         receives=receives,
         capped=capped,
-        used=used,
+        unfunded=unfunded,
         returned=returned,
     )
 
 
-_UNFUNDED = "\0unfunded"
-"""The payer standing for what no partner can bear (no partner id can look like it)."""
+def _capped(left: Ints, weight: Ints, cap: Ints, has_cap: Bools, rank: Ints) -> Ints:
+    """Each fund's ``left`` among its partners (a row of the grid each) by ``weight``, none
+    beyond its cap: what a capped partner cannot bear goes to the others, by the same weights,
+    round after round. What no one can bear is left over (unfunded)."""
+    borne = np.zeros_like(weight)
+    still = left.copy()
+    open_ = (weight > 0) & ~(has_cap & (cap == 0))
+    active = (still > 0) & open_.any(axis=1)
+    while active.any():
+        rows = np.flatnonzero(active)
+        taking = open_[rows]
+        parts = _apportion_rows(still[rows], np.where(taking, weight[rows], 0), rank[rows])
+        room = cap[rows] - borne[rows]
+        limited = taking & has_cap[rows]
+        take = np.where(limited, np.minimum(parts, room), parts)
+        full = limited & (take == room)
+        borne[rows] += take
+        still[rows] -= take.sum(axis=1)
+        open_[rows] = taking & ~full
+        active[rows] = full.any(axis=1) & (still[rows] > 0) & open_[rows].any(axis=1)
+    return borne
 
 
-_LINE_COLUMNS = (
-    "budget",
-    "budget_to_date",
-    "actual_to_date",
-    "variance_to_date",
-    "forecast_outturn",
-    "outturn",
-    "outturn_variance",
-    "met_by_underspends",
-    "met_by_risk_pool",
-    "met_by_uncommitted",
-    "met_by_partners",
-    "unfunded",
-    "underspend_used",
-)
-_LINE_ORDER = (
-    "fund",
-    "line",
-    "name",
-    "commissioner",
-    "provider",
-    *_LINE_COLUMNS[:6],
-    "outturn_basis",
-    *_LINE_COLUMNS[6:],
-)
-"""The lines table's columns, in order (the fund's only where several were reconciled)."""
-_PARTNER_COLUMNS = (
-    "contribution",
-    "commissioned",
-    "actual_to_date",
-    "variance_to_date",
-    "outturn_variance",
-    "bears",
-    "cap",
-    "receives",
-    "net",
-)
+def _by_line(t: _Terms, remaining: Ints, left: Ints, bears: Ints, unfunded: Ints) -> Ints:
+    """Each line's remaining overspend split among the payers (the partners, by slot, then
+    the unfunded) so that every line's parts add up to its remainder and every payer's parts to
+    its total: each fund's lines in turn are split by what the payers still have to give (the
+    unfunded first in the tie-break order, then the partners by id), and the last takes exactly
+    what is left. Every fund's first such line at once, then every fund's second, and so on."""
+    funds, width = bears.shape
+    paid = np.zeros((remaining.size, width + 1), dtype=np.int64)
+    lines = np.flatnonzero(remaining > 0)
+    if lines.size == 0:
+        return paid
+    to_give = np.concatenate([bears, unfunded[:, None]], axis=1)
+    position = np.concatenate([t.rank + 1, np.zeros((funds, 1), dtype=np.int64)], axis=1)
+    fund = t.fund[lines]
+    turn = np.arange(lines.size) - np.searchsorted(fund, fund)
+    for step in range(int(turn.max()) + 1):
+        now = turn == step
+        mine, fs = lines[now], fund[now]
+        # (A fund's last such line is split by exactly what is left, so it takes all of it.)
+        parts = _apportion_rows(remaining[mine], to_give[fs], position[fs])
+        to_give[fs] -= parts
+        paid[mine] = parts
+    return paid
+
+
 _SUMMED = (
     "budget",
     "budget_to_date",
@@ -364,226 +548,291 @@ _SUMMED = (
 )
 
 
-class _Builder:
-    """The tables of a reconciliation, fund by fund, as columns of plain values (pence), made
-    into frames once at the end."""
+def _gather(values: pl.Series, index: Ints) -> pl.Series:
+    """``values`` at ``index`` (empty where the index is negative)."""
+    taken = values.gather(np.maximum(index, 0))
+    missing = np.flatnonzero(index < 0)
+    return taken.scatter(missing, None) if missing.size else taken
 
-    def __init__(self, through: int, *, many: bool) -> None:
-        self.through, self.many = through, many
-        self.lines: dict[str, list[Any]] = {
-            c: [] for c in ("fund", "line", "name", "commissioner", "provider", "outturn_basis")
-        } | {c: [] for c in _LINE_COLUMNS}
-        self.partners: dict[str, list[Any]] = {
-            c: [] for c in ("fund", "partner", "name", *_PARTNER_COLUMNS)
-        }
-        self.attribution: dict[str, list[Any]] = {
-            c: [] for c in ("fund", "line", "source", "partner", "amount")
-        }
-        self.findings: dict[str, list[Any]] = {
-            c: [] for c in ("fund", "code", "line", "partner", "amount", "message")
-        }
-        self.funds: dict[str, list[Any]] = {c: [] for c in ("fund", "year", *_SUMMED)}
-        self.year: FinancialYear | None = None
 
-    def add(
-        self,
-        fund: PooledFund,
-        budget: list[int],
-        budget_to_date: list[int],
-        actual: list[int],
-        forecast: list[int | None],
-        outturn: list[int],
-        basis: list[str],
-        returned: list[bool],
-        s: _Settlement,
-    ) -> None:
-        self.year = fund.year
-        variance_to_date = [a - b for a, b in zip(actual, budget_to_date, strict=True)]
-        outturn_variance = [o - b for o, b in zip(outturn, budget, strict=True)]
-        met_by_partners = [sum(d.values()) for d in s.by_partner]
-        n = len(fund.lines)
-        lines = self.lines
-        lines["fund"] += [fund.id] * n
-        lines["line"] += [line.id for line in fund.lines]
-        lines["name"] += [line.name for line in fund.lines]
-        lines["commissioner"] += [line.commissioner for line in fund.lines]
-        lines["provider"] += [line.provider for line in fund.lines]
-        lines["outturn_basis"] += basis
-        figures: tuple[Sequence[int | None], ...] = (
-            budget,
-            budget_to_date,
-            actual,
-            variance_to_date,
-            forecast,
-            outturn,
-            outturn_variance,
-            s.met["underspends"],
-            s.met["risk_pool"],
-            s.met["uncommitted"],
-            met_by_partners,
-            s.met["unfunded"],
-            s.underspend_used,
-        )
-        for column, values in zip(_LINE_COLUMNS, figures, strict=True):
-            lines[column] += values
-        own: dict[str, list[int]] = {p.id: [] for p in fund.partners}
-        for i, line in enumerate(fund.lines):
-            own[line.commissioner].append(i)
-        for partner in fund.partners:
-            mine = own[partner.id]
-            bears, receives = s.bears[partner.id], s.receives[partner.id]
-            row = {
-                "fund": fund.id,
-                "partner": partner.id,
-                "name": partner.name,
-                "contribution": partner.contribution.pence,
-                "commissioned": sum(budget[i] for i in mine),
-                "actual_to_date": sum(actual[i] for i in mine),
-                "variance_to_date": sum(variance_to_date[i] for i in mine),
-                "outturn_variance": sum(outturn_variance[i] for i in mine),
-                "bears": bears,
-                "cap": None if partner.cap is None else partner.cap.pence,
-                "receives": receives,
-                "net": receives - bears,
-            }
-            for column, value in row.items():
-                self.partners[column].append(value)
-        for i in (i for i, over in enumerate(s.over) if over):  # only overspends are met
-            line = fund.lines[i]
-            entries: list[tuple[str, str | None, int]] = [
-                (source, None, s.met[source][i]) for source in _MET_FROM
-            ]
-            entries += [("partner", p, v) for p, v in s.by_partner[i].items()]
-            entries.append(("unfunded", None, s.met["unfunded"][i]))
-            for source, partner_id, amount in entries:
-                if amount:
-                    for column, value in zip(
-                        self.attribution,
-                        (fund.id, line.id, source, partner_id, amount),
-                        strict=True,
-                    ):
-                        self.attribution[column].append(value)
-        total_variance = sum(outturn_variance)
-        m = Money.from_pence
-        for i, line in enumerate(fund.lines):
-            if s.over[i]:
-                self._finding(
-                    fund,
-                    "line_over_budget",
-                    line.id,
-                    None,
-                    s.over[i],
-                    f"{line.name} ({line.id}) is {m(s.over[i])} over its budget of "
-                    f"{m(budget[i])} ({basis[i]} outturn)",
-                )
-                if total_variance <= 0:
-                    self._finding(
-                        fund,
-                        "hidden_overspend",
-                        line.id,
-                        None,
-                        s.over[i],
-                        f"{line.name} ({line.id}) is {m(s.over[i])} over budget while the fund "
-                        "as a whole is within budget: the overspend is met from elsewhere in "
-                        "the pool",
-                    )
-            if budget_to_date[i] > 0 and not returned[i]:
-                self._finding(
-                    fund,
-                    "no_spend",
-                    line.id,
-                    None,
-                    budget_to_date[i],
-                    f"{line.name} ({line.id}) has no spend returned to date against a budget "
-                    f"to date of {m(budget_to_date[i])}",
-                )
-        for partner_id in s.capped:
-            self._finding(
-                fund,
+def _strings(values: Sequence[str | None]) -> pl.Series:
+    return pl.Series(values, dtype=pl.String)
+
+
+def _pence(values: Ints, empty: Bools | None = None) -> pl.Series:
+    """Whole pence as a column (empty where ``empty``), to be made pounds by :func:`_frame`."""
+    column = pl.Series(values, dtype=pl.Int64)
+    return column.scatter(np.flatnonzero(empty), None) if empty is not None else column
+
+
+def _frame(columns: Mapping[str, pl.Series | Ints]) -> pl.DataFrame:
+    """A table of text columns and amounts: the amounts, given in whole pence, made exact
+    pounds all at once (as :func:`pounds` makes them)."""
+    frame = pl.DataFrame(
+        {
+            c: v if isinstance(v, pl.Series) else pl.Series(v, dtype=pl.Int64)
+            for c, v in columns.items()
+        }
+    )
+    money = [c for c, dtype in frame.schema.items() if dtype == pl.Int64]
+    return frame.with_columns(as_pounds(pl.col(money)))
+
+
+def _tables(
+    t: _Terms, x: _Figures, s: _Settlement, through: int, rows: Spend, *, many: bool
+) -> Reconciliation:
+    """The reconciliation's tables, over whole columns."""
+    fund_ids = _strings([f.id for f in t.funds])
+    line_ids = _strings(t.ids)
+    partner_ids = _strings(t.partner_ids)
+    variance_to_date = x.actual - x.budget_to_date
+    outturn_variance = x.outturn - t.budget
+    width = t.grid.shape[1]
+
+    def fund_of(index: Ints) -> dict[str, pl.Series]:
+        """Each row's fund, where several funds are reconciled."""
+        return {"fund": fund_ids.gather(index)} if many else {}
+
+    lines = _frame(
+        {
+            **fund_of(t.fund),
+            "line": line_ids,
+            "name": _strings(t.names),
+            "commissioner": _strings(t.commissioners),
+            "provider": _strings(t.providers),
+            "budget": t.budget,
+            "budget_to_date": x.budget_to_date,
+            "actual_to_date": x.actual,
+            "variance_to_date": variance_to_date,
+            "forecast_outturn": _pence(x.forecast, ~x.has_forecast),
+            "outturn": x.outturn,
+            "outturn_basis": _strings(_BASES).gather(x.basis),
+            "outturn_variance": outturn_variance,
+            "met_by_underspends": s.met[:, 0],
+            "met_by_risk_pool": s.met[:, 1],
+            "met_by_uncommitted": s.met[:, 2],
+            "met_by_partners": s.paid[:, :width].sum(axis=1),
+            "unfunded": s.paid[:, width],
+            "underspend_used": s.underspend_used,
+        }
+    )
+
+    def of_lines(values: Ints) -> Ints:
+        """Per partner: the values of the lines it commissions, added up."""
+        total = np.zeros(t.partner_fund.size, dtype=np.int64)
+        np.add.at(total, t.commissioner, values)
+        return total
+
+    bears = s.bears[t.partner_fund, t.slot]
+    receives = s.receives[t.partner_fund, t.slot]
+    partners = _frame(
+        {
+            **fund_of(t.partner_fund),
+            "partner": partner_ids,
+            "name": _strings(t.partner_names),
+            "contribution": t.contribution,
+            "commissioned": t.commissioned,
+            "actual_to_date": of_lines(x.actual),
+            "variance_to_date": of_lines(variance_to_date),
+            "outturn_variance": of_lines(outturn_variance),
+            "bears": bears,
+            "cap": _pence(t.cap, ~t.has_cap),
+            "receives": receives,
+            "net": receives - bears,
+        }
+    )
+    # What met each overspent line's overspend, source by source (only what met some of it).
+    overspent = np.flatnonzero(s.over > 0)
+    amounts = np.concatenate([s.met[overspent], s.paid[overspent]], axis=1)
+    kinds = amounts.shape[1]
+    entries = np.flatnonzero(amounts.ravel())
+    line, column = overspent[entries // kinds], entries % kinds
+    source = np.where(column < 3, column, np.where(column < 3 + width, 3, 4))
+    partner = np.where(
+        (column >= 3) & (column < 3 + width),
+        t.grid[t.fund[line], np.clip(column - 3, 0, width - 1)],
+        -1,
+    )
+    attribution = _frame(
+        {
+            **fund_of(t.fund[line]),
+            "line": line_ids.gather(line),
+            "source": _strings(SOURCES).gather(source),
+            "partner": _gather(partner_ids, partner),
+            "amount": amounts.ravel()[entries],
+        }
+    )
+    total_variance = t.per_fund(outturn_variance)
+    position = {
+        "budget": t.per_fund(t.budget),
+        "budget_to_date": t.per_fund(x.budget_to_date),
+        "actual_to_date": t.per_fund(x.actual),
+        "variance_to_date": t.per_fund(variance_to_date),
+        "outturn": t.per_fund(x.outturn),
+        "outturn_variance": total_variance,
+        "overspend": t.per_fund(s.over),
+        "underspend": t.per_fund(s.under),
+        "met_by_underspends": s.used[:, 0],
+        "risk_pool_used": s.used[:, 1],
+        "uncommitted_used": s.used[:, 2],
+        "partners_bear": s.bears.sum(axis=1),
+        "unfunded": s.unfunded,
+        "returned": s.returned,
+    }
+    funds = _frame(
+        {
+            "fund": fund_ids,
+            "year": _strings([str(f.year) for f in t.funds]),
+            **{c: position[c] for c in _SUMMED},
+        }
+    )
+    findings = _findings(t, x, s, total_variance, bears, fund_ids, line_ids, partner_ids, many)
+    year = t.funds[0].year
+    summary = {
+        "fund": t.funds[0].id if not many else f"{len(t.funds)} funds",
+        "year": str(year),
+        "period": str(month_of(year, through)),
+        "basis": "actual" if through == 11 else "projected",
+        **{c: Money.from_pence(sum(position[c].tolist())) for c in _SUMMED},
+    }
+    return Reconciliation(
+        lines=lines,
+        partners=partners,
+        attribution=attribution,
+        findings=findings,
+        funds=funds,
+        summary=summary,
+        rejected=rows.rejected,
+        account=rows.account,
+    )
+
+
+def _join(*parts: pl.Series | str) -> pl.Series:
+    """Columns of text (and fixed text) joined row by row."""
+    return pl.select(
+        pl.concat_str([pl.lit(p) if isinstance(p, str) else p for p in parts])
+    ).to_series()
+
+
+@attrs.frozen
+class _Found:
+    """Findings of one kind: per finding, where it goes in the table (its fund, the section —
+    lines, partners, the fund — and its index there), its line and partner (-1: none), its
+    amount and its message."""
+
+    code: str
+    at: Ints
+    section: int
+    index: Ints
+    line: Ints
+    partner: Ints
+    amount: Ints
+    message: pl.Series
+
+
+def _findings(
+    t: _Terms,
+    x: _Figures,
+    s: _Settlement,
+    total_variance: Ints,
+    bears: Ints,
+    fund_ids: pl.Series,
+    line_ids: pl.Series,
+    partner_ids: pl.Series,
+    many: bool,
+) -> pl.DataFrame:
+    """The findings, fund by fund: each line's (over budget, hidden, no spend, in that order),
+    then each capped partner's, then what is unfunded. Each kind's messages are written over
+    whole columns, and every amount cited is made text in one go."""
+    over_budget = np.flatnonzero(s.over > 0)
+    hiding = np.flatnonzero(total_variance[t.fund[over_budget]] <= 0)
+    no_spend = np.flatnonzero((x.budget_to_date > 0) & ~x.returned)
+    capped = np.flatnonzero(s.capped[t.partner_fund, t.slot])
+    short = np.flatnonzero(s.unfunded > 0)
+    cited = [
+        s.over[over_budget],
+        t.budget[over_budget],
+        x.budget_to_date[no_spend],
+        bears[capped],
+        s.unfunded[short],
+    ]
+    text = money_text(np.concatenate(cited))
+    over, budget, to_date, borne, unfunded = (
+        text.slice(start, len(part))
+        for start, part in zip(np.cumsum([0] + [len(c) for c in cited]), cited, strict=False)
+    )
+    names = _strings(t.names)
+    found: list[_Found] = []
+    none = np.empty(0, dtype=np.int64)
+
+    def by_line(code: str, lines: Ints, amount: Ints, *message: pl.Series | str) -> None:
+        if lines.size:
+            no_partner = np.full(lines.size, -1)
+            found.append(
+                _Found(code, t.fund[lines], 0, lines, lines, no_partner, amount, _join(*message))
+            )
+
+    said = _join(names.gather(over_budget), " (", line_ids.gather(over_budget), ")")
+    by_line(
+        "line_over_budget",
+        over_budget,
+        s.over[over_budget],
+        *(said, " is ", over, " over its budget of ", budget, " ("),
+        *(_strings(_BASES).gather(x.basis[over_budget]), " outturn)"),
+    )
+    by_line(
+        "hidden_overspend",
+        over_budget[hiding],
+        s.over[over_budget[hiding]],
+        *(said.gather(hiding), " is ", over.gather(hiding), " over budget while the fund as a "),
+        "whole is within budget: the overspend is met from elsewhere in the pool",
+    )
+    by_line(
+        "no_spend",
+        no_spend,
+        x.budget_to_date[no_spend],
+        *(names.gather(no_spend), " (", line_ids.gather(no_spend), ") has no spend returned "),
+        *("to date against a budget to date of ", to_date),
+    )
+    if capped.size:
+        message = _join(partner_ids.gather(capped), " bears ", borne, " of the overspend: its cap")
+        at = t.partner_fund[capped]
+        found.append(
+            _Found(
                 "cap_reached",
-                None,
-                partner_id,
-                s.bears[partner_id],
-                f"{partner_id} bears {m(s.bears[partner_id])} of the overspend: its cap",
+                at,
+                1,
+                capped,
+                np.full(capped.size, -1),
+                capped,
+                bears[capped],
+                message,
             )
-        unfunded = sum(s.met["unfunded"])
-        if unfunded:
-            self._finding(
-                fund,
-                "unfunded_overspend",
-                None,
-                None,
-                unfunded,
-                f"{m(unfunded)} of the overspend is beyond every partner's cap",
-            )
-        position = (
-            sum(budget),
-            sum(budget_to_date),
-            sum(actual),
-            sum(variance_to_date),
-            sum(outturn),
-            total_variance,
-            sum(s.over),
-            sum(s.under),
-            s.used.get("underspends", 0),
-            s.used.get("risk_pool", 0),
-            s.used.get("uncommitted", 0),
-            sum(s.bears.values()),
-            unfunded,
-            s.returned,
         )
-        self.funds["fund"].append(fund.id)
-        self.funds["year"].append(str(fund.year))
-        for column, value in zip(_SUMMED, position, strict=True):
-            self.funds[column].append(value)
-
-    def _finding(
-        self,
-        fund: PooledFund,
-        code: str,
-        line: str | None,
-        partner: str | None,
-        amount: int,
-        message: str,
-    ) -> None:
-        prefix = f"{fund.id}: " if self.many else ""
-        for column, value in zip(
-            self.findings, (fund.id, code, line, partner, amount, prefix + message), strict=True
-        ):
-            self.findings[column].append(value)
-
-    def build(self, rows: Spend) -> Reconciliation:
-        def frame(
-            columns: dict[str, list[Any]], money: Sequence[str], *, keep_fund: bool = False
-        ) -> pl.DataFrame:
-            """One table; its ``fund`` column only where several funds were reconciled."""
-            return pl.DataFrame(
-                {
-                    c: pounds(v) if c in money else pl.Series(v, dtype=pl.String)
-                    for c, v in columns.items()
-                    if c != "fund" or self.many or keep_fund
-                }
-            )
-
-        totals = {c: Money.from_pence(sum(self.funds[c])) for c in _SUMMED}
-        assert self.year is not None  # set by the first fund added; there is always one
-        summary = {
-            "fund": self.funds["fund"][0] if not self.many else f"{len(self.funds['fund'])} funds",
-            "year": str(self.year),
-            "period": str(month_of(self.year, self.through)),
-            "basis": "actual" if self.through == 11 else "projected",
-            **totals,
+    if short.size:
+        message = _join(unfunded, " of the overspend is beyond every partner's cap")
+        empty = np.full(short.size, -1)
+        found.append(
+            _Found("unfunded_overspend", short, 2, short, empty, empty, s.unfunded[short], message)
+        )
+    if not found:
+        found.append(_Found("", none, 0, none, none, none, none, _strings([])))
+    # In order: by fund; its lines' findings (by line, then kind), its partners', its own.
+    kind = np.concatenate([np.full(f.at.size, i) for i, f in enumerate(found)])
+    at = np.concatenate([f.at for f in found])
+    section = np.concatenate([np.full(f.at.size, f.section) for f in found])
+    order = np.lexsort((kind, np.concatenate([f.index for f in found]), section, at))
+    message = pl.concat([f.message for f in found]).gather(order)
+    fund = {"fund": fund_ids.gather(at[order])} if many else {}
+    if many:
+        message = _join(fund["fund"], ": ", message)
+    return _frame(
+        {
+            **fund,
+            "code": _strings([f.code for f in found]).gather(kind[order]),
+            "line": _gather(line_ids, np.concatenate([f.line for f in found])[order]),
+            "partner": _gather(partner_ids, np.concatenate([f.partner for f in found])[order]),
+            "amount": np.concatenate([f.amount for f in found])[order],
+            "message": message,
         }
-        return Reconciliation(
-            lines=frame(self.lines, _LINE_COLUMNS).select(_LINE_ORDER[0 if self.many else 1 :]),
-            partners=frame(self.partners, _PARTNER_COLUMNS),
-            attribution=frame(self.attribution, ("amount",)),
-            findings=frame(self.findings, ("amount",)),
-            funds=frame(self.funds, _SUMMED, keep_fund=True),
-            summary=summary,
-            rejected=rows.rejected,
-            account=rows.account,
-        )
-
-
-_MET_FROM = ("underspends", "risk_pool", "uncommitted")
+    )

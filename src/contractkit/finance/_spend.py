@@ -29,6 +29,7 @@ __all__ = [
     "RowChecks",
     "Spend",
     "latest",
+    "latest_values",
     "month_of",
     "months_through",
     "read_spend",
@@ -277,15 +278,25 @@ def latest(
 ) -> list[int | None]:
     """For each key (0 to size − 1), the value of its latest row (by first month) among those
     where a value is ``given``; None where there is none. Over whole columns."""
+    value, found = latest_values(size, key, first, values, given)
+    return [v if f else None for v, f in zip(value.tolist(), found.tolist(), strict=True)]
+
+
+def latest_values(
+    size: int, key: Ints, first: Ints, values: Ints, given: NDArray[np.bool_]
+) -> tuple[Ints, NDArray[np.bool_]]:
+    """:func:`latest` as arrays: each key's value (0 where there is none) and whether it has
+    one."""
+    value = np.zeros(size, dtype=np.int64)
+    found = np.zeros(size, dtype=bool)
     rows = np.flatnonzero(given)
-    found: list[int | None] = [None] * size
     if rows.size == 0:
-        return found
+        return value, found
     order = rows[np.lexsort((first[rows], key[rows]))]
     last = order[np.r_[key[order][1:] != key[order][:-1], True]]
-    for k, value in zip(key[last].tolist(), values[last].tolist(), strict=True):
-        found[k] = value
-    return found
+    value[key[last]] = values[last]
+    found[key[last]] = True
+    return value, found
 
 
 def reject_overlaps(

@@ -9,11 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
-from contractkit.money import Money
+from contractkit.money import MINUS, Money
 
-__all__ = ["POUNDS", "TableOutputs", "pounds", "records"]
+__all__ = ["POUNDS", "TableOutputs", "as_pounds", "money_text", "pounds", "records"]
 
 POUNDS = pl.Decimal(38, 2)
 """Amounts in the tables: exact pounds and pence."""
@@ -24,6 +26,48 @@ def pounds(pence: Sequence[int | None]) -> pl.Series:
     over the whole column: exact, with no Python object per value)."""
     whole = pl.Series(list(pence), dtype=pl.Int64)
     return (whole.cast(POUNDS) / 100).cast(POUNDS)
+
+
+def as_pounds(pence: pl.Expr) -> pl.Expr:
+    """:func:`pounds` as an expression, for several columns of a table at once."""
+    return (pence.cast(POUNDS) / 100).cast(POUNDS)
+
+
+_TRIPLES = np.array([list(f"{n:03d}".encode()) for n in range(1000)], dtype=np.uint8)
+"""Every group of three digits, as characters."""
+_TENS = 10 ** np.arange(1, 19, dtype=np.int64)
+_SIGNS = np.frombuffer((MINUS + "£").encode(), dtype=np.uint8)
+"""A minus sign (not a hyphen) and a pound sign, as UTF-8: five bytes."""
+
+
+def money_text(pence: NDArray[np.int64]) -> pl.Series:
+    """Whole pence as money is written (:meth:`Money.format`: ``£1,234.56``, ``−£0.05``), for
+    a whole column at once: each amount's characters are laid out right-aligned, three digits
+    at a time from a table, then the spaces before them dropped."""
+    size = pence.size
+    magnitude = np.abs(pence)
+    pounds, pennies = np.divmod(magnitude, 100)
+    digits = 1 + np.searchsorted(_TENS, pounds, side="right")
+    groups = int(digits.max(initial=1) + 2) // 3
+    width = 5 + 4 * groups - 1 + 3  # a minus and £ (five bytes), the pounds, the pence
+    chars = np.full((size, width), ord(" "), dtype=np.uint8)
+    chars[:, -2:] = _TRIPLES[pennies][:, 1:]
+    chars[:, -3] = ord(".")
+    rest = pounds
+    for group in range(groups):  # from the right, with commas between
+        rest, three = np.divmod(rest, 1000)
+        end = width - 3 - 4 * group
+        chars[:, end - 3 : end] = _TRIPLES[three]
+        if group:
+            chars[:, end] = ord(",")
+    start = width - 3 - digits - (digits - 1) // 3  # where the pounds begin
+    chars[np.arange(width) < start[:, None]] = ord(" ")
+    signs = np.where(pence < 0, 0, 3)  # the minus and £, or £ alone, before the pounds
+    for place in range(5):
+        rows = np.flatnonzero(signs <= place)
+        chars[rows, start[rows] - 5 + place] = _SIGNS[place]
+    raw = pl.Series(chars.view(f"S{width}").ravel(), dtype=pl.Binary)
+    return raw.cast(pl.String).str.strip_chars_start(" ")
 
 
 def _shown(value: object) -> str:
