@@ -406,6 +406,8 @@ class Bad:
     path: str
     at: str
     words: tuple[str, ...]
+    alone: bool = True
+    """Whether this problem should be the only one in the file (else it is the first)."""
 
 
 CASES: dict[str, Bad] = {
@@ -450,6 +452,7 @@ CASES: dict[str, Bad] = {
         path="finance.incentive.indicators[1].kpi",
         at="- kpi: »ucr-2h\n        bands",
         words=("'ucr-2h' is an indicator twice", "also indicators[0]"),
+        alone=False,  # its bands, in minutes, do not fit ucr-2h either (reported too)
     ),
     "withholding-step-not-in-the-escalation": Bad(
         (("    - step: exception_notice\n      rate", "    - step: exception_notise\n      rate"),),
@@ -740,8 +743,8 @@ def test_a_bad_finance_section_is_reported_where_it_is(tmp_path: Path, name: str
     text = edit(BASE, *case.edits)
     problems = problems_in(tmp_path, text)
     messages = [f"{p.line}:{p.column}: {p.path}: {p.message}" for p in problems]
-    assert len(problems) == 1, messages
-    (problem,) = problems
+    assert len(problems) == 1 or not case.alone, messages
+    problem = problems[0]
     assert problem.path == case.path, messages
     assert (problem.line, problem.column) == locate(text, case.at), messages
     for word in case.words:

@@ -29,7 +29,7 @@ from contractkit.model._base import (
 from contractkit.model._types import Id
 from contractkit.model.embedding import ESTABLISHED, Stage, StageMode, StageSpan, schedule
 from contractkit.model.escalation import EscalationRule, Flags
-from contractkit.model.finance import Finance, curve_issues
+from contractkit.model.finance import Consequence, Finance, Indicator, curve_issues
 from contractkit.model.kpi import KPI, Direction, Measure
 from contractkit.model.provider import Commissioner, Provider, ProviderType
 from contractkit.model.service import Outcome, Service
@@ -596,16 +596,33 @@ def _finance_issues(data: object, parts: _Parts) -> Iterator[Issue]:
         if isinstance(finance, Finance)
         else next((f for _, f in _sound(Finance, [finance])), None)
     )
+    kpis = {k.id: k for _, k in parts.kpis}
     if model is not None:
-        yield from _finance_terms(model, {k.id: k for _, k in parts.kpis})
+        indicators = model.incentive.indicators if model.incentive is not None else ()
+        yield from _finance_terms(
+            model, kpis, tuple(enumerate(indicators)), tuple(enumerate(model.consequences))
+        )
+    else:  # what is sound on its own is checked, so that one problem does not hide others
+        yield from _finance_terms(
+            None,
+            kpis,
+            _sound(Indicator, _items(_get(finance, "incentive"), "indicators")),
+            _sound(Consequence, _items(finance, "consequences")),
+        )
 
 
-def _finance_terms(finance: Finance, kpis: Mapping[str, KPI]) -> Iterator[Issue]:
-    """The finance section's terms in each KPI's own terms."""
+def _finance_terms(
+    finance: Finance | None,
+    kpis: Mapping[str, KPI],
+    indicators: tuple[tuple[int, Indicator], ...],
+    consequences: tuple[tuple[int, Consequence], ...],
+) -> Iterator[Issue]:
+    """The finance section's terms in each KPI's own terms: the section as a whole where it is
+    sound, and each indicator and consequence that is sound on its own."""
     base: tuple[str | int, ...] = ("finance",)
-    incentive = finance.incentive
-    if incentive is not None:
-        at = (*base, "incentive")
+    at = (*base, "incentive")
+    incentive = finance.incentive if finance is not None else None
+    if finance is not None and incentive is not None:
         if incentive.of == "value" and finance.value is None:
             yield Issue(
                 (*at, "of"), "the pot is a percentage of the contract's value: give finance.value"
@@ -616,27 +633,25 @@ def _finance_terms(finance: Finance, kpis: Mapping[str, KPI]) -> Iterator[Issue]
                 "no service has a fixed payment, so there is nothing to set the pot by: give "
                 "the services' 'fixed' payments",
             )
-        for index, indicator in enumerate(incentive.indicators):
-            kpi = kpis.get(indicator.kpi)
-            if kpi is None:
-                continue
-            where = (*at, "indicators", index)
-            edges = indicator.curve.edges()
-            keys = ("zero_at", "full_at") if indicator.linear is not None else None
-            problems = [kpi._problem_with(edge, "level") for edge in edges]
-            for position, problem in enumerate(problems):
-                if problem:
-                    path = (
-                        (*where, "linear", keys[position])
-                        if keys
-                        else (*where, "bands", position + 1)
-                    )
-                    yield Issue(path, problem)
-            if not any(problems):
-                levels = [Fraction(kpi.level(edge)) for edge in edges]
-                for issue in curve_issues(indicator, levels, kpi.better is Direction.HIGHER):
-                    yield Issue((*where, *issue.path), issue.message)
-    for index, consequence in enumerate(finance.consequences):
+    for index, indicator in indicators:
+        kpi = kpis.get(indicator.kpi)
+        if kpi is None:
+            continue
+        where = (*at, "indicators", index)
+        edges = indicator.curve.edges()
+        keys = ("zero_at", "full_at") if indicator.linear is not None else None
+        problems = [kpi._problem_with(edge, "level") for edge in edges]
+        for position, problem in enumerate(problems):
+            if problem:
+                path = (
+                    (*where, "linear", keys[position]) if keys else (*where, "bands", position + 1)
+                )
+                yield Issue(path, problem)
+        if not any(problems):
+            levels = [Fraction(kpi.level(edge)) for edge in edges]
+            for issue in curve_issues(indicator, levels, kpi.better is Direction.HIGHER):
+                yield Issue((*where, *issue.path), issue.message)
+    for index, consequence in consequences:
         kpi = kpis.get(consequence.kpi)
         if kpi is None:
             continue

@@ -13,22 +13,25 @@ Earnings are exact fractions: money is rounded once, when the fraction is applie
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field, GetJsonSchemaHandler, model_validator
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic import model_validator
 
 from contractkit.model._base import Issue, IssuesError, SpecModel
 from contractkit.units import PERCENT, Quantity
 
-__all__ = ["Band", "Bands", "Curve", "Linear", "earns", "percentage"]
+__all__ = ["Band", "Bands", "Curve", "Linear", "band_issues", "earns", "percentage"]
 
 
 def percentage(value: Quantity, *, at_most_100: bool = True) -> str | None:
     """Why ``value`` is not a usable percentage (a part of a payment), or None if it is."""
     if value.unit != PERCENT:
-        return f"write {value} as a percentage, such as {value.magnitude}%"
+        if value.unit is None and 0 < value.magnitude < 1:
+            meant = (value.magnitude * 100).normalize()
+            return f"write {value} as a percentage: {meant:f}% (a fraction is not read as one)"
+        if value.unit is None:
+            return f"write {value} as a percentage, such as {value.magnitude}%"
+        return f"{value} is not a percentage: write it as a percentage, such as 2%"
     if value.magnitude < 0:
         return f"{value} is negative"
     if at_most_100 and value.magnitude > 100:
@@ -99,20 +102,63 @@ class Band(SpecModel):
         return Fraction(self.pays.magnitude) / 100
 
 
+def band_issues(bands: tuple[Band, ...]) -> list[Issue]:
+    """Problems with a list of bands as a whole (each band's own are its own), at paths into
+    the list."""
+    issues: list[Issue] = []
+    if len(bands) < 2:
+        return [
+            Issue(
+                (),
+                "give at least two bands: the first (just 'pays'), and one or more opening at "
+                "an edge",
+            )
+        ]
+    if bands[0].edge is not None:
+        issues.append(
+            Issue(
+                (0, bands[0].edge[0]),
+                "the first band covers everything below the second band's edge, so it "
+                "takes no edge of its own: write just its 'pays'",
+                at_key=True,
+            )
+        )
+    for index, band in enumerate(bands[1:], start=1):
+        if band.edge is None:
+            issues.append(
+                Issue(
+                    (index,),
+                    "each band after the first opens at an edge: 'at_least' or 'above' "
+                    "where higher is better, 'at_most' or 'below' where lower is better",
+                )
+            )
+    kinds = {band.edge[0] for band in bands if band.edge is not None}
+    if kinds & {"at_least", "above"} and kinds & {"at_most", "below"}:
+        issues.append(
+            Issue(
+                (),
+                "the bands mix edges for higher-is-better ('at_least', 'above') and "
+                "lower-is-better ('at_most', 'below'): use one pair",
+            )
+        )
+    for index in range(1, len(bands)):
+        if bands[index].part < bands[index - 1].part:
+            issues.append(
+                Issue(
+                    (index, "pays"),
+                    f"pays {bands[index].pays}, less than the band before "
+                    f"({bands[index - 1].pays}): better achievement never earns less",
+                )
+            )
+    return issues
+
+
 class Bands(SpecModel):
-    """Bands of achievement, from the worst to the best, each paying a part of the share."""
+    """Bands of achievement, from the worst to the best, each paying a part of the share.
+    Written as a plain list of bands."""
 
-    bands: Annotated[tuple[Band, ...], Field(min_length=2)]
+    bands: tuple[Band, ...]
     """The bands, from the worst achievement to the best."""
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        # Written as a plain list of bands: the schema of the list itself.
-        schema = handler.resolve_ref_schema(handler(core_schema))
-        bands: JsonSchemaValue = schema["properties"]["bands"]
-        return bands
 
     @model_validator(mode="before")
     @classmethod
@@ -121,45 +167,9 @@ class Bands(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> Bands:
-        issues: list[Issue] = []
-        if self.bands[0].edge is not None:
-            issues.append(
-                Issue(
-                    (0, self.bands[0].edge[0]),
-                    "the first band covers everything below the second band's edge, so it "
-                    "takes no edge of its own: write just its 'pays'",
-                    at_key=True,
-                )
-            )
-        for index, band in enumerate(self.bands[1:], start=1):
-            if band.edge is None:
-                issues.append(
-                    Issue(
-                        (index,),
-                        "each band after the first opens at an edge: 'at_least' or 'above' "
-                        "where higher is better, 'at_most' or 'below' where lower is better",
-                    )
-                )
-        kinds = {band.edge[0] for band in self.bands if band.edge is not None}
-        if kinds & {"at_least", "above"} and kinds & {"at_most", "below"}:
-            issues.append(
-                Issue(
-                    (),
-                    "the bands mix edges for higher-is-better ('at_least', 'above') and "
-                    "lower-is-better ('at_most', 'below'): use one pair",
-                )
-            )
-        for index in range(1, len(self.bands)):
-            if self.bands[index].part < self.bands[index - 1].part:
-                issues.append(
-                    Issue(
-                        (index, "pays"),
-                        f"pays {self.bands[index].pays}, less than the band before "
-                        f"({self.bands[index - 1].pays}): better achievement never earns less",
-                    )
-                )
+        issues = band_issues(self.bands)
         if issues:
-            raise IssuesError(issues)
+            raise IssuesError([Issue(("bands", *i.path), i.message, i.at_key) for i in issues])
         return self
 
     @property

@@ -24,8 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     Field,
     GetJsonSchemaHandler,
-    SerializerFunctionWrapHandler,
-    WrapSerializer,
+    field_validator,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -33,7 +32,7 @@ from pydantic_core import CoreSchema
 
 from contractkit.model._base import Issue, IssuesError, SpecModel
 from contractkit.model._types import Amount, Id, StepName
-from contractkit.model.earning import Bands, Curve, Linear, percentage
+from contractkit.model.earning import Band, Bands, Curve, Linear, band_issues, percentage
 from contractkit.units import Quantity
 
 __all__ = [
@@ -135,12 +134,6 @@ class ServicePayment(SpecModel):
         return self
 
 
-def _bands_as_list(bands: Bands, handler: SerializerFunctionWrapHandler) -> Any:
-    """Bands are written as a plain list."""
-    dumped = handler(bands)
-    return dumped["bands"] if isinstance(dumped, Mapping) else dumped
-
-
 class Indicator(SpecModel):
     """An incentive indicator: a KPI, its weight, and the curve it earns on."""
 
@@ -150,21 +143,31 @@ class Indicator(SpecModel):
     """The indicator's weight among the scheme's indicators (equal unless stated)."""
     linear: Linear | None = None
     """A linear curve: ``{zero_at: 60%, full_at: 80%}``."""
-    bands: Annotated[Bands, WrapSerializer(_bands_as_list)] | None = None
+    bands: tuple[Band, ...] | None = None
     """Bands: ``[{pays: 0%}, {above: 50%, pays: 25%}, {at_least: 60%, pays: 50%}, …]``."""
+
+    @field_validator("bands", mode="before")
+    @classmethod
+    def _band_list(cls, value: Any) -> Any:
+        return value.bands if isinstance(value, Bands) else value
 
     @model_validator(mode="after")
     def _one_curve(self) -> Indicator:
         if (self.linear is None) == (self.bands is None):
             raise IssuesError([Issue((), "give the indicator one curve: 'linear' or 'bands'")])
+        if self.bands is not None:
+            issues = band_issues(self.bands)
+            if issues:
+                raise IssuesError([Issue(("bands", *i.path), i.message, i.at_key) for i in issues])
         return self
 
     @property
     def curve(self) -> Curve:
         """The indicator's earning curve."""
-        curve = self.linear if self.linear is not None else self.bands
-        assert curve is not None  # exactly one is given (validated)
-        return curve
+        if self.linear is not None:
+            return self.linear
+        assert self.bands is not None  # exactly one curve is given (validated)
+        return Bands(bands=self.bands)
 
     @property
     def curve_key(self) -> str:

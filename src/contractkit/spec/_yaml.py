@@ -101,7 +101,7 @@ class Document:
 
     def position(self, path: tuple[Any, ...], *, at_key: bool = False) -> Position:
         """Where the value (or key) at ``path`` stands, or the nearest enclosing thing that does."""
-        parts = tuple(_key_part(p) for p in path)
+        parts = self._written(tuple(_key_part(p) for p in path))
         if at_key and parts in self.keys:
             return self.keys[parts]
         while parts:
@@ -111,6 +111,18 @@ class Document:
                 return self.keys[parts]
             parts = parts[:-1]
         return self.values.get((), (1, 1))
+
+    def _written(self, parts: tuple[str, ...]) -> tuple[str, ...]:
+        """The path as the file writes it: a list of one item may be written as the item alone
+        (``variable: {price: …}`` for ``variable: [{price: …}]``), so an index 0 the file does
+        not have is passed over."""
+        out: tuple[str, ...] = ()
+        for part in parts:
+            longer = (*out, part)
+            if part == "0" and longer not in self.values and out in self.values:
+                continue
+            out = longer
+        return out
 
     def problem(self, path_text: str, message: str, position: Position) -> Problem:
         """A problem at a position in this document, with the source line for a caret."""
