@@ -3,8 +3,10 @@ breaches and incidents a consequence is charged for, read from an evaluation's t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import attrs
 import numpy as np
@@ -30,45 +32,79 @@ def exact_level(value: float) -> Fraction:
 @attrs.frozen
 class Achievement:
     """An indicator's achievement over a financial year: the value (None where it cannot be
-    judged), how it was found, and the periods it covers."""
+    judged) and how it was found."""
 
     value: Fraction | None
     status: str
     """``achieved``, ``not_reported`` (some period's return was due and not made) or
     ``not_assessed`` (no period of the year was assessed: embedding in shadow, or not due)."""
-    periods: tuple[str, ...]
 
 
 def achievement(rows: pl.DataFrame, kpi: KPI) -> Achievement:
-    """The year's achievement of one service and KPI from its rows of the evaluation (periods in
-    the year, in order): numerators over denominators added up (a mean weighted by its counts;
-    the last period for a KPI combined by ``last`` or ``cumulative``)."""
-    judged = rows.filter(pl.col("stage_mode").cast(pl.String) == "assessed")
-    status = judged.get_column("status").cast(pl.String)
-    periods = tuple(judged.get_column("period").to_list())
-    if (status == "not_reported").any():
-        return Achievement(None, "not_reported", periods)
-    judged = judged.filter(status.is_in(ASSESSED))
-    if judged.height == 0:
-        return Achievement(None, "not_assessed", periods)
-    if kpi.combine in (Combine.LAST, Combine.CUMULATIVE):
-        judged = judged.tail(1)
-    numerator = judged.get_column("numerator").to_list()
-    denominator = judged.get_column("denominator").to_list()
+    """The achievement of one service and KPI from its rows of the evaluation (the periods of
+    one year, in order)."""
+    found = achievements(rows.with_columns(_year=pl.lit(0)), {kpi.id: kpi})
+    key = next(iter(found), None)
+    return found[key] if key is not None else Achievement(None, "not_assessed")
+
+
+def achievements(
+    table: pl.DataFrame, kpis: Mapping[str, KPI]
+) -> dict[tuple[str, str, int], Achievement]:
+    """Each (service, KPI, year)'s achievement, from an evaluation's rows with a ``_year``
+    column (rows in period order), for the given KPIs: numerators over denominators added up (a
+    mean weighted by its counts; the last period for a KPI combined by ``last`` or
+    ``cumulative``), over whole columns. Only assessed periods count; a period whose return
+    was not made means no achievement (``not_reported``)."""
+    status = pl.col("status").cast(pl.String)
+    judged = status.is_in(ASSESSED)
+    grouped = (
+        table.filter(
+            pl.col("kpi").is_in(list(kpis)) & (pl.col("stage_mode").cast(pl.String) == "assessed")
+        )
+        .group_by("service", "kpi", "_year", maintain_order=True)
+        .agg(
+            missing=(status == "not_reported").any(),
+            judged=judged.sum(),
+            numerator=pl.col("numerator").filter(judged).sum(),
+            denominator=pl.col("denominator").filter(judged).sum(),
+            weighted=(pl.col("value") * pl.col("count")).filter(judged).sum(),
+            count=pl.col("count").filter(judged).sum(),
+            last_numerator=pl.col("numerator").filter(judged).last(),
+            last_denominator=pl.col("denominator").filter(judged).last(),
+            last_value=pl.col("value").filter(judged).last(),
+        )
+    )
+    found: dict[tuple[str, str, int], Achievement] = {}
+    for row in grouped.iter_rows(named=True):  # one per service, KPI and year
+        kpi = kpis[row["kpi"]]
+        key = (row["service"], row["kpi"], row["_year"])
+        if row["missing"]:
+            found[key] = Achievement(None, "not_reported")
+        elif not row["judged"]:
+            found[key] = Achievement(None, "not_assessed")
+        else:
+            found[key] = _achieved(row, kpi)
+    return found
+
+
+def _achieved(row: Mapping[str, Any], kpi: KPI) -> Achievement:
+    last = kpi.combine in (Combine.LAST, Combine.CUMULATIVE)
     if kpi.measure is Measure.MEAN:
-        values = judged.get_column("value").to_list()
-        counts = judged.get_column("count").to_list()
-        total = sum(Fraction(c) for c in counts)
-        value = sum(Fraction(v) * Fraction(c) for v, c in zip(values, counts, strict=True))
-        return Achievement(value / total if total else None, "achieved", periods)
-    top = sum((Fraction(n) for n in numerator), Fraction(0))
+        if last:
+            value = row["last_value"]
+            return Achievement(None if value is None else Fraction(value), "achieved")
+        total = Fraction(row["count"] or 0)
+        weighted = Fraction(row["weighted"] or 0)
+        return Achievement(weighted / total if total else None, "achieved")
+    top = Fraction(row["last_numerator" if last else "numerator"] or 0)
     if kpi.measure is Measure.COUNT:
-        return Achievement(top, "achieved", periods)
-    bottom = sum(Fraction(d) for d in denominator)
+        return Achievement(top, "achieved")
+    bottom = Fraction(row["last_denominator" if last else "denominator"] or 0)
     if not bottom:
-        return Achievement(None, "not_assessed", periods)
-    scale = kpi.per or 1 if kpi.measure is Measure.RATE else 1
-    return Achievement(top / bottom * scale, "achieved", periods)
+        return Achievement(None, "not_assessed")
+    scale = (kpi.per or 1) if kpi.measure is Measure.RATE else 1
+    return Achievement(top / bottom * scale, "achieved")
 
 
 def excess(rows: pl.DataFrame, kpi: KPI, consequence: Consequence) -> Ints:

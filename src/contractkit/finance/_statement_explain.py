@@ -126,8 +126,8 @@ def explain_statement(
     text.append(f"Payable for these lines: {_money(total)}.")
     ledger = statement.withholding
     if element in ("withheld", "repaid", "retained") and ledger.height:
-        if service is not None:
-            ledger = ledger.filter(pl.col("service") == service)
+        # Only the services whose lines are explained (a provider's own, or the one named).
+        ledger = ledger.filter(pl.col("service").is_in(lines.get_column("service").unique()))
         held = ledger.filter(pl.col("outcome") == "held")
         if held.height:
             text.append(

@@ -16,6 +16,7 @@ performance against the same terms has the same proportional consequence, whoeve
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -333,9 +334,13 @@ class Finance(SpecModel):
     withholding: tuple[Withholding, ...] = ()
     """Withholding while escalation steps are in force."""
 
+    @functools.cached_property
+    def _by_service(self) -> dict[str, ServicePayment]:
+        return {p.service: p for p in self.payments}
+
     def payment(self, service: str) -> ServicePayment | None:
         """The payment terms of a service (None if it has none)."""
-        return next((p for p in self.payments if p.service == service), None)
+        return self._by_service.get(service)
 
 
 def curve_issues(indicator: Indicator, levels: list[Fraction], higher: bool) -> list[Issue]:

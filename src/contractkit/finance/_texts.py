@@ -1,0 +1,181 @@
+"""The statement's lines and findings as columns, and their words made once per distinct value.
+
+A statement can have hundreds of thousands of lines, each with a sentence saying why. The
+sentences are put together over whole columns: each distinct figure (an amount, a count) is
+written out once, in Python, and the column of them is looked up from those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from contractkit.money import Money
+
+__all__ = [
+    "FINDING_SCHEMA",
+    "LINE_SCHEMA",
+    "Ints",
+    "counts",
+    "findings",
+    "half_up",
+    "join",
+    "lines",
+    "money",
+    "month_text",
+    "month_texts",
+    "months",
+    "per",
+    "words",
+]
+
+Ints = NDArray[np.int64]
+
+LINE_SCHEMA: dict[str, pl.DataType] = {
+    "service": pl.Int64(),
+    "month": pl.Int64(),
+    "element": pl.String(),
+    "reference": pl.String(),
+    "quantity": pl.Int64(),
+    "amount": pl.Int64(),
+    "basis": pl.String(),
+}
+"""A line as worked out: the service's index, the month (a count of months), the element, what
+it refers to, a quantity, the amount in pence and why."""
+
+FINDING_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.String(),
+    "service": pl.Int64(),
+    "month": pl.Int64(),
+    "amount": pl.Int64(),
+    "message": pl.String(),
+    "detail": pl.String(),
+    "count": pl.Int64(),
+}
+"""A finding as worked out: what ``detail`` and ``count`` say lets repeated monthly findings of
+one kind be reported once."""
+
+
+def half_up(pence: Ints, numerator: Ints | int, denominator: Ints | int) -> Ints:
+    """pence × numerator / denominator, rounded half-up once (pence not negative), exact."""
+    return np.asarray((2 * pence * numerator + denominator) // (2 * denominator), dtype=np.int64)
+
+
+def month_text(index: int) -> str:
+    """A month count as ``2026-07``."""
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def month_texts(column: pl.Expr) -> pl.Expr:
+    """A column of month counts as ``2026-07`` text, over the whole column."""
+    return pl.format(
+        "{}-{}",
+        (column // 12).cast(pl.String),
+        (column % 12 + 1).cast(pl.String).str.zfill(2),
+    )
+
+
+def join(*parts: pl.Series | str) -> pl.Series:
+    """Texts put together row by row (a ``str`` part is the same on every row)."""
+    return pl.select(
+        pl.concat_str([pl.lit(p) if isinstance(p, str) else p for p in parts])
+    ).to_series()
+
+
+def months(index: Any) -> pl.Series:
+    """Month counts as ``2026-07`` texts."""
+    return pl.select(month_texts(pl.lit(pl.Series(index, dtype=pl.Int64)))).to_series()
+
+
+def words(values: Any, write: Callable[[Any], str]) -> pl.Series:
+    """Each value written out, each distinct value once."""
+    series = pl.Series(values)
+    distinct = series.unique().drop_nulls().to_list()
+    return series.replace_strict(
+        {v: write(v) for v in distinct}, default=None, return_dtype=pl.String
+    )
+
+
+def money(pence: Any) -> pl.Series:
+    """Amounts in pence as ``£1,234.56`` (``−£5.00`` below nothing)."""
+    return words(pence, lambda p: Money.from_pence(int(p)).format())
+
+
+def counts(values: Any) -> pl.Series:
+    """Whole numbers with thousands separators: ``1,234``."""
+    return words(values, lambda n: f"{int(n):,}")
+
+
+def per(index: Ints, texts: Sequence[str | None]) -> pl.Series:
+    """A text per row, looked up by an index into ``texts``."""
+    return pl.Series(list(texts), dtype=pl.String).gather(pl.Series(index, dtype=pl.Int64))
+
+
+def lines(
+    service: Any,
+    month: Any,
+    element: str,
+    amount: Any,
+    basis: pl.Series,
+    *,
+    reference: Any = None,
+    quantity: Any = None,
+) -> pl.DataFrame:
+    """Lines of one element, over whole columns."""
+    size = len(basis)
+    return pl.DataFrame(
+        {
+            "service": pl.Series(service, dtype=pl.Int64),
+            "month": pl.Series(month, dtype=pl.Int64),
+            "element": pl.repeat(element, size, eager=True, dtype=pl.String),
+            "reference": (
+                pl.repeat(reference, size, eager=True, dtype=pl.String)
+                if reference is None or isinstance(reference, str)
+                else pl.Series(reference, dtype=pl.String)
+            ),
+            "quantity": (
+                pl.repeat(None, size, eager=True, dtype=pl.Int64)
+                if quantity is None
+                else pl.Series(quantity, dtype=pl.Int64)
+            ),
+            "amount": pl.Series(amount, dtype=pl.Int64),
+            "basis": basis,
+        },
+        schema=LINE_SCHEMA,
+    )
+
+
+def findings(
+    code: str,
+    service: Any,
+    month: Any,
+    message: pl.Series,
+    *,
+    amount: Any = None,
+    detail: Any = "",
+    count: Any = 1,
+) -> pl.DataFrame:
+    """Findings of one kind, over whole columns."""
+    size = len(message)
+
+    def column(value: Any, dtype: pl.DataType) -> pl.Series:
+        if value is None or isinstance(value, str | int):
+            return pl.repeat(value, size, eager=True, dtype=dtype)
+        return pl.Series(value, dtype=dtype)
+
+    return pl.DataFrame(
+        {
+            "code": column(code, pl.String()),
+            "service": column(service, pl.Int64()),
+            "month": column(month, pl.Int64()),
+            "amount": column(amount, pl.Int64()),
+            "message": message,
+            "detail": column(detail, pl.String()),
+            "count": column(count, pl.Int64()),
+        },
+        schema=FINDING_SCHEMA,
+    )
