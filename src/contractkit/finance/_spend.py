@@ -18,7 +18,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit.errors import PeriodError, ReturnsError
-from contractkit.model import FundLine, PooledFund
+from contractkit.model import PooledFund
 from contractkit.model._base import did_you_mean
 from contractkit.money import COLUMN_PROBLEMS, pence_column
 from contractkit.periods import FinancialYear, Month, Quarter, parse_period
@@ -101,27 +101,8 @@ def read_spend(
     table, size, fail = rows.table, rows.table.height, rows.fail
     reason = rows.reason
 
-    line_text = table.get_column("line").cast(pl.String).str.strip_chars()
-    if many:
-        fund_text = table.get_column("fund").cast(pl.String).str.strip_chars()
-        known = {f.id for f in group}
-        fail(~fund_text.is_in(list(known)).fill_null(False).to_numpy(), "unknown_fund")
-        # Each row's line among all the funds' lines: a join on (fund, line), not text keys.
-        every = _lines(group)
-        index = pl.DataFrame(
-            {
-                "fund": [f.id for f, _ in every],
-                "line": [line.id for _, line in every],
-                "index": pl.int_range(len(every), eager=True, dtype=pl.Int64),
-            }
-        )
-        found = pl.DataFrame({"fund": fund_text, "line": line_text}).join(
-            index, on=["fund", "line"], how="left", maintain_order="left"
-        )
-        line = found.get_column("index").fill_null(-1).to_numpy()
-    else:
-        ids = {line.id: i for i, line in enumerate(group[0].lines)}
-        line = line_text.replace_strict(ids, default=-1, return_dtype=pl.Int64).to_numpy()
+    line, unknown_fund = _line_index(table, group, many=many)
+    fail(unknown_fund, "unknown_fund")
     fail(line < 0, "unknown_line")
 
     first, months = year_months(table.get_column("period"), year)
@@ -173,9 +154,40 @@ def read_spend(
     )
 
 
-def _lines(funds: Sequence[PooledFund]) -> list[tuple[PooledFund, FundLine]]:
-    """Every fund's lines, fund by fund, in order."""
-    return [(fund, line) for fund in funds for line in fund.lines]
+def _line_index(
+    table: pl.DataFrame, funds: Sequence[PooledFund], *, many: bool
+) -> tuple[Ints, NDArray[np.bool_]]:
+    """Each row's line among all the funds' lines, fund by fund in order (-1: none), found by a
+    join on the row's (fund and) line; and whether the row names none of the funds. Text is
+    matched as given, and only the rows that do not match are matched again with spaces
+    trimmed (ids never have any), so that the whole column is trimmed only when it needs to
+    be."""
+    keys = ["fund", "line"] if many else ["line"]
+    given = table.select(pl.col(k).cast(pl.String) for k in keys)
+    sizes = [len(fund.lines) for fund in funds]
+    fund_ids = pl.Series([fund.id for fund in funds], dtype=pl.String)
+    index = pl.DataFrame(
+        {
+            "fund": fund_ids.gather(np.repeat(np.arange(len(funds)), sizes)),
+            "line": pl.Series([line.id for fund in funds for line in fund.lines], dtype=pl.String),
+            "index": np.arange(sum(sizes), dtype=np.int64),
+        }
+    ).select(*keys, "index")
+
+    def found(rows: pl.DataFrame) -> Ints:
+        joined = rows.join(index, on=keys, how="left", maintain_order="left")
+        return joined.get_column("index").fill_null(-1).to_numpy(writable=True)
+
+    line = found(given)
+    unknown_fund = np.zeros(table.height, dtype=bool)
+    unmatched = np.flatnonzero(line < 0)
+    if unmatched.size:
+        trimmed = given[unmatched].select(pl.all().str.strip_chars())
+        line[unmatched] = found(trimmed)
+        if many:
+            known = trimmed.get_column("fund").is_in(fund_ids.to_list()).fill_null(False)
+            unknown_fund[unmatched] = ~known.to_numpy()
+    return line, unknown_fund
 
 
 @attrs.define
@@ -252,24 +264,32 @@ def month_of(year: FinancialYear, through: int) -> Month:
 
 def year_months(column: pl.Series, year: FinancialYear) -> tuple[Ints, Ints]:
     """Each row's first month, counted from the year's April (0), and its length in months (1
-    or 3; -1 where the text is not a month or a quarter). Read once per distinct text."""
-    text = column.cast(pl.String).str.strip_chars()
-    distinct = text.unique().drop_nulls().to_list()
+    or 3; -1 where the text is not a month or a quarter). Read once per distinct text, spaces
+    trimmed."""
+    text = column.cast(pl.String)
+    distinct = text.unique().drop_nulls()
     start_of_year = year.start
-    firsts: dict[str, int] = {}
-    lengths: dict[str, int] = {}
-    for value in distinct:
+    firsts: list[int] = []
+    lengths: list[int] = []
+    for value in distinct.str.strip_chars().to_list():
+        first, length = -99, -1
         try:
             period = parse_period(value[:10] if len(value) > 10 and value[4] == "-" else value)
         except (PeriodError, IndexError):
-            continue
+            period = None
         if isinstance(period, Month | Quarter):
-            firsts[value] = (period.start.year - start_of_year.year) * 12 + (
+            first = (period.start.year - start_of_year.year) * 12 + (
                 period.start.month - start_of_year.month
             )
-            lengths[value] = 1 if isinstance(period, Month) else 3
-    first = text.replace_strict(firsts, default=-99, return_dtype=pl.Int64).to_numpy()
-    months = text.replace_strict(lengths, default=-1, return_dtype=pl.Int64).to_numpy()
+            length = 1 if isinstance(period, Month) else 3
+        firsts.append(first)
+        lengths.append(length)
+    # Each row's distinct text, by number (-1, the last, for none: empty).
+    code = text.replace_strict(
+        distinct, pl.int_range(distinct.len(), eager=True), default=-1, return_dtype=pl.Int64
+    ).to_numpy()
+    first = np.array([*firsts, -99], dtype=np.int64)[code]
+    months = np.array([*lengths, -1], dtype=np.int64)[code]
     return first, months
 
 
@@ -309,9 +329,13 @@ def reject_overlaps(
         return
     # One entry per month a row covers; a month held twice for one line is a clash.
     counts = months[rows]
-    owner = np.repeat(rows, counts)
-    offsets = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    key = line[owner] * 12 + first[owner] + offsets
+    if (counts == 1).all():  # months only (the usual case): one entry each
+        owner = rows
+        key = line[owner] * 12 + first[owner]
+    else:
+        owner = np.repeat(rows, counts)
+        offsets = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        key = line[owner] * 12 + first[owner] + offsets
     order = np.argsort(key, kind="stable")
     ordered = key[order]
     same = np.zeros(ordered.size, dtype=bool)
