@@ -55,6 +55,19 @@ def _percent(value: Quantity, path: tuple[str | int, ...], issues: list[Issue]) 
         issues.append(Issue(path, problem))
 
 
+def _twice(names: list[str], section: str, key: str, what: str) -> list[Issue]:
+    """A problem for each name given again in a list: ``'x' is priced twice: also rates[0]``."""
+    seen: dict[str, int] = {}
+    issues = []
+    for index, name in enumerate(names):
+        if name in seen:
+            issues.append(
+                Issue((section, index, key), f"{name!r} {what}: also {section}[{seen[name]}]")
+            )
+        seen.setdefault(name, index)
+    return issues
+
+
 def _rate(value: Quantity) -> Fraction:
     return Fraction(value.magnitude) / 100
 
@@ -119,17 +132,9 @@ class ServicePayment(SpecModel):
         issues: list[Issue] = []
         if self.fixed is None and not self.variable:
             issues.append(Issue((), "give a 'fixed' element, a 'variable' element, or both"))
-        seen: dict[str, int] = {}
-        for index, currency in enumerate(self.variable):
-            if currency.activity in seen:
-                issues.append(
-                    Issue(
-                        ("variable", index, "activity"),
-                        f"{currency.activity!r} is priced twice: also "
-                        f"variable[{seen[currency.activity]}]",
-                    )
-                )
-            seen.setdefault(currency.activity, index)
+        issues += _twice(
+            [c.activity for c in self.variable], "variable", "activity", "is priced twice"
+        )
         if issues:
             raise IssuesError(issues)
         return self
@@ -192,17 +197,9 @@ class Incentive(SpecModel):
     def _check(self) -> Incentive:
         issues: list[Issue] = []
         _percent(self.pot, ("pot",), issues)
-        seen: dict[str, int] = {}
-        for index, indicator in enumerate(self.indicators):
-            if indicator.kpi in seen:
-                issues.append(
-                    Issue(
-                        ("indicators", index, "kpi"),
-                        f"{indicator.kpi!r} is an indicator twice: also "
-                        f"indicators[{seen[indicator.kpi]}]",
-                    )
-                )
-            seen.setdefault(indicator.kpi, index)
+        issues += _twice(
+            [i.kpi for i in self.indicators], "indicators", "kpi", "is an indicator twice"
+        )
         if issues:
             raise IssuesError(issues)
         return self
@@ -236,17 +233,7 @@ class OutcomePayments(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> OutcomePayments:
-        issues: list[Issue] = []
-        seen: dict[str, int] = {}
-        for index, rate in enumerate(self.rates):
-            if rate.outcome in seen:
-                issues.append(
-                    Issue(
-                        ("rates", index, "outcome"),
-                        f"{rate.outcome!r} is priced twice: also rates[{seen[rate.outcome]}]",
-                    )
-                )
-            seen.setdefault(rate.outcome, index)
+        issues = _twice([r.outcome for r in self.rates], "rates", "outcome", "is priced twice")
         if issues:
             raise IssuesError(issues)
         return self
