@@ -178,9 +178,10 @@ def _share_weights(
     shares over a common denominator): pro rata to contribution, to what each commissions
     (contribution if no partner commissions anything) or fixed."""
     if share.basis is RiskBasis.FIXED:
-        fractions = share.fractions()
-        scale = math.lcm(*(f.denominator for f in fractions.values()))
-        return list(fractions), [f.numerator * (scale // f.denominator) for f in fractions.values()]
+        # Percentages as whole numbers over their common denominator (the same proportions).
+        ratios = [q.magnitude.as_integer_ratio() for q in share.shares.values()]
+        scale = math.lcm(*(d for _, d in ratios))
+        return list(share.shares), [n * (scale // d) for n, d in ratios]
     ids = [p.id for p in fund.partners]
     if share.basis is RiskBasis.COMMISSIONED and any(commissioned):
         return ids, commissioned
@@ -235,92 +236,81 @@ class _Terms:
 
     @classmethod
     def of(cls, funds: Sequence[PooledFund]) -> _Terms:
-        ids: list[str] = []
-        names: list[str] = []
-        commissioners: list[str] = []
-        providers: list[str | None] = []
-        budget: list[int] = []
+        every = [line for fund in funds for line in fund.lines]
+        sizes = [len(fund.lines) for fund in funds]
+        partners = [partner for fund in funds for partner in fund.partners]
+        counts = [len(fund.partners) for fund in funds]
+        # Each line's commissioner among all the partners.
         commissioner: list[int] = []
-        profiled: list[tuple[int, FundLine]] = []
-        partner_ids: list[str] = []
-        partner_names: list[str] = []
-        contribution: list[int] = []
-        cap: list[int | None] = []
-        first_line: list[int] = []
-        partner_fund: list[int] = []
+        base = start = 0
+        for fund, size, count in zip(funds, sizes, counts, strict=True):
+            index = {p.id: base + j for j, p in enumerate(fund.partners)}
+            commissioner += [index[line.commissioner] for line in every[start : start + size]]
+            base, start = base + count, start + size
+        budget = np.array([line.budget.pence for line in every], dtype=np.int64)
+        commissioner_ = np.array(commissioner, dtype=np.int64)
+        commissioned = np.zeros(len(partners), dtype=np.int64)
+        np.add.at(commissioned, commissioner_, budget)
+        # The grid: each fund's partners in the overspend share's order, with both shares'
+        # weights and each partner's place among the fund's ids, sorted.
+        slot = [0] * len(partners)
+        grid: list[list[int]] = []
+        over_weight: list[list[int]] = []
+        under_weight: list[list[int]] = []
+        rank: list[list[int]] = []
+        all_commissioned = commissioned.tolist()
+        base = 0
+        for fund, count in zip(funds, counts, strict=True):
+            local = {p.id: base + j for j, p in enumerate(fund.partners)}
+            mine = all_commissioned[base : base + count]
+            named, weights = _share_weights(fund.overspend, fund, mine)
+            row = [local[p] for p in named]
+            for place, partner in enumerate(row):
+                slot[partner] = place
+            under = dict(zip(*_share_weights(fund.underspend, fund, mine), strict=True))
+            places = {p: place for place, p in enumerate(sorted(local))}
+            grid.append(row)
+            over_weight.append(weights)
+            under_weight.append([under[p] for p in named])
+            rank.append([places[p] for p in named])
+            base += count
+        width = max(counts)
+
+        def table(rows: list[list[int]], pad: int) -> Ints:
+            return np.array([r + [pad] * (width - len(r)) for r in rows], dtype=np.int64)
+
         order = np.full((len(funds), 3), -1, dtype=np.int64)
         for f, fund in enumerate(funds):
-            lines = fund.lines
-            base = len(partner_ids)
-            index = {p.id: base + j for j, p in enumerate(fund.partners)}
-            first_line.append(len(ids))
-            ids += [line.id for line in lines]
-            names += [line.name for line in lines]
-            commissioners += [line.commissioner for line in lines]
-            providers += [line.provider for line in lines]
-            budget += [line.budget.pence for line in lines]
-            commissioner += [index[line.commissioner] for line in lines]
-            profiled += [(first_line[-1] + i, line) for i, line in enumerate(lines) if line.profile]
-            partner_fund += [f] * len(fund.partners)
-            partner_ids += [p.id for p in fund.partners]
-            partner_names += [p.name for p in fund.partners]
-            contribution += [p.contribution.pence for p in fund.partners]
-            cap += [None if p.cap is None else p.cap.pence for p in fund.partners]
-            for step, source in enumerate(fund.overspend_order):
-                order[f, step] = _MET_FROM.index(source)
-        budget_ = np.array(budget, dtype=np.int64)
-        commissioner_ = np.array(commissioner, dtype=np.int64)
-        commissioned = np.zeros(len(partner_ids), dtype=np.int64)
-        np.add.at(commissioned, commissioner_, budget_)
-        width = max(len(fund.partners) for fund in funds)
-        grid = np.full((len(funds), width), -1, dtype=np.int64)
-        over_weight = np.zeros((len(funds), width), dtype=np.int64)
-        under_weight = np.zeros((len(funds), width), dtype=np.int64)
-        rank = np.zeros((len(funds), width), dtype=np.int64)
-        slot = np.zeros(len(partner_ids), dtype=np.int64)
-        commissioned_list = commissioned.tolist()
-        base = 0
-        for f, fund in enumerate(funds):
-            count = len(fund.partners)
-            local = {p.id: j for j, p in enumerate(fund.partners)}
-            mine = commissioned_list[base : base + count]
-            named, weights = _share_weights(fund.overspend, fund, mine)
-            for s, (partner, weight) in enumerate(zip(named, weights, strict=True)):
-                grid[f, s] = base + local[partner]
-                over_weight[f, s] = weight
-                slot[base + local[partner]] = s
-            named, weights = _share_weights(fund.underspend, fund, mine)
-            for partner, weight in zip(named, weights, strict=True):
-                under_weight[f, slot[base + local[partner]]] = weight
-            for place, partner in enumerate(sorted(local)):
-                rank[f, slot[base + local[partner]]] = place
-            base += count
+            order[f, : len(fund.overspend_order)] = [
+                _MET_FROM.index(s) for s in fund.overspend_order
+            ]
+        caps = [p.cap for p in partners]
         return cls(
             funds=tuple(funds),
-            first_line=np.array(first_line, dtype=np.int64),
+            first_line=np.cumsum([0, *sizes[:-1]], dtype=np.int64),
             risk_pool=np.array([f.risk_pool.pence for f in funds], dtype=np.int64),
             uncommitted=np.array([f.uncommitted.pence for f in funds], dtype=np.int64),
             order=order,
-            fund=np.repeat(np.arange(len(funds)), [len(f.lines) for f in funds]),
-            budget=budget_,
+            fund=np.repeat(np.arange(len(funds)), sizes),
+            budget=budget,
             commissioner=commissioner_,
-            ids=ids,
-            names=names,
-            commissioners=commissioners,
-            providers=providers,
-            profiled=profiled,
-            partner_fund=np.array(partner_fund, dtype=np.int64),
-            partner_ids=partner_ids,
-            partner_names=partner_names,
-            contribution=np.array(contribution, dtype=np.int64),
-            cap=np.array([c or 0 for c in cap], dtype=np.int64),
-            has_cap=np.array([c is not None for c in cap], dtype=bool),
+            ids=[line.id for line in every],
+            names=[line.name for line in every],
+            commissioners=[line.commissioner for line in every],
+            providers=[line.provider for line in every],
+            profiled=[(i, line) for i, line in enumerate(every) if line.profile is not None],
+            partner_fund=np.repeat(np.arange(len(funds)), counts),
+            partner_ids=[p.id for p in partners],
+            partner_names=[p.name for p in partners],
+            contribution=np.array([p.contribution.pence for p in partners], dtype=np.int64),
+            cap=np.array([0 if c is None else c.pence for c in caps], dtype=np.int64),
+            has_cap=np.array([c is not None for c in caps], dtype=bool),
             commissioned=commissioned,
-            slot=slot,
-            grid=grid,
-            over_weight=over_weight,
-            under_weight=under_weight,
-            rank=rank,
+            slot=np.array(slot, dtype=np.int64),
+            grid=table(grid, -1),
+            over_weight=table(over_weight, 0),
+            under_weight=table(under_weight, 0),
+            rank=table(rank, 0),
         )
 
     def budget_to(self, through: int) -> Ints:
