@@ -66,9 +66,16 @@ def _load(path: Path, kind: type[Spec], what: str) -> Spec:
 
 
 def _run(
-    work: Callable[[], Any], source: Path, table: str, output_format: Output, output: Path | None
+    work: Callable[[], Any],
+    source: Path,
+    table: str,
+    output_format: Output,
+    output: Path | None,
+    *,
+    others: tuple[Path | None, ...] = (),
 ) -> tuple[Any, pl.DataFrame]:
-    """Do the work on ``source`` and pick the table; a problem is printed, exit 2."""
+    """Do the work on ``source`` (and ``others``) and pick the table; a problem is printed,
+    prefixed with the file it concerns (``source`` unless it names another), exit 2."""
     err = err_console()
     if output_format is Output.PARQUET and output is None:
         err.print("--format parquet needs --output FILE", markup=False)
@@ -78,7 +85,8 @@ def _run(
         return result, result.table(table)
     except (ReturnsError, PeriodError, ValueError) as error:
         text = str(error)
-        err.print(text if text.startswith(str(source)) else f"{source}: {text}", markup=False)
+        named = any(text.startswith(str(path)) for path in (source, *others) if path is not None)
+        err.print(text if named else f"{source}: {text}", markup=False)
         raise typer.Exit(EXIT_PROBLEMS) from None
 
 

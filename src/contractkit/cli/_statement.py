@@ -87,6 +87,13 @@ def statement_command(
 
     err = err_console()
     spec = _load(contract, Contract, "a contract")
+    if spec.finance is None:
+        err.print(
+            f"{contract}: contract {spec.id} has no finance section: add 'finance:' to state "
+            "what each service is paid (see the documentation's 'Payments and statements')",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_PROBLEMS)
     day = None
     if as_of is not None:
         try:
@@ -102,6 +109,7 @@ def statement_command(
         table,
         output_format,
         output,
+        others=(activity, outcomes),
     )
     evaluated = result.evaluation.account
     err.print(

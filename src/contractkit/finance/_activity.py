@@ -162,7 +162,7 @@ def read_activity(
     ]
     codes = {name: i + 1 for i, name in enumerate(ACTIVITY_REASONS)}
     checks = RowChecks.open(
-        source, columns, sheet, "activity", ("service", "period", "count"), codes
+        source, columns, sheet, "table of activity", ("service", "period", "count"), codes
     )
     table = checks.table
     service, service_text = _service_index(checks, contract)
@@ -235,7 +235,12 @@ def read_claims(
     rates = finance.outcome_payments.rates if finance and finance.outcome_payments else ()
     codes = {name: i + 1 for i, name in enumerate(CLAIM_REASONS)}
     checks = RowChecks.open(
-        source, columns, sheet, "outcome claims", ("service", "person", "outcome", "period"), codes
+        source,
+        columns,
+        sheet,
+        "table of outcome claims",
+        ("service", "person", "outcome", "period"),
+        codes,
     )
     table = checks.table
     service, _ = _service_index(checks, contract)

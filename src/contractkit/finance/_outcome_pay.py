@@ -51,12 +51,13 @@ def outcome_payments(
     ).sort("month", "service", "person", "outcome", "at")
     price = frame.get_column("price").to_numpy()
     paid = price.copy()
-    capped_by = np.zeros(price.size, dtype=np.int64)  # 0 none, 1 per person, 2 the contract
+    capped_by = np.zeros(price.size, dtype=np.int64)  # bits: 1 per person, 2 the contract
     if card.per_person_cap is not None:
         cap = card.per_person_cap.pence
         running = frame.select(pl.col("price").cum_sum().over("person")).to_series().to_numpy()
         paid = np.minimum(running, cap) - np.minimum(running - price, cap)
-        capped_by[paid < price] = 1
+        capped_by[paid < price] |= 1
+    after_person = paid.copy()
     if card.cap is not None:
         # Claims are in month order: the cap is reached in one month, after which none is paid.
         month = frame.get_column("month").to_numpy()
@@ -70,14 +71,18 @@ def outcome_payments(
             weights = paid[mine].tolist()
             shares = split_pence(left, weights) if left > 0 and any(weights) else [0] * mine.size
             reduced = np.array(shares, dtype=np.int64)
-            capped_by[mine[reduced < paid[mine]]] = 2
+            capped_by[mine[reduced < paid[mine]]] |= 2
             paid[mine] = reduced
             later = np.arange(stop, paid.size)
-            capped_by[later[paid[later] > 0]] = 2
+            capped_by[later[paid[later] > 0]] |= 2
             paid[later] = 0
     frame = frame.with_columns(
         paid=pl.Series(paid),
-        capped_by=per(capped_by, [None, "per_person_cap", "contract_cap"]),
+        _person_unpaid=pl.Series(price - after_person),
+        _contract_unpaid=pl.Series(after_person - paid),
+        capped_by=per(
+            capped_by, [None, "per_person_cap", "contract_cap", "per_person_cap, contract_cap"]
+        ),
     ).drop("at")
     names = [r.outcome for r in card.rates]
     ids = [s.id for s in contract.services]
@@ -87,8 +92,10 @@ def outcome_payments(
             claims=pl.len(),
             gross=pl.col("price").sum(),
             paid=pl.col("paid").sum(),
-            person_capped=(pl.col("capped_by") == "per_person_cap").sum(),
-            contract_capped=(pl.col("capped_by") == "contract_cap").sum(),
+            person_capped=(pl.col("_person_unpaid") > 0).sum(),
+            contract_capped=(pl.col("_contract_unpaid") > 0).sum(),
+            person_unpaid=pl.col("_person_unpaid").sum(),
+            contract_unpaid=pl.col("_contract_unpaid").sum(),
         )
         .sort("service", "month", "outcome")
     )
@@ -129,8 +136,20 @@ def outcome_payments(
     ]
     out_findings = []
     for mask, column, words, code, amount in (
-        (by_person, "person_capped", person_words, "per_person_cap_reached", None),
-        (by_contract, "contract_capped", contract_words, "outcome_cap_reached", unpaid),
+        (
+            by_person,
+            "person_capped",
+            person_words,
+            "per_person_cap_reached",
+            grouped.get_column("person_unpaid").to_numpy(),
+        ),
+        (
+            by_contract,
+            "contract_capped",
+            contract_words,
+            "outcome_cap_reached",
+            grouped.get_column("contract_unpaid").to_numpy(),
+        ),
     ):
         if not mask.any():
             continue
@@ -149,9 +168,9 @@ def outcome_payments(
                     f" claim(s) reduced by {words} in ",
                     months(month[mask]),
                 ),
-                amount=None if amount is None else amount[mask],
+                amount=amount[mask],
                 detail=words,
                 count=reduced,
             )
         )
-    return out_lines, out_findings, frame
+    return out_lines, out_findings, frame.drop("_person_unpaid", "_contract_unpaid")

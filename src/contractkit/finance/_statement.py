@@ -76,7 +76,8 @@ class Statement(TableOutputs):
     outcome claims paid, and findings."""
 
     lines: pl.DataFrame
-    """One row per provider, service, month and element (see ``ELEMENTS``): category, reference
+    """One row per provider, service, month and element (see ``ELEMENTS``; an element with
+    several parts in a month has a row for each: each outcome, each sum repaid): category, reference
     (the KPI, activity, outcome, step or year it concerns), quantity, amount (the figure) and
     payable (its effect on what is paid: the amount, its opposite for deductions and
     withholding, nothing for retention), and basis (why, in words)."""
@@ -88,7 +89,8 @@ class Statement(TableOutputs):
     outcome (held, repaid, retained) and settled (the month it was repaid or retained)."""
     outcomes: pl.DataFrame
     """Every outcome claim paid up to the period's end: service, person, outcome, month,
-    price, paid, and capped_by (what reduced it)."""
+    price, paid, and capped_by (what reduced it: ``per_person_cap``, ``contract_cap`` or
+    both)."""
     findings: pl.DataFrame
     """code (see ``STATEMENT_FINDINGS``), provider, service, month, amount, message."""
     summary: dict[str, Any]
@@ -323,7 +325,8 @@ _COLLAPSED = {
     "no_activity": "{service} reported no {detail} activity for {count} months ({months}): "
     "nothing is paid for them",
     "payment_limit_reached": "{service}: {amount} of {detail} ({months})",
-    "per_person_cap_reached": "{service}: {count} outcome claims reduced by {detail} ({months})",
+    "per_person_cap_reached": "{service}: {count} outcome claims reduced by {detail} ({months}): "
+    "{amount} not paid",
     "outcome_cap_reached": "{service}: {count} outcome claims reduced by {detail} ({months}): "
     "{amount} not paid",
 }
