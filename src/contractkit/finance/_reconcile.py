@@ -555,9 +555,9 @@ def _pence(values: Ints, empty: Bools | None = None) -> pl.Series:
     return column.scatter(np.flatnonzero(empty), None) if empty is not None else column
 
 
-def _frame(columns: Mapping[str, pl.Series | Ints]) -> pl.DataFrame:
+def _frame(columns: Mapping[str, pl.Series | Ints]) -> pl.LazyFrame:
     """A table of text columns and amounts: the amounts, given in whole pence, made exact
-    pounds all at once (as :func:`pounds` makes them)."""
+    pounds all at once (as :func:`pounds` makes them), when the tables are collected."""
     frame = pl.DataFrame(
         {
             c: v if isinstance(v, pl.Series) else pl.Series(v, dtype=pl.Int64)
@@ -565,7 +565,7 @@ def _frame(columns: Mapping[str, pl.Series | Ints]) -> pl.DataFrame:
         }
     )
     money = [c for c, dtype in frame.schema.items() if dtype == pl.Int64]
-    return frame.with_columns(as_pounds(pl.col(money)))
+    return frame.lazy().with_columns(as_pounds(pl.col(money)))
 
 
 def _tables(
@@ -685,30 +685,24 @@ def _tables(
         "basis": "actual" if through == 11 else "projected",
         **{c: Money.from_pence(sum(position[c].tolist())) for c in _SUMMED},
     }
+    tables = pl.collect_all([lines, partners, attribution, findings, funds])
     return Reconciliation(
-        lines=lines,
-        partners=partners,
-        attribution=attribution,
-        findings=findings,
-        funds=funds,
+        lines=tables[0],
+        partners=tables[1],
+        attribution=tables[2],
+        findings=tables[3],
+        funds=tables[4],
         summary=summary,
         rejected=rows.rejected,
         account=rows.account,
     )
 
 
-def _join(*parts: pl.Series | str) -> pl.Series:
-    """Columns of text (and fixed text) joined row by row."""
-    return pl.select(
-        pl.concat_str([pl.lit(p) if isinstance(p, str) else p for p in parts])
-    ).to_series()
-
-
 @attrs.frozen
 class _Found:
     """Findings of one kind: per finding, where it goes in the table (its fund, the section —
-    lines, partners, the fund — and its index there), its line and partner (-1: none), its
-    amount and its message."""
+    lines, partners, the fund — and its index there), its line and partner (-1: none) and its
+    amount."""
 
     code: str
     at: Ints
@@ -717,7 +711,42 @@ class _Found:
     line: Ints
     partner: Ints
     amount: Ints
-    message: pl.Series
+
+
+def _words(*parts: pl.Expr | str) -> pl.Expr:
+    """Columns of text and fixed text, joined row by row."""
+    return pl.concat_str([pl.lit(p) if isinstance(p, str) else p for p in parts])
+
+
+_SAID = pl.concat_str(pl.col("name"), pl.lit(" ("), pl.col("line"), pl.lit(") "))
+_MESSAGES = {
+    "line_over_budget": (
+        _SAID,
+        "is ",
+        pl.col("money"),
+        " over its budget of ",
+        pl.col("budget"),
+        " (",
+        pl.col("basis"),
+        " outturn)",
+    ),
+    "hidden_overspend": (
+        _SAID,
+        "is ",
+        pl.col("money"),
+        " over budget while the fund as a whole is within budget: the overspend is met from "
+        "elsewhere in the pool",
+    ),
+    "no_spend": (
+        _SAID,
+        "has no spend returned to date against a budget to date of ",
+        pl.col("money"),
+    ),
+    "cap_reached": (pl.col("partner"), " bears ", pl.col("money"), " of the overspend: its cap"),
+    "unfunded_overspend": (pl.col("money"), " of the overspend is beyond every partner's cap"),
+}
+"""Each finding's message, from its row: the line's name and id, the partner, the amount (and
+for a line over budget, its budget and outturn basis) as money."""
 
 
 def _findings(
@@ -730,99 +759,76 @@ def _findings(
     line_ids: pl.Series,
     partner_ids: pl.Series,
     many: bool,
-) -> pl.DataFrame:
+) -> pl.LazyFrame:
     """The findings, fund by fund: each line's (over budget, hidden, no spend, in that order),
-    then each capped partner's, then what is unfunded. Each kind's messages are written over
-    whole columns, and every amount cited is made text in one go."""
+    then each capped partner's, then what is unfunded. Every amount cited is made text in one
+    go, and every message written in one query."""
     over_budget = np.flatnonzero(s.over > 0)
-    hiding = np.flatnonzero(total_variance[t.fund[over_budget]] <= 0)
+    hidden = over_budget[total_variance[t.fund[over_budget]] <= 0]
     no_spend = np.flatnonzero((x.budget_to_date > 0) & ~x.returned)
     capped = np.flatnonzero(s.capped[t.partner_fund, t.slot])
     short = np.flatnonzero(s.unfunded > 0)
-    cited = [
-        s.over[over_budget],
-        t.budget[over_budget],
-        x.budget_to_date[no_spend],
-        bears[capped],
-        s.unfunded[short],
+
+    def none(size: int) -> Ints:
+        return np.full(size, -1, dtype=np.int64)
+
+    def of_lines(code: str, lines: Ints, amount: Ints) -> _Found:
+        return _Found(code, t.fund[lines], 0, lines, lines, none(lines.size), amount)
+
+    found = [
+        of_lines("line_over_budget", over_budget, s.over[over_budget]),
+        of_lines("hidden_overspend", hidden, s.over[hidden]),
+        of_lines("no_spend", no_spend, x.budget_to_date[no_spend]),
+        _Found(
+            "cap_reached",
+            t.partner_fund[capped],
+            1,
+            capped,
+            none(capped.size),
+            capped,
+            bears[capped],
+        ),
+        _Found(
+            "unfunded_overspend",
+            short,
+            2,
+            short,
+            none(short.size),
+            none(short.size),
+            s.unfunded[short],
+        ),
     ]
-    text = money_text(np.concatenate(cited))
-    over, budget, to_date, borne, unfunded = (
-        text.slice(start, len(part))
-        for start, part in zip(np.cumsum([0] + [len(c) for c in cited]), cited, strict=False)
-    )
-    names = _strings(t.names)
-    found: list[_Found] = []
-    none = np.empty(0, dtype=np.int64)
-
-    def by_line(code: str, lines: Ints, amount: Ints, *message: pl.Series | str) -> None:
-        if lines.size:
-            no_partner = np.full(lines.size, -1)
-            found.append(
-                _Found(code, t.fund[lines], 0, lines, lines, no_partner, amount, _join(*message))
-            )
-
-    said = _join(names.gather(over_budget), " (", line_ids.gather(over_budget), ")")
-    by_line(
-        "line_over_budget",
-        over_budget,
-        s.over[over_budget],
-        *(said, " is ", over, " over its budget of ", budget, " ("),
-        *(_strings(_BASES).gather(x.basis[over_budget]), " outturn)"),
-    )
-    by_line(
-        "hidden_overspend",
-        over_budget[hiding],
-        s.over[over_budget[hiding]],
-        *(said.gather(hiding), " is ", over.gather(hiding), " over budget while the fund as a "),
-        "whole is within budget: the overspend is met from elsewhere in the pool",
-    )
-    by_line(
-        "no_spend",
-        no_spend,
-        x.budget_to_date[no_spend],
-        *(names.gather(no_spend), " (", line_ids.gather(no_spend), ") has no spend returned "),
-        *("to date against a budget to date of ", to_date),
-    )
-    if capped.size:
-        message = _join(partner_ids.gather(capped), " bears ", borne, " of the overspend: its cap")
-        at = t.partner_fund[capped]
-        found.append(
-            _Found(
-                "cap_reached",
-                at,
-                1,
-                capped,
-                np.full(capped.size, -1),
-                capped,
-                bears[capped],
-                message,
-            )
-        )
-    if short.size:
-        message = _join(unfunded, " of the overspend is beyond every partner's cap")
-        empty = np.full(short.size, -1)
-        found.append(
-            _Found("unfunded_overspend", short, 2, short, empty, empty, s.unfunded[short], message)
-        )
-    if not found:
-        found.append(_Found("", none, 0, none, none, none, none, _strings([])))
     # In order: by fund; its lines' findings (by line, then kind), its partners', its own.
-    kind = np.concatenate([np.full(f.at.size, i) for i, f in enumerate(found)])
+    kind = np.repeat(np.arange(len(found)), [f.at.size for f in found])
     at = np.concatenate([f.at for f in found])
-    section = np.concatenate([np.full(f.at.size, f.section) for f in found])
+    section = np.repeat([f.section for f in found], [f.at.size for f in found])
     order = np.lexsort((kind, np.concatenate([f.index for f in found]), section, at))
-    message = pl.concat([f.message for f in found]).gather(order)
-    fund = {"fund": fund_ids.gather(at[order])} if many else {}
+    kind, at = kind[order], at[order]
+    line = np.concatenate([f.line for f in found])[order]
+    amount = np.concatenate([f.amount for f in found])[order]
+    over = np.flatnonzero(kind == 0)  # a line over budget: its budget is cited too
+    text = money_text(np.concatenate([amount, t.budget[line[over]]]))
+    budget = pl.Series([None] * kind.size, dtype=pl.String).scatter(over, text.slice(amount.size))
+    codes = list(_MESSAGES)
+    message = pl.lit(None, dtype=pl.String)
+    for k, code in enumerate(codes):
+        message = pl.when(pl.col("kind") == k).then(_words(*_MESSAGES[code])).otherwise(message)
     if many:
-        message = _join(fund["fund"], ": ", message)
+        message = pl.concat_str(pl.col("fund"), pl.lit(": "), message)
+    fund = {"fund": fund_ids.gather(at)} if many else {}
     return _frame(
         {
             **fund,
-            "code": _strings([f.code for f in found]).gather(kind[order]),
-            "line": _gather(line_ids, np.concatenate([f.line for f in found])[order]),
+            "code": _strings(codes).gather(kind),
+            "line": _gather(line_ids, line),
             "partner": _gather(partner_ids, np.concatenate([f.partner for f in found])[order]),
-            "amount": np.concatenate([f.amount for f in found])[order],
-            "message": message,
+            "amount": amount,
+            "kind": pl.Series(kind, dtype=pl.Int64).cast(pl.Int8),
+            "name": _gather(_strings(t.names), line),
+            "money": text.slice(0, amount.size),
+            "budget": budget,
+            "basis": _gather(
+                _strings(_BASES), np.where(line >= 0, x.basis[np.maximum(line, 0)], -1)
+            ),
         }
-    )
+    ).select(*fund, "code", "line", "partner", "amount", message.alias("message"))
