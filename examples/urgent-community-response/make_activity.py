@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -30,10 +31,11 @@ OUTCOMES = HERE / "outcomes.csv"
 SEED = 20260402
 
 
-def _returns_script() -> object:
+def _returns_script() -> ModuleType:
     """``make_returns.py`` beside this script, for the referrals it uses."""
     spec = importlib.util.spec_from_file_location("make_returns", HERE / "make_returns.py")
-    assert spec is not None and spec.loader is not None
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot read {HERE / 'make_returns.py'}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -52,8 +54,8 @@ BEFRIENDED = [8, 10, 12, 12, 13, 14, 14, 15, 15, 15, 16, 16, 16, 17, 17]
 def activity() -> list[dict[str, object]]:
     """ucr-north's urgent responses and falls-east's falls assessments."""
     script = _returns_script()
-    months = script.MONTHS[script.MONTHS.index("2026-07") :]  # type: ignore[attr-defined]
-    referrals = script.NORTH_REFERRALS  # type: ignore[attr-defined]
+    months = script.MONTHS[script.MONTHS.index("2026-07") :]
+    referrals = script.NORTH_REFERRALS
     rows: list[dict[str, object]] = [
         {"service": "ucr-north", "period": m, "activity": "urgent_response", "count": n}
         for m, n in zip(months, referrals, strict=True)
