@@ -129,3 +129,14 @@ def test_the_same_terms_for_every_kind_of_provider(
     again = _statement(turned)
     assert again.lines.equals(second_year.lines)
     assert again.providers.equals(second_year.providers)
+
+
+def test_tables_as_polars_and_pandas_keep_amounts_exact(
+    second_year: contractkit.Statement,
+) -> None:
+    pytest.importorskip("pandas")
+    assert second_year.to_polars("providers").equals(second_year.providers)
+    frame = second_year.to_pandas("providers")
+    payable = dict(zip(frame["provider"], frame["payable"], strict=True))
+    assert payable["RQX"] == Decimal("1812460.00")
+    assert isinstance(payable["RQX"], Decimal)

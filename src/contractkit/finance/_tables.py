@@ -109,6 +109,15 @@ class TableOutputs:
         frame: pl.DataFrame = getattr(self, name)
         return frame
 
+    def to_polars(self, table: str | None = None) -> pl.DataFrame:
+        """A table as a polars frame (amounts as exact decimals)."""
+        return self.table(table)
+
+    def to_pandas(self, table: str | None = None) -> Any:
+        """A table as a pandas frame (pandas must be installed); amounts are exact ``Decimal``
+        values, never floats."""
+        return self.table(table).to_pandas()
+
     def to_csv(self, table: str | None = None) -> str:
         """A table as CSV text (amounts in pounds, to the penny)."""
         return self.table(table).write_csv()
