@@ -573,7 +573,9 @@ def settle_one_fund(fund: PooledFund, outturn: list[int]) -> dict[str, Any]:
 def awkward_funds(draw: st.DrawFn, index: int = 0) -> tuple[PooledFund, pl.DataFrame]:
     """Funds whose settlement is hard to get right: tiny budgets (ties everywhere), caps of
     nothing, fixed shares listed in any order, partners whose ids sort differently from their
-    order, and outturns far over budget (so that the caps bite and some of it is unfunded)."""
+    order, and outturns far over budget (so that the caps bite and some of it is unfunded);
+    some lines profiled."""
+    profiles = st.lists(st.integers(0, 3), min_size=12, max_size=12).filter(any)
     n_partners = draw(st.integers(2, 4))
     ids = draw(st.permutations(["icb", "council", "a", "zeta"][:n_partners]))
     budgets = draw(st.lists(st.integers(0, 3) | st.integers(0, 5_000), min_size=1, max_size=7))
@@ -589,7 +591,7 @@ def awkward_funds(draw: st.DrawFn, index: int = 0) -> tuple[PooledFund, pl.DataF
             "id": p,
             "name": p.title(),
             "contribution": str(Money.from_pence(c).amount),
-            **({"cap": draw(st.integers(0, 400))} if draw(st.booleans()) else {}),
+            **({"cap": draw(st.integers(0, 400))} if draw(st.sampled_from([1, 1, 0])) else {}),
         }
         for p, c in zip(ids, contributions, strict=True)
     ]
@@ -599,6 +601,7 @@ def awkward_funds(draw: st.DrawFn, index: int = 0) -> tuple[PooledFund, pl.DataF
             "name": f"Line {j}",
             "budget": b,
             "commissioner": draw(st.sampled_from(ids)),
+            **({"profile": draw(profiles)} if draw(st.booleans()) else {}),
         }
         for j, b in enumerate(budgets)
     ]
@@ -637,8 +640,12 @@ def awkward_funds(draw: st.DrawFn, index: int = 0) -> tuple[PooledFund, pl.DataF
         }
     )
     assert isinstance(fund, PooledFund)
-    factor = draw(st.sampled_from([0, 1, 2, 5]))
-    amounts = [draw(st.integers(0, max(1, b * 100 * factor))) for b in budgets]
+    factor = draw(st.sampled_from([5, 2, 1, 0]))
+    # (Amounts from the top of the range as often as from the bottom: many lines over budget.)
+    amounts = [
+        draw(st.integers(0, top) | st.integers(0, top).map(lambda v, top=top: top - v))
+        for top in (max(1, b * 100 * factor) for b in budgets)
+    ]
     spend = pl.DataFrame(
         {
             "line": [f"L{j}" for j in range(len(budgets))],

@@ -110,6 +110,10 @@ def reconcile_command(
         bool, typer.Option(help="Treat any rejected spend row as an error (exit 2).")
     ] = False,
     sheet: SheetOption = None,
+    explain: Annotated[
+        str | None,
+        typer.Option(help="Explain a line or a partner (its id) in words, instead of the tables."),
+    ] = None,
 ) -> None:
     """Reconcile a pooled fund against its spend: by line and partner, to the penny.
 
@@ -130,6 +134,13 @@ def reconcile_command(
     _print_account(result.account, result.rejected, err_console())
     if strict and result.account["rejected"]:
         raise typer.Exit(EXIT_PROBLEMS)
+    if explain is not None:
+        try:
+            out_console().print(result.explain(explain).text, markup=False)
+        except (KeyError, ValueError) as error:
+            err_console().print(f"--explain: {error.args[0]}", markup=False)
+            raise typer.Exit(EXIT_PROBLEMS) from None
+        return
     _emit(result, chosen, output_format, output, _render)
 
 
@@ -255,6 +266,13 @@ def assess_command(
         bool, typer.Option(help="Treat any rejected outturn row as an error (exit 2).")
     ] = False,
     sheet: SheetOption = None,
+    explain: Annotated[
+        str | None,
+        typer.Option(
+            help="Explain an organisation or a group (its id), or the system (the plan's id), "
+            "in words, instead of the tables."
+        ),
+    ] = None,
 ) -> None:
     """Assess a system plan against outturn: each organisation, each group and the system.
 
@@ -276,6 +294,13 @@ def assess_command(
     _print_account(result.account, result.rejected, err_console())
     if strict and result.account["rejected"]:
         raise typer.Exit(EXIT_PROBLEMS)
+    if explain is not None:
+        try:
+            out_console().print(result.explain(explain).text, markup=False)
+        except (KeyError, ValueError) as error:
+            err_console().print(f"--explain: {error.args[0]}", markup=False)
+            raise typer.Exit(EXIT_PROBLEMS) from None
+        return
     _emit(result, chosen, output_format, output, _render_assessment)
 
 

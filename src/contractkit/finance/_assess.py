@@ -26,9 +26,11 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit.errors import ReturnsError
+from contractkit.evaluation import Explanation
 from contractkit.finance._spend import (
     RowChecks,
     latest,
+    latest_rows,
     month_of,
     months_through,
     reject_overlaps,
@@ -93,11 +95,34 @@ class Assessment(TableOutputs):
     """code (see ``PLAN_FINDINGS``), organisation, group, amount, message."""
     rejected: pl.DataFrame
     account: dict[str, Any]
+    terms: SystemPlan | None = attrs.field(default=None, repr=False)
+    """The plan assessed, as written (its terms, for :meth:`explain`)."""
+    returns: pl.DataFrame | None = attrs.field(default=None, repr=False)
+    """Per organisation, in the order of ``organisations``: how many outturn rows were used
+    (``rows``), the last month they cover and the month of the latest forecast
+    (``last_month``, ``forecast_month``: counted from April as 0; -1 for none), and what the
+    returns gave (``amounts``: ``ytd`` or ``actual``), for :meth:`explain`."""
 
     TABLES: ClassVar[tuple[str, ...]] = ("organisations", "groups", "findings")
     """The tables it holds (for :meth:`table`, ``to_csv`` and ``to_parquet``)."""
     FORMAT: ClassVar[str] = "contractkit-assessment"
     HEADLINE: ClassVar[str] = "system"
+
+    def explain(
+        self,
+        name: str | None = None,
+        *,
+        organisation: str | None = None,
+        group: str | None = None,
+    ) -> Explanation:
+        """Any figure in words, for a finance lead: an organisation's (``organisation="RCB"``:
+        its plan to date, where its outturn came from, its variance against its control total
+        and against break-even, its tolerance, its part in its group's variance, its findings),
+        a group's (``group=``) or, with nothing named, the system's. ``name`` is an
+        organisation's or a group's id, or the plan's. Every amount is as in the tables."""
+        from contractkit.finance._explain import explain_assessment
+
+        return explain_assessment(self, name, organisation=organisation, group=group)
 
     def __repr__(self) -> str:
         s = self.system
@@ -373,6 +398,20 @@ def assess(
         "tolerance": plan.tolerance,
         "on_plan": system_variance >= -plan.tolerance.pence,
     }
+    ends = rows.first + rows.months - 1
+    last_month = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(last_month, rows.organisation, ends)
+    given = latest_rows(n, rows.organisation, rows.first, rows.has_forecast)
+    forecast_month = np.full(n, -1, dtype=np.int64)
+    forecast_month[given >= 0] = ends[given[given >= 0]]
+    returns = pl.DataFrame(
+        {
+            "rows": np.bincount(rows.organisation, minlength=n).astype(np.int64),
+            "last_month": last_month,
+            "forecast_month": forecast_month,
+            "amounts": ["ytd" if rows.ytd is not None else "actual"] * n,
+        }
+    )
     return Assessment(
         organisations=organisations,
         groups=groups,
@@ -380,6 +419,8 @@ def assess(
         findings=findings,
         rejected=rows.rejected,
         account=rows.account,
+        terms=plan,
+        returns=returns,
     )
 
 

@@ -30,7 +30,8 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit.errors import MoneyError
-from contractkit.finance._spend import Spend, latest_values, month_of, months_through, read_spend
+from contractkit.evaluation import Explanation
+from contractkit.finance._spend import Spend, latest_rows, month_of, months_through, read_spend
 from contractkit.finance._tables import TableOutputs, as_pounds, money_text
 from contractkit.model import FundLine, PooledFund, RiskBasis, RiskShare
 from contractkit.money import Money, allocate
@@ -59,7 +60,8 @@ class Reconciliation(TableOutputs):
     """One row per line: budget, budget_to_date, actual_to_date, variance_to_date,
     forecast_outturn, outturn, outturn_basis, outturn_variance, then how an overspend was met
     (met_by_underspends, met_by_risk_pool, met_by_uncommitted, met_by_partners, unfunded) and
-    underspend_returned. Amounts in pounds, exact."""
+    underspend_used (how much of its underspend met overspends elsewhere). Amounts in pounds,
+    exact."""
     partners: pl.DataFrame
     """One row per partner: contribution, commissioned, actual_to_date and variance_to_date of
     the lines it commissions, outturn_variance of those lines, bears (its share of the overspend),
@@ -77,11 +79,36 @@ class Reconciliation(TableOutputs):
     """The spend rows not used, each with its reason and message."""
     account: dict[str, Any]
     """What became of every spend row."""
+    terms: tuple[PooledFund, ...] = attrs.field(default=(), repr=False)
+    """The funds reconciled, as written (their terms, for :meth:`explain`)."""
+    returns: pl.DataFrame | None = attrs.field(default=None, repr=False)
+    """Per line, in the order of ``lines``: how many spend rows were used (``rows``), the last
+    month they cover and the month the latest forecast was given for (``last_month``,
+    ``forecast_month``: counted from April as 0; -1 for none), for :meth:`explain`."""
 
     TABLES: ClassVar[tuple[str, ...]] = ("lines", "partners", "attribution", "findings", "funds")
     """The tables it holds (for :meth:`table`, ``to_csv`` and ``to_parquet``)."""
     FORMAT: ClassVar[str] = "contractkit-reconciliation"
     HEADLINE: ClassVar[str] = "summary"
+
+    def explain(
+        self,
+        name: str | None = None,
+        *,
+        line: str | None = None,
+        partner: str | None = None,
+        fund: str | None = None,
+    ) -> Explanation:
+        """Any figure in words, for a finance lead: a line's (``line="reablement"``: its budget
+        to date and how its profile gave it, its actual, its outturn and where that came from,
+        and how an overspend was met — which sources, which partners, by which rule, within
+        which caps), a partner's (``partner="icb"``: what it contributes and commissions, what
+        it bears and receives, and why), or the fund's position (nothing named, or ``fund=``;
+        with several funds and none named, all of them added up). ``name`` is a line's or a
+        partner's id. Every amount is as in the tables."""
+        from contractkit.finance._explain import explain_reconciliation
+
+        return explain_reconciliation(self, name, line=line, partner=partner, fund=fund)
 
     def __repr__(self) -> str:
         s = self.summary
@@ -124,8 +151,22 @@ def reconcile(
     np.add.at(actual, rows.line, rows.amount)
     returned = np.zeros(size, dtype=bool)
     returned[rows.line] = True
-    forecast, has_forecast = latest_values(
-        size, rows.line, rows.first, rows.forecast, rows.has_forecast
+    # Each line's latest forecast, and the month it was given for.
+    given = latest_rows(size, rows.line, rows.first, rows.has_forecast)
+    has_forecast = given >= 0
+    ends = rows.first + rows.months - 1
+    forecast = np.zeros(size, dtype=np.int64)
+    forecast[has_forecast] = rows.forecast[given[has_forecast]]
+    forecast_month = np.full(size, -1, dtype=np.int64)
+    forecast_month[has_forecast] = ends[given[has_forecast]]
+    last_month = np.full(size, -1, dtype=np.int64)
+    np.maximum.at(last_month, rows.line, ends)
+    returns = pl.DataFrame(
+        {
+            "rows": np.bincount(rows.line, minlength=size).astype(np.int64),
+            "last_month": last_month,
+            "forecast_month": forecast_month,
+        }
     )
     if through == 11:
         outturn, basis = actual, np.zeros(size, dtype=np.int64)
@@ -141,7 +182,7 @@ def reconcile(
         basis=basis,
         returned=returned,
     )
-    return _tables(
+    result = _tables(
         terms,
         figures,
         _settle(terms, outturn),
@@ -149,6 +190,7 @@ def reconcile(
         rows,
         many=not isinstance(funds, PooledFund),
     )
+    return attrs.evolve(result, terms=terms.funds, returns=returns)
 
 
 Ints = NDArray[np.int64]

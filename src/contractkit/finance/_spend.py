@@ -29,6 +29,7 @@ __all__ = [
     "RowChecks",
     "Spend",
     "latest",
+    "latest_rows",
     "latest_values",
     "month_of",
     "months_through",
@@ -307,16 +308,24 @@ def latest_values(
 ) -> tuple[Ints, NDArray[np.bool_]]:
     """:func:`latest` as arrays: each key's value (0 where there is none) and whether it has
     one."""
+    row = latest_rows(size, key, first, given)
+    found = row >= 0
     value = np.zeros(size, dtype=np.int64)
-    found = np.zeros(size, dtype=bool)
+    value[found] = values[row[found]]
+    return value, found
+
+
+def latest_rows(size: int, key: Ints, first: Ints, given: NDArray[np.bool_]) -> Ints:
+    """For each key (0 to size − 1), its latest row (by first month; on a tie, the row given
+    last) among those where ``given``: its index, or -1 where there is none."""
+    chosen = np.full(size, -1, dtype=np.int64)
     rows = np.flatnonzero(given)
     if rows.size == 0:
-        return value, found
+        return chosen
     order = rows[np.lexsort((first[rows], key[rows]))]
     last = order[np.r_[key[order][1:] != key[order][:-1], True]]
-    value[key[last]] = values[last]
-    found[key[last]] = True
-    return value, found
+    chosen[key[last]] = last
+    return chosen
 
 
 def reject_overlaps(
