@@ -469,6 +469,8 @@ def test_many_funds_in_one_pass_are_each_fund_alone() -> None:
     )
     with pytest.raises(ReturnsError, match="no 'fund' column"):
         reconcile([first, second], spends["SMALL"])
+    with pytest.raises(ValueError, match="fund SMALL is given twice"):
+        reconcile([first, second, first], combined)
 
 
 # --- the settlement over whole columns is the rules as written, fund by fund ------------------

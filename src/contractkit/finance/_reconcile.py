@@ -136,6 +136,14 @@ def reconcile(
     group = [funds] if isinstance(funds, PooledFund) else list(funds)
     if not group:
         raise ValueError("there are no funds to reconcile")
+    seen: set[str] = set()
+    for fund in group:
+        if fund.id in seen:
+            raise ValueError(
+                f"fund {fund.id} is given twice: each fund is reconciled once (spend rows name "
+                "their fund by its id)"
+            )
+        seen.add(fund.id)
     first_fund = group[0]
     through = months_through(period, first_fund.year)
     rows = (
