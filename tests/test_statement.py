@@ -1289,7 +1289,7 @@ def test_parquet_round_trip(withholding_year: Statement, tmp_path: Path) -> None
 def test_notebooks_show_the_headline_figures(withholding_year: Statement) -> None:
     shown = withholding_year._repr_html_()
     s = withholding_year.summary
-    assert "<b>2026/27</b>" in shown
+    assert "<b>TEST-1, 2026/27</b>" in shown  # the contract, then the period
     for figure in ("due", "earned", "withheld", "repaid", "payable", "retained", "held"):
         assert f"{figure} {s[figure]}" in shown
     assert "payable £199,020.17" in shown
