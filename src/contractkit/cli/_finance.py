@@ -135,11 +135,7 @@ def reconcile_command(
     if strict and result.account["rejected"]:
         raise typer.Exit(EXIT_PROBLEMS)
     if explain is not None:
-        try:
-            out_console().print(result.explain(explain).text, markup=False)
-        except (KeyError, ValueError) as error:
-            err_console().print(f"--explain: {error.args[0]}", markup=False)
-            raise typer.Exit(EXIT_PROBLEMS) from None
+        _explain(result, explain)
         return
     _emit(result, chosen, output_format, output, _render)
 
@@ -295,13 +291,18 @@ def assess_command(
     if strict and result.account["rejected"]:
         raise typer.Exit(EXIT_PROBLEMS)
     if explain is not None:
-        try:
-            out_console().print(result.explain(explain).text, markup=False)
-        except (KeyError, ValueError) as error:
-            err_console().print(f"--explain: {error.args[0]}", markup=False)
-            raise typer.Exit(EXIT_PROBLEMS) from None
+        _explain(result, explain)
         return
     _emit(result, chosen, output_format, output, _render_assessment)
+
+
+def _explain(result: Any, name: str) -> None:
+    """Print why a figure is what it is; an unknown name is a problem (exit 2)."""
+    try:
+        out_console().print(result.explain(name).text, markup=False)
+    except (KeyError, ValueError) as error:
+        err_console().print(f"--explain: {error.args[0]}", markup=False)
+        raise typer.Exit(EXIT_PROBLEMS) from None
 
 
 def _emit(

@@ -26,7 +26,6 @@ from contractkit.finance._spend import RowChecks
 from contractkit.model import Contract
 from contractkit.model._base import did_you_mean
 from contractkit.periods import Month
-from contractkit.returns._read import ROW
 
 __all__ = [
     "ACTIVITY_REASONS",
@@ -209,7 +208,7 @@ def read_activity(
     repeated = _repeated(key, passing)
     checks.reason[repeated] = codes["duplicate"]
     ok = checks.reason == 0
-    rejected = _rejected(checks, ACTIVITY_REASONS, _activity_message(contract, priced))
+    rejected = checks.rejected(_activity_message(contract, priced))
     return Activity(
         service=service[ok],
         currency=currency[ok],
@@ -271,7 +270,7 @@ def read_claims(
     )
     checks.reason[later] = codes["repeat_claim"]
     ok = checks.reason == 0
-    rejected = _rejected(checks, CLAIM_REASONS, _claim_message(contract, list(outcome_ids)))
+    rejected = checks.rejected(_claim_message(contract, list(outcome_ids)))
     return Claims(
         service=service[ok],
         person=person.filter(pl.Series(ok)),
@@ -357,27 +356,3 @@ def _claim_message(contract: Contract, outcomes: list[str]) -> Any:
         return f"person {row.get('person')!r}, {row.get('outcome')}: {CLAIM_REASONS[code]}"
 
     return message
-
-
-def _rejected(checks: RowChecks, reasons: Mapping[str, str], message: Any) -> pl.DataFrame:
-    table, reason = checks.table, checks.reason
-    columns = [c for c in table.columns if c != ROW]
-    bad = reason > 0
-    if not bad.any():
-        return pl.DataFrame(
-            schema={ROW: pl.Int64, "reason": pl.String, "message": pl.String}
-            | dict.fromkeys(columns, pl.String)
-        )
-    names = [None, *reasons]
-    rows = table.filter(pl.Series(bad)).with_columns(pl.exclude(ROW).cast(pl.String))
-    codes = [names[c] for c in reason[bad]]
-    messages = [
-        message(code, values)
-        for code, values in zip(codes, rows.iter_rows(named=True), strict=True)
-    ]
-    return rows.select(
-        ROW,
-        pl.Series("reason", codes, dtype=pl.String),
-        pl.Series("message", messages, dtype=pl.String),
-        *columns,
-    ).sort(ROW)

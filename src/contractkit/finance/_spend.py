@@ -9,7 +9,7 @@ stable reason, or excluded (a period after the one being reconciled).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -132,7 +132,7 @@ def read_spend(
     reject_overlaps(reason, line, first, months, _CODES["duplicate"])
 
     ok = reason == 0
-    rejected = _rejected(table, reason, group)
+    rejected = rows.rejected(_message(group))
     by_reason = (
         dict(rejected.group_by("reason").len().sort("reason").rows()) if rejected.height else {}
     )
@@ -240,6 +240,31 @@ class RowChecks:
     def fail(self, mask: NDArray[np.bool_], code: str) -> None:
         """Reject, for ``code``, the rows in ``mask`` not rejected already."""
         self.reason[(self.reason == 0) & mask] = self.codes[code]
+
+    def rejected(self, message: Callable[[str, Mapping[str, Any]], str]) -> pl.DataFrame:
+        """The rejected rows as given (as text), each with its row, reason and a message
+        (``message(reason, row)``), in row order."""
+        table, reason = self.table, self.reason
+        columns = [c for c in table.columns if c != ROW]
+        bad = reason > 0
+        if not bad.any():
+            return pl.DataFrame(
+                schema={ROW: pl.Int64, "reason": pl.String, "message": pl.String}
+                | dict.fromkeys(columns, pl.String)
+            )
+        names = {number: name for name, number in self.codes.items()}
+        rows = table.filter(pl.Series(bad)).with_columns(pl.exclude(ROW).cast(pl.String))
+        codes = [names[int(c)] for c in reason[bad]]
+        messages = [
+            message(code, values)
+            for code, values in zip(codes, rows.iter_rows(named=True), strict=True)
+        ]
+        return rows.select(
+            ROW,
+            pl.Series("reason", codes, dtype=pl.String),
+            pl.Series("message", messages, dtype=pl.String),
+            *columns,
+        ).sort(ROW)
 
 
 def months_through(period: str | None, year: FinancialYear, ends: Ints | None = None) -> int:
@@ -353,46 +378,29 @@ def reject_overlaps(
     reason[np.unique(owner[order[same]])] = code
 
 
-def _rejected(
-    table: pl.DataFrame, reason: NDArray[np.int8], funds: Sequence[PooledFund]
-) -> pl.DataFrame:
-    columns = [c for c in table.columns if c != ROW]
-    bad = reason > 0
-    if not bad.any():
-        return pl.DataFrame(
-            schema={ROW: pl.Int64, "reason": pl.String, "message": pl.String}
-            | dict.fromkeys(columns, pl.String)
-        )
-    names = [None, *SPEND_REASONS]
-    rows = table.filter(pl.Series(bad)).with_columns(pl.exclude(ROW).cast(pl.String))
-    codes = pl.Series([names[c] for c in reason[bad]], dtype=pl.String)
+def _message(funds: Sequence[PooledFund]) -> Callable[[str, Mapping[str, Any]], str]:
+    """The message for a rejected spend row."""
     lines_of = {fund.id: [line.id for line in fund.lines] for fund in funds}
     year = funds[0].year
-    messages = []
-    for code, values in zip(codes, rows.iter_rows(named=True), strict=True):
+
+    def message(code: str, values: Mapping[str, Any]) -> str:
         line, period = values.get("line"), values.get("period")
         fund_id = values.get("fund", funds[0].id)
         if code == "unknown_fund":
-            known = list(lines_of)
-            messages.append(f"no fund {fund_id!r} here{did_you_mean(str(fund_id), known)}")
-        elif code == "unknown_line":
+            return f"no fund {fund_id!r} here{did_you_mean(str(fund_id), list(lines_of))}"
+        if code == "unknown_line":
             line_ids = lines_of.get(str(fund_id), [])
-            messages.append(f"no line {line!r} in the fund{did_you_mean(str(line), line_ids)}")
-        elif code == "unreadable_period":
-            messages.append(f"{period!r} is not a month (2026-07) or a quarter (2026/27 Q2)")
-        elif code == "outside_year":
-            messages.append(f"{period} is outside {year}")
-        elif code in ("not_money", "fraction_of_a_penny", "missing_amount"):
-            messages.append(
+            return f"no line {line!r} in the fund{did_you_mean(str(line), line_ids)}"
+        if code == "unreadable_period":
+            return f"{period!r} is not a month (2026-07) or a quarter (2026/27 Q2)"
+        if code == "outside_year":
+            return f"{period} is outside {year}"
+        if code in ("not_money", "fraction_of_a_penny", "missing_amount"):
+            return (
                 f"amount {values.get('amount')!r}"
                 + (f", forecast {values.get('forecast')!r}" if "forecast" in values else "")
                 + f": {SPEND_REASONS[code]}"
             )
-        else:
-            messages.append(f"line {line!r}, {period}: {SPEND_REASONS[code]}")
-    return rows.select(
-        ROW,
-        codes.alias("reason"),
-        pl.Series("message", messages, dtype=pl.String),
-        *columns,
-    ).sort(ROW)
+        return f"line {line!r}, {period}: {SPEND_REASONS[code]}"
+
+    return message

@@ -68,6 +68,13 @@ def _twice(names: list[str], section: str, key: str, what: str) -> list[Issue]:
     return issues
 
 
+def _percent_or_raise(value: Quantity, key: str) -> None:
+    issues: list[Issue] = []
+    _percent(value, (key,), issues)
+    if issues:
+        raise IssuesError(issues)
+
+
 def _rate(value: Quantity) -> Fraction:
     return Fraction(value.magnitude) / 100
 
@@ -87,10 +94,7 @@ class Currency(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> Currency:
-        issues: list[Issue] = []
-        _percent(self.rate, ("rate",), issues)
-        if issues:
-            raise IssuesError(issues)
+        _percent_or_raise(self.rate, "rate")
         return self
 
     @property
@@ -293,10 +297,7 @@ class Withholding(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> Withholding:
-        issues: list[Issue] = []
-        _percent(self.rate, ("rate",), issues)
-        if issues:
-            raise IssuesError(issues)
+        _percent_or_raise(self.rate, "rate")
         return self
 
     @property
