@@ -140,3 +140,27 @@ def test_tables_as_polars_and_pandas_keep_amounts_exact(
     payable = dict(zip(frame["provider"], frame["payable"], strict=True))
     assert payable["RQX"] == Decimal("1812460.00")
     assert isinstance(payable["RQX"], Decimal)
+
+
+def test_the_command_explains_a_provider_or_a_service() -> None:
+    from typer.testing import CliRunner
+
+    from contractkit.cli import app
+
+    base = [
+        "statement",
+        str(EXAMPLE / "contract.yaml"),
+        str(EXAMPLE / "returns.csv"),
+        "--period",
+        "2026/27",
+    ]
+    shown = CliRunner().invoke(app, [*base, "--explain", "RQX"])
+    assert shown.exit_code == 0, shown.output
+    assert "£2,411,945.46 is payable" in shown.stdout
+    shown = CliRunner().invoke(app, [*base, "--explain", "ucr-south"])
+    assert shown.exit_code == 0, shown.output
+    assert "54 excess breaches beyond the threshold of 70.0% × £40.00" in shown.stdout
+    wrong = CliRunner().invoke(app, [*base, "--explain", "ucr-sout"])
+    assert wrong.exit_code == 2
+    assert "did you mean 'ucr-south'?" in wrong.stderr
+    assert "Traceback" not in wrong.output

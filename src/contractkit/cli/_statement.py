@@ -18,6 +18,7 @@ from contractkit.cli._finance import (
     Output,
     OutputOption,
     _emit,
+    _explain,
     _load,
     _print_account,
     _run,
@@ -75,6 +76,10 @@ def statement_command(
         bool,
         typer.Option(help="Treat any rejected activity or outcome row as an error (exit 2)."),
     ] = False,
+    explain: Annotated[
+        str | None,
+        typer.Option(help="Explain a provider or a service (its id) in words, not the tables."),
+    ] = None,
 ) -> None:
     """A payment statement: what each provider was due, earned, had deducted, withheld,
     repaid and retained for a period, and why, line by line.
@@ -123,6 +128,9 @@ def statement_command(
             _print_account(result.account[name], rejected, err)
     if strict and result.account["rejected"]:
         raise typer.Exit(EXIT_PROBLEMS)
+    if explain is not None:
+        _explain(result, explain)
+        return
     _emit(result, chosen, output_format, output, _render)
 
 

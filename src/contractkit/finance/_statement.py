@@ -114,6 +114,7 @@ class Statement(TableOutputs):
 
     def explain(
         self,
+        name: str | None = None,
         *,
         provider: str | None = None,
         service: str | None = None,
@@ -122,11 +123,12 @@ class Statement(TableOutputs):
     ) -> Explanation:
         """Why a figure is what it is, in words: a provider's position (``provider="RQX"``),
         or the lines of a service, a month or an element (``service="ucr-south",
-        element="withheld"``), each with its basis and the statement's exact amounts."""
+        element="withheld"``), each with its basis and the statement's exact amounts. A
+        ``name`` alone is a provider's id or a service's."""
         from contractkit.finance._statement_explain import explain_statement
 
         return explain_statement(
-            self, provider=provider, service=service, month=month, element=element
+            self, name, provider=provider, service=service, month=month, element=element
         )
 
     def __repr__(self) -> str:

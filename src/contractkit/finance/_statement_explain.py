@@ -47,6 +47,7 @@ def _pick(column: pl.Series, value: str, noun: str) -> None:
 
 def explain_statement(
     statement: Statement,
+    name: str | None = None,
     *,
     provider: str | None = None,
     service: str | None = None,
@@ -57,6 +58,19 @@ def explain_statement(
     lines of a service, a month or an element (any of ``service``, ``month``, ``element``)."""
     lines = statement.lines
     s = statement.summary
+    if name is not None:
+        providers = statement.providers.get_column("provider").to_list()
+        services = statement.lines.get_column("service").unique().sort().to_list()
+        if name in providers:
+            provider = name
+        elif name in services:
+            service = name
+        else:
+            raise KeyError(
+                f"no provider or service {name!r} in the statement"
+                f"{did_you_mean(name, [*providers, *services])} (the providers are: "
+                f"{', '.join(providers)}; the services: {', '.join(services)})"
+            )
     if provider is None and service is None and month is None and element is None:
         raise ValueError("say which figure: provider=, or any of service=, month=, element=")
     if provider is not None:
