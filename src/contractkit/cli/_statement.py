@@ -24,9 +24,11 @@ from contractkit.cli._finance import (
     _run,
 )
 from contractkit.cli._output import err_console
+from contractkit.errors import PeriodError
 from contractkit.finance import Statement
 from contractkit.model import Contract
 from contractkit.money import Money
+from contractkit.periods import parse_period
 
 __all__ = ["statement_command"]
 
@@ -99,6 +101,12 @@ def statement_command(
             markup=False,
         )
         raise typer.Exit(EXIT_PROBLEMS)
+    if period is not None:
+        try:
+            parse_period(period)
+        except PeriodError as error:
+            err.print(f"--period: {error}", markup=False)
+            raise typer.Exit(EXIT_PROBLEMS) from None
     day = None
     if as_of is not None:
         try:

@@ -63,13 +63,18 @@ CLAIM_REASONS: dict[str, str] = {
 
 
 def month_index(column: pl.Series) -> Ints:
-    """Each row's month as a count of months (year × 12 + month − 1), -1 where the text is not a
-    month (a date gives its month). Read once per distinct text."""
+    """Each row's month as a count of months (year × 12 + month − 1), -1 where it is not a
+    month. A date or a date and time (as a date column, or as text such as ``2026-05-01
+    00:00:00``) gives its month. Text is read once per distinct value."""
+    if column.dtype in (pl.Date, pl.Datetime) or isinstance(column.dtype, pl.Datetime):
+        months = column.dt.year().cast(pl.Int64) * 12 + column.dt.month().cast(pl.Int64) - 1
+        return months.fill_null(-1).to_numpy()
     text = column.cast(pl.String).str.strip_chars()
     found: dict[str, int] = {}
     for value in text.unique().drop_nulls().to_list():
+        written = value[:10] if len(value) > 10 and value[4:5] == "-" else value
         try:
-            month = Month.parse(value)
+            month = Month.parse(written)
         except PeriodError:
             continue
         found[value] = month.year * 12 + month.month - 1

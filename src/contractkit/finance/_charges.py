@@ -24,7 +24,7 @@ from contractkit.finance._texts import (
     words,
 )
 from contractkit.finance._withholding import OUTCOMES, REPAID, RETAINED, RuleTerms, withhold
-from contractkit.model import KPI, Contract, Finance
+from contractkit.model import KPI, Contract, Finance, Measure
 from contractkit.model.english import article
 from contractkit.periods import parse_period
 
@@ -79,9 +79,12 @@ def consequences(
         else:
             what = words(number, lambda n: " excess breach" if n == 1 else " excess breaches")
             if consequence.tolerance is not None:
-                beyond = pl.repeat(
-                    f" beyond the tolerance of {consequence.tolerance}", hit.height, eager=True
+                tolerance = str(consequence.tolerance) + (
+                    f" per {kpi.per:,}"
+                    if kpi.measure is Measure.RATE and consequence.tolerance.unit is None
+                    else ""
                 )
+                beyond = pl.repeat(f" beyond the tolerance of {tolerance}", hit.height, eager=True)
             else:
                 beyond = words(
                     hit.get_column("threshold"),

@@ -23,6 +23,7 @@ from contractkit.finance._texts import (
     money,
     months,
     per,
+    share_of,
 )
 from contractkit.model import KPI, Contract, Direction, Finance, Indicator, Measure
 from contractkit.model.earning import earns
@@ -280,14 +281,19 @@ def incentive(
     rate = scheme.fraction
     pots = np.full(len(services), -1, dtype=np.int64)
     if scheme.of == "value" and finance.value is not None:
-        pot = int(half_up(np.array([finance.value.pence]), rate.numerator, rate.denominator)[0])
-        pots[eligible] = split_pence(pot, [Fraction(int(fixed[i])) for i in eligible])
+        pot = share_of(finance.value.pence, rate)
+        weights = [Fraction(int(fixed[i])) for i in eligible]
+        pots[eligible] = split_pence(pot, weights) if any(weights) else [0] * len(eligible)
     else:
         pots[eligible] = half_up(fixed[eligible], rate.numerator, rate.denominator)
-    base = "the fixed payment" if scheme.of == "fixed" else "the contract's value"
+    base = (
+        f"{scheme.pot} of the fixed payment"
+        if scheme.of == "fixed"
+        else f"its share of {scheme.pot} of the contract's value"
+    )
     texts = [
-        f"the incentive pot, {scheme.pot} of {base} ({Money.from_pence(int(p))} a year), paid in "
-        "advance in twelve instalments"
+        f"the incentive pot, {base} ({Money.from_pence(int(p))} a year), paid in advance in "
+        "twelve instalments"
         if p >= 0
         else None
         for p in pots.tolist()
@@ -335,7 +341,7 @@ def incentive(
                         f"{FinancialYear(year)}: a return was due and not made",
                     }
                 )
-            pence = int(half_up(np.array([share]), fraction.numerator, fraction.denominator)[0])
+            pence = share_of(share, fraction)
             earned += pence
             parts.append(
                 f"{kpi.id}: {how} of {Money.from_pence(share)} = {Money.from_pence(pence)}"

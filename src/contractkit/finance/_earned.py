@@ -14,6 +14,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit.model import KPI, Combine, Consequence, Direction, Measure
+from contractkit.periods import parse_period
 
 __all__ = ["ASSESSED", "Achievement", "achievement", "exact_level", "excess"]
 
@@ -27,6 +28,14 @@ def exact_level(value: float) -> Fraction:
     """A threshold from the evaluation's table, read as the decimal it was written as (0.7 is
     seven tenths, not the float nearest it)."""
     return Fraction(Decimal(repr(value)))
+
+
+def _reported(value: float) -> Fraction:
+    """A mean from the evaluation's table, to nine decimal places."""
+    return Fraction(Decimal(repr(value)).quantize(_NINE_PLACES))
+
+
+_NINE_PLACES = Decimal("1E-9")
 
 
 @attrs.frozen
@@ -68,8 +77,8 @@ def achievements(
             judged=judged.sum(),
             numerator=pl.col("numerator").filter(judged).sum(),
             denominator=pl.col("denominator").filter(judged).sum(),
-            weighted=(pl.col("value") * pl.col("count")).filter(judged).sum(),
-            count=pl.col("count").filter(judged).sum(),
+            values=pl.col("value").filter(judged),
+            counts=pl.col("count").filter(judged),
             last_numerator=pl.col("numerator").filter(judged).last(),
             last_denominator=pl.col("denominator").filter(judged).last(),
             last_value=pl.col("value").filter(judged).last(),
@@ -91,11 +100,20 @@ def achievements(
 def _achieved(row: Mapping[str, Any], kpi: KPI) -> Achievement:
     last = kpi.combine in (Combine.LAST, Combine.CUMULATIVE)
     if kpi.measure is Measure.MEAN:
+        # Means are weighted by their counts exactly, each read to nine decimal places (a
+        # quarter's mean is worked out in floating point from the months' means, so a mean of
+        # 90 can arrive as 89.99999999999999: read to nine places, it is on a band's edge of 90,
+        # not a float's width below it).
         if last:
             value = row["last_value"]
-            return Achievement(None if value is None else Fraction(value), "achieved")
-        total = Fraction(row["count"] or 0)
-        weighted = Fraction(row["weighted"] or 0)
+            return Achievement(None if value is None else _reported(value), "achieved")
+        pairs = [
+            (_reported(v), exact_level(c))
+            for v, c in zip(row["values"], row["counts"], strict=True)
+            if v is not None and c is not None
+        ]
+        total = sum((c for _, c in pairs), Fraction(0))
+        weighted = sum((v * c for v, c in pairs), Fraction(0))
         return Achievement(weighted / total if total else None, "achieved")
     top = Fraction(row["last_numerator" if last else "numerator"] or 0)
     if kpi.measure is Measure.COUNT:
@@ -108,22 +126,23 @@ def _achieved(row: Mapping[str, Any], kpi: KPI) -> Achievement:
 
 
 def excess(rows: pl.DataFrame, kpi: KPI, consequence: Consequence) -> Ints:
-    """Per row of one KPI's evaluation: the breaches (or incidents) charged for, zero where the
-    consequence does not apply. Over whole columns, with thresholds read exactly; the tolerance
-    charges whole breaches only, so a part of a breach is never charged (at 70% of 101
-    referrals, 70.7 must be reached in time: reaching 65 is 5.7 short, 5 excess breaches)."""
+    """Per row of one KPI's evaluation (in period order for each service): the breaches (or
+    incidents) charged for, zero where the consequence does not apply. Over whole columns.
+
+    A period is charged if it is assessed and falls short of the tolerance (the threshold in
+    force, unless one is stated) — and, by default, is judged ``underperforming``. Only whole
+    breaches are charged (at 70% of 101 referrals, 70.7 must be reached in time: reaching 65 is
+    5.7 short, 5 excess breaches); a sum per incident charges every incident of a period that
+    falls short. For a KPI added up over the year to date (``cumulative``), each period is
+    charged only for what goes beyond what the year's earlier periods were charged for.
+    """
     size = rows.height
     status = rows.get_column("status").cast(pl.String)
     applies = (rows.get_column("stage_mode").cast(pl.String) == "assessed").to_numpy()
+    applies &= status.is_in(ASSESSED).to_numpy()
     if consequence.when == "underperforming":
         applies &= (status == "underperforming").to_numpy()
-    else:
-        applies &= status.is_in(ASSESSED).to_numpy()
-    numerator = rows.get_column("numerator").fill_null(0).fill_nan(0).round().cast(pl.Int64)
-    num = numerator.to_numpy()
-    if consequence.per_incident is not None:
-        charged = np.where(applies, num, 0)
-        return charged.astype(np.int64)
+    num = rows.get_column("numerator").fill_null(0).fill_nan(0).round().cast(pl.Int64).to_numpy()
     den = rows.get_column("denominator").fill_null(0).fill_nan(0).round().cast(pl.Int64).to_numpy()
     if consequence.tolerance is not None:
         level = Fraction(kpi.level(consequence.tolerance))
@@ -147,8 +166,35 @@ def excess(rows: pl.DataFrame, kpi: KPI, consequence: Consequence) -> Ints:
     else:  # a count
         top_scaled, bottom_scaled = top, bottom
     if kpi.better is Direction.HIGHER:
-        breaches = top_scaled // bottom_scaled - num  # floor(t × exposure) − achieved
+        beyond = top_scaled // bottom_scaled - num  # floor(t × exposure) − achieved
     else:
-        breaches = num + (-top_scaled) // bottom_scaled  # events − ceil(t × exposure)
-    charged = np.where(applies, np.maximum(breaches, 0), 0)
-    return charged.astype(np.int64)
+        beyond = num + (-top_scaled) // bottom_scaled  # events − ceil(t × exposure)
+    short = beyond > 0
+    charged = np.where(applies & short, num if consequence.per_incident is not None else beyond, 0)
+    if kpi.combine is Combine.CUMULATIVE and size:
+        # Year-to-date figures: what is charged so far in the year is the most any period has
+        # been charged for; each period adds only what goes beyond it.
+        years = rows.get_column("period").replace_strict(
+            {p: _year(p) for p in rows.get_column("period").unique().to_list()},
+            return_dtype=pl.Int64,
+        )
+        so_far = (
+            pl.DataFrame({"service": rows.get_column("service"), "year": years, "c": charged})
+            .select(pl.col("c").cum_max().over("service", "year"))
+            .to_series()
+            .to_numpy()
+        )
+        first = (
+            pl.DataFrame({"service": rows.get_column("service"), "year": years})
+            .select(pl.int_range(pl.len()).over("service", "year") == 0)
+            .to_series()
+            .to_numpy()
+        )
+        charged = so_far - np.where(first, 0, np.r_[0, so_far[:-1]])
+    return np.asarray(charged, dtype=np.int64)
+
+
+def _year(period: str) -> int:
+    """The calendar year a period's financial year begins in."""
+    start = parse_period(period).start
+    return start.year if start.month >= 4 else start.year - 1

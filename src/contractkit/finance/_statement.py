@@ -162,7 +162,14 @@ def statement(
     evaluation = (
         returns if isinstance(returns, Evaluation) else evaluate(contract, returns, as_of=as_of)
     )
-    known = _month_count(Month.parse(evaluation.meta["evaluated_to"]))
+    evaluated_to = evaluation.meta.get("evaluated_to")
+    if evaluated_to is None:
+        raise ValueError(
+            "the returns have no rows, so no month is known: a statement covers the months "
+            "the returns reach (give as_of, --as-of on the command line, to state the months "
+            "due to that date)"
+        )
+    known = _month_count(Month.parse(evaluated_to))
     term_first = _month_count(Month.from_date(contract.term.start))
     wanted: Period = FinancialYear(int(year_of(known))) if period is None else parse_period(period)
     first = max(_month_count(Month.from_date(wanted.start)), term_first)

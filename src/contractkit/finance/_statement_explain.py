@@ -86,7 +86,8 @@ def explain_statement(
     if element is not None:
         _pick(statement.lines.get_column("element"), element, "element")
         lines = lines.filter(pl.col("element") == element)
-    if lines.height == 0:
+    provider_only = provider is not None and service is None and month is None and element is None
+    if lines.height == 0 and not provider_only:
         raise KeyError("the statement has no lines for that combination")
     scope = " ".join(
         part
@@ -100,7 +101,7 @@ def explain_statement(
     )
     text = [f"{s['contract']}, {s['period']} ({s['from']} to {s['to']}): {scope}"]
     fields: dict[str, Any] = {"period": s["period"], "lines": lines.height}
-    if provider is not None and service is None and month is None and element is None:
+    if provider_only:
         row = statement.providers.filter(pl.col("provider") == provider).row(0, named=True)
         fields |= {f: str(row[f]) for f in _FIGURES}
         text.append(

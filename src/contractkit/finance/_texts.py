@@ -8,6 +8,7 @@ written out once, in Python, and the column of them is looked up from those.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ __all__ = [
     "month_texts",
     "months",
     "per",
+    "share_of",
     "words",
 ]
 
@@ -60,9 +62,33 @@ FINDING_SCHEMA: dict[str, pl.DataType] = {
 one kind be reported once."""
 
 
-def half_up(pence: Ints, numerator: Ints | int, denominator: Ints | int) -> Ints:
-    """pence × numerator / denominator, rounded half-up once (pence not negative), exact."""
-    return np.asarray((2 * pence * numerator + denominator) // (2 * denominator), dtype=np.int64)
+def half_up(pence: Any, numerator: Any, denominator: Any) -> Ints:
+    """pence × numerator / denominator, rounded half-up once (pence not negative), exact: in
+    64-bit whole numbers where the products fit, else in Python's unbounded ones."""
+    p = np.asarray(pence, dtype=np.int64)
+    n = np.asarray(numerator, dtype=np.int64)
+    d = np.asarray(denominator, dtype=np.int64)
+    largest = 2 * int(np.abs(p).max(initial=0)) * int(np.abs(n).max(initial=0)) + int(
+        d.max(initial=1)
+    )
+    if largest < 2**62 and 2 * int(d.max(initial=1)) < 2**62:
+        return np.asarray((2 * p * n + d) // (2 * d), dtype=np.int64)
+    shape = np.broadcast(p, n, d).shape
+    exact = [
+        (2 * int(a) * int(b) + int(c)) // (2 * int(c))
+        for a, b, c in zip(
+            np.broadcast_to(p, shape).ravel(),
+            np.broadcast_to(n, shape).ravel(),
+            np.broadcast_to(d, shape).ravel(),
+            strict=True,
+        )
+    ]
+    return np.array(exact, dtype=np.int64).reshape(shape)
+
+
+def share_of(pence: int, part: Fraction) -> int:
+    """A part of a sum of pence, rounded half-up once, in exact whole numbers."""
+    return (2 * pence * part.numerator + part.denominator) // (2 * part.denominator)
 
 
 def month_text(index: int) -> str:

@@ -192,7 +192,7 @@ class Incentive(SpecModel):
     """The pot, as a percentage of the base (such as 1.25%)."""
     of: Literal["fixed", "value"] = "fixed"
     """The base: each service's ``fixed`` payment, or the contract's ``value`` (shared among the
-    services in proportion to their fixed payments)."""
+    services held to an indicator's KPI, in proportion to their fixed payments)."""
     indicators: Annotated[tuple[Indicator, ...], Field(min_length=1)]
     """The indicators; a service's pot is shared among those whose KPI it is held to, by
     weight."""
