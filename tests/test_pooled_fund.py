@@ -210,3 +210,16 @@ def test_validate_summarises_the_fund_in_plain_english() -> None:
         "partners (fixed shares: icb 60%, council 40%)"
     )
     assert lines[5] == "an underspend is returned pro rata to contribution"
+
+
+def test_a_share_for_an_unknown_partner_in_the_short_form_is_located_at_it() -> None:
+    text = edit(
+        "overspend: {fixed: {icb: 60%, council: 40%}}",
+        "overspend: {fixed: {icb: 60%, cuncil: 40%}}",
+    )
+    with pytest.raises(SpecError) as caught:
+        contractkit.load(text)
+    unknown = next(p for p in caught.value.problems if "is not a partner" in p.message)
+    assert "did you mean 'council'?" in unknown.message
+    line = line_of("cuncil", text)
+    assert (unknown.line, unknown.column) == (line, text.splitlines()[line - 1].index("cuncil") + 1)

@@ -233,7 +233,8 @@ class RowChecks:
             raise ReturnsError(
                 f"{name}: the {what} has no {', '.join(repr(m) for m in missing)} column"
                 f"{'s' if len(missing) > 1 else ''}{hints} (the columns are: "
-                f"{', '.join(present)}); rename with columns="
+                f"{', '.join(present)}): rename the column in the file, or map it with "
+                "columns= in Python"
             )
         return cls(table, name, codes, np.zeros(table.height, dtype=np.int8))
 

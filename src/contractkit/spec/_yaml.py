@@ -115,12 +115,19 @@ class Document:
     def _written(self, parts: tuple[str, ...]) -> tuple[str, ...]:
         """The path as the file writes it: a list of one item may be written as the item alone
         (``variable: {price: …}`` for ``variable: [{price: …}]``), so an index 0 the file does
-        not have is passed over."""
+        not have is passed over; and a mapping of one key may stand for a field of another
+        name, which is followed instead."""
         out: tuple[str, ...] = ()
         for part in parts:
             longer = (*out, part)
-            if part == "0" and longer not in self.values and out in self.values:
-                continue
+            if longer not in self.values and longer not in self.keys and out in self.values:
+                if part == "0":
+                    continue
+                # A short form that writes one key in place of the field it stands for
+                # (``{fixed: {icb: 60%}}`` for ``{basis: fixed, shares: {icb: 60%}}``).
+                children = [k for k in self.keys if len(k) == len(out) + 1 and k[:-1] == out]
+                if len(children) == 1:
+                    longer = children[0]
             out = longer
         return out
 
