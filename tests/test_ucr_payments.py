@@ -83,7 +83,7 @@ def _line(statement: contractkit.Statement, service: str, month: str, element: s
 
 
 def test_the_trusts_winter_slip_costs_it_in_2026_27(first_year: contractkit.Statement) -> None:
-    # 54 breaches beyond 70% in Q4 at £40; the never event at £10,000; 72.1% earns 60.7% of
+    # 54 breaches beyond 70% in Q4 at £40; the never event at £10,000; 72.14% earns 60.70% of
     # the two-hour indicator's £15,000 share (the other half of the £30,000 pot is earned).
     assert _line(first_year, "ucr-south", "2027-03", "consequence") == Decimal("-2160.00")
     assert _line(first_year, "ucr-south", "2026-11", "consequence") == Decimal("-10000.00")
@@ -159,7 +159,7 @@ def test_the_command_explains_a_provider_or_a_service() -> None:
     assert "£2,411,945.46 is payable" in shown.stdout
     shown = CliRunner().invoke(app, [*base, "--explain", "ucr-south"])
     assert shown.exit_code == 0, shown.output
-    assert "54 excess breaches beyond the threshold of 70.0% × £40.00" in shown.stdout
+    assert "54 excess breaches × £40.00, beyond the threshold of 70%" in shown.stdout
     wrong = CliRunner().invoke(app, [*base, "--explain", "ucr-sout"])
     assert wrong.exit_code == 2
     assert "did you mean 'ucr-south'?" in wrong.stderr

@@ -350,13 +350,13 @@ def _percent(share: float | None) -> str:
 
 def _render_assessment(result: Assessment, console: Console) -> None:
     s = result.system
-    basis = "actual outturn" if s["basis"] == "actual" else "forecast outturn"
+    basis = "actual outturn" if s["basis"] == "actual" else "projected outturn"
     console.print(f"{s['plan']} {s['year']}, assessed to {s['period']} ({basis})", markup=False)
     rows = result.organisations.to_dicts()
     if console.is_terminal:
         organisations = Table(title="Organisations", title_justify="left")
         organisations.add_column("organisation", overflow="fold")
-        for heading in ("control total", "outturn", "variance", "tolerance"):
+        for heading in ("control total after transfers", "outturn", "variance", "tolerance"):
             organisations.add_column(heading, justify="right", no_wrap=True, overflow="fold")
         organisations.add_column("group", overflow="fold")
         organisations.add_column("drives of group's adverse", justify="right")
@@ -375,7 +375,8 @@ def _render_assessment(result: Assessment, console: Console) -> None:
         console.print("Organisations", markup=False)
         for row in rows:
             text = (
-                f"  {row['organisation']}: control total {_money(row['adjusted_control_total'])}; "
+                f"  {row['organisation']}: control total after transfers "
+                f"{_money(row['adjusted_control_total'])}; "
                 f"outturn {_money(row['outturn'])} ({row['outturn_basis']}); variance "
                 f"{_money(row['variance'])} (tolerance {_money(row['tolerance'])})"
             )
@@ -387,7 +388,7 @@ def _render_assessment(result: Assessment, console: Console) -> None:
             console.print(text, markup=False)
     for group in result.groups.to_dicts():
         console.print(
-            f"Group {group['group']} ({group['members']}): control total "
+            f"Group {group['group']} ({group['members']}): control total after transfers "
             f"{_money(group['control_total'])}, outturn {_money(group['outturn'])}, variance "
             f"{_money(group['variance'])}",
             markup=False,

@@ -76,7 +76,9 @@ def statement_command(
     ] = "lines",
     strict: Annotated[
         bool,
-        typer.Option(help="Treat any rejected activity or outcome row as an error (exit 2)."),
+        typer.Option(
+            help="Treat any rejected returns, activity or outcome row as an error (exit 2)."
+        ),
     ] = False,
     explain: Annotated[
         str | None,
@@ -127,14 +129,14 @@ def statement_command(
     evaluated = result.evaluation.account
     err.print(
         f"{evaluated['source']}: {evaluated['read']:,} rows read: {evaluated['accepted']:,} "
-        f"accepted, {evaluated['rejected']:,} rejected",
+        f"accepted, {evaluated['rejected']:,} rejected, {evaluated.get('excluded', 0):,} excluded",
         markup=False,
     )
     for name in ("activity", "outcomes"):
         if name in result.account:
             rejected = result.rejected.filter(result.rejected["file"] == name)
             _print_account(result.account[name], rejected, err)
-    if strict and result.account["rejected"]:
+    if strict and (result.account["rejected"] or evaluated["rejected"]):
         raise typer.Exit(EXIT_PROBLEMS)
     if explain is not None:
         _explain(result, explain)

@@ -98,8 +98,10 @@ def consequences(
             "): ",
             counts(number),
             what,
-            beyond,
             f" × {consequence.sum}",
+            pl.select(
+                pl.when(beyond != "").then(pl.lit(",") + beyond).otherwise(pl.lit(""))
+            ).to_series(),
         )
         out.append(
             lines(

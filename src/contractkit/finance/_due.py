@@ -4,6 +4,7 @@ the year end. Over whole columns of service-months."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 import attrs
@@ -338,7 +339,7 @@ def incentive(
                         "month": year_end,
                         "amount": share,
                         "message": f"{svc.id}'s indicator {kpi.id} earns nothing for "
-                        f"{FinancialYear(year)}: a return was due and not made",
+                        f"{FinancialYear(year)}: a period was due and no return was made for it",
                     }
                 )
             pence = share_of(share, fraction)
@@ -391,15 +392,23 @@ def _earned(indicator: Indicator, kpi: KPI, got: Achievement) -> tuple[Fraction,
         return Fraction(1), "not assessed in the year (shadow or not due): earns in full"
     levels = tuple(Fraction(kpi.level(edge)) for edge in indicator.curve.edges())
     fraction = earns(indicator.curve, got.value, levels, kpi.better is Direction.HIGHER)
-    return fraction, f"{level_words(kpi, got.value)} earns {float(fraction) * 100:.1f}%"
+    return fraction, f"{level_words(kpi, got.value, places=2)} earns {float(fraction) * 100:.2f}%"
 
 
-def level_words(kpi: KPI, value: Fraction) -> str:
-    """An achievement in the KPI's terms, to one decimal place."""
+def level_words(kpi: KPI, value: Fraction, *, places: int | None = None) -> str:
+    """A level in the KPI's terms: as written where it is exact in a few places (a threshold's
+    70%, 12.5 per 1,000), else to ``places`` decimal places (an achievement's 72.14%)."""
+    scale = 100 if kpi.measure is Measure.PROPORTION else 1
+    number = value * scale
+    exact = Decimal(number.numerator) / Decimal(number.denominator)
+    if places is None and exact == exact.quantize(Decimal("0.0001")):
+        text = f"{exact.normalize():f}"
+    else:
+        text = f"{float(number):.{2 if places is None else places}f}"
     if kpi.measure is Measure.PROPORTION:
-        return f"{float(value) * 100:.1f}%"
+        return f"{text}%"
     if kpi.measure is Measure.MEAN:
-        return f"{float(value):.1f} {kpi.unit}"
+        return f"{text} {kpi.unit}"
     if kpi.measure is Measure.RATE:
-        return f"{float(value):.2f} per {kpi.per:,}"
-    return f"{float(value):g}"
+        return f"{text} per {kpi.per:,}"
+    return text

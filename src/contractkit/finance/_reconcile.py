@@ -729,7 +729,9 @@ def _tables(
     findings = _findings(t, x, s, total_variance, bears, fund_ids, line_ids, partner_ids, many)
     year = t.funds[0].year
     summary = {
-        "fund": t.funds[0].id if not many else f"{len(t.funds)} funds",
+        "fund": t.funds[0].id
+        if not many
+        else f"{len(t.funds)} fund{'s' if len(t.funds) != 1 else ''}",
         "year": str(year),
         "period": str(month_of(year, through)),
         "basis": "actual" if through == 11 else "projected",

@@ -51,7 +51,8 @@ STATEMENT_FINDINGS: dict[str, str] = {
     "for the year",
     "withholding_in_force": "money is being withheld while an escalation step is in force",
     "retained": "money withheld was retained: the step did not clear in time",
-    "indicator_not_reported": "an incentive indicator earned nothing: a return was not made",
+    "indicator_not_reported": "an incentive indicator earned nothing: no return was made for "
+    "one of the year's periods",
     "per_person_cap_reached": "outcome payments for a person reached the per-person cap",
     "outcome_cap_reached": "outcome payments reached the contract's cap",
 }

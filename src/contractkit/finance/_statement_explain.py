@@ -84,11 +84,22 @@ def explain_statement(
         _pick(statement.lines.get_column("month"), month, "month")
         lines = lines.filter(pl.col("month") == month)
     if element is not None:
-        _pick(statement.lines.get_column("element"), element, "element")
+        if element not in _WORDS:
+            known = list(_WORDS)
+            raise KeyError(
+                f"no element {element!r}{did_you_mean(element, known)} (the elements are: "
+                f"{', '.join(known)})"
+            )
         lines = lines.filter(pl.col("element") == element)
     provider_only = provider is not None and service is None and month is None and element is None
     if lines.height == 0 and not provider_only:
-        raise KeyError("the statement has no lines for that combination")
+        scope = " ".join(part for part in (provider, service, month) if part)
+        what = _WORDS.get(element, "lines") if element else "lines"
+        return Explanation(
+            f"{s['contract']}, {s['period']} ({s['from']} to {s['to']}): no lines ({what}) "
+            f"for {scope or 'any provider'}: £0.00.",
+            {"period": s["period"], "lines": 0, "payable": "0.00"},
+        )
     scope = " ".join(
         part
         for part in (
