@@ -773,3 +773,27 @@ def test_a_tie_between_payers_goes_to_the_unfunded_first() -> None:
         "b bears £0.00 of the overspend: its cap",
         "£0.01 of the overspend is beyond every partner's cap",
     ]
+
+
+def test_a_line_without_a_forecast_before_the_year_end_is_a_finding() -> None:
+    fund = small_fund()
+    spend = pl.DataFrame(
+        {
+            "line": ["L1", "L2", "L3"],
+            "period": ["2026/27 Q1"] * 3,
+            "amount": ["100", "75", "25"],
+            "forecast": ["520", None, None],
+        }
+    )
+    result = reconcile(fund, spend, period="2026/27 Q1")
+    found = result.findings.filter(pl.col("code") == "no_forecast")
+    # L2: £75 against £75 to date (three months of £25); L3: £25 against £25.02 (£100 in
+    # twelve months is £8.33 and a third: April to July carry the odd penny); L1 has a forecast.
+    assert found.get_column("line").to_list() == ["L2", "L3"]
+    assert found.get_column("amount").to_list() == [Decimal("0.00"), Decimal("-0.02")]
+    assert found.get_column("message")[0] == (
+        "Line two (L2) has no forecast, so its outturn is taken to be its budget; its variance to "
+        "date is £0.00"
+    )
+    at_year_end = reconcile(fund, quarterly({"L1": "500", "L2": "300", "L3": "100"}))
+    assert "no_forecast" not in at_year_end.findings.get_column("code").to_list()

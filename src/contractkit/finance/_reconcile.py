@@ -44,6 +44,8 @@ FINDINGS: dict[str, str] = {
     "cap_reached": "a partner's share of the overspend reached its cap",
     "unfunded_overspend": "an overspend that no partner can bear within its cap",
     "no_spend": "a line has no spend to date where its budget to date is more than nothing",
+    "no_forecast": "before the year end, a line has no forecast: its outturn is taken to be its "
+    "budget, whatever its spend to date",
 }
 """What a reconciliation can find: stable codes, each with a one-line description."""
 
@@ -794,6 +796,11 @@ _MESSAGES = {
         "has no spend returned to date against a budget to date of ",
         pl.col("money"),
     ),
+    "no_forecast": (
+        _SAID,
+        "has no forecast, so its outturn is taken to be its budget; its variance to date is ",
+        pl.col("money"),
+    ),
     "cap_reached": (pl.col("partner"), " bears ", pl.col("money"), " of the overspend: its cap"),
     "unfunded_overspend": (pl.col("money"), " of the overspend is beyond every partner's cap"),
 }
@@ -818,6 +825,7 @@ def _findings(
     over_budget = np.flatnonzero(s.over > 0)
     hidden = over_budget[total_variance[t.fund[over_budget]] <= 0]
     no_spend = np.flatnonzero((x.budget_to_date > 0) & ~x.returned)
+    no_forecast = np.flatnonzero((x.basis == _BASES.index("budget")) & x.returned)
     capped = np.flatnonzero(s.capped[t.partner_fund, t.slot])
     short = np.flatnonzero(s.unfunded > 0)
 
@@ -831,6 +839,11 @@ def _findings(
         of_lines("line_over_budget", over_budget, s.over[over_budget]),
         of_lines("hidden_overspend", hidden, s.over[hidden]),
         of_lines("no_spend", no_spend, x.budget_to_date[no_spend]),
+        of_lines(
+            "no_forecast",
+            no_forecast,
+            x.actual[no_forecast] - x.budget_to_date[no_forecast],
+        ),
         _Found(
             "cap_reached",
             t.partner_fund[capped],
