@@ -132,12 +132,15 @@ def reconcile_command(
         output,
     )
     _print_account(result.account, result.rejected, err_console())
-    if strict and result.account["rejected"]:
-        raise typer.Exit(EXIT_PROBLEMS)
-    if explain is not None:
-        _explain(result, explain)
-        return
-    _emit(result, chosen, output_format, output, _render)
+    _finish(
+        result,
+        chosen,
+        failed=strict and bool(result.account["rejected"]),
+        explain=explain,
+        output_format=output_format,
+        output=output,
+        render=_render,
+    )
 
 
 def _met(result: Reconciliation) -> dict[str, str]:
@@ -288,12 +291,35 @@ def assess_command(
         output,
     )
     _print_account(result.account, result.rejected, err_console())
-    if strict and result.account["rejected"]:
+    _finish(
+        result,
+        chosen,
+        failed=strict and bool(result.account["rejected"]),
+        explain=explain,
+        output_format=output_format,
+        output=output,
+        render=_render_assessment,
+    )
+
+
+def _finish(
+    result: Any,
+    chosen: pl.DataFrame,
+    *,
+    failed: bool,
+    explain: str | None,
+    output_format: Output,
+    output: Path | None,
+    render: Callable[[Any, Console], None],
+) -> None:
+    """The end of a command: exit 2 if ``--strict`` found rejected rows (``failed``); else the
+    explanation asked for, or the result in the format asked for."""
+    if failed:
         raise typer.Exit(EXIT_PROBLEMS)
     if explain is not None:
         _explain(result, explain)
         return
-    _emit(result, chosen, output_format, output, _render_assessment)
+    _emit(result, chosen, output_format, output, render)
 
 
 def _explain(result: Any, name: str) -> None:

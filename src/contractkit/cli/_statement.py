@@ -17,8 +17,7 @@ from contractkit.cli._finance import (
     FormatOption,
     Output,
     OutputOption,
-    _emit,
-    _explain,
+    _finish,
     _load,
     _print_account,
     _run,
@@ -136,12 +135,15 @@ def statement_command(
         if name in result.account:
             rejected = result.rejected.filter(result.rejected["file"] == name)
             _print_account(result.account[name], rejected, err)
-    if strict and (result.account["rejected"] or evaluated["rejected"]):
-        raise typer.Exit(EXIT_PROBLEMS)
-    if explain is not None:
-        _explain(result, explain)
-        return
-    _emit(result, chosen, output_format, output, _render)
+    _finish(
+        result,
+        chosen,
+        failed=strict and bool(result.account["rejected"] or evaluated["rejected"]),
+        explain=explain,
+        output_format=output_format,
+        output=output,
+        render=_render,
+    )
 
 
 def _render(result: Statement, console: Console) -> None:
