@@ -164,3 +164,34 @@ def test_the_command_explains_a_provider_or_a_service() -> None:
     assert wrong.exit_code == 2
     assert "did you mean 'ucr-south'?" in wrong.stderr
     assert "Traceback" not in wrong.output
+
+
+def test_one_providers_statement(second_year: contractkit.Statement) -> None:
+    trust = second_year.of("RQX")
+    assert set(trust.lines.get_column("provider")) == {"RQX"}
+    assert trust.providers.height == 1
+    assert set(trust.withholding.get_column("service")) == {"ucr-south"}
+    assert trust.outcomes.height == 0
+    assert trust.summary["payable"] == contractkit.Money("£1,812,460.00")
+    assert trust.summary["held"] == contractkit.Money("£6,000")
+    assert trust.summary["provider"] == "RQX"
+    assert trust.lines.get_column("payable").sum() == trust.providers.get_column("payable")[0]
+    falls = second_year.of("NQT10")
+    assert set(falls.outcomes.get_column("service")) == {"falls-east"}
+    with pytest.raises(KeyError, match="did you mean 'RQX'"):
+        second_year.of("RQZ")
+
+
+def test_the_command_gives_one_providers_statement() -> None:
+    from typer.testing import CliRunner
+
+    from contractkit.cli import app
+
+    base = ["statement", str(EXAMPLE / "contract.yaml"), str(EXAMPLE / "returns.csv")]
+    shown = CliRunner().invoke(app, [*base, "--provider", "V4K", "--period", "2027-12"])
+    assert shown.exit_code == 0, shown.output
+    assert "payment statement for V4K Neighbours Together, 2027-12" in shown.stdout
+    assert "ucr-south" not in shown.stdout
+    wrong = CliRunner().invoke(app, [*base, "--provider", "RQZ"])
+    assert wrong.exit_code == 2
+    assert wrong.stderr.startswith("--provider: no provider 'RQZ'")

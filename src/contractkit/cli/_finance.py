@@ -85,7 +85,9 @@ def _run(
         return result, result.table(table)
     except (ReturnsError, PeriodError, ValueError) as error:
         text = str(error)
-        named = any(text.startswith(str(path)) for path in (source, *others) if path is not None)
+        named = text.startswith("--") or any(
+            text.startswith(str(path)) for path in (source, *others) if path is not None
+        )
         err.print(text if named else f"{source}: {text}", markup=False)
         raise typer.Exit(EXIT_PROBLEMS) from None
 

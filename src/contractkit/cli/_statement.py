@@ -83,6 +83,10 @@ def statement_command(
         str | None,
         typer.Option(help="Explain a provider or a service (its id) in words, not the tables."),
     ] = None,
+    provider: Annotated[
+        str | None,
+        typer.Option(help="One provider's statement (its ODS code), to send to it."),
+    ] = None,
 ) -> None:
     """A payment statement: what each provider was due, earned, had deducted, withheld,
     repaid and retained for a period, and why, line by line.
@@ -115,10 +119,20 @@ def statement_command(
         except ValueError:
             err.print(f"--as-of {as_of!r} is not a date: write it like 2027-03-31", markup=False)
             raise typer.Exit(EXIT_PROBLEMS) from None
-    result, chosen = _run(
-        lambda: statement(
+
+    def work() -> Statement:
+        made = statement(
             spec, returns, activity=activity, outcomes=outcomes, period=period, as_of=day
-        ),
+        )
+        if provider is None:
+            return made
+        try:
+            return made.of(provider)
+        except KeyError as error:
+            raise ValueError(f"--provider: {error.args[0]}") from None
+
+    result, chosen = _run(
+        work,
         returns,
         table,
         output_format,
@@ -149,8 +163,9 @@ def statement_command(
 def _render(result: Statement, console: Console) -> None:
     """Tables in a terminal; plain lines when piped or written to a file."""
     s = result.summary
+    whose = f"{s['provider']} {s['name']}, " if "provider" in s else ""
     console.print(
-        f"{s['contract']}: payment statement for {s['period']} ({s['from']} to {s['to']})",
+        f"{s['contract']}: payment statement for {whose}{s['period']} ({s['from']} to {s['to']})",
         markup=False,
     )
     providers = result.providers.to_dicts()

@@ -23,6 +23,7 @@ from contractkit.finance._outcome_pay import outcome_payments
 from contractkit.finance._tables import POUNDS, TableOutputs
 from contractkit.finance._texts import FINDING_SCHEMA, LINE_SCHEMA, month_text, month_texts, per
 from contractkit.model import Contract
+from contractkit.model._base import did_you_mean
 from contractkit.money import Money
 from contractkit.periods import FinancialYear, Month, Period, parse_period
 
@@ -131,6 +132,43 @@ class Statement(TableOutputs):
         return explain_statement(
             self, name, provider=provider, service=service, month=month, element=element
         )
+
+    def of(self, provider: str) -> Statement:
+        """The statement of one provider: its lines, figures, withholding, outcome claims and
+        findings, and its own summary (the account of the rows read stays the whole one)."""
+        known = self.providers.get_column("provider").to_list()
+        if provider not in known:
+            raise KeyError(
+                f"no provider {provider!r} in the statement{did_you_mean(provider, known)} (the "
+                f"providers are: {', '.join(known)})"
+            )
+        services = self._services_of(provider)
+        mine = self.providers.filter(pl.col("provider") == provider)
+        row = mine.row(0, named=True)
+        return attrs.evolve(
+            self,
+            lines=self.lines.filter(pl.col("provider") == provider),
+            providers=mine,
+            withholding=self.withholding.filter(pl.col("service").is_in(services)),
+            outcomes=self.outcomes.filter(pl.col("service").is_in(services)),
+            findings=self.findings.filter(pl.col("provider") == provider),
+            summary={
+                **self.summary,
+                "provider": provider,
+                "name": row["name"],
+                **{f: Money(row[f]) for f in _FIGURES},
+            },
+        )
+
+    def _services_of(self, provider: str) -> list[str]:
+        """The services a provider delivers (as evaluated, or with lines in the statement)."""
+        pairs = pl.concat(
+            [
+                self.evaluation.table.select("service", pl.col("provider").cast(pl.String)),
+                self.lines.select("service", "provider"),
+            ]
+        )
+        return pairs.filter(pl.col("provider") == provider).get_column("service").unique().to_list()
 
     def __repr__(self) -> str:
         s = self.summary

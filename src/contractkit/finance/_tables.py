@@ -140,7 +140,7 @@ class TableOutputs:
         )
         names = ", ".join(
             html.escape(str(headline[k]))
-            for k in ("contract", "fund", "plan", "year", "period")
+            for k in ("contract", "provider", "fund", "plan", "year", "period")
             if k in headline
         )
         findings = self.table("findings")
