@@ -195,3 +195,12 @@ def test_the_command_gives_one_providers_statement() -> None:
     wrong = CliRunner().invoke(app, [*base, "--provider", "RQZ"])
     assert wrong.exit_code == 2
     assert wrong.stderr.startswith("--provider: no provider 'RQZ'")
+
+
+def test_the_providers_statements_add_up_to_the_whole(second_year: contractkit.Statement) -> None:
+    parts = [second_year.of(p) for p in second_year.providers.get_column("provider")]
+    for figure in ("due", "earned", "deducted", "withheld", "repaid", "payable", "held"):
+        total = sum((part.summary[figure] for part in parts), contractkit.Money.zero())
+        assert total == second_year.summary[figure], figure
+    assert sum(part.lines.height for part in parts) == second_year.lines.height
+    assert sum(part.findings.height for part in parts) == second_year.findings.height
