@@ -126,21 +126,14 @@ def reconcile_command(
     from contractkit.finance import reconcile
 
     spec = _load(fund, PooledFund, "a pooled fund")
-    result, chosen = _run(
+    _one_input(
         lambda: reconcile(spec, spend, period=period, sheet=sheet),
         spend,
-        table,
-        output_format,
-        output,
-    )
-    _print_account(result.account, result.rejected, err_console())
-    _finish(
-        result,
-        chosen,
-        failed=strict and bool(result.account["rejected"]),
-        explain=explain,
+        table=table,
         output_format=output_format,
         output=output,
+        strict=strict,
+        explain=explain,
         render=_render,
     )
 
@@ -285,13 +278,32 @@ def assess_command(
     from contractkit.finance import assess
 
     spec = _load(plan, SystemPlan, "a system plan")
-    result, chosen = _run(
+    _one_input(
         lambda: assess(spec, outturn, period=period, sheet=sheet),
         outturn,
-        table,
-        output_format,
-        output,
+        table=table,
+        output_format=output_format,
+        output=output,
+        strict=strict,
+        explain=explain,
+        render=_render_assessment,
     )
+
+
+def _one_input(
+    work: Callable[[], Any],
+    source: Path,
+    *,
+    table: str,
+    output_format: Output,
+    output: Path | None,
+    strict: bool,
+    explain: str | None,
+    render: Callable[[Any, Console], None],
+) -> None:
+    """A command with one input table (spend, outturn): the work, the account of its rows,
+    and the result."""
+    result, chosen = _run(work, source, table, output_format, output)
     _print_account(result.account, result.rejected, err_console())
     _finish(
         result,
@@ -300,7 +312,7 @@ def assess_command(
         explain=explain,
         output_format=output_format,
         output=output,
-        render=_render_assessment,
+        render=render,
     )
 
 
