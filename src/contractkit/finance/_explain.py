@@ -866,30 +866,13 @@ def _explain_system(result: Assessment, plan: SystemPlan) -> Explanation:
         f"Outturn: {s['outturn']}; variance {s['variance']}, "
         f"{_adverse(s['variance'], plan.tolerance, _PLANS)}.",
     ]
-    adverse = organisations.filter(pl.col("variance") < -pl.col("tolerance"))
-    text.append(
-        "Adverse beyond tolerance: "
-        + (
-            _listed(
-                [f"{o} ({_money(v)})" for o, v in adverse.select("organisation", "variance").rows()]
-            )
-            if adverse.height
-            else "none"
-        )
-        + "."
-    )
-    deficit = organisations.filter(pl.col("outturn") < 0)
-    text.append(
-        "Below break-even: "
-        + (
-            _listed(
-                [f"{o} ({_money(v)})" for o, v in deficit.select("organisation", "outturn").rows()]
-            )
-            if deficit.height
-            else "none"
-        )
-        + "."
-    )
+    for label, which, figure in (
+        ("Adverse beyond tolerance", pl.col("variance") < -pl.col("tolerance"), "variance"),
+        ("Below break-even", pl.col("outturn") < 0, "outturn"),
+    ):
+        named = organisations.filter(which).select("organisation", figure).rows()
+        listed = _listed([f"{o} ({_money(v)})" for o, v in named]) if named else "none"
+        text.append(f"{label}: {listed}.")
     for g in result.groups.iter_rows(named=True):
         text.append(
             f"Group {g['group']}: variance {_money(g['variance'])}, "
