@@ -28,6 +28,7 @@ import contractkit
 from contractkit import Contract, ProviderType, Quantity
 from contractkit.finance import Statement, statement
 from contractkit.model.earning import Band, Bands, Linear, earns
+from test_statement import NEVER
 
 ROOT = Path(__file__).resolve().parent.parent
 UCR = ROOT / "examples" / "urgent-community-response"
@@ -144,15 +145,7 @@ def _contract(case: dict[str, Any], types: tuple[Any, Any], holders: tuple[str, 
                     "assessed": "quarterly",
                     "threshold": f"{case['threshold']}%",
                 },
-                {
-                    "id": "never",
-                    "name": "Never events",
-                    "measure": "count",
-                    "better": "lower",
-                    "reported": "quarterly",
-                    "assessed": "quarterly",
-                    "threshold": 0,
-                },
+                NEVER,
             ],
             "services": [
                 {
