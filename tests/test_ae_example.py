@@ -249,7 +249,7 @@ def test_spot_checks_against_independent_figures(
     for row in rows.iter_rows(named=True):
         x, n = row["x"], row["n"]
         assert (row["numerator"], row["denominator"]) == (x, n)
-        assert (row["reported"], row["expected"]) == (row["months"], 3)
+        assert (row["returns_made"], row["returns_due"]) == (row["months"], 3)
         assert row["threshold"] == THETA
         assert row["observed"] == pytest.approx(x / n, rel=1e-12)
         low, high = _wilson(x, n)
@@ -273,7 +273,7 @@ def test_spot_checks_against_independent_figures(
         assert (row["status"], row["level"]) == (status, level)
     if provider == "RHQ":
         first = rows.filter(pl.col("period") == "2016/17 Q1").row(0, named=True)
-        assert (first["reported"], first["expected"]) == (2, 3)
+        assert (first["returns_made"], first["returns_due"]) == (2, 3)
 
 
 def test_naive_and_exact_flags(table: pl.DataFrame) -> None:

@@ -85,6 +85,10 @@ REQUIRED_COLUMNS = [
     "min_detectable_shortfall",
     "status",
     "level",
+    "returns_due",
+    "returns_made",
+    "returns_rejected",
+    "complete",
     "spc_signal",
     "escalation",
 ]
@@ -658,7 +662,7 @@ def test_annual_assessment_and_higher_is_better_means_and_rates() -> None:
     evaluation = contractkit.evaluate(contract, data)
     year = pick(evaluation, "s1", "annual", "2026/27")
     # 5 + 6 + 7 + 8 = 26 of 80; P(X ≤ 26 | 80, 0.5) = 0.001162: a warning.
-    assert (year["numerator"], year["denominator"], year["reported"]) == (26, 80, 4)
+    assert (year["numerator"], year["denominator"], year["returns_made"]) == (26, 80, 4)
     assert year["p_value"] == pytest.approx(sps.binom.cdf(26, 80, 0.5), rel=1e-9)
     assert (year["status"], year["level"]) == ("underperforming", "warning")
     seen = pick(evaluation, "s1", "seen", "2026-04")
@@ -715,7 +719,7 @@ def test_sum_last_and_cumulative() -> None:
     assert row["p_value"] == pytest.approx(sps.binom.cdf(21, 120, 0.5), rel=1e-9)
     last = pick(evaluation, "s1", "last", "2026/27 Q4")
     assert (last["observed"], last["status"]) == (0.6, "met")
-    assert column(evaluation, "s1", "sum", "reported")["2026/27 Q1"] == 3
+    assert column(evaluation, "s1", "sum", "returns_made")["2026/27 Q1"] == 3
 
 
 def test_rates_are_never_averaged() -> None:
@@ -825,8 +829,16 @@ def test_as_of_limits_what_is_due() -> None:
         "2026/27 Q4": "not_reported",
     }
     q3 = pick(later, "s1", "q", "2026/27 Q3")
-    assert (q3["numerator"], q3["denominator"], q3["reported"], q3["expected"]) == (10, 20, 2, 3)
-    assert "only 2 of the 3 returns" in later.explain("s1", "q", "2026/27 Q3").text
+    assert (q3["numerator"], q3["denominator"], q3["returns_made"], q3["returns_due"]) == (
+        10,
+        20,
+        2,
+        3,
+    )
+    assert q3["complete"] is False
+    text = later.explain("s1", "q", "2026/27 Q3").text
+    assert "met, judged on the 2 of 3 returns due that were made" in text
+    assert "Returns: 2 of the 3 returns due were made (1 missing)" in text
 
 
 # --- stages ------------------------------------------------------------------------------------
@@ -1322,7 +1334,7 @@ def test_json_round_trip(mixed: Evaluation) -> None:
     assert isinstance(text, str)
     data = json.loads(text)
     assert data["format"] == "contractkit-evaluation"
-    assert data["version"] == 1
+    assert data["version"] == 2
     back = Evaluation.from_json(text)
     assert back.table.equals(mixed.table)
     assert back.table.schema == mixed.table.schema
@@ -1368,7 +1380,7 @@ def test_json_is_strict_json(mixed: Evaluation) -> None:
 def test_from_json_refuses_other_formats_and_versions(mixed: Evaluation) -> None:
     data = json.loads(mixed.to_json() or "")
     with pytest.raises(ValueError, match="version"):
-        Evaluation.from_json(json.dumps({**data, "version": 2}))
+        Evaluation.from_json(json.dumps({**data, "version": 3}))
     with pytest.raises(ValueError, match="contractkit-evaluation"):
         Evaluation.from_json(json.dumps({**data, "format": "something-else"}))
 

@@ -253,7 +253,7 @@ def test_json_output(runner: CliRunner, contract: Path, returns: Path, tmp_path:
     assert result.exit_code == 0, result.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["format"] == "contractkit-evaluation"
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert len(data["rows"]) == 16
     assert all(row["explanation"] for row in data["rows"])
     assert data["account"]["read"] == 18

@@ -127,13 +127,18 @@ def test_the_missing_return_gives_a_quarter_of_two_returns_of_three(
     evaluation: contractkit.Evaluation,
 ) -> None:
     row = evaluation.row("ucr-north", "first-contact", "2026/27 Q4")
-    assert (row["reported"], row["expected"]) == (2, 3)
-    assert row["status"] == "met"
-    assert "only 2 of the 3 returns due in the period were made" in str(
-        evaluation.explain("ucr-north", "first-contact", "2026/27 Q4")
-    )
+    assert (row["returns_made"], row["returns_due"]) == (2, 3)
+    # A mean is judged on the returns that arrived (they estimate the quarter without bias),
+    # and the quarter says so; the missing return is a failure to report, which the contract
+    # counts towards escalation as a flagged period (its default).
+    assert (row["status"], row["complete"]) == ("met", False)
+    assert (row["reporting_failure"], row["counted_as"]) == ("incomplete", "flagged")
+    text = str(evaluation.explain("ucr-north", "first-contact", "2026/27 Q4"))
+    assert "met, judged on the 2 of 3 returns due that were made" in text
+    assert "Returns: 2 of the 3 returns due were made (1 missing)" in text
+    assert "counts it towards escalation as a flagged period (reporting.incomplete)" in text
     complete = evaluation.table.filter(
-        (pl.col("status") != "not_due") & (pl.col("reported") < pl.col("expected"))
+        (pl.col("status") != "not_due") & (pl.col("returns_made") < pl.col("returns_due"))
     )
     assert complete.select("service", "kpi", "period").rows() == [
         ("ucr-north", "first-contact", "2026/27 Q4")

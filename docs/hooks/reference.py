@@ -10,6 +10,9 @@ It replaces these markers in any page:
   (:data:`contractkit.STATUSES`) and the levels of a flag (:data:`contractkit.evaluation.LEVELS`).
 - ``<!-- rejection-reasons -->``: every reason a returns row can be rejected
   (:data:`contractkit.returns.REASONS`).
+- ``<!-- reporting-failures -->``: how a period's returns can fall short of the reporting
+  obligation (:data:`contractkit.evaluation.REPORTING_FAILURES`), and how a period can count
+  towards escalation (:data:`contractkit.evaluation.COUNTED_AS`).
 - ``<!-- spend-reasons -->`` and ``<!-- fund-findings -->``: every reason a pooled fund's spend
   row can be rejected, and every finding a reconciliation can make; ``<!-- outturn-reasons -->``
   and ``<!-- plan-findings -->`` the same for a system plan's outturn and assessment;
@@ -38,7 +41,7 @@ from pydantic import BaseModel, WithJsonSchema
 from pydantic.fields import FieldInfo
 
 from contractkit import STATUSES, Contract, Quantity
-from contractkit.evaluation import LEVELS
+from contractkit.evaluation import COUNTED_AS, LEVELS, REPORTING_FAILURES
 from contractkit.finance import (
     ACTIVITY_REASONS,
     CLAIM_REASONS,
@@ -56,6 +59,7 @@ from contractkit.returns import REASONS
 MARKER = "<!-- contract-reference -->"
 STATUS_MARKER = "<!-- status-catalogue -->"
 REASONS_MARKER = "<!-- rejection-reasons -->"
+FAILURES_MARKER = "<!-- reporting-failures -->"
 SPEND_MARKER = "<!-- spend-reasons -->"
 FINDINGS_MARKER = "<!-- fund-findings -->"
 OUTTURN_MARKER = "<!-- outturn-reasons -->"
@@ -98,6 +102,18 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         markdown = markdown.replace(STATUS_MARKER, status_catalogue())
     if REASONS_MARKER in markdown:
         markdown = markdown.replace(REASONS_MARKER, rejection_reasons())
+    if FAILURES_MARKER in markdown:
+        markdown = markdown.replace(
+            FAILURES_MARKER,
+            "\n".join(
+                [
+                    catalogue(REPORTING_FAILURES, "failure"),
+                    "How a period counts for the escalation rules (the `counted_as` column):",
+                    "",
+                    catalogue(COUNTED_AS, "counted as"),
+                ]
+            ),
+        )
     if SPEND_MARKER in markdown:
         markdown = markdown.replace(SPEND_MARKER, catalogue(SPEND_REASONS, "reason"))
     if FINDINGS_MARKER in markdown:

@@ -9,6 +9,7 @@ Write a contract as YAML or as Python objects, load it, and be told exactly what
 
 from contractkit import stats as stats  # the public numerics, as contractkit.stats
 from contractkit.errors import (
+    ArgumentError,
     ContractKitError,
     MoneyError,
     PeriodError,
@@ -45,6 +46,8 @@ from contractkit.model import (
     PooledFund,
     Provider,
     ProviderType,
+    Reporting,
+    ReportingCount,
     Service,
     ServicePayment,
     Stage,
@@ -67,6 +70,7 @@ __all__ = [
     "KPI",
     "STATUSES",
     "Absolute",
+    "ArgumentError",
     "Assessment",
     "Band",
     "Bands",
@@ -104,6 +108,8 @@ __all__ = [
     "Quantity",
     "Quarter",
     "Reconciliation",
+    "Reporting",
+    "ReportingCount",
     "Returns",
     "ReturnsError",
     "Service",

@@ -14,7 +14,6 @@ import typer
 from contractkit import __version__
 from contractkit.cli._evaluation import (
     print_account,
-    print_rejections,
     render_verdicts,
     select_rows,
     write_rows,
@@ -22,7 +21,8 @@ from contractkit.cli._evaluation import (
 from contractkit.cli._output import err_console, out_console, print_problems, print_summary
 from contractkit.errors import ContractKitError, PeriodError, ReturnsError, SpecError
 from contractkit.model import Contract, PooledFund, SystemPlan
-from contractkit.periods import parse_period
+from contractkit.model.english import long_date
+from contractkit.periods import Period, parse_period
 from contractkit.report.finance import describe_fund, describe_plan
 from contractkit.report.summary import summarise
 from contractkit.returns import parse_mapping
@@ -266,11 +266,13 @@ def evaluate(
         )
         raise typer.Exit(EXIT_PROBLEMS) from None
     err = err_console()
-    print_account(evaluation, err)
+    print_account(evaluation, err, strict=strict)
     if strict and evaluation.account["rejected"]:
-        print_rejections(evaluation, err)
         raise typer.Exit(EXIT_PROBLEMS)
     shown = select_rows(evaluation, chosen)
+    if chosen is not None and shown.height == 0:
+        err.print(_nothing_for(chosen, spec, evaluation.meta["evaluated_to"]), markup=False)
+        raise typer.Exit(EXIT_PROBLEMS)
     if output_format is Format.TABLE:
         text = render_verdicts(evaluation, shown, out_console() if output is None else None)
         if output is not None and text is not None:
@@ -281,6 +283,21 @@ def evaluate(
         levels = ["alarm"] if fail_on is FailOn.ALARM else ["warning", "alarm"]
         if shown.filter(pl.col("level").is_in(levels)).height:
             raise typer.Exit(1)
+
+
+def _nothing_for(chosen: Period, contract: Contract, evaluated_to: str | None) -> str:
+    """Why a chosen period has no rows: outside the term, or not evaluated (yet)."""
+    term = contract.term
+    if chosen.end <= term.start or chosen.start > term.end:
+        return (
+            f"--period {chosen} is outside the contract's term ({long_date(term.start)} to "
+            f"{long_date(term.end)})"
+        )
+    reach = f"the evaluation runs to {evaluated_to}" if evaluated_to else "no returns were accepted"
+    return (
+        f"--period {chosen}: no period of it has been evaluated: {reach} (give --as-of to "
+        "evaluate periods the returns do not reach)"
+    )
 
 
 def main() -> None:

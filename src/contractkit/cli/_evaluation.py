@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import attrs
 import polars as pl
@@ -13,14 +15,31 @@ from rich.table import Table
 
 from contractkit.evaluation import Evaluation
 from contractkit.periods import Period, parse_period
+from contractkit.returns import REASONS
 
 __all__ = ["print_account", "print_rejections", "render_verdicts", "select_rows", "write_rows"]
 
 _SHOWN_REJECTIONS = 20
+"""With ``--strict``, at most this many rejected rows are listed."""
+_SHOWN_PER_REASON = 3
+"""Otherwise, at most this many rejected rows are listed for each reason."""
+_LOUD = 0.1
+"""A warning is printed when more than this share of the rows read are rejected."""
+_HINTS = {
+    "unreadable_period": "did the file pass through Excel? Periods are read as 2026-07, "
+    "Jul-26, 01/07/2026, 2026/27 Q2 or 2026/27 (see 'Periods and units' in the docs)",
+    "wrong_period_kind": "is the file reported at each KPI's own frequency?",
+    "unknown_kpi": "are the KPI ids the contract's? Map a column with --map COLUMN=kpi",
+    "unknown_service": "are the service ids the contract's?",
+    "unknown_provider": "are the providers' ODS codes the contract's?",
+    "not_a_number": "are the numbers written with a decimal point and no text?",
+    "outside_term": "is this the contract the returns are for?",
+}
 
 
-def print_account(evaluation: Evaluation, console: Console) -> None:
-    """What became of every returns row."""
+def print_account(evaluation: Evaluation, console: Console, *, strict: bool = False) -> None:
+    """What became of every returns row: the counts by reason, the first rejected rows of each
+    reason (all of the first few, with ``strict``), and a warning when many are rejected."""
     account = evaluation.account
     line = (
         f"{account['source']}: {account['read']:,} rows read: {account['accepted']:,} "
@@ -31,6 +50,45 @@ def print_account(evaluation: Evaluation, console: Console) -> None:
         console.print(f"  rejected, {reason}: {count:,}", markup=False)
     for reason, count in account.get("excluded_by_reason", {}).items():
         console.print(f"  excluded, {reason}: {count:,}", markup=False)
+    if strict:
+        print_rejections(evaluation, console)
+    elif evaluation.rejected.height:
+        _first_of_each_reason(evaluation, console)
+    _warn_if_many(account, console)
+
+
+def _first_of_each_reason(evaluation: Evaluation, console: Console) -> None:
+    source = evaluation.account["source"]
+    shown = (
+        evaluation.rejected.select("row", "reason", "message")
+        .with_columns(pl.int_range(pl.len()).over("reason").alias("_nth"))
+        .filter(pl.col("_nth") < _SHOWN_PER_REASON)
+        .sort("row")
+    )
+    for row, _reason, message in shown.drop("_nth").iter_rows():
+        console.print(f"{source}: row {row}: {message}", markup=False)
+    more = evaluation.rejected.height - shown.height
+    if more:
+        console.print(
+            f"… and {more:,} more rejected rows (--strict lists them and fails; "
+            "Evaluation.rejected has them all)",
+            markup=False,
+        )
+
+
+def _warn_if_many(account: Mapping[str, Any], console: Console) -> None:
+    read, rejected = account["read"], account["rejected"]
+    if not read or rejected <= _LOUD * read:
+        return
+    reasons = account["rejected_by_reason"]
+    top = max(reasons, key=lambda r: reasons[r])
+    what = REASONS.get(top, top).split(":")[0]
+    hint = _HINTS.get(top, "check the rows listed above")
+    console.print(
+        f"warning: {rejected:,} of {read:,} rows rejected, {reasons[top]:,} of them because "
+        f"{what}: {hint}",
+        markup=False,
+    )
 
 
 def print_rejections(evaluation: Evaluation, console: Console) -> None:
@@ -92,8 +150,20 @@ class _Line:
     threshold: str
     observed: str
     status: str
+    returns: str
     spc: str
     escalation: str
+
+
+def _returns(row: dict[str, object]) -> str:
+    """The evidence under the verdict: 'returns 3 of 3', 'returns 2 of 3 (1 rejected)'."""
+    due, made, dropped = row["returns_due"], row["returns_made"], row["returns_rejected"]
+    if not due:
+        return "—"
+    text = f"returns {made} of {due}"
+    if dropped:
+        text += f" ({dropped} {'row' if dropped == 1 else 'rows'} rejected)"
+    return text
 
 
 def _lines(rows: pl.DataFrame) -> dict[tuple[str, str], list[_Line]]:
@@ -113,6 +183,7 @@ def _lines(rows: pl.DataFrame) -> dict[tuple[str, str], list[_Line]]:
                 else "—",
                 observed=observed,
                 status=_status(row),
+                returns=_returns(row),
                 spc=(row["spc_signal"] or "—").replace("_", " "),
                 escalation=(row["escalation"] or "none").replace("_", " "),
             )
@@ -140,14 +211,18 @@ def render_verdicts(
                 "threshold",
                 "observed (95% interval)",
                 "status",
+                "returns",
                 "SPC",
                 "escalation",
             ):
                 table.add_column(column)
             for line in lines:
-                style = {"underperforming": "red", "not_reported": "yellow"}.get(
-                    line.status.split(" ")[0].rstrip(","), ""
-                )
+                style = {
+                    "underperforming": "red",
+                    "not reported": "yellow",
+                    "rejected return": "yellow",
+                    "incomplete": "yellow",
+                }.get(line.status.split(" (")[0].split(",")[0], "")
                 table.add_row(*(escape(v) for v in attrs.astuple(line)), style=style)
             console.print(table)
         return None
@@ -157,7 +232,7 @@ def render_verdicts(
         for line in lines:
             out.append(
                 f"  {line.kpi} {line.period} [{line.stage}]: {line.status}; observed "
-                f"{line.observed} against {line.threshold}; SPC {line.spc}; "
+                f"{line.observed} against {line.threshold}; {line.returns}; SPC {line.spc}; "
                 f"step {line.escalation}"
             )
     text = "\n".join(out) + "\n"

@@ -3,6 +3,15 @@
 from contractkit.evaluation._engine import evaluate
 from contractkit.evaluation._evaluation import COLUMNS, Evaluation
 from contractkit.evaluation._explain import Explanation
-from contractkit.evaluation.statuses import LEVELS, STATUSES
+from contractkit.evaluation.statuses import COUNTED_AS, LEVELS, REPORTING_FAILURES, STATUSES
 
-__all__ = ["COLUMNS", "LEVELS", "STATUSES", "Evaluation", "Explanation", "evaluate"]
+__all__ = [
+    "COLUMNS",
+    "COUNTED_AS",
+    "LEVELS",
+    "REPORTING_FAILURES",
+    "STATUSES",
+    "Evaluation",
+    "Explanation",
+    "evaluate",
+]

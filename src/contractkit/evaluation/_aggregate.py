@@ -42,6 +42,8 @@ class Combined:
     sd: Floats
     reported: Ints
     """How many reported periods went into each grid row."""
+    last_start: Ints
+    """Per grid row: the first month of the latest reported period in it (-1 where none)."""
     order: Ints | None
     """The accepted rows, sorted by series and month (None where they came in that order)."""
     columns: dict[str, Floats]
@@ -103,16 +105,23 @@ def aggregate(accepted: Mapping[str, NDArray[Any]], grid: Grid, plan: Plan) -> C
         nothing.flags.writeable = False
         out.update(dict.fromkeys(("value", "count", "sd"), nothing))
     reported = np.zeros(size, dtype=np.int64)
+    last_start = np.full(size, -1, dtype=np.int64)
     kept = None if everything else np.flatnonzero(inside)
     if not inside.any():
         return Combined(
-            **out, reported=reported, order=order, row_of_point=row_of_point, columns=sorted_columns
+            **out,
+            reported=reported,
+            last_start=last_start,
+            order=order,
+            row_of_point=row_of_point,
+            columns=sorted_columns,
         )
     rows = row_of_point if kept is None else row_of_point[kept]
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     ends = np.r_[starts[1:], rows.size] - 1
     target = rows[starts]
     reported[target] = ends - starts + 1
+    last_start[target] = (start if kept is None else start[kept])[ends]
     group_kpi = plan.series_kpi[grid.series[target]]
     measure = plan.kpi_measure[group_kpi]
     combine = plan.kpi_combine[group_kpi]
@@ -162,5 +171,10 @@ def aggregate(accepted: Mapping[str, NDArray[Any]], grid: Grid, plan: Plan) -> C
             is_mean, np.where(last, sd[ends], np.where(s_n >= 2, pooled_sd, np.nan)), np.nan
         )
     return Combined(
-        **out, reported=reported, order=order, row_of_point=row_of_point, columns=sorted_columns
+        **out,
+        reported=reported,
+        last_start=last_start,
+        order=order,
+        row_of_point=row_of_point,
+        columns=sorted_columns,
     )

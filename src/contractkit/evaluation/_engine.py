@@ -3,27 +3,46 @@
 from __future__ import annotations
 
 import calendar
+import os
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+import attrs
 import numpy as np
+from numpy.typing import NDArray
 
+from contractkit.errors import ArgumentError
 from contractkit.evaluation._aggregate import aggregate
+from contractkit.evaluation._completeness import INCOMPLETE as SHORT
+from contractkit.evaluation._completeness import Completeness, completeness
 from contractkit.evaluation._escalation import escalate
 from contractkit.evaluation._evaluation import Evaluation, Facts
-from contractkit.evaluation._grid import build_grid, resolve_thresholds, stage_index
-from contractkit.evaluation._plan import compile_plan, month_index
+from contractkit.evaluation._grid import Grid, build_grid, resolve_thresholds, stage_index
+from contractkit.evaluation._plan import Plan, compile_plan, month_index
 from contractkit.evaluation._spc import chart
-from contractkit.evaluation._verdict import ALARM, UNDER, judge
+from contractkit.evaluation._verdict import (
+    ALARM,
+    COUNT,
+    INSUFFICIENT,
+    MET,
+    UNDER,
+    WITHIN,
+    Verdicts,
+    judge,
+)
 from contractkit.model import Contract
+from contractkit.model.english import article
 from contractkit.returns import Returns, parse_mapping, read_returns
 from contractkit.stats import PROFILES
 
 __all__ = ["evaluate"]
 
 # Status codes (names in Evaluation): 1-4 are the verdicts, then these.
-NOT_REPORTED, NOT_DUE, SHADOW = 5, 6, 7
+NOT_REPORTED, NOT_DUE, SHADOW, REJECTED_RETURN, INCOMPLETE = 5, 6, 7, 8, 9
+_VERDICTS = (MET, WITHIN, UNDER, INSUFFICIENT)
+# How a failure to report counts, by ReportingCount: 0 not at all, 1 flagged, 2 alarm.
+_COUNTS = {"not_counted": 0, "flagged": 1, "alarm": 2}
 
 
 def _end_month(as_of: date | None, returns: Returns, term_end: int) -> int:
@@ -32,20 +51,59 @@ def _end_month(as_of: date | None, returns: Returns, term_end: int) -> int:
     if as_of is not None:
         last_day = calendar.monthrange(as_of.year, as_of.month)[1]
         end = month_index(as_of) - (0 if as_of.day == last_day else 1)
-    elif returns.size:
-        starts = returns.columns["start"]
-        months = returns.columns["months"]
-        end = int((starts + months - 1).max())
+    elif returns.size or returns.attributable.get("row", ()).__len__():
+        # The last month any return reaches, accepted or meant for a due period but rejected (a
+        # rejected last return still shows the period was reached).
+        ends = [
+            int((np.asarray(part["start"]) + np.asarray(part["months"]) - 1).max())
+            for part in (returns.columns, returns.attributable)
+            if len(part.get("start", ()))
+        ]
+        end = max(ends)
     else:
         end = -(10**6)
     return min(end, term_end)
 
 
+def _the_contract(contract: object) -> Contract:
+    """A contract, or the path of a file holding one (loaded here)."""
+    if isinstance(contract, Contract):
+        return contract
+    if isinstance(contract, str | os.PathLike):
+        from contractkit.spec import load
+
+        spec = load(contract)
+        if isinstance(spec, Contract):
+            return spec
+        raise ArgumentError(
+            f"{contract}: is a {getattr(spec, 'kind', 'spec')}, not a contract: evaluate needs "
+            "a contract"
+        )
+    raise ArgumentError(
+        "evaluate needs a contract (a Contract, or the path of its YAML file), not "
+        f"{article(type(contract).__name__)} {type(contract).__name__}"
+    )
+
+
+def _the_day(value: object) -> date | None:
+    """The evaluation date: a date, a datetime (its date), or text written YYYY-MM-DD."""
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ArgumentError(f"as_of {value!r} is not a date: give a date, or text such as '2027-03-31'")
+
+
 def evaluate(
-    contract: Contract,
+    contract: Contract | str | os.PathLike[str],
     returns: Any,
     *,
-    as_of: date | None = None,
+    as_of: date | str | None = None,
     columns: Mapping[str, str] | None = None,
     where: str | None = None,
     sheet: str | None = None,
@@ -53,15 +111,18 @@ def evaluate(
 ) -> Evaluation:
     """Evaluate returns against a contract: a verdict for every service, KPI and due period.
 
+    ``contract`` is a :class:`~contractkit.Contract`, or the path of its YAML file.
     ``returns`` is a file (CSV, Excel, Parquet), a polars or pandas frame, or
     :class:`~contractkit.returns.Returns` already read. ``columns`` maps the file's columns
     onto the returns fields (``{"org_code": "provider", "attendances - breaches":
     "numerator"}``); ``where`` keeps only matching rows (``"type = '1'"``); ``as_of`` is the
-    evaluation date (periods ending after it are not yet due); ``profile`` is the SPC profile
-    (``mdc`` or ``nhsr``).
+    evaluation date, a date or text such as ``"2027-03-31"`` (periods ending after it are not
+    yet due); ``profile`` is the SPC profile (``mdc`` or ``nhsr``).
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown SPC profile {profile!r}: use one of {', '.join(PROFILES)}")
+    contract = _the_contract(contract)
+    as_of = _the_day(as_of)
     plan = compile_plan(contract)
     if not isinstance(returns, Returns):
         mapping = parse_mapping(columns) if columns else None
@@ -90,22 +151,27 @@ def evaluate(
         warning=contract.flags.warning,
         alarm=contract.flags.alarm,
     )
-    reported = combined.reported > 0
-    status = np.where(
-        ~grid.due,
-        NOT_DUE,
-        np.where(thresholds.shadow, SHADOW, np.where(~reported, NOT_REPORTED, verdicts.verdict)),
-    ).astype(np.int8)
-    level = np.where((status == UNDER), verdicts.level, 0).astype(np.int8)
-    due_shadow = grid.due & thresholds.shadow
-    would_be = np.where(due_shadow, np.where(reported, verdicts.verdict, NOT_REPORTED), 0).astype(
+    evidence = completeness(grid, plan, combined, returns.attributable)
+    would, would_level = _statuses(verdicts.verdict, verdicts.level, evidence, plan, grid, higher)
+    # A period left without a verdict by returns missing from earlier in its year (a
+    # year-to-date figure) fails the reporting obligation too: else one missing return would
+    # leave the rest of the year unjudged and uncounted.
+    unjudged = (would == INCOMPLETE) & (evidence.failure == 0)
+    if unjudged.any():
+        evidence = attrs.evolve(
+            evidence, failure=np.where(unjudged, SHORT, evidence.failure).astype(np.int8)
+        )
+    status = np.where(~grid.due, NOT_DUE, np.where(thresholds.shadow, SHADOW, would)).astype(
         np.int8
     )
-    would_be_level = np.where(due_shadow, verdicts.level, 0).astype(np.int8)
+    level = np.where(status == UNDER, would_level, 0).astype(np.int8)
+    due_shadow = grid.due & thresholds.shadow
+    would_be = np.where(due_shadow, would, 0).astype(np.int8)
+    would_be_level = np.where(due_shadow & (would == UNDER), would_level, 0).astype(np.int8)
+    _withhold_unsettled(verdicts, (status == INCOMPLETE) | (would_be == INCOMPLETE))
     charts = chart(returns.columns, combined, plan, thresholds.level, profile=profile)
-    assessed = (status >= 1) & (status <= NOT_REPORTED)
-    flagged = (status == UNDER) | (status == NOT_REPORTED)
-    rank, rule = escalate(grid.series, assessed, flagged, level == ALARM, contract)
+    counted_as, assessed, flagged, alarm = _counted(status, level, evidence, contract)
+    rank, rule = escalate(grid.series, assessed, flagged, alarm, contract)
     facts = Facts(
         grid=grid,
         stage=stage,
@@ -119,6 +185,8 @@ def evaluate(
         spc=charts.row_signal,
         escalation=rank,
         escalation_rule=rule,
+        evidence=evidence,
+        counted_as=counted_as,
     )
     return Evaluation.build(
         contract=contract,
@@ -130,3 +198,76 @@ def evaluate(
         end_month=end_month,
         profile=profile,
     )
+
+
+def _statuses(
+    verdict: NDArray[np.int8],
+    level: NDArray[np.int8],
+    evidence: Completeness,
+    plan: Plan,
+    grid: Grid,
+    higher: NDArray[np.bool_],
+) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
+    """Each period's status as if it were assessed, and its level, from its verdict and the
+    returns under it.
+
+    - no return made: ``rejected_return`` where rows meant for it were rejected, else
+      ``not_reported``;
+    - some returns missing or rejected: a proportion, rate or mean is judged on the returns that
+      arrived (they estimate the period without bias), and the period is marked incomplete; a
+      count added up over the period can show a breach (where lower is better) or a pass (where
+      higher is better) but never the other, since the missing returns could only add to it:
+      otherwise ``incomplete``; a snapshot (``last``) without the period's last return is
+      ``incomplete``, since an earlier return is a different figure;
+    - otherwise the verdict.
+    """
+    kpi = plan.series_kpi[grid.series]
+    combine = plan.kpi_combine[kpi]
+    counted_up = (plan.kpi_measure[kpi] == COUNT) & (combine != 1)
+    settled = np.where(higher, verdict == MET, verdict == UNDER)
+    partial = ~evidence.complete & (evidence.made > 0)
+    status = np.select(
+        [
+            (evidence.made == 0) & (evidence.rejected > 0),
+            evidence.made == 0,
+            partial & counted_up & ~settled,
+            partial & (combine == 1),
+        ],
+        [REJECTED_RETURN, NOT_REPORTED, INCOMPLETE, INCOMPLETE],
+        verdict,
+    ).astype(np.int8)
+    return status, np.where(status == UNDER, level, 0).astype(np.int8)
+
+
+def _withhold_unsettled(verdicts: Verdicts, unsettled: NDArray[np.bool_]) -> None:
+    """A period that cannot be judged on what arrived shows its figures so far, but no test,
+    interval or power: they would be about a part of the period, read as the whole."""
+    for array in (verdicts.p_value, verdicts.shortfall, verdicts.ci_lower, verdicts.ci_upper):
+        array[unsettled] = np.nan
+
+
+def _counted(
+    status: NDArray[np.int8], level: NDArray[np.int8], evidence: Completeness, contract: Contract
+) -> tuple[NDArray[np.int8], NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
+    """How each period counts for the escalation rules: its verdict, or a failure to report
+    weighed as the contract's ``reporting`` section says, whichever is the more serious.
+    Returns the code (0 not counted, 1 assessed, 2 flagged, 3 alarm) and the three masks."""
+    reporting = contract.reporting
+    weight = np.array(
+        [
+            0,
+            _COUNTS[reporting.missing.value],
+            _COUNTS[reporting.for_rejected.value],
+            _COUNTS[reporting.for_incomplete.value],
+        ],
+        dtype=np.int8,
+    )
+    judged = np.isin(status, _VERDICTS)
+    in_force = judged | np.isin(status, (NOT_REPORTED, REJECTED_RETURN, INCOMPLETE))
+    failure = np.where(in_force, weight[evidence.failure], 0)
+    counted_as = np.select(
+        [(level == ALARM) | (failure == 2), (status == UNDER) | (failure == 1), judged],
+        [3, 2, 1],
+        0,
+    ).astype(np.int8)
+    return counted_as, counted_as > 0, counted_as >= 2, counted_as == 3

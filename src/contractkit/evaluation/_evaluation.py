@@ -19,8 +19,8 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from contractkit import _blocks
 from contractkit.evaluation._aggregate import Combined
+from contractkit.evaluation._completeness import FAILURES, Completeness
 from contractkit.evaluation._explain import Explanation, explain_row
 from contractkit.evaluation._grid import Grid, Thresholds
 from contractkit.evaluation._plan import Plan, period_from_index
@@ -37,7 +37,20 @@ from contractkit.stats.spc import ASSURANCES, VARIATIONS
 __all__ = ["COLUMNS", "FORMAT", "VERSION", "Evaluation", "Facts"]
 
 FORMAT = "contractkit-evaluation"
-VERSION = 1
+VERSION = 2
+"""The version of the JSON form written (version 1, before the returns behind each verdict
+were recorded, is still read)."""
+
+STATUS_NAMES: list[str | None] = [
+    None,
+    *(VERDICTS[i] for i in range(1, 5)),
+    "not_reported",
+    "not_due",
+    "shadow",
+    "rejected_return",
+    "incomplete",
+]
+"""Each status code of the engine's arrays, and its name."""
 
 COLUMNS = (
     "service",
@@ -56,11 +69,17 @@ COLUMNS = (
     "min_detectable_shortfall",
     "status",
     "level",
+    "returns_due",
+    "returns_made",
+    "returns_rejected",
+    "complete",
     "spc_signal",
     "escalation",
 )
 """The table's leading columns, in order (more follow: n, would-be status, the facts each
-explanation cites)."""
+explanation cites). Every verdict carries the evidence it stands on: the returns due in its
+period, those made (accepted), the rows rejected that were meant for it, and whether its figure
+stands on every return it needs (``complete``)."""
 
 _DETAIL = (
     "count",
@@ -68,10 +87,12 @@ _DETAIL = (
     "n",
     "would_be",
     "would_be_level",
-    "reported",
-    "expected",
+    "reporting_failure",
+    "counted_as",
+    "rejected_rows",
     "measure",
     "better",
+    "combine",
     "per",
     "unit",
     "kpi_name",
@@ -79,7 +100,7 @@ _DETAIL = (
     "commences",
     "stage_mode",
     "stage_from",
-    "stage_until",
+    "stage_to",
     "threshold_stage",
     "threshold_kind",
     "threshold_source",
@@ -162,13 +183,8 @@ class Evaluation:
         refs = thresholds.refs
         ref = np.where(thresholds.ref >= 0, thresholds.ref, len(refs))
         judging = np.where(thresholds.judging >= 0, thresholds.judging, len(stages))
-        status_names = [
-            None,
-            *(VERDICTS[i] for i in range(1, 5)),
-            "not_reported",
-            "not_due",
-            "shadow",
-        ]
+        status_names = STATUS_NAMES
+        evidence = facts.evidence
         rules = [rule.describe() for rule in contract.escalation]
         table = pl.DataFrame(
             {
@@ -188,6 +204,10 @@ class Evaluation:
                 "min_detectable_shortfall": _floats(verdicts.shortfall),
                 "status": _labels(status_names, facts.status),
                 "level": _labels([None, "warning", "alarm"], facts.level),
+                "returns_due": evidence.due,
+                "returns_made": evidence.made,
+                "returns_rejected": evidence.rejected,
+                "complete": pl.Series(evidence.complete, dtype=pl.Boolean),
                 "spc_signal": _labels([SIGNAL_NAMES[i] for i in range(5)], facts.spc),
                 "escalation": _labels([None, *steps], facts.escalation),
                 "count": _floats(combined.count),
@@ -195,22 +215,23 @@ class Evaluation:
                 "n": _floats(verdicts.n),
                 "would_be": _labels(status_names, facts.would_be),
                 "would_be_level": _labels([None, "warning", "alarm"], facts.would_be_level),
-                "reported": combined.reported,
-                "expected": _expected(grid, plan),
+                "reporting_failure": _labels(FAILURES, evidence.failure),
+                "counted_as": _labels([None, "assessed", "flagged", "alarm"], facts.counted_as),
+                "rejected_rows": _rejected_rows(evidence, grid.series.size),
                 "measure": _labels([k.measure.value for k in kpis], kpi),
                 "better": _labels([k.better.value for k in kpis], kpi),
+                "combine": _labels([k.combine.value for k in kpis], kpi),
                 "per": _labels([k.per for k in kpis], kpi, dtype=pl.Int64),
                 "unit": _labels([k.unit for k in kpis], kpi),
                 "kpi_name": _labels([k.name for k in kpis], kpi),
                 "clause": _labels([k.clause for k in kpis], kpi),
-                "commences": _labels([s.commences.isoformat() for s in services], series_service),
+                "commences": _labels([s.commences for s in services], series_service, pl.Date),
                 "stage_mode": _labels([s.mode.value for s in stages], facts.stage),
                 "stage_from": _labels(
-                    [span.start.isoformat() for sp in spans for span in sp], span_index
+                    [span.start for sp in spans for span in sp], span_index, pl.Date
                 ),
-                "stage_until": _labels(
-                    [span.end.isoformat() if span.end else None for sp in spans for span in sp],
-                    span_index,
+                "stage_to": _labels(
+                    [_last_day(span.end) for sp in spans for span in sp], span_index, pl.Date
                 ),
                 "threshold_stage": _labels([*(s.stage for s in stages), None], judging),
                 "threshold_kind": _labels([*(r.kind for r in refs), None], ref),
@@ -282,7 +303,23 @@ class Evaluation:
     def explain(self, service: str, kpi: str, period: str | Period) -> Explanation:
         """Why a row came out as it did: the stage, the threshold and the line it came from,
         the numbers, the test and its result, and the escalation rule that fired."""
-        return explain_row(self.row(service, kpi, period), self.meta)
+        return explain_row(self.row(service, kpi, period), self.meta, self._rejected_reasons())
+
+    def _rejected_reasons(self) -> dict[int, tuple[str, str]]:
+        """Each rejected row's reason and message, by its row number (built once)."""
+        cached = self._cache.get("rejected_reasons")
+        if cached is None:
+            cached = (
+                self.rejected.select(
+                    pl.col("row").cast(pl.Int64), pl.col("reason"), pl.col("message")
+                )
+                if self.rejected.height
+                else pl.DataFrame(
+                    schema={"row": pl.Int64, "reason": pl.String, "message": pl.String}
+                )
+            )
+            self._cache["rejected_reasons"] = cached
+        return {row: (reason, message) for row, reason, message in cached.iter_rows()}
 
     def spc_icons(self) -> pl.DataFrame:
         """Each series' SPC icons, from its latest chart (the run of points since any gap):
@@ -303,7 +340,8 @@ class Evaluation:
 
     def services(self) -> pl.DataFrame:
         """The service-level view: for each service and period, the most serious step across
-        its KPIs."""
+        its KPIs, and how many of its KPIs were underperforming, not reported, rejected or
+        incomplete."""
         steps = self.meta["steps"]
         rank = {step: i + 1 for i, step in enumerate(steps)}
         # Periods of different kinds sort by their first day (looked up once per period).
@@ -317,6 +355,8 @@ class Evaluation:
                 pl.col("_rank").max(),
                 (pl.col("status") == "underperforming").sum().alias("underperforming"),
                 (pl.col("status") == "not_reported").sum().alias("not_reported"),
+                (pl.col("status") == "rejected_return").sum().alias("rejected_return"),
+                (pl.col("reporting_failure") == "incomplete").sum().alias("incomplete"),
             )
             .with_columns(
                 escalation=pl.col("_rank").replace_strict(
@@ -346,8 +386,9 @@ class Evaluation:
         """The versioned, JSON-ready form: meta, account, rows (each with its explanation),
         rejected rows and SPC points."""
         rows = self.table.to_dicts()
+        reasons = self._rejected_reasons()
         for row in rows:
-            row["explanation"] = explain_row(row, self.meta).text
+            row["explanation"] = explain_row(row, self.meta, reasons).text
         return {
             "format": FORMAT,
             "version": VERSION,
@@ -379,14 +420,20 @@ class Evaluation:
         data = json.loads(text)
         if data.get("format") != FORMAT:
             raise ValueError(f"not a contractkit evaluation (its 'format' is not {FORMAT!r})")
-        if data.get("version") != VERSION:
+        if data.get("version") not in (1, VERSION):
             raise ValueError(
                 f"evaluation format version {data.get('version')!r} is not "
-                f"supported: this release reads version {VERSION}"
+                f"supported: this release reads versions 1 and {VERSION}"
             )
         schema = _schema()
         rows = [{k: v for k, v in row.items() if k != "explanation"} for row in data["rows"]]
-        table = pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+        if data["version"] == 1:
+            rows = [_from_version_1(row) for row in rows]
+        read = {c: (pl.String if t == pl.Date else t) for c, t in schema.items()}
+        table = pl.DataFrame(rows, schema=read) if rows else pl.DataFrame(schema=read)
+        table = table.with_columns(
+            pl.col(c).str.to_date() for c, t in schema.items() if t == pl.Date
+        )
         rejected = pl.DataFrame(data.get("rejected") or [])
         if rejected.height:
             rejected = rejected.with_columns(pl.col("row").cast(pl.Int64))
@@ -447,6 +494,8 @@ class Evaluation:
         colours = {
             "underperforming": "#f8d7da",
             "not_reported": "#fff3cd",
+            "rejected_return": "#fff3cd",
+            "incomplete": "#fff3cd",
             "within_variation": "#fdfdea",
             "met": "#e8f5e9",
             "shadow": "#eef1f5",
@@ -472,6 +521,8 @@ class Evaluation:
 def _cell(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
@@ -501,19 +552,52 @@ def _schema() -> dict[str, pl.DataType]:
         "sd",
         "n",
     )
-    ints = ("reported", "expected", "per")
+    ints = ("returns_due", "returns_made", "returns_rejected", "per")
+    dates = ("commences", "stage_from", "stage_to")
     return {
         c: (
             pl.Float64()
             if c in floats
             else pl.Int64()
             if c in ints
+            else pl.Date()
+            if c in dates
+            else pl.Boolean()
+            if c == "complete"
+            else pl.String()
+            if c == "rejected_rows"
             else KEY()
             if c in _KEYS
             else TEXT()
         )
         for c in (*COLUMNS, *_DETAIL)
     }
+
+
+def _from_version_1(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of a version 1 record in version 2's terms: the returns made and due renamed, none
+    recorded as rejected (version 1 did not attribute rejected rows to periods), and a stage's
+    exclusive end turned into its last day."""
+    out = dict(row)
+    made, due = out.pop("reported", None), out.pop("expected", None)
+    until = out.pop("stage_until", None)
+    out["returns_due"], out["returns_made"], out["returns_rejected"] = due, made, 0
+    if made is None or due is None:
+        out["complete"] = None
+    else:
+        out["complete"] = made >= due
+    failure = None
+    if due and made == 0:
+        failure = "missing"
+    elif due and made is not None and made < due:
+        failure = "incomplete"
+    out["reporting_failure"] = failure
+    out["counted_as"] = None
+    out["rejected_rows"] = None
+    out["combine"] = None
+    last = _last_day(date.fromisoformat(until)) if until else None
+    out["stage_to"] = last.isoformat() if last else None
+    return out
 
 
 @attrs.frozen
@@ -532,6 +616,9 @@ class Facts:
     spc: NDArray[np.int8]
     escalation: NDArray[np.int64]
     escalation_rule: NDArray[np.int64]
+    evidence: Completeness
+    counted_as: NDArray[np.int8]
+    """0 not counted by the escalation rules, 1 assessed, 2 flagged, 3 alarm."""
 
 
 @attrs.frozen
@@ -586,21 +673,39 @@ def _period_start(text: str) -> int:
     return parse_period(text).start.toordinal()
 
 
-def _expected(grid: Grid, plan: Plan) -> NDArray[np.int64]:
-    """How many returns were due in each period: those from the service's commencement (and,
-    for a service that ends, up to its end). A block of rows at a time."""
-    counted = np.empty(grid.series.size, dtype=np.int64)
-    for rows in _blocks.slices(grid.series.size):
-        series, a_start = grid.series[rows], grid.a_start[rows]
-        reported = plan.series_reported[series]
-        commences = plan.series_commences[series]
-        first = np.maximum(
-            a_start,
-            np.where(reported == 1, commences, ((commences - 3) // reported) * reported + 3),
+def _last_day(end: date | None) -> date | None:
+    """The last day of a span that ends (exclusively) on ``end``; None for one that runs to the
+    end of the term."""
+    return None if end is None else date.fromordinal(end.toordinal() - 1)
+
+
+def _rejected_rows(evidence: Completeness, size: int) -> pl.Series:
+    """Per grid row, the rejected rows meant for its period, as text ("14, 15, 16"; the first
+    few of many, with how many more)."""
+    if evidence.rejected_at.size == 0:
+        return pl.repeat(None, size, dtype=pl.String, eager=True)
+    listed = (
+        pl.DataFrame({"at": evidence.rejected_at, "row": evidence.rejected_row})
+        .group_by("at", maintain_order=True)
+        .agg(
+            pl.col("row").head(_LISTED).cast(pl.String).str.join(", ").alias("first"),
+            pl.len().alias("many"),
         )
-        last = np.minimum(a_start + grid.a_months[rows] - 1, plan.series_ends[series])
-        counted[rows] = np.maximum((last - first + 1 + reported - 1) // reported, 0)
-    return counted
+        .select(
+            "at",
+            pl.when(pl.col("many") > _LISTED)
+            .then(pl.format("{} and {} more", pl.col("first"), pl.col("many") - _LISTED))
+            .otherwise(pl.col("first"))
+            .alias("text"),
+        )
+    )
+    every = pl.DataFrame({"at": np.arange(size)})
+    out = every.join(listed, on="at", how="left", maintain_order="left")
+    return out.get_column("text").rename("rejected_rows")
+
+
+_LISTED = 10
+"""At most this many rejected rows are named on a period's row."""
 
 
 def _floats(values: NDArray[np.float64]) -> pl.Series:

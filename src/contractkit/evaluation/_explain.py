@@ -1,13 +1,21 @@
-"""Explanations: why a row of an evaluation came out as it did, in plain English first."""
+"""Explanations: why a row of an evaluation came out as it did, in plain English first.
+
+Every explanation says what evidence the verdict stands on: the returns due, made and rejected
+(each rejected row with its reason), and whether the figure is the whole period's.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from contractkit.errors import UnitError
 from contractkit.model.english import long_date
+from contractkit.units import Quantity, check_unit
 
 __all__ = ["Explanation", "explain_row"]
 
@@ -22,10 +30,34 @@ _STATUS_WORDS = {
     "within_variation": "below the threshold, but within expected variation (not a flag)",
     "underperforming": "underperforming",
     "insufficient_data": "insufficient data to judge",
-    "not_reported": "not reported: the return was due and none was made",
+    "incomplete": "incomplete: some of the period's returns are missing or rejected, and those "
+    "that arrived cannot settle the verdict",
+    "rejected_return": "rejected return: returns were made for the period, but every one was "
+    "rejected",
+    "not_reported": "not reported: the returns were due and none was made",
     "not_due": "not due: the service had not commenced",
     "shadow": "monitored only (shadow)",
 }
+
+
+def _failure_words(row: Mapping[str, Any]) -> str:
+    """How the period's returns fell short, in words."""
+    failure = row["reporting_failure"]
+    if failure == "missing":
+        return "no return was made"
+    if failure == "rejected":
+        return "every return made was rejected"
+    short = (row.get("returns_due") or 0) - (row.get("returns_made") or 0)
+    if short <= 0:
+        return "its figure for the year to date lacks a return due earlier in the year"
+    how = "missing or rejected" if row.get("returns_rejected") else "missing"
+    verb = "is" if short == 1 else "are"
+    return f"{short} of its {row.get('returns_due')} returns {verb} {how}"
+
+
+_FREQUENCY = {1: "month", 3: "quarter", 12: "financial year"}
+_SHOWN_REJECTED = 10
+"""At most this many rejected rows are quoted in an explanation."""
 
 
 @attrs.frozen
@@ -39,19 +71,42 @@ class Explanation:
         return self.text
 
 
-def _day(text: str | None) -> str:
-    return long_date(date.fromisoformat(text)) if text else "the end of the term"
+def _date(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
 
 
-def _last_day(until: str | None) -> str:
-    """The last day of a stage that ends (exclusively) on ``until``."""
-    if not until:
-        return "the end of the term"
-    return long_date(date.fromordinal(date.fromisoformat(until).toordinal() - 1))
+def _day(value: date | str | None) -> str:
+    day = _date(value)
+    return long_date(day) if day else "the end of the term"
 
 
-def _level(row: dict[str, Any], value: float | None) -> str:
-    """A value in the KPI's terms: 71.2%, 11.3 per 1,000, 84.5 minutes, 2."""
+def _number(value: float) -> str:
+    """A number to three significant figures, thousands separated: 3.69, 1,234, 0.163."""
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    text = f"{value:.3g}"
+    if "e" in text:
+        return f"{value:,.0f}"
+    return f"{float(text):,}" if abs(float(text)) >= 1000 else text
+
+
+def _counted(row: Mapping[str, Any], value: float) -> str:
+    """A count in the KPI's own unit: '2 incidents', '1 event', '3.69 events'."""
+    unit = row.get("unit") or "event"
+    try:
+        canonical = check_unit(unit)
+    except UnitError:  # a unit read back from an old record: shown as written
+        return f"{_number(value)} {unit}"
+    if value == int(value):
+        return str(Quantity(Decimal(int(value)), canonical))
+    plural = str(Quantity(Decimal(2), canonical)).removeprefix("2 ")
+    return f"{_number(value)} {plural}"
+
+
+def _level(row: Mapping[str, Any], value: float | None) -> str:
+    """A value in the KPI's terms: 71.2%, 11.3 per 1,000, 84.5 minutes, 2 incidents."""
     if value is None:
         return "—"
     measure = row["measure"]
@@ -62,7 +117,7 @@ def _level(row: dict[str, Any], value: float | None) -> str:
     if measure == "mean":
         unit = row.get("unit") or ""
         return f"{value:.4g} {unit}".strip()
-    return f"{value:g}"
+    return _counted(row, value)
 
 
 def _p(value: float) -> str:
@@ -75,50 +130,90 @@ def _count(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,}"
 
 
-def _numbers(row: dict[str, Any]) -> str:
+def _assessment(row: Mapping[str, Any]) -> str:
+    """The assessment period's kind, in words: quarter, month, financial year."""
+    period = str(row["period"])
+    if "Q" in period:
+        return "quarter"
+    return "month" if "-" in period else "financial year"
+
+
+def _returns(row: Mapping[str, Any], rejected: Mapping[int, tuple[str, str]]) -> str | None:
+    """What the verdict stands on: the returns due, made and rejected, each rejected row named."""
+    due = row.get("returns_due")
+    if due is None or row["status"] == "not_due":
+        return None
+    made = row.get("returns_made") or 0
+    dropped = row.get("returns_rejected") or 0
+    noun = "return" if due == 1 else "returns"
+    text = f"Returns: {made} of the {due} {noun} due {'was' if made == 1 else 'were'} made"
+    if made < due:
+        text += f" ({due - made} missing)" if not dropped else ""
+    if dropped:
+        rows = str(row.get("rejected_rows") or "")
+        listed = [r.strip() for r in rows.split(",") if r.strip().isdigit()]
+        text += f"; {dropped} {'row was' if dropped == 1 else 'rows were'} rejected"
+        quoted = []
+        for number in listed[:_SHOWN_REJECTED]:
+            found = rejected.get(int(number))
+            quoted.append(f"row {number}: {found[1]}" if found else f"row {number}")
+        if quoted:
+            text += " (" + "; ".join(quoted)
+            more = dropped - len(quoted)
+            text += f"; and {more} more)" if more > 0 else ")"
+    if row.get("complete") is False and made:
+        text += "; the figures are those of the returns made"
+    return text + "."
+
+
+def _numbers(row: Mapping[str, Any]) -> str:
     measure = row["measure"]
     if row["observed"] is None and row["n"] is None:
-        return (
-            "no return was made for this period"
-            if row["status"] in ("not_reported", "shadow")
-            else "no figures"
-        )
+        return "no return was made for this period" if not row.get("returns_made") else "none"
     interval = ""
     if row["ci_lower"] is not None and row["ci_upper"] is not None:
         interval = (
             f" (95% interval {_level(row, row['ci_lower'])} to {_level(row, row['ci_upper'])})"
         )
-    part = ""
-    if (
-        row.get("expected")
-        and row.get("reported") is not None
-        and row["reported"] < row["expected"]
-    ):
-        part = (
-            f"; only {row['reported']} of the {row['expected']} returns due in the period "
-            "were made, and the figures are those"
-        )
     if measure == "proportion":
         return (
             f"{_count(row['numerator'])} of {_count(row['denominator'])} = "
-            f"{_level(row, row['observed'])}{interval}{part}"
+            f"{_level(row, row['observed'])}{interval}"
         )
     if measure == "rate":
         return (
             f"{_count(row['numerator'])} events over an exposure of {_count(row['denominator'])} = "
-            f"{_level(row, row['observed'])}{interval}{part}"
+            f"{_level(row, row['observed'])}{interval}"
         )
     if measure == "mean":
         sd = f", standard deviation {row['sd']:.4g}" if row.get("sd") is not None else ""
         cases = _count(row["count"])
-        return f"mean {_level(row, row['observed'])} over {cases} cases{sd}{interval}{part}"
-    events = row["numerator"]
-    noun = "event" if events == 1 else "events"
-    return f"{_count(events)} {noun}{interval}{part}"
+        return f"mean {_level(row, row['observed'])} over {cases} cases{sd}{interval}"
+    so_far = " in the returns made" if row.get("complete") is False else ""
+    return f"{_counted(row, row['numerator'])}{so_far}{interval}"
 
 
-def explain_row(row: dict[str, Any], meta: dict[str, Any]) -> Explanation:
-    """The explanation of one row of an evaluation table."""
+def _unsettled(row: Mapping[str, Any]) -> str:
+    """Why an incomplete period has no verdict."""
+    if row.get("combine") == "last" or row["measure"] != "count":
+        return (
+            "Result: the period's figure is its last return's, and that return is missing or "
+            "rejected: an earlier return is a different figure, so the period is not judged."
+        )
+    if row["better"] == "lower":
+        return (
+            "Result: the missing returns could only add to the count, so the returns made can "
+            "show a breach but never a pass; they show no breach, so the period is not judged "
+            "until every return is in."
+        )
+    return (
+        "Result: the missing returns could only add to the count, so the returns made can show "
+        "a pass but never a breach; they do not yet reach the threshold, so the period is not "
+        "judged until every return is in."
+    )
+
+
+def _head(row: Mapping[str, Any]) -> str:
     status = row["status"]
     head = f"{row['service']} / {row['kpi']} / {row['period']}: {_STATUS_WORDS[status]}"
     if status == "underperforming" and row["level"]:
@@ -128,20 +223,141 @@ def explain_row(row: dict[str, Any], meta: dict[str, Any]) -> Explanation:
         head += f"; it would be {would}"
         if row.get("would_be_level"):
             head += f" at the {row['would_be_level']} level"
-    lines = [head + "."]
+    verdict = status in ("met", "within_variation", "underperforming", "insufficient_data")
+    if verdict and row.get("complete") is False:
+        made, due = row.get("returns_made") or 0, row.get("returns_due") or 0
+        head += f", judged on the {made} of {due} returns due that were made"
+    return head + "."
 
-    stage = (
+
+def _stage(row: Mapping[str, Any]) -> str:
+    if row["status"] == "not_due":
+        commences = _day(row["commences"])
+        return f"The service commences on {commences}, after this period: nothing is due."
+    return (
         f"Stage: {row['stage']} ({row['stage_mode']}). The service commenced on "
         f"{_day(row['commences'])}; its {row['stage']} stage runs from "
-        f"{_day(row['stage_from'])} to "
-        f"{_last_day(row['stage_until'])}, and a "
-        "period takes the stage in force on its first day."
+        f"{_day(row['stage_from'])} to {_day(row['stage_to'])}, and a period takes the stage "
+        "in force on its first day."
     )
-    if status == "not_due":
-        stage = (
-            f"The service commences on {_day(row['commences'])}, after this period: nothing is due."
+
+
+def _threshold(row: Mapping[str, Any], zero_tolerance: bool) -> str:
+    whose = (
+        f" (the {row['threshold_stage']} stage's threshold)"
+        if row.get("threshold_stage") and row["threshold_stage"] != row["stage"]
+        else ""
+    )
+    comparator = "at least" if row["better"] == "higher" else "at most"
+    if zero_tolerance:
+        target = "zero (zero tolerance)"
+    else:
+        target = f"{comparator} {_level(row, row['threshold'])}"
+    if row["measure"] == "count":
+        target += f" in the {_assessment(row)}"
+    kind = (row.get("threshold_kind") or "").replace("_", " ")
+    detail = f", {row['threshold_detail']}" if row.get("threshold_detail") else ""
+    return f"Threshold: {target}{whose}; {kind}{detail}; written at {row['threshold_source']}."
+
+
+def _result(row: Mapping[str, Any], meta: Mapping[str, Any], zero_tolerance: bool) -> str | None:
+    status = row["status"]
+    verdict = row["would_be"] if status == "shadow" else status
+    would = "would be " if status == "shadow" else ""
+    if verdict == "met":
+        return (
+            "Result: the observed value is on the right side of the threshold, so it "
+            f"{'would be met' if would else 'is met'} (no test is needed)."
         )
-    lines.append(stage)
+    if zero_tolerance and verdict == "underperforming":
+        return (
+            "Result: zero tolerance is compared exactly, with no statistics: any event "
+            f"breaches it, so it {would or 'is '}flagged at the alarm level."
+        )
+    if verdict in ("within_variation", "underperforming") and row["p_value"] is not None:
+        flags = meta["flags"]
+        test = _TESTS.get(row["measure"], "a one-sided test")
+        level = row["would_be_level"] if status == "shadow" else row["level"]
+        outcome = (
+            f"below the {level} level ({flags[level]}): {would}flagged at the {level} level"
+            if level
+            else f"not below the warning level ({flags['warning']}): {would or ''}not a flag"
+        )
+        return (
+            f"Test: {test} of the chance of a result this far from the threshold if true "
+            f"performance were exactly at it: {_p(row['p_value'])}, {outcome}."
+        )
+    if verdict == "insufficient_data":
+        return (
+            "Result: there is nothing to judge (a zero denominator or exposure, or a "
+            "mean from fewer than two cases)."
+        )
+    if verdict == "incomplete":
+        return _unsettled(row)
+    return None
+
+
+def _power(row: Mapping[str, Any]) -> str | None:
+    shortfall = row.get("min_detectable_shortfall")
+    if shortfall is None or row["status"] == "not_due":
+        return None
+    measure = row["measure"]
+    if measure == "proportion":
+        size = f"{shortfall * 100:.1f} percentage points"
+    else:
+        size = _level(row, shortfall)
+    excess = measure in ("count", "rate") and row["better"] == "lower"
+    gap = f"excess of {size} over" if excess else f"shortfall of {size} from"
+    return (
+        f"Power: with this many cases, a true {gap} the threshold would be flagged (at the "
+        "warning level) 80% of the time."
+    )
+
+
+def _escalation(row: Mapping[str, Any]) -> str | None:
+    status = row["status"]
+    if status in ("not_due", "shadow"):
+        return None
+    failure = row.get("reporting_failure")
+    counted = row.get("counted_as")
+    parts = []
+    if failure:
+        weight = {
+            "alarm": "a period flagged at the alarm level",
+            "flagged": "a flagged period",
+        }.get(str(counted), "nothing")
+        key = {"missing": "missing", "rejected": "rejected", "incomplete": "incomplete"}[failure]
+        flagged_anyway = status == "underperforming"
+        if flagged_anyway:
+            parts.append(
+                f"Reporting: {_failure_words(row)}, a failure to report (Schedule 6); the "
+                f"period counts towards escalation as {weight}."
+            )
+        else:
+            parts.append(
+                f"Reporting: {_failure_words(row)}, a failure to report (Schedule 6), never "
+                f"a pass; the contract counts it towards escalation as {weight} "
+                f"(reporting.{key})."
+            )
+    if row.get("escalation"):
+        parts.append(
+            f"Escalation: {row['escalation'].replace('_', ' ')} — "
+            f"{row['escalation_rule'] or 'in force from an earlier period'}."
+        )
+    else:
+        parts.append("Escalation: no step is called for.")
+    return "\n".join(parts)
+
+
+def explain_row(
+    row: Mapping[str, Any],
+    meta: Mapping[str, Any],
+    rejected: Mapping[int, tuple[str, str]] | None = None,
+) -> Explanation:
+    """The explanation of one row of an evaluation table. ``rejected`` gives each rejected
+    input row's reason and message, by row number, to quote the rows a period's returns lost."""
+    status = row["status"]
+    lines = [_head(row), _stage(row)]
     if status == "shadow":
         if row["stage_mode"] == "shadow":
             lines.append(
@@ -159,74 +375,19 @@ def explain_row(row: dict[str, Any], meta: dict[str, Any]) -> Explanation:
         row["measure"] == "count" and row["better"] == "lower" and row["threshold"] == 0
     )
     if row["threshold"] is not None and status != "not_due":
-        whose = (
-            f" (the {row['threshold_stage']} stage's threshold)"
-            if row.get("threshold_stage") and row["threshold_stage"] != row["stage"]
-            else ""
-        )
-        comparator = "at least" if row["better"] == "higher" else "at most"
-        target = (
-            "zero (zero tolerance)"
-            if zero_tolerance
-            else (f"{comparator} {_level(row, row['threshold'])}")
-        )
-        kind = (row.get("threshold_kind") or "").replace("_", " ")
-        detail = f", {row['threshold_detail']}" if row.get("threshold_detail") else ""
-        lines.append(
-            f"Threshold: {target}{whose}; {kind}{detail}; written at {row['threshold_source']}."
-        )
-    if status not in ("not_due",):
+        lines.append(_threshold(row, zero_tolerance))
+    evidence = _returns(row, rejected or {})
+    if evidence:
+        lines.append(evidence)
+    if status != "not_due":
         lines.append(f"Numbers: {_numbers(row)}.")
-    verdict = row["would_be"] if status == "shadow" else status
-    flags = meta["flags"]
-    test = _TESTS.get(row["measure"], "a one-sided test")
-    would = "would be " if status == "shadow" else ""
-    if verdict == "met":
-        lines.append(
-            "Result: the observed value is on the right side of the threshold, so it "
-            f"{'would be met' if would else 'is met'} (no test is needed)."
-        )
-    elif zero_tolerance and verdict == "underperforming":
-        lines.append(
-            "Result: zero tolerance is compared exactly, with no statistics: any event "
-            f"breaches it, so it {would or 'is '}flagged at the alarm level."
-        )
-    elif verdict in ("within_variation", "underperforming") and row["p_value"] is not None:
-        level = row["would_be_level"] if status == "shadow" else row["level"]
-        outcome = (
-            f"below the {level} level ({flags[level]}): {would}flagged at the {level} level"
-            if level
-            else f"not below the warning level ({flags['warning']}): {would or ''}not a flag"
-        )
-        lines.append(
-            f"Test: {test} of the chance of a result this far from the threshold if true "
-            f"performance were exactly at it: {_p(row['p_value'])}, {outcome}."
-        )
-    elif verdict == "insufficient_data":
-        lines.append(
-            "Result: there is nothing to judge (a zero denominator or exposure, or a "
-            "mean from fewer than two cases)."
-        )
-    shortfall = row.get("min_detectable_shortfall")
-    if shortfall is not None and status not in ("not_due",):
-        size = (
-            f"{shortfall * 100:.1f} percentage points"
-            if row["measure"] == "proportion"
-            else _level(row, shortfall)
-        )
-        lines.append(
-            f"Power: with this many cases, a true shortfall of {size} from the threshold would "
-            "be flagged (at the warning level) 80% of the time."
-        )
+    for part in (_result(row, meta, zero_tolerance), _power(row)):
+        if part:
+            lines.append(part)
     if row.get("spc_signal"):
         signal = row["spc_signal"].replace("_", " ")
-        lines.append(f"SPC ({meta['profile']} rules, on the {'reported'} periods): {signal}.")
-    if row.get("escalation"):
-        lines.append(
-            f"Escalation: {row['escalation'].replace('_', ' ')} — "
-            f"{row['escalation_rule'] or 'in force from an earlier period'}."
-        )
-    elif status not in ("not_due", "shadow"):
-        lines.append("Escalation: no step is called for.")
-    fields = dict(row)
-    return Explanation(text="\n".join(lines), fields=fields)
+        lines.append(f"SPC ({meta['profile']} rules, on the reported periods): {signal}.")
+    escalation = _escalation(row)
+    if escalation:
+        lines.append(escalation)
+    return Explanation(text="\n".join(lines), fields=dict(row))

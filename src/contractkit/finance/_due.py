@@ -339,7 +339,8 @@ def incentive(
                         "month": year_end,
                         "amount": share,
                         "message": f"{svc.id}'s indicator {kpi.id} earns nothing for "
-                        f"{FinancialYear(year)}: a period was due and no return was made for it",
+                        f"{FinancialYear(year)}: a period's returns were due and not made (or "
+                        "were all rejected, or too few to judge it)",
                     }
                 )
             pence = share_of(share, fraction)

@@ -22,6 +22,8 @@ Ints = NDArray[np.int64]
 
 ASSESSED = ("met", "within_variation", "underperforming", "insufficient_data")
 """The statuses of periods judged against a threshold."""
+UNJUDGED = ("not_reported", "rejected_return", "incomplete")
+"""The statuses of assessed periods left without a verdict because their returns failed."""
 
 
 def exact_level(value: float) -> Fraction:
@@ -63,8 +65,8 @@ def achievements(
     """Each (service, KPI, year)'s achievement, from an evaluation's rows with a ``_year``
     column (rows in period order), for the given KPIs: numerators over denominators added up (a
     mean weighted by its counts; the last period for a KPI combined by ``last`` or
-    ``cumulative``), over whole columns. Only assessed periods count; a period whose return
-    was not made means no achievement (``not_reported``)."""
+    ``cumulative``), over whole columns. Only assessed periods count; a period left without a
+    verdict because its returns failed means no achievement (``not_reported``)."""
     status = pl.col("status").cast(pl.String)
     judged = status.is_in(ASSESSED)
     grouped = (
@@ -73,7 +75,7 @@ def achievements(
         )
         .group_by("service", "kpi", "_year", maintain_order=True)
         .agg(
-            missing=(status == "not_reported").any(),
+            missing=status.is_in(UNJUDGED).any(),
             judged=judged.sum(),
             numerator=pl.col("numerator").filter(judged).sum(),
             denominator=pl.col("denominator").filter(judged).sum(),

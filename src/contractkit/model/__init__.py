@@ -18,6 +18,7 @@ from contractkit.model.finance import (
 from contractkit.model.kpi import KPI, Combine, Direction, Measure
 from contractkit.model.pooled_fund import FundLine, Partner, PooledFund, RiskBasis, RiskShare
 from contractkit.model.provider import Commissioner, Provider, ProviderType
+from contractkit.model.reporting import Reporting, ReportingCount
 from contractkit.model.service import Outcome, Service
 from contractkit.model.system_plan import Group, Organisation, SystemPlan, Transfer
 from contractkit.model.threshold import (
@@ -60,6 +61,8 @@ __all__ = [
     "PooledFund",
     "Provider",
     "ProviderType",
+    "Reporting",
+    "ReportingCount",
     "RiskBasis",
     "RiskShare",
     "Rule",

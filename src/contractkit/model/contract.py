@@ -32,6 +32,7 @@ from contractkit.model.escalation import EscalationRule, Flags
 from contractkit.model.finance import Consequence, Finance, Indicator, curve_issues
 from contractkit.model.kpi import KPI, Direction, Measure
 from contractkit.model.provider import Commissioner, Provider, ProviderType
+from contractkit.model.reporting import Reporting
 from contractkit.model.service import Outcome, Service
 from contractkit.model.threshold import (
     Dated,
@@ -106,6 +107,9 @@ class Contract(SpecModel):
     """The outcomes the contract seeks, each evidenced by some of its KPIs."""
     escalation: tuple[EscalationRule, ...] = ()
     """When persistent flags call for each step of the contract-management process."""
+    reporting: Reporting = Field(default_factory=Reporting)
+    """How a failure to report (a return missing or rejected, a period with only some of its
+    returns) counts towards escalation: as a flagged period unless the contract says otherwise."""
     finance: Finance | None = None
     """What each service is paid, and what performance earns or costs: see "Payments"."""
 

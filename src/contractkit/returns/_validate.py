@@ -50,7 +50,8 @@ REASONS: dict[str, str] = {
     "negative": "a count, total or standard deviation is negative",
     "not_whole": "a count of cases or events is not a whole number",
     "numerator_above_denominator": "the numerator of a proportion exceeds its denominator",
-    "duplicate": "more than one row for the same service, KPI and period (all are rejected)",
+    "duplicate": "more than one row for the same service, KPI and period, and they differ (all "
+    "are rejected: none is picked silently; a row repeated exactly is kept once)",
 }
 """Why a returns row can be rejected: stable codes, each with a one-line description, in the
 order the checks are made (a row is rejected for the first it fails)."""
@@ -77,6 +78,14 @@ _KIND_NAMES = {1: "a month", 3: "a quarter", 12: "a financial year"}
 _FREQUENCY = {1: "monthly", 3: "quarterly", 12: "annually"}
 _ABSENT = -1
 """The code of an empty text field."""
+_AFTER_AS_OF = -1
+"""The reason code of a row excluded because its period ends after the evaluation date."""
+_IDENTICAL = -2
+"""The reason code of a row excluded because it repeats another row exactly (kept once)."""
+_NOT_DUE = ("outside_term", "before_commencement", "after_service_ended")
+"""Reasons whose rows belong to no period that is due: they are never a period's return."""
+_LISTED = 5
+"""At most this many rows are named in a message about several rows."""
 _UNKNOWN = -2
 """The code of a text field naming nothing in the contract."""
 
@@ -105,6 +114,10 @@ class Returns:
     """Per series code: its service's code."""
     series_kpi: Ints = attrs.field(repr=False, kw_only=True)
     """Per series code: its KPI's code."""
+    attributable: dict[str, NDArray[Any]] = attrs.field(repr=False, kw_only=True, factory=dict)
+    """The rejected rows that were meant as a return for a known service, KPI and period (a
+    period whose return was sent but could not be used): row, series_code, start (month index),
+    months. Rows naming nothing in the contract, or a period that is not due, are not here."""
     _cache: dict[str, pl.DataFrame] = attrs.field(factory=dict, repr=False, eq=False)
 
     @property
@@ -493,7 +506,7 @@ def _reasons(
     # Returns for periods after the evaluation date are not wrong, just not yet wanted: they
     # are excluded (and counted), like rows a filter leaves out.
     if as_of is not None:
-        reason[(reason == 0) & (start > month_index(as_of))] = -1
+        reason[(reason == 0) & (start > month_index(as_of))] = _AFTER_AS_OF
     if unreadable:
         fail(np.logical_or.reduce(list(unreadable.values())), "not_a_number")
     measure = r.measure
@@ -574,26 +587,7 @@ def read_returns(
         start[block] = r.start
         months[block] = r.months
 
-    # Two or more rows for one series and period, among rows that pass everything else.
-    passing = reason == 0
-    everything_clean = bool(passing.all())
-    clean = np.arange(n) if everything_clean else np.flatnonzero(passing)
-    key = (series_code if everything_clean else series_code[clean]) * 100_000 + (
-        (start if everything_clean else start[clean]) - plan.term_start_month + 50_000
-    )
-    if key.size > 1 and bool(np.all(key[1:] > key[:-1])):
-        order = np.arange(key.size)  # strictly increasing already: no two rows can clash
-        ordered = key
-    else:
-        order = np.argsort(key, kind="stable")
-        ordered = key[order]
-    same = np.zeros(ordered.size, dtype=bool)
-    if ordered.size > 1:
-        equal = ordered[1:] == ordered[:-1]
-        same[1:] |= equal
-        same[:-1] |= equal
-    duplicated = clean[order[same]]
-    reason[duplicated] = _CODES["duplicate"]
+    _duplicates(table, input_columns, reason, series_code, start, plan)
 
     rows = table.get_column(ROW).to_numpy()
     ok = reason == 0
@@ -619,9 +613,83 @@ def read_returns(
         excluded=excluded + int((reason < 0).sum()),
         source=name,
         excluded_by_reason={
-            k: v for k, v in (("filter", excluded), ("after_as_of", int((reason < 0).sum()))) if v
+            k: v
+            for k, v in (
+                ("filter", excluded),
+                ("after_as_of", int((reason == _AFTER_AS_OF).sum())),
+                ("duplicate_identical", int((reason == _IDENTICAL).sum())),
+            )
+            if v
         },
+        attributable=_attributable(rows, reason, series_code, start, months),
     )
+
+
+def _duplicates(
+    table: pl.DataFrame,
+    input_columns: list[str],
+    reason: NDArray[np.int8],
+    series_code: Ints,
+    start: Ints,
+    plan: Plan,
+) -> None:
+    """Two or more rows for one series and period, among rows that pass everything else: a row
+    that repeats an earlier one exactly (every cell the same) is excluded as an identical copy,
+    kept once; rows that still clash differ, and all of them are rejected (none is picked)."""
+    passing = reason == 0
+    everything_clean = bool(passing.all())
+    clean = np.arange(reason.size) if everything_clean else np.flatnonzero(passing)
+    key = (series_code if everything_clean else series_code[clean]) * 100_000 + (
+        (start if everything_clean else start[clean]) - plan.term_start_month + 50_000
+    )
+    if key.size > 1 and bool(np.all(key[1:] > key[:-1])):
+        return  # strictly increasing already: no two rows can clash
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    same = np.zeros(ordered.size, dtype=bool)
+    if ordered.size > 1:
+        equal = ordered[1:] == ordered[:-1]
+        same[1:] |= equal
+        same[:-1] |= equal
+    if not same.any():
+        return
+    clashing = np.sort(clean[order[same]])  # in input order, so the first copy is kept
+    clash_keys = key[np.searchsorted(clean, clashing)]
+    cells = table[clashing].select(
+        pl.Series("\0key", clash_keys), *(pl.col(c).cast(pl.String) for c in input_columns)
+    )
+    # Each row's first identical row (every cell the same, nulls equal), by position.
+    first = (
+        cells.with_columns(pl.Series("\0at", np.arange(clashing.size)))
+        .select(pl.col("\0at").min().over(cells.columns))
+        .to_series()
+        .to_numpy()
+    )
+    copies = first != np.arange(clashing.size)
+    reason[clashing[copies]] = _IDENTICAL
+    kept = ~copies
+    distinct_keys = clash_keys[kept]
+    values, counts = np.unique(distinct_keys, return_counts=True)
+    still = np.isin(distinct_keys, values[counts > 1])
+    reason[clashing[kept][still]] = _CODES["duplicate"]
+
+
+def _attributable(
+    rows: NDArray[Any],
+    reason: NDArray[np.int8],
+    series_code: Ints,
+    start: Ints,
+    months: NDArray[Any],
+) -> dict[str, NDArray[Any]]:
+    """The rejected rows meant as a known series' return for a period that can be due."""
+    not_due = np.isin(reason, [_CODES[c] for c in _NOT_DUE])
+    picked = np.flatnonzero((reason > 0) & (series_code >= 0) & (start >= 0) & ~not_due)
+    return {
+        ROW: rows[picked],
+        "series_code": series_code[picked],
+        "start": start[picked],
+        "months": np.asarray(months[picked], dtype=np.int64),
+    }
 
 
 def _rejected(
@@ -749,10 +817,23 @@ def _messages(rows: pl.DataFrame, plan: Plan) -> pl.DataFrame:
     needed = pl.col("measure").replace_strict(
         {k: " and ".join(v) for k, v in _NEEDS.items()}, default="", return_dtype=pl.String
     )
+    # Each group of clashing rows named once, by its first few rows (a message that listed
+    # every other row of a large group would grow with the square of its size).
     duplicates = (
         rows.filter(pl.col("_reason") == "duplicate")
         .group_by("_series", "_start")
-        .agg(pl.col(ROW).sort().cast(pl.String).str.join(", ").alias("_rows"))
+        .agg(
+            pl.col(ROW).sort().head(_LISTED).cast(pl.String).str.join(", ").alias("_first"),
+            pl.len().alias("_many"),
+        )
+        .select(
+            "_series",
+            "_start",
+            pl.when(pl.col("_many") > _LISTED)
+            .then(pl.format("{} and {} more", pl.col("_first"), pl.col("_many") - _LISTED))
+            .otherwise(pl.col("_first"))
+            .alias("_rows"),
+        )
     )
     rows = rows.join(duplicates, on=["_series", "_start"], how="left")
     dupes = pl.col("_rows")

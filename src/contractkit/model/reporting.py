@@ -1,0 +1,56 @@
+"""The reporting obligation (Schedule 6): how a failure to report counts towards escalation.
+
+A return that is due and not made, made but rejected, or a period with only some of its
+returns, is a failure of the provider's duty to report — never a pass. It is shown as what it
+is (``not_reported``, ``rejected_return``, ``incomplete``), never dressed up as a verdict on
+performance; the contract says how much such a failure weighs when the escalation rules count
+flagged periods. The same rule applies to every service alike.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from contractkit.model._base import SpecModel
+
+__all__ = ["Reporting", "ReportingCount"]
+
+
+class ReportingCount(enum.StrEnum):
+    """How a failure to report counts when the escalation rules count periods."""
+
+    FLAGGED = "flagged"
+    """As a flagged period (at the warning level): rules counting flags count it."""
+    ALARM = "alarm"
+    """As a period flagged at the alarm level: rules counting flags or alarms count it."""
+    NOT_COUNTED = "not_counted"
+    """Not at all: the rules pass over the period (its verdict, where it has one, still counts)."""
+
+
+class Reporting(SpecModel):
+    """What a failure of the reporting obligation counts as towards escalation.
+
+    By default every failure counts as a flagged period: a missing or invalid return is itself
+    a failure to perform the contract (Schedule 6), and must never count for less than a
+    verdict the provider could have avoided by not reporting. A period flagged on its own
+    evidence counts as flagged (or alarm) whatever its returns.
+    """
+
+    missing: ReportingCount = ReportingCount.FLAGGED
+    """A period whose returns were due and none was made (``not_reported``)."""
+    rejected: ReportingCount | None = None
+    """A period whose returns were made but every one was rejected (``rejected_return``).
+    Unless stated, as a missing return."""
+    incomplete: ReportingCount | None = None
+    """A period with some of its due returns missing or rejected (``incomplete``, or a verdict
+    made on the returns that arrived). Unless stated, as a missing return."""
+
+    @property
+    def for_rejected(self) -> ReportingCount:
+        """How a rejected return counts (``rejected``, or else as ``missing``)."""
+        return self.rejected or self.missing
+
+    @property
+    def for_incomplete(self) -> ReportingCount:
+        """How an incomplete period counts (``incomplete``, or else as ``missing``)."""
+        return self.incomplete or self.missing
