@@ -10,6 +10,7 @@ written in every accepted form, through ``evaluate``, ``reconcile``, ``assess`` 
 from __future__ import annotations
 
 import calendar
+import json
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -23,10 +24,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
+from typer.testing import CliRunner
 
 import contractkit
 from contractkit import _period_column
 from contractkit._period_column import read_periods, unreadable_message
+from contractkit.cli import app
 from contractkit.periods import (
     FinancialYear,
     Month,
@@ -611,3 +614,38 @@ def test_a_contract_of_2009_to_2012_reads_its_own_months_and_refuses_ambiguous_r
     assert "2009-10" in evaluation.table.get_column("period").to_list()
     assert evaluation.row("ucr-south", "never-events", "Oct 2009")["numerator"] == 0
     assert evaluation.row("ucr-south", "ucr-2h", "2009/10 Q1")["numerator"] == 338 + 351 + 340
+
+
+# --- the command line's --period reads the same grammar ------------------------------------------
+
+
+@pytest.mark.parametrize("period", ["2026/27 Q3", "Q3 2026/27", "2026-27 Q3", "Q3 26/27"])
+def test_the_command_lines_period_reads_any_form(period: str) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "statement",
+            str(UCR / "contract.yaml"),
+            str(UCR / "returns.csv"),
+            "--activity",
+            str(UCR / "activity.csv"),
+            "--outcomes",
+            str(UCR / "outcomes.csv"),
+            "--period",
+            period,
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["summary"]["period"] == "2026/27 Q3"
+
+
+def test_the_command_line_refuses_a_period_that_could_be_read_two_ways() -> None:
+    result = CliRunner().invoke(
+        app,
+        ["evaluate", str(UCR / "contract.yaml"), str(UCR / "returns.csv"), "--period", "Q3 2026"],
+    )
+    assert result.exit_code == 2
+    assert "'Q3 2026' does not say which financial year" in result.stderr
+    assert "Traceback" not in result.output
