@@ -28,6 +28,7 @@ PAGES = (
     "docs/pooled-funds.md",
     "docs/system-plans.md",
     "docs/payments.md",
+    "docs/periods-and-units.md",
 )
 
 _FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)

@@ -399,7 +399,7 @@ def test_unparseable_periods(runner: CliRunner, contract: Path, tmp_path: Path) 
     path = write(
         tmp_path,
         "periods.csv",
-        [HEADER, "ucr-south,ucr-2h,April 2026,1,2", "ucr-south,ucr-2h,2026-04,1,2"],
+        [HEADER, "ucr-south,ucr-2h,Q2 2026,1,2", "ucr-south,ucr-2h,2026-04,1,2"],
     )
     lenient = run(runner, contract, path)
     assert lenient.exit_code == 0
@@ -407,7 +407,7 @@ def test_unparseable_periods(runner: CliRunner, contract: Path, tmp_path: Path) 
     strict = run(runner, contract, path, "--strict")
     assert strict.exit_code == 2
     assert "row 2" in strict.stderr
-    assert "'April 2026' is not a period" in strict.stderr
+    assert "'Q2 2026' does not say which financial year" in strict.stderr
 
 
 def test_text_in_numeric_columns(runner: CliRunner, contract: Path, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ year that began the April before); Hypothesis properties check the invariants fo
 
 from __future__ import annotations
 
+import calendar
 import operator
 import re
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contractkit._period_text import date_order
 from contractkit.errors import ContractKitError, PeriodError
 from contractkit.periods import (
     FinancialYear,
@@ -25,6 +27,7 @@ from contractkit.periods import (
     Month,
     Quarter,
     add_months,
+    parse_canonical,
     parse_period,
 )
 
@@ -471,8 +474,8 @@ def test_parse_period_passes_periods_through(period: Any) -> None:
         ("2026-02-30", "is not a date"),
         ("", "is not a period"),
         ("Q2", "is not a period"),
-        ("July 2026", "is not a period"),
-        ("2026/27 Q5", "is not a period"),
+        ("July", "is not a period: it has no year"),
+        ("2026/27 Q5", "is not a quarter"),
     ],
 )
 def test_parse_period_rejects_bad_text(text: str, message: str) -> None:
@@ -785,8 +788,14 @@ def test_month_text_round_trip(month: Month) -> None:
     text = str(month)
     assert re.fullmatch(r"\d{4}-\d{2}", text)
     assert Month.parse(text) == month
-    assert parse_period(text) == month
-    assert type(parse_period(text)) is Month
+    assert parse_canonical(text) == month
+    if _ambiguous(month.year, month.month):
+        # 2011-12: December 2011, or the financial year 2011/12? parse_period will not guess.
+        with pytest.raises(PeriodError, match="could be"):
+            parse_period(text)
+    else:
+        assert parse_period(text) == month
+        assert type(parse_period(text)) is Month
 
 
 @given(quarters(TEXT_YEAR))
@@ -795,6 +804,7 @@ def test_quarter_text_round_trip(quarter: Quarter) -> None:
     assert re.fullmatch(r"\d{4}/\d{2} Q[1-4]", text)
     assert Quarter.parse(text) == quarter
     assert Quarter.parse(f"  {text.lower()} ") == quarter
+    assert parse_canonical(text) == quarter
     assert parse_period(text) == quarter
     assert type(parse_period(text)) is Quarter
 
@@ -804,6 +814,7 @@ def test_financial_year_text_round_trip(year: FinancialYear) -> None:
     text = str(year)
     assert re.fullmatch(r"\d{4}/\d{2}", text)
     assert FinancialYear.parse(text) == year
+    assert parse_canonical(text) == year
     assert parse_period(text) == year
     assert type(parse_period(text)) is FinancialYear
 
@@ -1064,3 +1075,431 @@ def test_periods_between_lists_exactly_the_overlapping_periods(
     assert end - timedelta(days=1) in periods[-1]
     assert not (periods[0] - 1).overlaps(start, end)
     assert not (periods[-1] + 1).overlaps(start, end)
+
+
+# ============================================================================================
+# Periods as people write them: one grammar for parse_period and every table contractkit reads
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # months
+        ("2026-04", Month(2026, 4)),
+        ("2026-4", Month(2026, 4)),
+        ("Apr-26", Month(2026, 4)),
+        ("apr-26", Month(2026, 4)),
+        ("APR-26", Month(2026, 4)),
+        ("Apr 26", Month(2026, 4)),
+        ("Apr 2026", Month(2026, 4)),
+        ("April 2026", Month(2026, 4)),
+        ("Apr-2026", Month(2026, 4)),
+        ("Apr. 2026", Month(2026, 4)),
+        ("Oct-27", Month(2027, 10)),
+        ("Sept 2026", Month(2026, 9)),
+        ("Sep-26", Month(2026, 9)),
+        ("september 2026", Month(2026, 9)),
+        ("May 2026", Month(2026, 5)),
+        # a day in the month
+        ("2026-04-01", Month(2026, 4)),
+        ("2026-04-30", Month(2026, 4)),
+        ("2026/04/01", Month(2026, 4)),
+        ("01/04/2026", Month(2026, 4)),  # day first: 1 April, not 4 January
+        ("1/4/2026", Month(2026, 4)),
+        ("01/12/2027", Month(2027, 12)),
+        ("12/01/2027", Month(2027, 1)),  # 12 January 2027
+        ("30/04/2026", Month(2026, 4)),
+        ("01-04-2026", Month(2026, 4)),
+        ("1.4.2026", Month(2026, 4)),
+        ("1-Apr-26", Month(2026, 4)),
+        ("01-Apr-2026", Month(2026, 4)),
+        ("1 April 2026", Month(2026, 4)),
+        ("1st April 2026", Month(2026, 4)),
+        ("April 1, 2026", Month(2026, 4)),
+        # a date and time: the date as written, in its own zone
+        ("2026-04-01 00:00:00", Month(2026, 4)),
+        ("2026-04-01T09:30:00", Month(2026, 4)),
+        ("2026-04-01T09:30", Month(2026, 4)),
+        ("2026-04-01T09:30:00.125", Month(2026, 4)),
+        ("2026-04-01T09:30:00Z", Month(2026, 4)),
+        ("2026-04-01T00:30:00+01:00", Month(2026, 4)),  # 31 March in UTC: April where written
+        ("2026-04-30 23:30:00-05:00", Month(2026, 4)),
+        ("2026-03-31 23:30:00.000000+01:00", Month(2026, 3)),
+        ("01/04/2026 00:00", Month(2026, 4)),
+        ("01/04/2026 09:30:00", Month(2026, 4)),
+        ("01/04/2026 9:30 pm", Month(2026, 4)),
+        # a spreadsheet's date number (days since 30 December 1899)
+        ("46113", Month(2026, 4)),  # 1 April 2026
+        ("46142", Month(2026, 4)),  # 30 April 2026
+        ("46143", Month(2026, 5)),
+        ("46113.0", Month(2026, 4)),
+        ("46142.99", Month(2026, 4)),  # late on 30 April
+        ("4.6113e4", Month(2026, 4)),
+        ("36526", Month(2000, 1)),  # the first day read: 1 January 2000
+        ("73050", Month(2099, 12)),  # the last: 31 December 2099
+        # quarters
+        ("2026/27 Q2", Quarter(2026, 2)),
+        ("Q2 2026/27", Quarter(2026, 2)),
+        ("2026-27 Q2", Quarter(2026, 2)),
+        ("Q2 2026-27", Quarter(2026, 2)),
+        ("Q2 26/27", Quarter(2026, 2)),
+        ("2026/27 q2", Quarter(2026, 2)),
+        ("q2 2026/27", Quarter(2026, 2)),
+        ("2026/27Q2", Quarter(2026, 2)),
+        ("2026/27 - Q2", Quarter(2026, 2)),
+        ("FY2026/27 Q2", Quarter(2026, 2)),
+        ("Q2 FY26/27", Quarter(2026, 2)),
+        ("Quarter 2 2026/27", Quarter(2026, 2)),
+        ("Q3 2027/28", Quarter(2027, 3)),
+        ("2011-12 Q3", Quarter(2011, 3)),  # the quarter makes 2011-12 a financial year
+        # financial years
+        ("2026/27", FinancialYear(2026)),
+        ("FY2026/27", FinancialYear(2026)),
+        ("FY 2026/27", FinancialYear(2026)),
+        ("FY2026-27", FinancialYear(2026)),
+        ("fy26/27", FinancialYear(2026)),
+        ("2026-27", FinancialYear(2026)),
+        ("2026/2027", FinancialYear(2026)),
+        ("2026-2027", FinancialYear(2026)),
+        ("2099-00", FinancialYear(2099)),
+        ("2011/12", FinancialYear(2011)),  # the slash is the financial year's
+        ("FY2011-12", FinancialYear(2011)),
+        ("  2026/27 Q2  ", Quarter(2026, 2)),
+    ],
+)
+def test_parse_period_reads_periods_as_people_write_them(text: str, expected: Any) -> None:
+    period = parse_period(text)
+    assert period == expected
+    assert type(period) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [("Apr-26", "2026-04"), ("Q2 26/27", "2026/27 Q2"), ("FY2026-27", "2026/27")],
+)
+def test_str_stays_the_one_canonical_form(text: str, canonical: str) -> None:
+    assert str(parse_period(text)) == canonical
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        (Month, "Apr-26"),
+        (Month, "01/04/2026"),
+        (Month, "46113"),
+        (Quarter, "Q2 2026/27"),
+        (Quarter, "2026-27 Q2"),
+        (FinancialYear, "FY2026/27"),
+        (FinancialYear, "2026-27"),
+    ],
+)
+def test_each_kinds_parse_stays_a_strict_canonical_reader(kind: Any, text: str) -> None:
+    with pytest.raises(PeriodError, match="write it like"):
+        kind.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        (
+            "2011-12",
+            [
+                "'2011-12' could be December 2011 or the financial year 2011/12",
+                "'Dec 2011'",
+                "'2011-12-01'",
+                "'2011/12' for the financial year",
+            ],
+        ),
+        ("2000-01", ["could be January 2000 or the financial year 2000/01"]),
+        (
+            "2026 Q2",
+            [
+                "'2026 Q2' does not say which financial year",
+                "Q1 is April to June",
+                "'2026/27 Q2' for July to September 2026",
+                "'2025/26 Q2' for July to September 2025",
+            ],
+        ),
+        ("Q2 2026", ["'Q2 2026' does not say which financial year", "'2026/27 Q2'"]),
+        ("2026Q4", ["does not say which financial year", "'2026/27 Q4' for January to March 2027"]),
+        (
+            "FY2026",
+            [
+                "'FY2026' does not say which financial year",
+                "'2026/27' (April 2026 to March 2027)",
+                "'2025/26' (April 2025 to March 2026)",
+            ],
+        ),
+        (
+            "2026",
+            [
+                "'2026' is a year alone, not a period",
+                "'2026-04'",
+                "'2026/27 Q1'",
+                "'2026/27'",
+            ],
+        ),
+        (
+            "04/13/2026",
+            [
+                "'04/13/2026' is not a date: dates are read day first, as in the UK",
+                "there is no month 13",
+                "for 13 April 2026, write '13/04/2026' or '2026-04-13'",
+            ],
+        ),
+        (
+            "2026/28",
+            ["'2026/28' is not a financial year: the year after 2026 is written 27", "'2026/27'"],
+        ),
+        ("2026-2028", ["is not a financial year: the year after 2026 is written 2027"]),
+        ("Q1 2026/28", ["'Q1 2026/28' is not a financial year"]),
+        ("31/02/2026", ["'31/02/2026' is not a date: February 2026 has 28 days"]),
+        ("29/02/2027", ["February 2027 has 28 days"]),
+        ("2026-04-31", ["'2026-04-31' is not a date: April 2026 has 30 days"]),
+        ("00/04/2026", ["is not a date: there is no day 0"]),
+        ("01/04/26", ["write the year in full, as in '01/04/2026' (or '2026-04-01')"]),
+        ("2026-04-01T25:00", ["is not a date and time: 25:00 is not a time of day"]),
+        ("2026-13", ["'2026-13' is not a month: month must be 01 to 12"]),
+        ("2026-28", ["'2026-28' is not a month"]),
+        ("2026/04", ["is not a financial year", "for April 2026, write '2026-04'"]),
+        ("26/27", ["for the financial year, write '2026/27'"]),
+        ("11/12", ["write '2011/12'", "for a day, write its year too"]),
+        ("2026/27 Q5", ["is not a quarter: quarters are Q1 (April to June) to Q4"]),
+        ("Q0 2026/27", ["is not a quarter"]),
+        ("July", ["'July' is not a period: it has no year", "'Jul-26'"]),
+        ("26 Apr", ["it has no year"]),
+        ("202604", ["write it with dashes, as '2026-04'"]),
+        ("20260401", ["write it with dashes, as '2026-04-01'"]),
+        (
+            "12345",
+            [
+                "a number is read as a spreadsheet's date (days since 30 December 1899) only for "
+                "days in the years 2000 to 2099",
+                "18 October 1933",
+            ],
+        ),
+        ("36525", ["31 December 1999"]),
+        ("73051", ["1 January 2100"]),
+        ("2026.0", ["as a year alone it is not a period either"]),
+        ("-3", ["only for days in the years 2000 to 2099"]),
+        ("1e400", ["only for days in the years 2000 to 2099"]),
+        ("soon", ["'soon' is not a period: write a month (2026-07, Jul-26, July 2026"]),
+        ("", ["is not a period: it is empty"]),
+        ("Q2", ["is not a period"]),
+        ("2026/27 Q2 extra", ["is not a period"]),
+        ("２０２６-07", ["is not a period"]),  # only ASCII digits
+    ],
+)
+def test_parse_period_refuses_what_it_cannot_read_saying_what_to_write(
+    text: str, fragments: list[str]
+) -> None:
+    with pytest.raises(PeriodError) as caught:
+        parse_period(text)
+    message = str(caught.value)
+    for fragment in fragments:
+        assert fragment in message
+    assert caught.value.got == text.strip()
+    assert repr(text.strip()) in message
+
+
+def test_generic_refusal_shows_every_accepted_form() -> None:
+    with pytest.raises(PeriodError) as caught:
+        parse_period("next month")
+    assert str(caught.value) == (
+        "'next month' is not a period: write a month (2026-07, Jul-26, July 2026, or a day in "
+        "it such as 2026-07-01 or 01/07/2026), a quarter (2026/27 Q2, Q2 2026/27) or a "
+        "financial year (2026/27, FY2026-27)"
+    )
+
+
+@pytest.mark.parametrize("year", range(2000, 2012))
+def test_year_month_that_could_be_a_financial_year_is_refused_but_other_forms_read(
+    year: int,
+) -> None:
+    second = (year + 1) % 100
+    text = f"{year}-{second:02d}"
+    with pytest.raises(PeriodError, match="could be"):
+        parse_period(text)
+    # The same month and the same year, written so that they cannot be confused:
+    assert parse_period(f"{calendar.month_abbr[second]} {year}") == Month(year, second)
+    assert parse_period(f"{text}-01") == Month(year, second)
+    assert parse_period(f"{year}/{second:02d}") == FinancialYear(year)
+    assert parse_period(f"FY{text}") == FinancialYear(year)
+    # And contractkit's own text reads back with the strict readers.
+    assert Month.parse(text) == Month(year, second)
+    assert parse_canonical(text) == Month(year, second)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2011-12", Month(2011, 12)),
+        ("2026-07", Month(2026, 7)),
+        ("2011/12", FinancialYear(2011)),
+        ("2026/27 Q2", Quarter(2026, 2)),
+        ("2026/27 q2", Quarter(2026, 2)),
+    ],
+)
+def test_parse_canonical_reads_only_the_one_text_form(text: str, expected: Any) -> None:
+    assert parse_canonical(text) == expected
+
+
+@pytest.mark.parametrize("text", ["Apr-26", "2026-04-01", "Q2 2026/27", "2026-27", "soon"])
+def test_parse_canonical_refuses_other_forms(text: str) -> None:
+    with pytest.raises(PeriodError, match="is not a"):
+        parse_canonical(text)
+
+
+def test_every_month_name_and_abbreviation() -> None:
+    for number in range(1, 13):
+        for name in (calendar.month_name[number], calendar.month_abbr[number]):
+            assert parse_period(f"{name} 2026") == Month(2026, number)
+            assert parse_period(f"{name.upper()}-26") == Month(2026, number)
+            assert parse_period(f"{name.lower()} 26") == Month(2026, number)
+
+
+def test_text_is_parsed_once_per_distinct_value() -> None:
+    assert parse_period("Apr-26") is parse_period("Apr-26")
+
+
+@pytest.mark.parametrize(
+    ("text", "order"),
+    [
+        ("01/04/2026", "either"),
+        ("1/4/2026", "either"),
+        ("04/04/2026", "day_first"),  # the same either way
+        ("13/04/2026", "day_first"),
+        ("04/13/2026", "month_first"),
+        ("4/30/2026 10:00", "month_first"),
+        ("2026-04-01", None),
+        ("Apr-26", None),
+    ],
+)
+def test_date_order(text: str, order: str | None) -> None:
+    assert date_order(text) == order
+
+
+# --- the round trip: a period written in any accepted form parses to that period -------------
+
+PLAUSIBLE_YEAR = st.integers(min_value=2000, max_value=2099)
+
+
+def _ambiguous(year: int, second: int) -> bool:
+    """Whether ``YYYY-NN`` could be both a month and a financial year."""
+    return 1 <= second <= 12 and second == (year + 1) % 100
+
+
+def month_texts(month: Month, day: int) -> list[str]:
+    y, m, yy = month.year, month.month, month.year % 100
+    abbr, name = calendar.month_abbr[m], calendar.month_name[m]
+    serial = (date(y, m, day) - date(1899, 12, 30)).days
+    texts = [
+        f"{abbr}-{yy:02d}",
+        f"{abbr} {yy:02d}",
+        f"{abbr} {y}",
+        f"{name} {y}",
+        f"{abbr}-{y}",
+        f"{abbr.upper()}-{yy:02d}",
+        f"{name.lower()} {y}",
+        f"{y}-{m:02d}-{day:02d}",
+        f"{y}-{m}",
+        f"{day:02d}/{m:02d}/{y}",
+        f"{day}/{m}/{y}",
+        f"{day:02d}-{m:02d}-{y}",
+        f"{y}-{m:02d}-{day:02d} 00:00:00",
+        f"{y}-{m:02d}-{day:02d}T09:30:00",
+        f"{y}-{m:02d}-{day:02d}T23:59:59Z",
+        f"{y}-{m:02d}-{day:02d}T00:30:00+01:00",
+        f"{day}-{abbr}-{yy:02d}",
+        f"{day} {name} {y}",
+        f"{name} {day}, {y}",
+        str(serial),
+        f"{serial}.5",
+    ]
+    if m == 9:
+        texts.append(f"Sept {y}")
+    if not _ambiguous(y, m):
+        texts.append(str(month))
+    return texts
+
+
+def quarter_texts(quarter: Quarter) -> list[str]:
+    y, n = quarter.start_year, quarter.number
+    fy, yy, nn = str(quarter.financial_year), y % 100, (y + 1) % 100
+    return [
+        f"{fy} Q{n}",
+        f"Q{n} {fy}",
+        f"{y}-{nn:02d} Q{n}",
+        f"Q{n} {y}-{nn:02d}",
+        f"Q{n} {yy:02d}/{nn:02d}",
+        f"{fy} q{n}",
+        f"FY{fy} Q{n}",
+        f"Q{n} FY{yy:02d}/{nn:02d}",
+    ]
+
+
+def year_texts(year: FinancialYear) -> list[str]:
+    y, nn = year.start_year, (year.start_year + 1) % 100
+    texts = [
+        str(year),
+        f"FY{year}",
+        f"FY {year}",
+        f"FY{y}-{nn:02d}",
+        f"fy{y % 100:02d}/{nn:02d}",
+        f"{y}/{y + 1}",
+    ]
+    if not _ambiguous(y, nn):
+        texts.append(f"{y}-{nn:02d}")
+    return texts
+
+
+@given(
+    st.one_of(
+        st.builds(
+            lambda month, day: (month, month_texts(month, min(day, month.days))),
+            months(PLAUSIBLE_YEAR),
+            st.integers(min_value=1, max_value=31),
+        ),
+        quarters(PLAUSIBLE_YEAR).map(lambda quarter: (quarter, quarter_texts(quarter))),
+        financial_years(PLAUSIBLE_YEAR).map(lambda year: (year, year_texts(year))),
+    ),
+    st.sampled_from([str, str.lower, str.upper, lambda t: f"  {t}\t"]),
+)
+def test_a_period_written_in_any_accepted_form_parses_to_that_period(
+    written: tuple[Any, list[str]], case: Callable[[str], str]
+) -> None:
+    period, texts = written
+    for text in texts:
+        parsed = parse_period(case(text))
+        assert parsed == period, text
+        assert type(parsed) is type(period), text
+        assert str(parsed) == str(period)
+
+
+def _read_or_refusal(text: str) -> Any:
+    """The period a text names, or the PeriodError refusing it (any other exception escapes)."""
+    try:
+        return parse_period(text)
+    except PeriodError as error:
+        return error
+
+
+@given(st.text(max_size=40))
+def test_any_text_is_a_period_or_a_period_error_naming_it(text: str) -> None:
+    outcome = _read_or_refusal(text)
+    if isinstance(outcome, PeriodError):
+        assert str(outcome).startswith(repr(text.strip()))
+        assert outcome.got == text.strip()
+    else:
+        assert type(outcome) in (Month, Quarter, FinancialYear)
+
+
+@given(st.text(alphabet="0123456789/-.: QqFfYyTtZz+", max_size=24))
+def test_text_like_a_period_is_a_period_or_a_period_error_naming_it(text: str) -> None:
+    outcome = _read_or_refusal(text)
+    if isinstance(outcome, PeriodError):
+        assert str(outcome).startswith(repr(text.strip()))
+    else:
+        assert parse_period(str(outcome)) == outcome or "could be" in str(
+            _read_or_refusal(str(outcome))
+        )

@@ -207,7 +207,7 @@ REASON_CASES = [
         "wrong_period_kind",
         ["2026-10", "quarterly"],
     ),
-    ({**GOOD, "period": "July 2026"}, "unreadable_period", ["'July 2026'"]),
+    ({**GOOD, "period": "July"}, "unreadable_period", ["'July'"]),
     ({**GOOD, "period": "2026-13"}, "unreadable_period", ["'2026-13'"]),
     ({**GOOD, "period": "2026/28 Q1"}, "unreadable_period", ["'2026/28 Q1'"]),
     ({**GOOD, "denominator": None}, "missing_field", ["denominator"]),

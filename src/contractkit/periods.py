@@ -1,6 +1,6 @@
 """Financial-year periods: months, quarters and financial years (April to March).
 
-Each kind of period has one text form, and parsing accepts exactly that form
+Each kind of period has one text form, which ``str()`` writes and each kind's ``parse`` reads
 (case and spacing aside)::
 
     >>> Month.parse("2026-07")
@@ -9,6 +9,12 @@ Each kind of period has one text form, and parsing accepts exactly that form
     Quarter('2026/27 Q2')
     >>> FinancialYear.parse("2026/27")
     FinancialYear('2026/27')
+
+:func:`parse_period` reads periods as people write them, too — the same grammar as every table
+contractkit reads — and refuses text that could name more than one period::
+
+    >>> parse_period("Apr-26"), parse_period("Q2 2026-27"), parse_period("FY2026/27")
+    (Month('2026-04'), Quarter('2026/27 Q2'), FinancialYear('2026/27'))
 
 Quarter 1 is April to June, so July 2026 falls in the second quarter of 2026/27::
 
@@ -43,6 +49,7 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
+from contractkit import _period_text
 from contractkit.errors import PeriodError
 
 __all__ = [
@@ -52,6 +59,7 @@ __all__ = [
     "Period",
     "Quarter",
     "add_months",
+    "parse_canonical",
     "parse_period",
 ]
 
@@ -404,10 +412,19 @@ def parse_period(value: date) -> Month: ...
 @overload
 def parse_period(value: str | Period) -> Period: ...
 def parse_period(value: str | date | Period) -> Period:
-    """Read a period from its text form, or take the month a date falls in.
+    """Read a period as people write it, or take the month a date falls in.
+
+    Text is read with the grammar every table contractkit reads uses: a month (``2026-07``,
+    ``Jul-26``, ``July 2026``, or a day in it such as ``2026-07-01`` or ``01/07/2026``, day
+    first), a quarter (``2026/27 Q2``, ``Q2 2026-27``) or a financial year (``2026/27``,
+    ``FY2026-27``). Text that is not a period, or could be more than one (``2011-12``:
+    December 2011, or the financial year 2011/12?), raises a
+    :class:`~contractkit.errors.PeriodError` saying what to write.
 
     >>> parse_period("2026/27 Q3")
     Quarter('2026/27 Q3')
+    >>> parse_period("01/07/2026")
+    Month('2026-07')
     >>> parse_period(date(2026, 7, 15))
     Month('2026-07')
     """
@@ -425,13 +442,28 @@ def parse_period(value: str | date | Period) -> Period:
 @functools.lru_cache(maxsize=65_536)
 def _parse_text(value: str) -> Period:
     """Text to a period (cached: periods are immutable, and the same text recurs often)."""
-    if _QUARTER_RE.match(value):
-        return Quarter.parse(value)
-    if _FY_RE.match(value):
-        return FinancialYear.parse(value)
-    if _MONTH_RE.match(value) or _DATE_RE.match(value):
-        return Month.parse(value)
-    raise PeriodError(f"{value!r} is not a period: expected {_FORMS}", got=value)
+    kind, year, number = _period_text.read(value)
+    if kind == _period_text.MONTH:
+        return Month(year, number)
+    if kind == _period_text.QUARTER:
+        return Quarter(year, number)
+    return FinancialYear(year)
+
+
+def parse_canonical(text: str) -> Period:
+    """Read a period from its one text form only, as ``str()`` writes it (``2026-07``,
+    ``2026/27 Q2``, ``2026/27``): for text contractkit wrote itself, which is never ambiguous.
+
+    >>> parse_canonical("2011-12"), parse_canonical("2011/12")
+    (Month('2011-12'), FinancialYear('2011/12'))
+    """
+    if _QUARTER_RE.match(text):
+        return Quarter.parse(text)
+    if _FY_RE.match(text):
+        return FinancialYear.parse(text)
+    if _MONTH_RE.match(text):
+        return Month.parse(text)
+    raise PeriodError(f"{text!r} is not a period: expected {_FORMS}", got=text)
 
 
 class Frequency(enum.StrEnum):

@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from contractkit.evaluation import Evaluation
-from contractkit.periods import Period, parse_period
+from contractkit.periods import Period, parse_canonical
 from contractkit.returns import REASONS
 
 __all__ = ["print_account", "print_rejections", "render_verdicts", "select_rows", "write_rows"]
@@ -104,7 +104,7 @@ def print_rejections(evaluation: Evaluation, console: Console) -> None:
 
 def _within(period_text: str, chosen: Period) -> bool:
     """A period inside the chosen one (the months and quarters of a chosen year, say)."""
-    return parse_period(period_text) in chosen
+    return parse_canonical(period_text) in chosen
 
 
 def select_rows(evaluation: Evaluation, chosen: Period | None) -> pl.DataFrame:

@@ -30,7 +30,7 @@ from contractkit.model import Contract
 from contractkit.model._base import format_path
 from contractkit.model.embedding import schedule
 from contractkit.model.origin import locate
-from contractkit.periods import Period, parse_period
+from contractkit.periods import Period, parse_canonical, parse_period
 from contractkit.returns import Returns
 from contractkit.stats.spc import ASSURANCES, VARIATIONS
 
@@ -670,7 +670,7 @@ def _labels(values: Sequence[object], codes: NDArray[Any], dtype: Any = TEXT) ->
 
 def _period_start(text: str) -> int:
     """A period's first day, as an ordinal, for sorting periods of different kinds in time."""
-    return parse_period(text).start.toordinal()
+    return parse_canonical(text).start.toordinal()
 
 
 def _last_day(end: date | None) -> date | None:

@@ -21,7 +21,8 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from contractkit.errors import PeriodError, ReturnsError
+from contractkit._period_column import read_periods, unreadable_message
+from contractkit.errors import ReturnsError
 from contractkit.finance._spend import RowChecks
 from contractkit.model import Contract
 from contractkit.model._base import did_you_mean
@@ -64,21 +65,11 @@ CLAIM_REASONS: dict[str, str] = {
 
 def month_index(column: pl.Series) -> Ints:
     """Each row's month as a count of months (year × 12 + month − 1), -1 where it is not a
-    month. A date or a date and time (as a date column, or as text such as ``2026-05-01
-    00:00:00``) gives its month. Text is read once per distinct value."""
-    if column.dtype in (pl.Date, pl.Datetime) or isinstance(column.dtype, pl.Datetime):
-        months = column.dt.year().cast(pl.Int64) * 12 + column.dt.month().cast(pl.Int64) - 1
-        return months.fill_null(-1).to_numpy()
-    text = column.cast(pl.String).str.strip_chars()
-    found: dict[str, int] = {}
-    for value in text.unique().drop_nulls().to_list():
-        written = value[:10] if len(value) > 10 and value[4:5] == "-" else value
-        try:
-            month = Month.parse(written)
-        except PeriodError:
-            continue
-        found[value] = month.year * 12 + month.month - 1
-    return text.replace_strict(found, default=-1, return_dtype=pl.Int64).to_numpy()
+    month (unreadable, or a quarter or a year). The column is read as every table's period
+    column is (text once per distinct value, date cells, spreadsheet date numbers: see
+    :func:`contractkit.periods.parse_period`)."""
+    periods = read_periods(column)
+    return np.where(periods.months == 1, periods.first, -1)
 
 
 def _index(month: Month) -> int:
@@ -327,7 +318,7 @@ def _activity_message(contract: Contract, priced: Sequence[Sequence[str]]) -> An
                 f"{', '.join(names)}){did_you_mean(str(row.get('activity')), names)}"
             )
         if code == "unreadable_period":
-            return f"{row.get('period')!r} is not a month (2026-07)"
+            return unreadable_message(row.get("period"), (Month,), "activity")
         if code == "outside_service":
             return f"{row.get('period')} is outside the months {service} runs in the term"
         if code in ("missing_count", "not_a_count"):
@@ -353,7 +344,7 @@ def _claim_message(contract: Contract, outcomes: list[str]) -> Any:
                 f"{did_you_mean(outcome, outcomes)}"
             )
         if code == "unreadable_period":
-            return f"{row.get('period')!r} is not a month (2026-07)"
+            return unreadable_message(row.get("period"), (Month,), "an outcome claim")
         if code == "outside_service":
             return f"{row.get('period')} is outside the months {service} runs in the term"
         if code == "missing_person":

@@ -25,6 +25,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from contractkit._period_column import unreadable_message
 from contractkit.errors import ReturnsError
 from contractkit.evaluation import Explanation
 from contractkit.finance._spend import (
@@ -40,6 +41,7 @@ from contractkit.finance._tables import POUNDS, TableOutputs, pounds
 from contractkit.model import SystemPlan
 from contractkit.model._base import did_you_mean
 from contractkit.money import COLUMN_PROBLEMS, Money, allocate, pence_column
+from contractkit.periods import Month, Quarter
 from contractkit.returns._read import ROW
 
 __all__ = ["OUTTURN_REASONS", "PLAN_FINDINGS", "Assessment", "assess"]
@@ -237,7 +239,7 @@ def _message(code: str, row: Mapping[str, Any], plan: SystemPlan) -> str:
         value = str(row.get("organisation"))
         return f"no organisation {value!r} in the plan{did_you_mean(value, ids)}"
     if code == "unreadable_period":
-        return f"{row.get('period')!r} is not a month (2026-07) or a quarter (2026/27 Q2)"
+        return unreadable_message(row.get("period"), (Month, Quarter), "an outturn")
     if code == "outside_year":
         return f"{row.get('period')} is outside {plan.year}"
     if code == "duplicate":

@@ -26,7 +26,7 @@ from contractkit.finance._texts import (
 from contractkit.finance._withholding import OUTCOMES, REPAID, RETAINED, RuleTerms, withhold
 from contractkit.model import KPI, Contract, Finance, Measure
 from contractkit.model.english import article
-from contractkit.periods import parse_period
+from contractkit.periods import parse_canonical
 
 __all__ = ["LEDGER_SCHEMA", "consequences", "last_month", "withholding"]
 
@@ -45,7 +45,7 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
 
 def last_month(period: str) -> int:
     """The last month of a period (its text), as a month count."""
-    end = parse_period(period).end  # the day after the last
+    end = parse_canonical(period).end  # the day after the last
     return end.year * 12 + end.month - 2
 
 

@@ -29,7 +29,7 @@ from contractkit.finance._texts import (
 from contractkit.model import KPI, Contract, Direction, Finance, Indicator, Measure
 from contractkit.model.earning import earns
 from contractkit.money import Money, split_pence
-from contractkit.periods import FinancialYear, Month, parse_period
+from contractkit.periods import FinancialYear, Month, parse_canonical
 
 __all__ = ["Due", "ServiceMonths", "fixed_and_variable", "incentive", "year_of"]
 
@@ -311,7 +311,7 @@ def incentive(
     )
     table = evaluation.table
     years = {
-        p: year_of(_month_count(Month.from_date(parse_period(p).start)))
+        p: year_of(_month_count(Month.from_date(parse_canonical(p).start)))
         for p in table.get_column("period").unique().to_list()
     }
     table = table.with_columns(_year=pl.col("period").replace_strict(years, return_dtype=pl.Int64))

@@ -14,7 +14,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit.model import KPI, Combine, Consequence, Direction, Measure
-from contractkit.periods import parse_period
+from contractkit.periods import parse_canonical
 
 __all__ = ["ASSESSED", "Achievement", "achievement", "exact_level", "excess"]
 
@@ -198,5 +198,5 @@ def excess(rows: pl.DataFrame, kpi: KPI, consequence: Consequence) -> Ints:
 
 def _year(period: str) -> int:
     """The calendar year a period's financial year begins in."""
-    start = parse_period(period).start
+    start = parse_canonical(period).start
     return start.year if start.month >= 4 else start.year - 1

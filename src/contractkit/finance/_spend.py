@@ -17,7 +17,8 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from contractkit.errors import PeriodError, ReturnsError
+from contractkit._period_column import read_periods, unreadable_message
+from contractkit.errors import ReturnsError
 from contractkit.model import PooledFund
 from contractkit.model._base import did_you_mean
 from contractkit.money import COLUMN_PROBLEMS, pence_column
@@ -291,33 +292,14 @@ def month_of(year: FinancialYear, through: int) -> Month:
 
 def year_months(column: pl.Series, year: FinancialYear) -> tuple[Ints, Ints]:
     """Each row's first month, counted from the year's April (0), and its length in months (1
-    or 3; -1 where the text is not a month or a quarter). Read once per distinct text, spaces
-    trimmed."""
-    text = column.cast(pl.String)
-    distinct = text.unique().drop_nulls()
-    start_of_year = year.start
-    firsts: list[int] = []
-    lengths: list[int] = []
-    for value in distinct.str.strip_chars().to_list():
-        first, length = -99, -1
-        try:
-            period = parse_period(value[:10] if len(value) > 10 and value[4] == "-" else value)
-        except (PeriodError, IndexError):
-            period = None
-        if isinstance(period, Month | Quarter):
-            first = (period.start.year - start_of_year.year) * 12 + (
-                period.start.month - start_of_year.month
-            )
-            length = 1 if isinstance(period, Month) else 3
-        firsts.append(first)
-        lengths.append(length)
-    # Each row's distinct text, by number (-1, the last, for none: empty).
-    code = text.replace_strict(
-        distinct, pl.int_range(distinct.len(), eager=True), default=-1, return_dtype=pl.Int64
-    ).to_numpy()
-    first = np.array([*firsts, -99], dtype=np.int64)[code]
-    months = np.array([*lengths, -1], dtype=np.int64)[code]
-    return first, months
+    or 3; -1 where the period is not a month or a quarter: unreadable, or a financial year).
+    The column is read as every table's period column is (text once per distinct value, date
+    cells, spreadsheet date numbers: see :func:`contractkit.periods.parse_period`)."""
+    periods = read_periods(column)
+    months = periods.months
+    wanted = (months == 1) | (months == 3)
+    first = np.where(wanted, periods.first - (year.start_year * 12 + 3), -99)
+    return first, np.where(wanted, months, -1)
 
 
 def latest(
@@ -393,7 +375,7 @@ def _message(funds: Sequence[PooledFund]) -> Callable[[str, Mapping[str, Any]], 
             line_ids = lines_of.get(str(fund_id), [])
             return f"no line {line!r} in the fund{did_you_mean(str(line), line_ids)}"
         if code == "unreadable_period":
-            return f"{period!r} is not a month (2026-07) or a quarter (2026/27 Q2)"
+            return unreadable_message(period, (Month, Quarter), "spend")
         if code == "outside_year":
             return f"{period} is outside {year}"
         if code in ("not_money", "fraction_of_a_penny", "missing_amount"):

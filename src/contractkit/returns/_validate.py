@@ -12,7 +12,6 @@ in many rows, a period in very many), and every check is a whole-column operatio
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -23,10 +22,10 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit import _blocks
-from contractkit.errors import PeriodError, ReturnsError
+from contractkit._period_column import PeriodColumn, read_periods, unreadable_message
+from contractkit.errors import ReturnsError
 from contractkit.evaluation._plan import Plan, month_index, period_text
 from contractkit.model._base import did_you_mean
-from contractkit.periods import FinancialYear, Month, Quarter, parse_period
 from contractkit.returns._columns import FIELDS, NUMERIC, Source, parse_condition, to_source
 from contractkit.returns._read import ROW, read_table
 
@@ -57,9 +56,6 @@ REASONS: dict[str, str] = {
 order the checks are made (a row is rejected for the first it fails)."""
 
 _CODES = {name: i + 1 for i, name in enumerate(REASONS)}
-_DATETIME = re.compile(
-    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?$"
-)
 _MEASURES = ("proportion", "rate", "mean", "count")
 _NEEDS = {
     "proportion": ("numerator", "denominator"),
@@ -299,27 +295,6 @@ def _numbers(
     return values, bad
 
 
-@attrs.frozen
-class _Periods:
-    """Each row's period: from a table per distinct text (``index`` into ``start`` and
-    ``months``), or, for dates, given per row (``index`` None)."""
-
-    start: Ints
-    """First month index (-1 where unreadable)."""
-    months: Ints
-    """Length in months (-1 where unreadable)."""
-    index: NDArray[np.integer[Any]] | None
-    raw: _Text | None
-    """The period's text as written (for messages); None for dates."""
-
-    def at(self, rows: slice | NDArray[Any]) -> tuple[Ints, Ints]:
-        """The chosen rows' (start, months)."""
-        if self.index is None:
-            return self.start[rows], self.months[rows]
-        index = self.index[rows]
-        return self.start[index], self.months[index]
-
-
 def _float_array(series: pl.Series) -> NDArray[np.float64]:
     """A numeric column as floats (NaN where empty), converted straight into one new array
     from each of its chunks (a file is read in several)."""
@@ -331,42 +306,14 @@ def _float_array(series: pl.Series) -> NDArray[np.float64]:
     return out
 
 
-def _periods(frame: pl.DataFrame, source: Source) -> _Periods:
-    """Each row's period as (first month index, length in months; -1 where unreadable), and the
-    period's text as written (for messages)."""
+def _periods(frame: pl.DataFrame, source: Source) -> PeriodColumn:
+    """Each row's period as (first month index, length in months; -1 where unreadable), read
+    from a column of text, dates or spreadsheet date numbers, and the period as written (for
+    messages)."""
     series = frame.select(source.expression.alias("_")).to_series()
     if series.len() == 1 and frame.height != 1:
-        series = pl.repeat(series.item(), frame.height, eager=True)
-    if series.dtype in (pl.Date, pl.Datetime) or isinstance(series.dtype, pl.Datetime):
-        day = series.cast(pl.Date)
-        start = day.dt.year().cast(pl.Int64) * 12 + day.dt.month().cast(pl.Int64) - 1
-        start_a = start.fill_null(-1).to_numpy().astype(np.int64)
-        months = np.where(start_a >= 0, 1, -1).astype(np.int64)
-        return _Periods(start_a, months, None, None)
-    text = _text(frame, source)
-    starts, lengths = [], []
-    for value in text.values:
-        try:
-            # A spreadsheet's date cell read as text: '2026-05-01 00:00:00' is that day.
-            stamp = _DATETIME.match(value)
-            period = parse_period(stamp.group(1) if stamp else value)
-        except PeriodError:
-            starts.append(-1)
-            lengths.append(-1)
-            continue
-        starts.append(month_index(period.start))
-        lengths.append(
-            1
-            if isinstance(period, Month)
-            else 3
-            if isinstance(period, Quarter)
-            else 12
-            if isinstance(period, FinancialYear)
-            else -1
-        )
-    start_table = np.array([*starts, -1], dtype=np.int64)
-    length_table = np.array([*lengths, -1], dtype=np.int64)
-    return _Periods(start_table, length_table, text.index, text)
+        return read_periods(series).repeated(frame.height)
+    return read_periods(series)
 
 
 @attrs.frozen
@@ -395,7 +342,7 @@ class _Resolver:
     """The contract's lookups, built once, applied to any set of rows."""
 
     def __init__(
-        self, plan: Plan, kpis: _Text, services: _Text, providers: _Text, periods: _Periods
+        self, plan: Plan, kpis: _Text, services: _Text, providers: _Text, periods: PeriodColumn
     ) -> None:
         self.kpis, self.services, self.providers, self.periods = kpis, services, providers, periods
         service_ids = plan.services.get_column("service").to_list()
@@ -714,7 +661,6 @@ def _rejected(
         )
     picked = np.flatnonzero(bad)
     r = resolver.rows(picked)
-    period_raw = resolver.periods.raw
     detail = pl.DataFrame(
         {
             ROW: table.get_column(ROW).to_numpy()[picked],
@@ -722,9 +668,7 @@ def _rejected(
             "_kpi": resolver.kpis.text(picked),
             "_service": resolver.services.text(picked),
             "_provider": resolver.providers.text(picked),
-            "_period_raw": period_raw.text(picked)
-            if period_raw is not None
-            else [None] * picked.size,
+            "_period_raw": resolver.periods.text(picked),
             "_start": np.where(r.start >= 0, r.start, 0),
             "_months": r.months,
             "_n_services": r.provider_count,
@@ -800,6 +744,8 @@ def _messages(rows: pl.DataFrame, plan: Plan) -> pl.DataFrame:
         values = unknown.drop_nulls().unique().head(_SUGGESTED).to_list()
         return {v: did_you_mean(v, _candidates(v, known)) for v in values}
 
+    written = rows.filter(pl.col("_reason") == "unreadable_period").get_column("_period_raw")
+    unreadable = {v: unreadable_message(v) for v in written.fill_null("").unique().to_list()}
     kpi_hint = suggest("_kpi", "unknown_kpi", kpi_ids)
     service_hint = suggest("_service", "unknown_service", service_ids)
     provider_hint = suggest("_provider", "unknown_provider", providers)
@@ -879,13 +825,7 @@ def _messages(rows: pl.DataFrame, plan: Plan) -> pl.DataFrame:
         .when(reason == "service_without_kpi")
         .then(pl.format("service '{}' is not held to KPI '{}'", service_or_provider, kpi))
         .when(reason == "unreadable_period")
-        .then(
-            pl.format(
-                "'{}' is not a period: write a month (2026-07), a date (2026-07-01), a "
-                "quarter (2026/27 Q2) or a financial year (2026/27)",
-                pl.col("_period_raw").fill_null(""),
-            )
-        )
+        .then(pl.col("_period_raw").fill_null("").replace_strict(unreadable, default=None))
         .when(reason == "wrong_period_kind")
         .then(pl.format("{} is {}, but KPI '{}' is reported {}", period, kind, kpi, reported))
         .when(reason == "outside_term")
