@@ -509,3 +509,17 @@ def test_by_default_a_failure_never_counts_for_less_than_a_flag(
     assert first["complete"] is (definition.get("combine") == "last")
     assert first["reporting_failure"] == "incomplete"
     assert first["counted_as"] in ("flagged", "alarm")
+
+
+def test_the_terminal_table_has_a_returns_column(files: tuple[str, str]) -> None:
+    from rich.console import Console
+
+    from contractkit.cli._evaluation import render_verdicts, select_rows
+
+    evaluation = contractkit.evaluate(files[0], files[1], as_of="2026-06-30")
+    console = Console(force_terminal=True, width=250, record=True, color_system=None)
+    render_verdicts(evaluation, select_rows(evaluation, None), console)
+    shown = console.export_text()
+    assert "┃ returns " in shown.splitlines()[2]
+    assert "│ 2 of 3 (1 row rejected) │" in shown
+    assert "incomplete" in shown

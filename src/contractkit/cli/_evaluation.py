@@ -223,7 +223,8 @@ def render_verdicts(
                     "rejected return": "yellow",
                     "incomplete": "yellow",
                 }.get(line.status.split(" (")[0].split(",")[0], "")
-                table.add_row(*(escape(v) for v in attrs.astuple(line)), style=style)
+                cells = attrs.evolve(line, returns=line.returns.removeprefix("returns "))
+                table.add_row(*(escape(v) for v in attrs.astuple(cells)), style=style)
             console.print(table)
         return None
     out: list[str] = []
