@@ -210,26 +210,56 @@ REASON_CASES = [
     ({**GOOD, "period": "July 2026"}, "unreadable_period", ["'July 2026'"]),
     ({**GOOD, "period": "2026-13"}, "unreadable_period", ["'2026-13'"]),
     ({**GOOD, "period": "2026/28 Q1"}, "unreadable_period", ["'2026/28 Q1'"]),
-    ({**GOOD, "denominator": None}, "missing_field", ["denominator"]),
+    # The value checks name the field and the value at fault, and say why it is wrong.
+    (
+        {**GOOD, "denominator": None},
+        "missing_field",
+        ["denominator is empty: a proportion needs a numerator and a denominator"],
+    ),
     (
         {
             "service": "ucr-south",
             "kpi": "first-contact",
             "period": "2026-04",
             "value": "80",
-            "count": "10",
+            "count": "12",
         },
         "missing_field",
-        ["sd"],
+        ["sd is empty: a mean of 12 cases needs its standard deviation"],
     ),
     (
         {"service": "ucr-south", "kpi": "never-events", "period": "2026-04"},
         "missing_field",
-        ["numerator"],
+        ["numerator is empty: a count needs its numerator"],
     ),
-    ({**GOOD, "numerator": "twelve"}, "not_a_number", ["numerator"]),
-    ({**GOOD, "denominator": "20 cases"}, "not_a_number", ["denominator"]),
-    ({**GOOD, "numerator": "-1"}, "negative", ["negative"]),
+    (
+        {**GOOD, "numerator": "three hundred"},
+        "not_a_number",
+        ["numerator 'three hundred' is not a number"],
+    ),
+    ({**GOOD, "denominator": "20 cases"}, "not_a_number", ["denominator '20 cases' is not"]),
+    (
+        {**GOOD, "numerator": "74,5"},
+        "not_a_number",
+        ["numerator '74,5' has a decimal comma: write 74.5"],
+    ),
+    (
+        {**GOOD, "numerator": "3,3,3", "denominator": "2,0"},
+        "not_a_number",
+        ["numerator '3,3,3' is not a number: a comma", "denominator '2,0' has a decimal comma"],
+    ),
+    ({**GOOD, "numerator": "inf"}, "not_finite", ["numerator 'inf' is not a finite number"]),
+    ({**GOOD, "denominator": "NaN"}, "not_finite", ["denominator 'NaN' is not a finite"]),
+    (
+        {**GOOD, "numerator": "1e20", "denominator": "1e21"},
+        "too_large",
+        ["numerator '1e20' is too large", "denominator '1e21' is too large", "10^15"],
+    ),
+    (
+        {**GOOD, "denominator": "-3"},
+        "negative",
+        ["denominator -3 is negative: a count of cases cannot be"],
+    ),
     (
         {
             "service": "ucr-south",
@@ -240,9 +270,13 @@ REASON_CASES = [
             "sd": "-2",
         },
         "negative",
-        ["negative"],
+        ["sd -2 is negative: a standard deviation cannot be"],
     ),
-    ({**GOOD, "numerator": "1.5"}, "not_whole", ["whole"]),
+    (
+        {**GOOD, "numerator": "2.5"},
+        "not_whole",
+        ["numerator 2.5 is not a whole number of cases"],
+    ),
     (
         {
             "service": "ucr-south",
@@ -253,12 +287,12 @@ REASON_CASES = [
             "sd": "3",
         },
         "not_whole",
-        ["whole"],
+        ["count 2.5 is not a whole number of cases"],
     ),
     (
         {**GOOD, "numerator": "21", "denominator": "20"},
         "numerator_above_denominator",
-        ["21", "20"],
+        ["numerator 21 is more than denominator 20"],
     ),
 ]
 
