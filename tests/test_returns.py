@@ -12,15 +12,27 @@ from typing import Any
 from unittest import mock
 
 import openpyxl
+import pandas as pd
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import contractkit
+import contractkit.finance
 from contractkit import Contract, Evaluation, ReturnsError, _blocks
 from contractkit.evaluation._plan import compile_plan
+from contractkit.model import PooledFund
 from contractkit.returns import REASONS, read_returns
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def example_fund() -> PooledFund:
+    fund = contractkit.load(EXAMPLES / "better-care-fund" / "fund.yaml")
+    assert isinstance(fund, PooledFund)
+    return fund
+
 
 # --- the contract ------------------------------------------------------------------------------
 
@@ -950,3 +962,26 @@ def test_checking_in_blocks_changes_nothing(rows: list[dict[str, Any]], block: i
     assert blocked.accepted.equals(whole.accepted)
     assert blocked.rejected.equals(whole.rejected)
     assert blocked.account == whole.account
+
+
+# --- the finance tables read the same way -------------------------------------------------------
+
+
+def test_spend_in_a_pandas_frame_of_any_types() -> None:
+    # A spend frame as pandas reads a spreadsheet: amounts as numbers, one as text, periods as
+    # dates mixed with text.
+    fund = example_fund()
+    line = fund.lines[0].id
+    spend = pd.DataFrame(
+        {
+            "line": [line, line, line],
+            "period": pd.Series(
+                [dt.datetime(2026, 4, 1), "2026-05", dt.date(2026, 6, 1)], dtype=object
+            ),
+            "amount": pd.Series([1000, "n/a", 2000.5], dtype=object),
+        }
+    )
+    result = contractkit.finance.reconcile(fund, spend)
+    assert result.account["read"] == 3
+    assert result.account["accepted"] == 2
+    assert result.account["rejected_by_reason"] == {"not_money": 1}

@@ -1,8 +1,9 @@
 """Reading a returns table from CSV, Excel, Parquet, or a polars or pandas frame.
 
-Whatever the source, the result is one polars frame with a ``row`` column saying where each
-row came from, as a person would find it: the line of a CSV file or the row of a spreadsheet
-(the header is line/row 1), or the position in a data frame (from 0, as frames print it).
+Whatever the source, the result is one polars frame of plain columns (see
+:mod:`contractkit.returns._frames`) with a ``row`` column saying where each row came from, as a
+person would find it: the line of a CSV file or the row of a spreadsheet (the header is line/row
+1), or the position in a data frame (from 0, as frames print it).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from contractkit.errors import ReturnsError
+from contractkit.returns._frames import from_pandas, plain_columns
 
 __all__ = ["ROW", "read_table"]
 
@@ -33,15 +35,19 @@ def _is_pandas(source: object) -> bool:
 def read_table(source: Any, *, sheet: str | None = None) -> tuple[pl.DataFrame, str]:
     """The rows of a returns source and a name for it (for messages).
 
-    Raises :class:`~contractkit.errors.ReturnsError` for a file that cannot be read as a table
-    (missing, empty, binary, malformed), with a message a person can act on.
+    Raises :class:`~contractkit.errors.ReturnsError` for a source that cannot be read as a
+    table (missing, empty, binary, malformed, two columns of one name), with a message a person
+    can act on.
     """
     if isinstance(source, pl.LazyFrame):
-        source = source.collect()
+        try:
+            source = source.collect()
+        except pl.exceptions.PolarsError as error:
+            raise ReturnsError(f"the lazy frame cannot be collected ({_reason(error)})") from None
     if isinstance(source, pl.DataFrame):
-        return _with_rows(source, start=0), "the data frame"
+        return _with_rows(plain_columns(source), start=0), "the data frame"
     if _is_pandas(source):
-        return _with_rows(pl.from_pandas(source, include_index=False), start=0), "the data frame"
+        return _with_rows(from_pandas(source), start=0), "the data frame"
     if not isinstance(source, str | os.PathLike):
         raise ReturnsError(
             f"cannot read returns from a {type(source).__name__}: give a file path (CSV, Excel, "
@@ -63,7 +69,7 @@ def read_table(source: Any, *, sheet: str | None = None) -> tuple[pl.DataFrame, 
         )
     try:
         if suffix in _PARQUET:
-            frame = pl.read_parquet(path)
+            frame = plain_columns(pl.read_parquet(path))
             return _with_rows(frame, start=0), name
         if suffix in _EXCEL:
             frame = pl.read_excel(path, sheet_name=sheet, infer_schema_length=0)
