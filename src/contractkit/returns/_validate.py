@@ -36,7 +36,7 @@ from contractkit.returns._numeric_fields import (
     read_numeric_fields,
     value_messages,
 )
-from contractkit.returns._read import ROW, read_table
+from contractkit.returns._read import ROW, blank_rows, read_table
 
 __all__ = ["REASONS", "Returns", "read_returns"]
 
@@ -102,11 +102,12 @@ class Returns:
     total: int
     """Rows read from the source."""
     excluded: int
-    """Rows left out, not rejected: a filter's, and returns for periods after the evaluation
-    date."""
+    """Rows left out, not rejected: blank rows, a filter's, and returns for periods after the
+    evaluation date."""
     source: str
     excluded_by_reason: dict[str, int] = attrs.field(factory=dict)
-    """How many rows were excluded, and why: ``filter`` or ``after_as_of``."""
+    """How many rows were excluded, and why: ``blank`` (every cell empty), ``filter`` or
+    ``after_as_of``."""
     series_service: Ints = attrs.field(repr=False, kw_only=True)
     """Per series code: its service's code."""
     series_kpi: Ints = attrs.field(repr=False, kw_only=True)
@@ -477,6 +478,10 @@ def read_returns(
     sources = _resolve_sources(input_columns, columns or {})
     _missing_columns(sources, input_columns)
     total = table.height
+    blank = blank_rows(table)
+    blanks = int(blank.sum())
+    if blanks:  # a row with nothing in it (a spreadsheet's empty line) is no return
+        table = table.filter(pl.Series(~blank))
     excluded = 0
     if where:
         keep = table.select(parse_condition(where, input_columns)).to_series()
@@ -545,10 +550,16 @@ def read_returns(
         columns=accepted,
         rejected=rejected,
         total=total,
-        excluded=excluded + int((reason < 0).sum()),
+        excluded=blanks + excluded + int((reason < 0).sum()),
         source=name,
         excluded_by_reason={
-            k: v for k, v in (("filter", excluded), ("after_as_of", int((reason < 0).sum()))) if v
+            k: v
+            for k, v in (
+                ("blank", blanks),
+                ("filter", excluded),
+                ("after_as_of", int((reason < 0).sum())),
+            )
+            if v
         },
     )
 
