@@ -1099,10 +1099,10 @@ def test_a_sheet_that_is_not_there_is_named_with_those_that_are(tmp_path: Path) 
     book.save(path)
     with pytest.raises(ReturnsError) as caught:
         contractkit.evaluate(CONTRACT, path, sheet="Returns 2025")
-    message = str(caught.value)
-    assert message.startswith(f"no sheet 'Returns 2025' in {path}")
-    assert "did you mean 'Returns 2026'" in message
-    assert "the sheets are: Returns 2026, Notes" in message
+    assert str(caught.value) == (
+        f"{path}: no sheet 'Returns 2025' in the workbook; the sheets are: Returns 2026, Notes; "
+        "did you mean 'Returns 2026'?"
+    )
     chosen = contractkit.evaluate(CONTRACT, path, sheet="Returns 2026")
     assert chosen.account["read"] == MIXED.height
 

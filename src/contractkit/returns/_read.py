@@ -159,8 +159,8 @@ def _excel(path: Path, name: str, sheet: str | None) -> pl.DataFrame:
         sheets = list(workbook.sheet_names)
         if sheet is not None and sheet not in sheets:
             raise ReturnsError(
-                f"no sheet {sheet!r} in {name}{did_you_mean(sheet, sheets)}; the sheets are: "
-                f"{', '.join(sheets)}"
+                f"{name}: no sheet {sheet!r} in the workbook; the sheets are: "
+                f"{', '.join(sheets)}{did_you_mean(sheet, sheets)}"
             )
         cells = workbook.load_sheet(
             sheet if sheet is not None else 0, header_row=None, skip_rows=0, dtypes="string"
