@@ -11,16 +11,29 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import numpy as np
 import openpyxl
+import pandas as pd
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import contractkit
+import contractkit.finance
 from contractkit import Contract, Evaluation, ReturnsError, _blocks
 from contractkit.evaluation._plan import compile_plan
+from contractkit.model import PooledFund, SystemPlan
 from contractkit.returns import REASONS, read_returns
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def example_fund() -> PooledFund:
+    fund = contractkit.load(EXAMPLES / "better-care-fund" / "fund.yaml")
+    assert isinstance(fund, PooledFund)
+    return fund
+
 
 # --- the contract ------------------------------------------------------------------------------
 
@@ -210,26 +223,56 @@ REASON_CASES = [
     ({**GOOD, "period": "July"}, "unreadable_period", ["'July'"]),
     ({**GOOD, "period": "2026-13"}, "unreadable_period", ["'2026-13'"]),
     ({**GOOD, "period": "2026/28 Q1"}, "unreadable_period", ["'2026/28 Q1'"]),
-    ({**GOOD, "denominator": None}, "missing_field", ["denominator"]),
+    # The value checks name the field and the value at fault, and say why it is wrong.
+    (
+        {**GOOD, "denominator": None},
+        "missing_field",
+        ["denominator is empty: a proportion needs a numerator and a denominator"],
+    ),
     (
         {
             "service": "ucr-south",
             "kpi": "first-contact",
             "period": "2026-04",
             "value": "80",
-            "count": "10",
+            "count": "12",
         },
         "missing_field",
-        ["sd"],
+        ["sd is empty: a mean of 12 cases needs its standard deviation"],
     ),
     (
         {"service": "ucr-south", "kpi": "never-events", "period": "2026-04"},
         "missing_field",
-        ["numerator"],
+        ["numerator is empty: a count needs its numerator"],
     ),
-    ({**GOOD, "numerator": "twelve"}, "not_a_number", ["numerator"]),
-    ({**GOOD, "denominator": "20 cases"}, "not_a_number", ["denominator"]),
-    ({**GOOD, "numerator": "-1"}, "negative", ["negative"]),
+    (
+        {**GOOD, "numerator": "three hundred"},
+        "not_a_number",
+        ["numerator 'three hundred' is not a number"],
+    ),
+    ({**GOOD, "denominator": "20 cases"}, "not_a_number", ["denominator '20 cases' is not"]),
+    (
+        {**GOOD, "numerator": "74,5"},
+        "not_a_number",
+        ["numerator '74,5' has a decimal comma: write 74.5"],
+    ),
+    (
+        {**GOOD, "numerator": "3,3,3", "denominator": "2,0"},
+        "not_a_number",
+        ["numerator '3,3,3' is not a number: a comma", "denominator '2,0' has a decimal comma"],
+    ),
+    ({**GOOD, "numerator": "inf"}, "not_finite", ["numerator 'inf' is not a finite number"]),
+    ({**GOOD, "denominator": "NaN"}, "not_finite", ["denominator 'NaN' is not a finite"]),
+    (
+        {**GOOD, "numerator": "1e20", "denominator": "1e21"},
+        "too_large",
+        ["numerator '1e20' is too large", "denominator '1e21' is too large", "10^15"],
+    ),
+    (
+        {**GOOD, "denominator": "-3"},
+        "negative",
+        ["denominator -3 is negative: a count of cases cannot be"],
+    ),
     (
         {
             "service": "ucr-south",
@@ -240,9 +283,13 @@ REASON_CASES = [
             "sd": "-2",
         },
         "negative",
-        ["negative"],
+        ["sd -2 is negative: a standard deviation cannot be"],
     ),
-    ({**GOOD, "numerator": "1.5"}, "not_whole", ["whole"]),
+    (
+        {**GOOD, "numerator": "2.5"},
+        "not_whole",
+        ["numerator 2.5 is not a whole number of cases"],
+    ),
     (
         {
             "service": "ucr-south",
@@ -253,12 +300,12 @@ REASON_CASES = [
             "sd": "3",
         },
         "not_whole",
-        ["whole"],
+        ["count 2.5 is not a whole number of cases"],
     ),
     (
         {**GOOD, "numerator": "21", "denominator": "20"},
         "numerator_above_denominator",
-        ["21", "20"],
+        ["numerator 21 is more than denominator 20"],
     ),
 ]
 
@@ -924,3 +971,250 @@ def test_checking_in_blocks_changes_nothing(rows: list[dict[str, Any]], block: i
     assert blocked.accepted.equals(whole.accepted)
     assert blocked.rejected.equals(whole.rejected)
     assert blocked.account == whole.account
+
+
+# --- blank rows, in every format ---------------------------------------------------------------
+
+BLANK_LINE = {**GOOD, "period": "2026-05"}
+
+
+def _with_blank_rows() -> pl.DataFrame:
+    """Two returns with a blank row between them and two after (as Excel leaves them)."""
+    blank = dict.fromkeys(FIELDS)
+    return text_frame(GOOD, blank, BLANK_LINE, blank, {**blank, "kpi": "   "})
+
+
+def _blank_account(evaluation: Evaluation) -> None:
+    assert_accounted(evaluation, 5)
+    assert evaluation.account["accepted"] == 2
+    assert evaluation.account["rejected"] == 0
+    assert evaluation.account["excluded_by_reason"] == {"blank": 3}
+
+
+def test_a_blank_row_is_excluded_and_counted_in_a_frame() -> None:
+    evaluation = contractkit.evaluate(CONTRACT, _with_blank_rows())
+    _blank_account(evaluation)
+    # In a pandas frame, blank is NaN or None.
+    _blank_account(contractkit.evaluate(CONTRACT, _with_blank_rows().to_pandas()))
+
+
+def test_a_blank_row_is_excluded_and_counted_in_a_csv_file(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "blank.csv",
+        b"service,kpi,period,numerator,denominator\n"
+        b"ucr-south,ucr-2h,2026-04,14,20\n"
+        b",,,,\n"
+        b"ucr-south,ucr-2h,2026-05,14,20\n"
+        b"\n"
+        b" , ,,,\n",
+    )
+    _blank_account(contractkit.evaluate(CONTRACT, path))
+
+
+def test_a_blank_row_is_excluded_and_counted_in_a_workbook(tmp_path: Path) -> None:
+    path = _xlsx(_with_blank_rows(), tmp_path / "blank.xlsx")
+    _blank_account(contractkit.evaluate(CONTRACT, path))
+
+
+def test_a_blank_row_is_excluded_and_counted_in_parquet(tmp_path: Path) -> None:
+    path = tmp_path / "blank.parquet"
+    _typed(_with_blank_rows()).write_parquet(path)
+    _blank_account(contractkit.evaluate(CONTRACT, path))
+
+
+def test_a_row_with_something_in_it_is_not_blank() -> None:
+    evaluation = contractkit.evaluate(
+        CONTRACT, text_frame(GOOD, {"numerator": "3"}), as_of=dt.date(2026, 6, 30)
+    )
+    assert evaluation.account["excluded_by_reason"] == {}
+    assert evaluation.account["rejected_by_reason"] == {"unknown_kpi": 1}
+
+
+def test_blank_rows_are_excluded_before_a_filter_and_counted_as_blank() -> None:
+    frame = _with_blank_rows().with_columns(keep=pl.Series(["y", None, "n", None, None]))
+    evaluation = contractkit.evaluate(CONTRACT, frame, where="keep = 'y'")
+    assert evaluation.account["excluded_by_reason"] == {"blank": 3, "filter": 1}
+    assert_accounted(evaluation, 5)
+
+
+# --- where each row is found -------------------------------------------------------------------
+
+
+def test_csv_rows_after_a_quoted_line_break_keep_their_line(tmp_path: Path) -> None:
+    # A service name with a line break inside quotes takes two lines: the rows after it start
+    # a line later than their position says.
+    path = _write(
+        tmp_path,
+        "quoted.csv",
+        b"service,kpi,period,numerator,denominator\n"
+        b'"ucr-south\nsecond line",ucr-2h,2026-04,14,20\n'
+        b"ucr-south,ucr-2h,2026-05,14,20\n"
+        b'ucr-south,"ucr2h",2026-06,"1,4",20\n'
+        b"\n"
+        b"ucr-south,ucr-2h,2026-13,14,20\n",
+    )
+    evaluation = contractkit.evaluate(CONTRACT, path)
+    assert_accounted(evaluation, 5)
+    rejected = evaluation.rejected.select("row", "reason").rows()
+    assert rejected == [(2, "unknown_service"), (5, "unknown_kpi"), (7, "unreadable_period")]
+    assert evaluation.account["excluded_by_reason"] == {"blank": 1}
+
+
+def test_csv_rows_after_blank_lines_before_the_header(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "leading.csv",
+        b"\r\n\r\nservice,kpi,period,numerator,denominator\r\nucr-south,ucr2h,2026-04,14,20\r\n",
+    )
+    evaluation = contractkit.evaluate(CONTRACT, path)
+    assert evaluation.rejected.get_column("row").to_list() == [4]
+
+
+def test_workbook_rows_are_the_spreadsheets_own(tmp_path: Path) -> None:
+    # A table that starts lower down the sheet, with blank rows inside it.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["B3"] = "a title above the table"
+    names = ["service", "kpi", "period", "numerator", "denominator"]
+    for column, name in zip("BCDEF", names, strict=True):
+        sheet[f"{column}5"] = name
+    for row, values in ((6, GOOD), (8, {**GOOD, "kpi": "ucr2h", "period": "2026-05"})):
+        for column, field in zip("BCDEF", names, strict=True):
+            sheet[f"{column}{row}"] = values[field]
+    path = tmp_path / "lower.xlsx"
+    book.save(path)
+    with pytest.raises(ReturnsError, match="the columns are: a title above the table"):
+        # The first row with anything in it is the header: here, the title.
+        contractkit.evaluate(CONTRACT, path)
+    sheet["B3"] = None
+    book.save(path)
+    evaluation = contractkit.evaluate(CONTRACT, path)
+    assert evaluation.rejected.select("row", "reason").rows() == [(8, "unknown_kpi")]
+    assert evaluation.account["excluded_by_reason"] == {"blank": 1}
+
+
+# --- sheets and paths ---------------------------------------------------------------------------
+
+
+def test_a_sheet_that_is_not_there_is_named_with_those_that_are(tmp_path: Path) -> None:
+    path = _xlsx(MIXED, tmp_path / "returns.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.active is not None
+    book.active.title = "Returns 2026"
+    book.create_sheet("Notes")
+    book.save(path)
+    with pytest.raises(ReturnsError) as caught:
+        contractkit.evaluate(CONTRACT, path, sheet="Returns 2025")
+    assert str(caught.value) == (
+        f"{path}: no sheet 'Returns 2025' in the workbook; the sheets are: Returns 2026, Notes; "
+        "did you mean 'Returns 2026'?"
+    )
+    chosen = contractkit.evaluate(CONTRACT, path, sheet="Returns 2026")
+    assert chosen.account["read"] == MIXED.height
+
+
+def test_a_path_too_long_to_open(tmp_path: Path) -> None:
+    path = tmp_path / ("r" * 300 + ".csv")
+    with pytest.raises(ReturnsError) as caught:
+        contractkit.evaluate(CONTRACT, path)
+    assert str(path) in str(caught.value)
+    assert "cannot be read" in str(caught.value)
+    # Spend (and every finance table) is read the same way.
+    with pytest.raises(ReturnsError, match="cannot be read"):
+        contractkit.finance.reconcile(example_fund(), path)
+
+
+def test_two_columns_of_one_name_in_a_file(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "twice.csv",
+        b"service,kpi,period,numerator,numerator\nucr-south,ucr-2h,2026-04,14,20\n",
+    )
+    with pytest.raises(ReturnsError, match="more than one column named 'numerator'"):
+        contractkit.evaluate(CONTRACT, path)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["service", "kpi", "period", "numerator", "numerator"])
+    sheet.append(["ucr-south", "ucr-2h", "2026-04", 14, 20])
+    book.save(tmp_path / "twice.xlsx")
+    with pytest.raises(ReturnsError, match="more than one column named 'numerator'"):
+        contractkit.evaluate(CONTRACT, tmp_path / "twice.xlsx")
+
+
+# --- the finance tables read the same way -------------------------------------------------------
+
+
+def _plus_blank_lines(tmp_path: Path, example: Path) -> Path:
+    """An example table with two blank rows (as Excel saves them) after its header and at its
+    end."""
+    header, *rows = example.read_text(encoding="utf-8").splitlines()
+    blank = "," * header.count(",")
+    path = tmp_path / example.name
+    path.write_text("\n".join([header, blank, *rows, blank]) + "\n", encoding="utf-8")
+    return path
+
+
+def _same_but_blank(ours: dict[str, Any], theirs: dict[str, Any]) -> None:
+    assert ours["read"] == theirs["read"] + 2
+    assert ours["excluded"] == theirs["excluded"] + 2
+    for key in ("accepted", "rejected", "rejected_by_reason"):
+        assert ours[key] == theirs[key]
+
+
+def test_blank_rows_in_spend_and_outturn_are_excluded_and_counted(tmp_path: Path) -> None:
+    fund = example_fund()
+    spend = EXAMPLES / "better-care-fund" / "spend.csv"
+    plain = contractkit.finance.reconcile(fund, spend)
+    blank = contractkit.finance.reconcile(fund, _plus_blank_lines(tmp_path, spend))
+    _same_but_blank(blank.account, plain.account)
+    assert blank.summary == plain.summary
+    plan = contractkit.load(EXAMPLES / "system-plan" / "plan.yaml")
+    assert isinstance(plan, SystemPlan)
+    outturn = EXAMPLES / "system-plan" / "outturn.csv"
+    assessed = contractkit.finance.assess(plan, outturn)
+    with_blanks = contractkit.finance.assess(plan, _plus_blank_lines(tmp_path, outturn))
+    _same_but_blank(with_blanks.account, assessed.account)
+
+
+def test_blank_rows_in_activity_and_claims_are_excluded_and_counted(tmp_path: Path) -> None:
+    folder = EXAMPLES / "urgent-community-response"
+    contract = contractkit.load(folder / "contract.yaml")
+    assert isinstance(contract, Contract)
+    returns = folder / "returns.csv"
+    plain = contractkit.finance.statement(
+        contract, returns, activity=folder / "activity.csv", outcomes=folder / "outcomes.csv"
+    )
+    blank = contractkit.finance.statement(
+        contract,
+        returns,
+        activity=_plus_blank_lines(tmp_path, folder / "activity.csv"),
+        outcomes=_plus_blank_lines(tmp_path, folder / "outcomes.csv"),
+    )
+    for table in ("activity", "outcomes"):
+        _same_but_blank(blank.account[table], plain.account[table])
+
+
+def test_spend_in_a_pandas_frame_of_any_types() -> None:
+    # A spend frame as pandas reads a spreadsheet: amounts as numbers, one as text, periods as
+    # dates mixed with text; a blank row.
+    fund = example_fund()
+    line = fund.lines[0].id
+    spend = pl.DataFrame(
+        {
+            "line": [line, line, line, None],
+            "period": ["2026-04", "2026-05", "2026-06", None],
+            "amount": ["1000", "n/a", "2000.50", None],
+        }
+    ).to_pandas()
+    spend["period"] = pd.Series(
+        [dt.datetime(2026, 4, 1), "2026-05", dt.date(2026, 6, 1), None], dtype=object
+    )
+    spend["amount"] = pd.Series([1000, "n/a", 2000.5, np.nan], dtype=object)
+    result = contractkit.finance.reconcile(fund, spend)
+    assert result.account["read"] == 4
+    assert result.account["accepted"] == 2
+    assert result.account["rejected_by_reason"] == {"not_money": 1}
+    assert result.account["excluded"] == 1

@@ -23,7 +23,7 @@ from contractkit.model import PooledFund
 from contractkit.model._base import did_you_mean
 from contractkit.money import COLUMN_PROBLEMS, pence_column
 from contractkit.periods import FinancialYear, Month, Quarter, parse_period
-from contractkit.returns._read import ROW, read_table
+from contractkit.returns._read import ROW, blank_rows, read_table
 
 __all__ = [
     "SPEND_REASONS",
@@ -195,7 +195,8 @@ def _line_index(
 @attrs.define
 class RowChecks:
     """An input table being checked: each row is rejected for the first check it fails (a
-    stable code in ``reason``), or excluded (-1)."""
+    stable code in ``reason``), or excluded (-1): a blank row (every cell empty) is excluded
+    from the start."""
 
     table: pl.DataFrame
     name: str
@@ -237,7 +238,9 @@ class RowChecks:
                 f"{', '.join(present)}): rename the column in the file, or map it with "
                 "columns= in Python"
             )
-        return cls(table, name, codes, np.zeros(table.height, dtype=np.int8))
+        reason = np.zeros(table.height, dtype=np.int8)
+        reason[blank_rows(table)] = -1  # a row with nothing in it is no return: excluded
+        return cls(table, name, codes, reason)
 
     def fail(self, mask: NDArray[np.bool_], code: str) -> None:
         """Reject, for ``code``, the rows in ``mask`` not rejected already."""

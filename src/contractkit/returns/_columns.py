@@ -3,7 +3,10 @@
 A mapping says where each field comes from: a column name (``org_code``), arithmetic on
 columns (``attendances - breaches``), or a constant in quotes (``'ae-4h'``). Arithmetic is
 parsed here into polars expressions (``+ - * /``, parentheses, numbers, and column names,
-with backticks around a name that has spaces or symbols): it is never passed to ``eval``.
+with backticks around a name that has spaces or symbols): it is never passed to ``eval``. The
+expression works on the columns as numbers: each is read by the number grammar
+(:mod:`contractkit.returns._numbers`) first, so that a cell that is not a number is reported as
+such, in its own column.
 
     >>> to_source("attendances - breaches", ["attendances", "breaches"]).columns
     ('attendances', 'breaches')
@@ -19,11 +22,11 @@ import polars as pl
 
 from contractkit.errors import ReturnsError
 from contractkit.model._base import did_you_mean
+from contractkit.returns._numbers import number
 
 __all__ = [
     "FIELDS",
     "Source",
-    "number",
     "parse_condition",
     "parse_mapping",
     "to_expression",
@@ -140,32 +143,21 @@ class _Parser:
             return pl.lit(float(token.text))
         if token.kind == "name":
             self.used.append(_known(token.text, self.columns))
-            return number(pl.col(token.text))
+            return pl.col(token.text)
         raise ReturnsError(f"cannot read {self.text!r}: unexpected {token.text!r}")
-
-
-def number(column: pl.Expr) -> pl.Expr:
-    """Numbers from a column of any type: text is trimmed, thousands separators dropped, and
-    anything that is not a number becomes null (and is caught by the checks)."""
-    text = column.cast(pl.String).str.strip_chars().str.replace_all(",", "")
-    return pl.when(text == "").then(None).otherwise(text).cast(pl.Float64, strict=False)
 
 
 @attrs.frozen
 class Source:
-    """Where a field comes from: an expression, and the input columns it reads."""
+    """Where a field comes from: an expression, the input columns it reads, and how the
+    mapping wrote it (for messages)."""
 
     expression: pl.Expr
     columns: tuple[str, ...]
     arithmetic: bool = False
-
-    def as_number(self) -> pl.Expr:
-        """The field as numbers (arithmetic is numeric already)."""
-        return self.expression if self.arithmetic else number(self.expression)
-
-    def as_text(self) -> pl.Expr:
-        """The field as trimmed text."""
-        return self.expression.cast(pl.String).str.strip_chars()
+    """Whether the expression is arithmetic on columns, to be worked out over the columns read
+    as numbers."""
+    text: str = ""
 
 
 def to_source(source: str, columns: Sequence[str]) -> Source:
@@ -173,22 +165,23 @@ def to_source(source: str, columns: Sequence[str]) -> Source:
     columns (never evaluated as Python)."""
     text = source.strip()
     if text in columns:
-        return Source(pl.col(text), (text,))
+        return Source(pl.col(text), (text,), text=text)
     quoted = re.fullmatch(r"'([^']*)'|\"([^\"]*)\"", text)
     if quoted:
         constant = quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
-        return Source(pl.lit(constant), ())
+        return Source(pl.lit(constant), (), text=text)
     if re.fullmatch(r"`[^`]+`", text):
-        return Source(pl.col(_known(text[1:-1], columns)), (text[1:-1],))
+        return Source(pl.col(_known(text[1:-1], columns)), (text[1:-1],), text=text[1:-1])
     if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_ ]*", text):
-        return Source(pl.col(_known(text, columns)), (text,))
+        return Source(pl.col(_known(text, columns)), (text,), text=text)
     parser = _Parser(text, columns)
     expression = parser.parse()
-    return Source(expression, tuple(dict.fromkeys(parser.used)), arithmetic=True)
+    return Source(expression, tuple(dict.fromkeys(parser.used)), arithmetic=True, text=text)
 
 
 def to_expression(source: str, columns: Sequence[str]) -> pl.Expr:
-    """The polars expression a mapping's source stands for."""
+    """The polars expression a mapping's source stands for (arithmetic over the columns as
+    numbers)."""
     return to_source(source, columns).expression
 
 

@@ -27,7 +27,15 @@ from contractkit.errors import ReturnsError
 from contractkit.evaluation._plan import Plan, month_index, period_text
 from contractkit.model._base import did_you_mean
 from contractkit.returns._columns import FIELDS, NUMERIC, Source, parse_condition, to_source
-from contractkit.returns._read import ROW, read_table
+from contractkit.returns._numeric_fields import NEEDS as _NEEDS
+from contractkit.returns._numeric_fields import (
+    PROBLEM_REASONS,
+    NumericFields,
+    field_detail,
+    read_numeric_fields,
+    value_messages,
+)
+from contractkit.returns._read import ROW, blank_rows, read_table
 
 __all__ = ["REASONS", "Returns", "read_returns"]
 
@@ -44,7 +52,11 @@ REASONS: dict[str, str] = {
     "outside_term": "the period is outside the contract's term",
     "before_commencement": "the period ends before the service commenced",
     "after_service_ended": "the period starts after the service ended",
-    "not_a_number": "a numeric field holds something that is not a number",
+    "not_a_number": "a numeric field holds something that is not a number (such as 74,5, with a "
+    "decimal comma, or 3,3,3)",
+    "not_finite": "a numeric field holds infinity or not-a-number (inf, nan), or a mapping's "
+    "arithmetic works out as one",
+    "too_large": "a number is larger in size than 10^15, the most contractkit reads",
     "missing_field": "a field the KPI's measure needs is empty or absent",
     "negative": "a count, total or standard deviation is negative",
     "not_whole": "a count of cases or events is not a whole number",
@@ -57,12 +69,6 @@ order the checks are made (a row is rejected for the first it fails)."""
 
 _CODES = {name: i + 1 for i, name in enumerate(REASONS)}
 _MEASURES = ("proportion", "rate", "mean", "count")
-_NEEDS = {
-    "proportion": ("numerator", "denominator"),
-    "rate": ("numerator", "denominator"),
-    "mean": ("value", "count"),
-    "count": ("numerator",),
-}
 _WHOLE = {
     "proportion": ("numerator", "denominator"),
     "rate": ("numerator",),
@@ -101,11 +107,12 @@ class Returns:
     total: int
     """Rows read from the source."""
     excluded: int
-    """Rows left out, not rejected: a filter's, and returns for periods after the evaluation
-    date."""
+    """Rows left out, not rejected: blank rows, a filter's, and returns for periods after the
+    evaluation date."""
     source: str
     excluded_by_reason: dict[str, int] = attrs.field(factory=dict)
-    """How many rows were excluded, and why: ``filter`` or ``after_as_of``."""
+    """How many rows were excluded, and why: ``blank`` (every cell empty), ``filter`` or
+    ``after_as_of``."""
     series_service: Ints = attrs.field(repr=False, kw_only=True)
     """Per series code: its service's code."""
     series_kpi: Ints = attrs.field(repr=False, kw_only=True)
@@ -211,7 +218,7 @@ def _resolve_sources(columns: Sequence[str], mapping: Mapping[str, str]) -> dict
         if field in mapping:
             sources[field] = to_source(mapping[field], columns)
         elif field in columns:
-            sources[field] = Source(pl.col(field), (field,))
+            sources[field] = Source(pl.col(field), (field,), text=field)
     return sources
 
 
@@ -231,79 +238,6 @@ def _missing_columns(sources: Mapping[str, Source], columns: Sequence[str]) -> N
             f"{', '.join(columns)}); map a column with --map COLUMN=FIELD, or give a constant "
             "such as --map \"'ucr-2h'=kpi\""
         )
-
-
-def _numbers(
-    frame: pl.DataFrame, sources: Mapping[str, Source]
-) -> tuple[dict[str, NDArray[np.float64]], dict[str, NDArray[np.bool_]]]:
-    """Each numeric field as floats (NaN where empty), and where a column held non-numbers."""
-    used = sorted(
-        {
-            c
-            for f in NUMERIC
-            if f in sources
-            and not (
-                sources[f].expression.meta.is_column()
-                and frame.schema[sources[f].columns[0]].is_numeric()
-            )
-            for c in sources[f].columns
-        }
-    )
-    converted: list[pl.Expr] = []
-    unreadable: dict[str, pl.Expr] = {}
-    for column in used:
-        dtype = frame.schema[column]
-        if dtype.is_numeric() or dtype == pl.Boolean:
-            converted.append(pl.col(column).cast(pl.Float64))
-        else:
-            text = pl.col(column).cast(pl.String).str.strip_chars()
-            parsed = text.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
-            converted.append(pl.when(text == "").then(None).otherwise(parsed).alias(column))
-            unreadable[column] = text.is_not_null() & (text != "") & parsed.is_null()
-    numeric = frame.select(converted) if converted else pl.DataFrame()
-    values: dict[str, NDArray[np.float64]] = {}
-    for field in sorted(NUMERIC):
-        source = sources.get(field)
-        if source is None:
-            continue  # a field the returns lack is left out
-        plain = source.columns and source.expression.meta.is_column()
-        if plain and frame.schema[source.columns[0]].is_numeric():
-            values[field] = _float_array(frame.get_column(source.columns[0]))
-            continue
-        if plain:
-            series = numeric.get_column(source.columns[0])  # converted already
-        elif source.columns:
-            series = numeric.select(source.expression.cast(pl.Float64).alias("_")).to_series()
-        else:
-            series = frame.select(
-                source.expression.cast(pl.Float64, strict=False).alias("_")
-            ).to_series()
-        if series.len() == 1 and frame.height != 1:
-            series = pl.repeat(series.item(), frame.height, eager=True, dtype=pl.Float64)
-        # Empty cells become NaN (a copy only where there are any; otherwise shared).
-        values[field] = np.asarray(series.to_numpy(), dtype=np.float64)
-    bad: dict[str, NDArray[np.bool_]] = {}
-    if unreadable:
-        flags = frame.select(**unreadable)
-        for field in sorted(NUMERIC):
-            source = sources.get(field)
-            if source is None:
-                continue
-            columns = [c for c in source.columns if c in unreadable]
-            if columns:
-                bad[field] = np.logical_or.reduce([flags.get_column(c).to_numpy() for c in columns])
-    return values, bad
-
-
-def _float_array(series: pl.Series) -> NDArray[np.float64]:
-    """A numeric column as floats (NaN where empty), converted straight into one new array
-    from each of its chunks (a file is read in several)."""
-    out = np.empty(series.len(), dtype=np.float64)
-    position = 0
-    for chunk in series.get_chunks():
-        out[position : position + chunk.len()] = chunk.to_numpy()  # NaN for nulls
-        position += chunk.len()
-    return out
 
 
 def _periods(frame: pl.DataFrame, source: Source) -> PeriodColumn:
@@ -422,8 +356,7 @@ class _Resolver:
 
 def _reasons(
     r: _Rows,
-    values: Mapping[str, NDArray[np.float64]],
-    unreadable: Mapping[str, NDArray[np.bool_]],
+    numbers: NumericFields,
     plan: Plan,
     as_of: date | None,
 ) -> NDArray[np.int8]:
@@ -454,8 +387,10 @@ def _reasons(
     # are excluded (and counted), like rows a filter leaves out.
     if as_of is not None:
         reason[(reason == 0) & (start > month_index(as_of))] = _AFTER_AS_OF
-    if unreadable:
-        fail(np.logical_or.reduce(list(unreadable.values())), "not_a_number")
+    values = numbers.values
+    if numbers.problems:
+        for problem, code in PROBLEM_REASONS.items():
+            fail(np.logical_or.reduce([p == problem for p in numbers.problems.values()]), code)
     measure = r.measure
     missing = np.zeros(n, dtype=bool)
     for kind, fields in _NEEDS.items():
@@ -503,6 +438,10 @@ def read_returns(
     sources = _resolve_sources(input_columns, columns or {})
     _missing_columns(sources, input_columns)
     total = table.height
+    blank = blank_rows(table)
+    blanks = int(blank.sum())
+    if blanks:  # a row with nothing in it (a spreadsheet's empty line) is no return
+        table = table.filter(pl.Series(~blank))
     excluded = 0
     if where:
         keep = table.select(parse_condition(where, input_columns)).to_series()
@@ -514,7 +453,8 @@ def read_returns(
     services = _text(table, sources.get("service"))
     providers = _text(table, sources.get("provider"))
     periods = _periods(table, sources["period"])
-    values, unreadable = _numbers(table, sources)
+    numbers = read_numeric_fields(table, sources)
+    values = numbers.values
     resolver = _Resolver(plan, kpis, services, providers, periods)
 
     reason = np.zeros(n, dtype=np.int8)
@@ -523,13 +463,7 @@ def read_returns(
     months = np.zeros(n, dtype=np.int8)
     for block in _blocks.slices(n):
         r = resolver.rows(block)
-        reason[block] = _reasons(
-            r,
-            {f: v[block] for f, v in values.items()},
-            {f: v[block] for f, v in unreadable.items()},
-            plan,
-            as_of,
-        )
+        reason[block] = _reasons(r, numbers.at(block), plan, as_of)
         series_code[block] = r.series_code
         start[block] = r.start
         months[block] = r.months
@@ -550,18 +484,19 @@ def read_returns(
         "months": kept(months),
         **{field: kept(values[field]) for field in sorted(values)},
     }
-    rejected = _rejected(table, input_columns, plan, reason, resolver, values, unreadable)
+    rejected = _rejected(table, input_columns, plan, reason, resolver, sources, numbers)
     return Returns(
         series_service=resolver.series_service,
         series_kpi=resolver.series_kpi,
         columns=accepted,
         rejected=rejected,
         total=total,
-        excluded=excluded + int((reason < 0).sum()),
+        excluded=blanks + excluded + int((reason < 0).sum()),
         source=name,
         excluded_by_reason={
             k: v
             for k, v in (
+                ("blank", blanks),
                 ("filter", excluded),
                 ("after_as_of", int((reason == _AFTER_AS_OF).sum())),
                 ("duplicate_identical", int((reason == _IDENTICAL).sum())),
@@ -645,8 +580,8 @@ def _rejected(
     plan: Plan,
     reason: NDArray[np.int8],
     resolver: _Resolver,
-    values: dict[str, NDArray[np.float64]],
-    unreadable: dict[str, NDArray[np.bool_]],
+    sources: Mapping[str, Source],
+    numbers: NumericFields,
 ) -> pl.DataFrame:
     """The rejected rows, with their reasons, messages and original columns."""
     bad = reason > 0
@@ -674,9 +609,6 @@ def _rejected(
             "_n_services": r.provider_count,
             "_series": r.series_code,
             "measure": [(_MEASURES[m] if m >= 0 else None) for m in r.measure],
-            "_bad": [", ".join(f for f, flags in unreadable.items() if flags[i]) for i in picked],
-            "numerator": values["numerator"][picked] if "numerator" in values else None,
-            "denominator": values["denominator"][picked] if "denominator" in values else None,
         },
         schema_overrides={
             "_kpi": pl.String,
@@ -687,8 +619,10 @@ def _rejected(
         },
     )
     reported = _reported_months(plan, resolver.kpis, picked)
-    detail = detail.with_columns(pl.Series("reported_months", reported, dtype=pl.Int64))
-    messages = _messages(detail, plan)
+    detail = detail.with_columns(pl.Series("reported_months", reported, dtype=pl.Int64)).hstack(
+        field_detail(table, picked, sources, numbers)
+    )
+    messages = _messages(detail, plan, value_messages(sources, numbers))
     originals = table.filter(pl.Series(bad)).select(ROW, *input_columns)
     return (
         originals.with_columns(pl.exclude(ROW).cast(pl.String))
@@ -722,17 +656,9 @@ def _candidates(value: str, known: list[str]) -> list[str]:
     return [k for k in known if abs(len(k) - len(value)) <= 2]
 
 
-def _plain(number: pl.Expr) -> pl.Expr:
-    """A number as people write it: 351, not 351.0."""
-    return (
-        pl.when(number == number.floor())
-        .then(number.cast(pl.Int64).cast(pl.String))
-        .otherwise(number.cast(pl.String))
-    )
-
-
-def _messages(rows: pl.DataFrame, plan: Plan) -> pl.DataFrame:
-    """A message for each rejected row, naming the values at fault."""
+def _messages(rows: pl.DataFrame, plan: Plan, value_checks: Mapping[str, pl.Expr]) -> pl.DataFrame:
+    """A message for each rejected row, naming the values at fault (``value_checks``: the
+    message of each check of the numbers)."""
     kpi_ids = plan.kpis.get_column("kpi").to_list()
     service_ids = plan.services.get_column("service").to_list()
     providers = plan.services.get_column("provider").unique().to_list()
@@ -759,9 +685,6 @@ def _messages(rows: pl.DataFrame, plan: Plan) -> pl.DataFrame:
         pl.when(pl.col("_months") > 0)
         .then(period_text(pl.col("_start"), pl.col("_months")))
         .otherwise(pl.col("_period_raw"))
-    )
-    needed = pl.col("measure").replace_strict(
-        {k: " and ".join(v) for k, v in _NEEDS.items()}, default="", return_dtype=pl.String
     )
     # Each group of clashing rows named once, by its first few rows (a message that listed
     # every other row of a large group would grow with the square of its size).
@@ -835,23 +758,19 @@ def _messages(rows: pl.DataFrame, plan: Plan) -> pl.DataFrame:
         .when(reason == "after_service_ended")
         .then(pl.format("{} starts after the service ended", period))
         .when(reason == "not_a_number")
-        .then(pl.format("not a number in: {}", pl.col("_bad")))
+        .then(value_checks["not_a_number"])
+        .when(reason == "not_finite")
+        .then(value_checks["not_finite"])
+        .when(reason == "too_large")
+        .then(value_checks["too_large"])
         .when(reason == "missing_field")
-        .then(
-            pl.format("a {} needs {} (and sd, for a count of 2 or more)", pl.col("measure"), needed)
-        )
+        .then(value_checks["missing_field"])
         .when(reason == "negative")
-        .then(pl.lit("a negative count, total or sd"))
+        .then(value_checks["negative"])
         .when(reason == "not_whole")
-        .then(pl.format("a {} needs whole numbers of cases", pl.col("measure")))
+        .then(value_checks["not_whole"])
         .when(reason == "numerator_above_denominator")
-        .then(
-            pl.format(
-                "numerator {} is more than denominator {}",
-                _plain(pl.col("numerator")),
-                _plain(pl.col("denominator")),
-            )
-        )
+        .then(value_checks["numerator_above_denominator"])
         .when(reason == "duplicate")
         .then(
             pl.format(
