@@ -803,3 +803,58 @@ def test_a_line_without_a_forecast_before_the_year_end_is_a_finding() -> None:
     )
     at_year_end = reconcile(fund, quarterly({"L1": "500", "L2": "300", "L3": "100"}))
     assert "no_forecast" not in at_year_end.findings.get_column("code").to_list()
+
+
+def test_spend_beyond_the_largest_amount_is_rejected_with_its_value(tmp_path: Path) -> None:
+    """A Parquet spend column of integer 10^17 gave an actual of −£84,467,440,737,095,516.16
+    (wrapped round in 64 bits); now the row is rejected, and its message shows the value."""
+    path = tmp_path / "spend.parquet"
+    pl.DataFrame(
+        {"line": ["L1", "L2"], "period": ["2026-04", "2026-04"], "amount": [10**17, 40]}
+    ).write_parquet(path)
+    result = reconcile(small_fund(), path)
+    assert result.account["rejected_by_reason"] == {"beyond_maximum": 1}
+    assert result.account["accepted"] == 1
+    message = result.rejected.get_column("message").item()
+    assert "100000000000000000" in message
+    assert "£9,999,999,999,999.99" in message
+    assert result.summary["actual_to_date"] == Money("40")
+
+
+def test_a_forecast_beyond_the_largest_amount_is_rejected() -> None:
+    spend = pl.DataFrame(
+        {
+            "line": ["L1", "L2"],
+            "period": ["2026-04", "2026-04"],
+            "amount": ["10", "20"],
+            "forecast": ["£10,000,000,000,000", "300"],
+        }
+    )
+    result = reconcile(small_fund(), spend)
+    assert result.rejected.select("reason", "line").rows() == [("beyond_maximum", "L1")]
+
+
+def test_a_hundred_lines_of_vast_spend_are_each_rejected() -> None:
+    """100 lines each spending 999999999999999.99 were each accepted and added up to a negative
+    total in the JSON; each is now beyond the largest amount."""
+    lines = [
+        {"id": f"L{i}", "name": f"Line {i}", "budget": 10, "commissioner": "a"} for i in range(100)
+    ]
+    fund = small_fund(
+        lines=lines,
+        partners=[
+            {"id": "a", "name": "Partner A", "contribution": 600},
+            {"id": "b", "name": "Partner B", "contribution": 500},
+        ],
+    )
+    spend = pl.DataFrame(
+        {
+            "line": [f"L{i}" for i in range(100)],
+            "period": ["2026-04"] * 100,
+            "amount": ["999999999999999.99"] * 100,
+        }
+    )
+    result = reconcile(fund, spend)
+    assert result.account["rejected_by_reason"] == {"beyond_maximum": 100}
+    assert result.summary["actual_to_date"] == Money("0")
+    assert '"actual_to_date": "0.00"' in (result.to_json() or "")

@@ -280,3 +280,20 @@ def test_the_command(tmp_path: Path) -> None:
     assert "group acute-alliance: RCB, RVW, combined control total −£500,000.00" in (
         validate.stdout
     )
+
+
+def test_outturn_beyond_the_largest_amount_is_rejected(plan: SystemPlan) -> None:
+    frame = pl.DataFrame(
+        {
+            "organisation": ["RCB", "RVW", "RX4"],
+            "period": ["2026-04", "2026-04", "2026-04"],
+            "ytd": ["£10,000,000,000,000", "1", "2"],
+            "forecast": ["3", "-99999999999999999999", "4"],
+        }
+    )
+    result = assess(plan, frame, period="2026-04")
+    assert result.account["rejected_by_reason"] == {"beyond_maximum": 2}
+    messages = result.rejected.get_column("message").to_list()
+    assert "£10,000,000,000,000" in messages[0]
+    assert "-99999999999999999999" in messages[1]
+    assert all("£9,999,999,999,999.99" in m for m in messages)

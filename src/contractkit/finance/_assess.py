@@ -51,6 +51,8 @@ OUTTURN_REASONS: dict[str, str] = {
     "missing_amount": "the actual is empty",
     "not_money": "an amount is not an amount of money",
     "fraction_of_a_penny": "an amount has a fraction of a penny",
+    "beyond_maximum": "an amount is beyond the largest amount contractkit holds, "
+    "£9,999,999,999,999.99 either way",
     "duplicate": "more than one row for the same organisation and month (a quarter counts for "
     "each of its months): all are rejected",
 }
@@ -183,6 +185,7 @@ def _read(
         has_forecast = np.zeros(size, dtype=bool)
     fail(problem == COLUMN_PROBLEMS.index("not_money"), "not_money")
     fail(problem == COLUMN_PROBLEMS.index("fraction_of_a_penny"), "fraction_of_a_penny")
+    fail(problem == COLUMN_PROBLEMS.index("beyond_maximum"), "beyond_maximum")
     reason[(reason == 0) & (first + months - 1 > through)] = -1
     reject_overlaps(reason, organisation, first, months, _CODES["duplicate"])
     ok = reason == 0
