@@ -858,3 +858,43 @@ def test_a_hundred_lines_of_vast_spend_are_each_rejected() -> None:
     assert result.account["rejected_by_reason"] == {"beyond_maximum": 100}
     assert result.summary["actual_to_date"] == Money("0")
     assert '"actual_to_date": "0.00"' in (result.to_json() or "")
+
+
+def test_a_lines_spend_beyond_the_largest_amount_is_refused_by_name() -> None:
+    """Each row is within the largest amount; twelve months of them are not."""
+    spend = pl.DataFrame(
+        {
+            "line": ["L1"] * 12,
+            "period": [f"{2026 + (m > 12)}-{(m - 1) % 12 + 1:02d}" for m in range(4, 16)],
+            "amount": ["9000000000000"] * 12,
+        }
+    )
+    with pytest.raises(contractkit.MoneyError) as caught:
+        reconcile(small_fund(), spend)
+    message = str(caught.value)
+    assert "line L1's actual to date, £108,000,000,000,000.00, is beyond the largest" in message
+
+
+def test_spend_too_vast_to_add_up_exactly_is_refused() -> None:
+    """Twelve months of the largest amount on each of 200 lines: about £24 quadrillion in all,
+    past what 64-bit sums can hold; refused, never wrapped round."""
+    lines = [
+        {"id": f"L{i}", "name": f"Line {i}", "budget": 5, "commissioner": "a"} for i in range(200)
+    ]
+    fund = small_fund(
+        lines=lines,
+        partners=[
+            {"id": "a", "name": "Partner A", "contribution": 600},
+            {"id": "b", "name": "Partner B", "contribution": 500},
+        ],
+    )
+    months = [f"{2026 + (m > 12)}-{(m - 1) % 12 + 1:02d}" for m in range(4, 16)]
+    spend = pl.DataFrame(
+        {
+            "line": [f"L{i}" for i in range(200) for _ in months],
+            "period": months * 200,
+            "amount": ["9999999999999.99"] * 2400,
+        }
+    )
+    with pytest.raises(contractkit.MoneyError, match="too much to add up exactly"):
+        reconcile(fund, spend)

@@ -297,3 +297,33 @@ def test_outturn_beyond_the_largest_amount_is_rejected(plan: SystemPlan) -> None
     assert "£10,000,000,000,000" in messages[0]
     assert "-99999999999999999999" in messages[1]
     assert all("£9,999,999,999,999.99" in m for m in messages)
+
+
+def test_an_outturn_beyond_the_largest_amount_is_refused_by_name(plan: SystemPlan) -> None:
+    """Each forecast is within the largest amount; an organisation's actual to date of
+    monthly actuals added up is not."""
+    frame = pl.DataFrame(
+        {
+            "organisation": ["RVW"] * 3,
+            "period": ["2026-04", "2026-05", "2026-06"],
+            "actual": ["9000000000000"] * 3,
+        }
+    )
+    with pytest.raises(contractkit.MoneyError) as caught:
+        assess(plan, frame)
+    assert "organisation RVW's actual to date, £27,000,000,000,000.00, is beyond" in str(
+        caught.value
+    )
+
+
+def test_a_systems_outturn_beyond_the_largest_amount_is_refused_by_name(plan: SystemPlan) -> None:
+    frame = pl.DataFrame(
+        {
+            "organisation": ["RVW", "RX4"],
+            "period": ["2026-04", "2026-04"],
+            "ytd": ["0", "0"],
+            "forecast": ["6000000000000", "6000000000000"],
+        }
+    )
+    with pytest.raises(contractkit.MoneyError, match="the system.s outturn, £11,999,998,000,000.00, is beyond"):
+        assess(plan, frame)
