@@ -898,3 +898,51 @@ def test_spend_too_vast_to_add_up_exactly_is_refused() -> None:
     )
     with pytest.raises(contractkit.MoneyError, match="too much to add up exactly"):
         reconcile(fund, spend)
+
+
+# --- amounts at load ---------------------------------------------------------------------------
+
+FUND_TEXT = (EXAMPLE / "fund.yaml").read_text(encoding="utf-8")
+
+
+def fund_problems(text: str) -> list[str]:
+    with pytest.raises(contractkit.SpecError) as caught:
+        contractkit.load(text)
+    return [f"{p.line}:{p.column}:{p.path}: {p.message}" for p in caught.value.problems]
+
+
+@pytest.mark.parametrize("written", ['"£99,999,999,999,999,999"', "1e30", "10" + "0" * 16])
+def test_a_budget_beyond_the_largest_amount_is_refused_where_it_is(written: str) -> None:
+    text = FUND_TEXT.replace('budget: "£1,300,000"', f"budget: {written}")
+    found = fund_problems(text)
+    assert len(found) == 1
+    line = FUND_TEXT.splitlines().index('    budget: "£1,300,000"') + 1
+    assert found[0].startswith(f"{line}:13:lines[3].budget: ")
+    assert "beyond the largest amount" in found[0]
+
+
+def test_contributions_that_add_up_beyond_the_largest_amount_are_refused_at_load() -> None:
+    text = FUND_TEXT.replace('"£19,450,000"', '"£6,000,000,000,000"').replace(
+        '"£11,050,000"', '"£6,000,000,000,000"'
+    )
+    found = fund_problems(text)
+    assert found[0] == (
+        "12:3:partners: the contributions add up to £12,000,000,000,000.00, beyond the largest "
+        "amount contractkit holds, £9,999,999,999,999.99 either way: the fund cannot be "
+        "reconciled"
+    )
+    assert len(found) == 2  # and they no longer match the lines' budgets
+    assert "do not match the fund" in found[1]
+
+
+def test_budgets_that_add_up_beyond_the_largest_amount_are_refused_at_load() -> None:
+    text = FUND_TEXT.replace('budget: "£12,400,000"', 'budget: "£9,000,000,000,000"').replace(
+        'budget: "£6,200,000"', 'budget: "£9,000,000,000,000"'
+    )
+    found = fund_problems(text)
+    assert found[1] == (
+        "22:3:lines: the lines' budgets, the risk pool and uncommitted add up to "
+        "£18,000,011,900,000.00, beyond the largest amount contractkit holds, "
+        "£9,999,999,999,999.99 either way: the fund cannot be reconciled"
+    )
+    assert found[0].startswith("12:3:partners: the contributions (£30,500,000.00) do not match")

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import polars as pl
 import pytest
+
+import contractkit
+from contractkit import MoneyError, SpecError, statement
+from contractkit.finance import ACTIVITY_REASONS
 from test_statement import (
     NEVER,
     REACH,
@@ -19,9 +24,6 @@ from test_statement import (
     returns,
     service,
 )
-
-from contractkit import MoneyError, statement
-from contractkit.finance import ACTIVITY_REASONS
 
 VISITS = {"payments": [{"service": "a", "variable": {"activity": "visit", "price": "£85"}}]}
 ONE_QUARTER = returns(quarterly("a", "reach", [900], [1000]))
@@ -204,3 +206,19 @@ def test_a_months_value_beyond_the_largest_amount_is_refused_by_name() -> None:
         )
     assert "service a's value for 2026-05 (its fixed and variable payments), " in str(caught.value)
     assert "£10,650,000,000,000.00" in str(caught.value)
+
+
+UCR = Path(__file__).resolve().parent.parent / "examples" / "urgent-community-response"
+
+
+@pytest.mark.parametrize("written", ["100000000000000000", "1e30", '"£99,999,999,999,999,999"'])
+def test_a_fixed_payment_beyond_the_largest_amount_is_refused_where_it_is(written: str) -> None:
+    """validate accepted a fixed payment of 10^17 pounds, and the statement then crashed."""
+    text = (UCR / "contract.yaml").read_text(encoding="utf-8")
+    line = text.splitlines().index("      fixed: £2,400,000") + 1
+    with pytest.raises(SpecError) as caught:
+        contractkit.load(text.replace("fixed: £2,400,000", f"fixed: {written}"))
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column, problem.path) == (line, 14, "finance.payments[0].fixed")
+    assert "beyond the largest amount" in problem.message
+    assert "£9,999,999,999,999.99" in problem.message
