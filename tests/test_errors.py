@@ -299,6 +299,7 @@ def test_contract_kit_error_is_not_a_value_error() -> None:
 
 def test_errors_are_exported() -> None:
     assert set(errors.__all__) == {
+        "ArgumentError",
         "ContractKitError",
         "MoneyError",
         "PeriodError",

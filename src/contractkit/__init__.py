@@ -9,6 +9,7 @@ Write a contract as YAML or as Python objects, load it, and be told exactly what
 
 from contractkit import stats as stats  # the public numerics, as contractkit.stats
 from contractkit.errors import (
+    ArgumentError,
     ContractKitError,
     MoneyError,
     PeriodError,
@@ -67,6 +68,7 @@ __all__ = [
     "KPI",
     "STATUSES",
     "Absolute",
+    "ArgumentError",
     "Assessment",
     "Band",
     "Bands",

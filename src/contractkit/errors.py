@@ -9,7 +9,9 @@ inherits the builtin it most resembles, so ``except ValueError`` keeps working::
     ├── UnitError (ValueError)      a quantity that cannot be read, or has the wrong dimension
     ├── MoneyError (ValueError)     an amount that is not exact money (a float, a fraction of a
     │                               penny), or a split that cannot be made
-    └── ReturnsError (ValueError)   a returns file or frame that cannot be read as returns
+    ├── ReturnsError (ValueError)   a returns file or frame that cannot be read as returns
+    └── ArgumentError (TypeError)   a function given the wrong kind of thing (a fund where a
+                                    contract is wanted, a number where a date is)
 
 A :class:`SpecError` carries every :class:`Problem` found, not just the first, each with the
 file, line, column and dotted path it concerns::
@@ -27,6 +29,7 @@ from collections.abc import Iterable
 import attrs
 
 __all__ = [
+    "ArgumentError",
     "ContractKitError",
     "MoneyError",
     "PeriodError",
@@ -134,3 +137,8 @@ class ReturnsError(ContractKitError, ValueError):
     (Problems with individual rows are not errors: each such row is rejected with its reason
     and reported in the evaluation's account.)
     """
+
+
+class ArgumentError(ContractKitError, TypeError):
+    """A function given the wrong kind of thing: a pooled fund where a contract is wanted, a
+    number where a date is. The message says what to give instead."""

@@ -117,7 +117,7 @@ def brief(value: object) -> str:
         return "a fraction with a numerator or denominator of more than 60 digits"
     if isinstance(value, Decimal) and len(value.as_tuple().digits) > 60:
         return f"a number of {len(value.as_tuple().digits):,} digits"
-    text = repr(value)
+    text = str(value) if isinstance(value, Decimal) else repr(value)  # 1E+30, as written
     if len(text) > 60:
         return f"{text[:24]}…{text[-12:]} ({len(text):,} characters)"
     return text

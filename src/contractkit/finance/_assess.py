@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from contractkit.errors import ReturnsError
 from contractkit.evaluation import Explanation
+from contractkit.finance._arguments import refuse
 from contractkit.finance._spend import (
     RowChecks,
     latest,
@@ -262,6 +263,8 @@ def assess(
 ) -> Assessment:
     """Assess ``plan`` against outturn returns (a file or a frame) to ``period`` (by default,
     the last period with a return)."""
+    if not isinstance(plan, SystemPlan):
+        raise refuse(plan, "assess() assesses a system plan", "plan")
     rows = _read(outturn, plan, months_through(period, plan.year), columns, sheet)
     through = months_through(period, plan.year, rows.first + rows.months - 1)
     # The sums below are of Python's whole numbers (exact), but for each organisation's

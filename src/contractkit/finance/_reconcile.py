@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 
 from contractkit.errors import MoneyError
 from contractkit.evaluation import Explanation
+from contractkit.finance._arguments import is_funds, refuse
 from contractkit.finance._spend import Spend, latest_rows, month_of, months_through, read_spend
 from contractkit.finance._sums import check_figures, require_room, within
 from contractkit.finance._tables import TableOutputs, as_pounds, money_text
@@ -136,6 +137,12 @@ def reconcile(
     Several funds of one year are reconciled in one pass from one spend table whose rows name
     their ``fund``: every table then holds all of them (each row naming its fund), ``funds``
     has a row per fund, and ``summary`` adds them up."""
+    if not is_funds(funds):
+        raise refuse(
+            funds,
+            "reconcile() reconciles a pooled fund (or a list of pooled funds of one year)",
+            "fund",
+        )
     group = [funds] if isinstance(funds, PooledFund) else list(funds)
     if not group:
         raise ValueError("there are no funds to reconcile")

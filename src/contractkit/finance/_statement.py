@@ -17,6 +17,7 @@ import polars as pl
 
 from contractkit.evaluation import Evaluation, Explanation, evaluate
 from contractkit.finance._activity import Activity, Claims, read_activity, read_claims
+from contractkit.finance._arguments import refuse
 from contractkit.finance._charges import consequences, last_month, withholding
 from contractkit.finance._due import ServiceMonths, fixed_and_variable, incentive, year_of
 from contractkit.finance._outcome_pay import outcome_payments
@@ -193,6 +194,8 @@ def statement(
     frame, or an :class:`~contractkit.Evaluation` already made), and its activity and outcome
     claims (files or frames; see :mod:`contractkit.finance`), for ``period`` (a month, quarter
     or financial year; by default the financial year to the last month the returns reach)."""
+    if not isinstance(contract, Contract):
+        raise refuse(contract, "statement() draws up a contract's payment statement", "contract")
     finance = contract.finance
     if finance is None:
         raise ValueError(
