@@ -297,13 +297,19 @@ def read_claims(
 def _most_counts(currencies: Sequence[Sequence[Currency]], width: int) -> Ints:
     """Per service and currency (at ``service × width + currency``): the largest count whose
     payment — count × price × rate, rounded half-up once — is within the largest amount."""
-    most = np.full(len(currencies) * width, np.iinfo(np.int64).max, dtype=np.int64)
+    every = np.iinfo(np.int64).max
+    most = np.full(len(currencies) * width, every, dtype=np.int64)
+    found: dict[tuple[int, object], int] = {}  # worked out once per price and rate
     for index, own in enumerate(currencies):
         for position, currency in enumerate(own):
-            unit = currency.price.pence * currency.fraction
-            if unit > 0:  # count × unit < MAX_PENCE + ½
-                largest = ((2 * MAX_PENCE + 1) * unit.denominator - 1) // (2 * unit.numerator)
-                most[index * width + position] = min(largest, np.iinfo(np.int64).max)
+            key = (currency.price.pence, currency.rate)
+            if key not in found:
+                unit = currency.price.pence * currency.fraction
+                found[key] = every
+                if unit > 0:  # count × unit < MAX_PENCE + ½
+                    largest = ((2 * MAX_PENCE + 1) * unit.denominator - 1) // (2 * unit.numerator)
+                    found[key] = min(largest, every)
+            most[index * width + position] = found[key]
     return most
 
 
