@@ -621,3 +621,31 @@ def test_a_large_float_with_a_fraction_of_a_penny_is_not_rounded() -> None:
         "fraction_of_a_penny",
     ]
     assert pence.tolist() == [0, 123456789012345, 0]
+
+
+bounded_weights = st.lists(
+    st.one_of(
+        st.integers(0, 10**30),
+        st.fractions(min_value=0, max_value=10**6, max_denominator=10**30),
+        st.decimals(min_value=0, max_value=10**29, places=30, allow_nan=False),
+        st.integers(0, 999_999_999_999_999).map(Money.from_pence),
+    ),
+    min_size=1,
+    max_size=12,
+).filter(lambda ws: any(ws))
+
+
+@given(
+    st.integers(-999_999_999_999_999, 999_999_999_999_999).map(Money.from_pence), bounded_weights
+)
+def test_allocation_never_loses_or_invents_a_penny_at_the_bounds(
+    total: Money, ws: list[object]
+) -> None:
+    """Weights as large and as fine as the bounds allow, and totals up to the largest amount:
+    the parts add up to the total, each within a penny of its exact share."""
+    parts = allocate(total, ws)
+    assert sum(p.pence for p in parts) == total.pence
+    exact = [Fraction(w.pence) if isinstance(w, Money) else Fraction(w) for w in ws]
+    whole = sum(exact)
+    for part, weight in zip(parts, exact, strict=True):
+        assert abs(part.pence - total.pence * weight / whole) < 1

@@ -946,3 +946,16 @@ def test_budgets_that_add_up_beyond_the_largest_amount_are_refused_at_load() -> 
         "£9,999,999,999,999.99 either way: the fund cannot be reconciled"
     )
     assert found[0].startswith("12:3:partners: the contributions (£30,500,000.00) do not match")
+
+
+def test_a_profile_weight_too_fine_to_split_by_is_refused_where_it_is() -> None:
+    """A profile weight of 1e-1000000000 made reconcile run past 75 seconds; it is refused at
+    load, at its place in the profile."""
+    text = FUND_TEXT.replace(
+        "profile: [7, 7, 7, 7, 7, 7, 7, 10, 10, 10, 10, 11]",
+        "profile: [7, 1e-1000000000, 7, 7, 7, 7, 7, 10, 10, 10, 10, 11]",
+    )
+    (found,) = fund_problems(text)
+    line = FUND_TEXT.splitlines().index("    profile: [7, 7, 7, 7, 7, 7, 7, 10, 10, 10, 10, 11]") + 1
+    assert found.startswith(f"{line}:18:lines[2].profile[1]: a profile's monthly weight: ")
+    assert "too large or too fine" in found

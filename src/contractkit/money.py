@@ -55,6 +55,7 @@ __all__ = [
     "ROUNDINGS",
     "Money",
     "allocate",
+    "exact_weight",
     "pence_column",
     "split_pence",
 ]
@@ -545,6 +546,13 @@ def _sort_key(key: object) -> tuple[str, str]:
     return (type(key).__name__, str(key))
 
 
+def exact_weight(value: object) -> int | Fraction:
+    """A weight as :func:`allocate` reads it, exactly (a whole number stays one), or a
+    :class:`MoneyError` saying why it cannot be one: negative, a float, not a number, or beyond
+    the bounds of :data:`RATE_DIGITS`. For checking weights before they are used."""
+    return _weight(value, None)
+
+
 def _weight(value: object, where: object) -> int | Fraction:
     """A weight, exactly: a whole number stays one (the common case, and the fast one)."""
     if isinstance(value, Money):
@@ -558,7 +566,7 @@ def _weight(value: object, where: object) -> int | Fraction:
             f"Fraction({exact.numerator}, {exact.denominator})" if exact is not None else "Fraction"
         )
         raise MoneyError(
-            f"weight {where!r}: {written} is a float, which cannot hold most weights exactly: give "
+            f"{_at(where)}{written} is a float, which cannot hold most weights exactly: give "
             f"it as Decimal('{written}'), {fraction}, text ('{written}') or use whole numbers",
             got=value,
         )
@@ -567,13 +575,16 @@ def _weight(value: object, where: object) -> int | Fraction:
             weight = _rate(value)
         except MoneyError as error:
             if "too large or too fine" in str(error):
-                raise MoneyError(f"weight {where!r}: {error}", got=value) from None
-            raise MoneyError(
-                f"weight {where!r}: {brief(value)} is not a number", got=value
-            ) from None
+                raise MoneyError(f"{_at(where)}{error}", got=value) from None
+            raise MoneyError(f"{_at(where)}{brief(value)} is not a number", got=value) from None
     if weight < 0:
-        raise MoneyError(f"weight {where!r} is negative ({value!r})", got=value)
+        raise MoneyError(f"{_at(where)}{brief(value)} is negative", got=value)
     return weight
+
+
+def _at(where: object) -> str:
+    """Which weight a message is about (nothing, where the caller says so itself)."""
+    return "" if where is None else f"weight {where!r}: "
 
 
 def _split(total: Money, weights: list[int | Fraction], position: list[int]) -> list[Money]:

@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from contractkit.errors import MoneyError
 from contractkit.model._base import (
     Issue,
     IssuesError,
@@ -40,7 +41,7 @@ from contractkit.model._base import (
     supported_format,
 )
 from contractkit.model._types import Amount, FrozenMap, Id, empty_map, money_or_none
-from contractkit.money import MAX_AMOUNT, MAX_PENCE, Money
+from contractkit.money import MAX_AMOUNT, MAX_PENCE, Money, exact_weight
 from contractkit.periods import FinancialYear
 from contractkit.units import Quantity
 
@@ -189,7 +190,15 @@ class FundLine(SpecModel):
             return value
         if any(w < 0 for w in value):
             raise ValueError("a profile's monthly weights cannot be negative")
-        if sum(value) == 0:
+        issues = []
+        for month, weight in enumerate(value):
+            try:
+                exact_weight(weight)  # bounded, so that splitting by it is quick
+            except MoneyError as error:
+                issues.append(Issue((month,), f"a profile's monthly weight: {error}"))
+        if issues:
+            raise IssuesError(issues)
+        if not any(value):
             raise ValueError("a profile's monthly weights add up to zero")
         return value
 
