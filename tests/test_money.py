@@ -544,6 +544,8 @@ def test_huge_or_tiny_rates_are_refused_at_once(work: str) -> None:
         (10**30, True),
         (10**30 + 1, False),
         ("2." + "0" * 200, True),  # trailing zeros are no precision
+        ("1.590014577686430674661649940477", True),  # 30 places, 31 digits in all
+        ("9" * 30 + "." + "9" * 30, True),
         ("1e-29%", True),
     ],
 )

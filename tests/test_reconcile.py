@@ -956,6 +956,7 @@ def test_a_profile_weight_too_fine_to_split_by_is_refused_where_it_is() -> None:
         "profile: [7, 1e-1000000000, 7, 7, 7, 7, 7, 10, 10, 10, 10, 11]",
     )
     (found,) = fund_problems(text)
-    line = FUND_TEXT.splitlines().index("    profile: [7, 7, 7, 7, 7, 7, 7, 10, 10, 10, 10, 11]") + 1
+    written = "    profile: [7, 7, 7, 7, 7, 7, 7, 10, 10, 10, 10, 11]"
+    line = FUND_TEXT.splitlines().index(written) + 1
     assert found.startswith(f"{line}:18:lines[2].profile[1]: a profile's monthly weight: ")
     assert "too large or too fine" in found

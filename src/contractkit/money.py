@@ -96,7 +96,7 @@ as a decimal, at most 30 places after the point (as a fraction, its top and bott
 ``10^30``). Far beyond any real rate; the bound keeps every product quick."""
 _RATE_LIMIT = 10**RATE_DIGITS
 _LIMIT_WORDS = (
-    "the largest amount contractkit holds is £9,999,999,999,999.99 either side of zero (just "
+    "is beyond the largest amount contractkit holds, £9,999,999,999,999.99 either way (just "
     "under ten trillion pounds): check the figure"
 )
 _RATE_WORDS = (
@@ -125,7 +125,7 @@ def brief(value: object) -> str:
 
 
 def _beyond(shown: str) -> MoneyError:
-    return MoneyError(f"{shown} is beyond the largest amount: {_LIMIT_WORDS}")
+    return MoneyError(f"{shown} {_LIMIT_WORDS}")
 
 
 def _pence_shown(pence: int) -> str:
@@ -151,9 +151,7 @@ def _to_pence(amount: Decimal, original: object) -> int:
     if not amount:
         return 0
     if amount.adjusted() >= _POUND_DIGITS:
-        raise MoneyError(
-            f"{brief(original)} is beyond the largest amount: {_LIMIT_WORDS}", got=original
-        )
+        raise MoneyError(f"{brief(original)} {_LIMIT_WORDS}", got=original)
     sign, digits, exponent = amount.as_tuple()
     assert isinstance(exponent, int)  # finite
     beyond_penny = -2 - exponent
@@ -206,7 +204,9 @@ def _bounded_decimal(value: Decimal, original: object) -> Fraction:
         raise _rate_error(original)
     number = int(written)
     exact = Fraction(number * 10**exponent) if exponent >= 0 else Fraction(number, 10**-exponent)
-    return _bounded(-exact if sign else exact, original)
+    if exact > _RATE_LIMIT:
+        raise _rate_error(original)
+    return -exact if sign else exact
 
 
 def _bounded(value: Fraction, original: object) -> Fraction:

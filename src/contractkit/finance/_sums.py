@@ -50,7 +50,7 @@ ROOM = 2**61
 £23 quadrillion): every sum of them, and every difference of two sums, then fits in 64 bits."""
 
 _LARGEST = (
-    "the largest amount contractkit holds is £9,999,999,999,999.99 either way (just under ten "
+    "the largest amount contractkit holds, £9,999,999,999,999.99 either way (just under ten "
     "trillion pounds)"
 )
 
@@ -71,8 +71,8 @@ def require_room(what: str, *columns: Any) -> None:
     size = sum(_total_size(np.asarray(column)) for column in columns)
     if size >= ROOM:
         raise MoneyError(
-            f"{what} add up to about £{size // 100:,}: too much to add up exactly; "
-            f"{_LARGEST}: check the figures"
+            f"{what} add up to about £{size // 100:,} (their sizes, added up): too much to add "
+            f"up exactly, and far beyond {_LARGEST}: check the figures"
         )
 
 
@@ -100,8 +100,7 @@ def within(pence: int, what: str) -> int:
     if -MAX_PENCE <= pence <= MAX_PENCE:
         return pence
     raise MoneyError(
-        f"{what}, {_large(pence)}, is beyond the largest amount: {_LARGEST}: check the figures "
-        "it is worked out from"
+        f"{what}, {_large(pence)}, is beyond {_LARGEST}: check the figures it is worked out from"
     )
 
 
