@@ -357,3 +357,128 @@ def test_console_script_version_and_schema_check() -> None:
     check = run("schema", "--check", str(COMMITTED_SCHEMA))
     assert check.returncode == 0, check.stderr
     assert_no_traceback(version.stderr, check.stderr)
+
+
+# --- --output that cannot be written ------------------------------------------------------------
+
+EXAMPLES = ROOT / "examples"
+COMMANDS: dict[str, list[str]] = {
+    "evaluate": [
+        "evaluate",
+        str(EXAMPLES / "urgent-community-response" / "contract.yaml"),
+        str(EXAMPLES / "urgent-community-response" / "returns.csv"),
+    ],
+    "reconcile": [
+        "reconcile",
+        str(EXAMPLES / "better-care-fund" / "fund.yaml"),
+        str(EXAMPLES / "better-care-fund" / "spend.csv"),
+    ],
+    "assess": [
+        "assess",
+        str(EXAMPLES / "system-plan" / "plan.yaml"),
+        str(EXAMPLES / "system-plan" / "outturn.csv"),
+    ],
+    "statement": [
+        "statement",
+        str(EXAMPLES / "urgent-community-response" / "contract.yaml"),
+        str(EXAMPLES / "urgent-community-response" / "returns.csv"),
+    ],
+}
+FORMATS = ("table", "csv", "json", "parquet")
+
+
+def _unwritable(kind: str, tmp_path: Path) -> tuple[Path, str]:
+    """A path of the kind named that no file can be written to, and what the message says."""
+    root = os.geteuid() == 0
+    if kind == "missing folder":
+        return tmp_path / "nowhere" / "out", "there is no folder"
+    if kind == "folder":
+        return tmp_path, "it is a folder"
+    if kind == "file as folder":
+        plain = tmp_path / "plain.txt"
+        plain.write_text("", "utf-8")
+        return plain / "out", "is a file, not a folder"
+    if kind == "read-only":
+        if root:  # root may write any ordinary file; the system's own may not be
+            if not Path("/sys/kernel/notes").exists():
+                pytest.skip("no file here that root may not write")
+            return Path("/sys/kernel/notes"), "permission denied"
+        locked = tmp_path / "locked"
+        locked.write_text("kept", "utf-8")
+        locked.chmod(0o444)
+        return locked, "permission denied"
+    if kind == "full disk":
+        if not Path("/dev/full").exists():
+            pytest.skip("no /dev/full here")
+        return Path("/dev/full"), "the disk is full"
+    return tmp_path / ("n" * 300), "at most 255"
+
+
+UNWRITABLE = ("missing folder", "folder", "file as folder", "read-only", "full disk", "too long")
+
+
+@pytest.mark.parametrize("kind", UNWRITABLE)
+@pytest.mark.parametrize("output_format", FORMATS)
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_an_output_that_cannot_be_written_is_a_clear_problem(
+    runner: CliRunner, tmp_path: Path, command: str, output_format: str, kind: str
+) -> None:
+    """Every command and format: exit 2, the message naming the file and the reason, no
+    traceback (each was once a traceback)."""
+    path, words = _unwritable(kind, tmp_path)
+    args = [*COMMANDS[command], "--format", output_format, "--output", str(path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"--output: cannot write {str(path)[:40]}" in result.stderr
+    assert words in result.stderr
+    assert_no_traceback(result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize("kind", UNWRITABLE)
+def test_a_schema_output_that_cannot_be_written_is_a_clear_problem(
+    runner: CliRunner, tmp_path: Path, kind: str
+) -> None:
+    path, words = _unwritable(kind, tmp_path)
+    result = runner.invoke(app, ["schema", "--output", str(path)])
+    assert result.exit_code == 2, result.output
+    assert f"--output: cannot write {str(path)[:40]}" in result.stderr
+    assert words in result.stderr
+    assert_no_traceback(result.stdout, result.stderr)
+
+
+def test_a_missing_folder_is_found_before_the_work(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The path is checked first: a mistake in it is found before the returns are read."""
+    import contractkit.evaluation as evaluation
+
+    def never(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the work was done before the output was checked")
+
+    monkeypatch.setattr(evaluation, "evaluate", never)
+    target = tmp_path / "nowhere" / "out.csv"
+    result = runner.invoke(app, [*COMMANDS["evaluate"], "--format", "csv", "-o", str(target)])
+    assert result.exit_code == 2
+    assert "there is no folder" in result.stderr
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_every_command_writes_every_format_to_a_file(
+    runner: CliRunner, tmp_path: Path, command: str, output_format: str
+) -> None:
+    target = tmp_path / f"out.{output_format}"
+    args = [*COMMANDS[command], "--format", output_format, "--output", str(target)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert target.stat().st_size > 0
+    if output_format == "parquet":
+        import polars as pl
+
+        assert pl.read_parquet(target).height > 0
+    elif output_format == "json":
+        assert json.loads(target.read_text("utf-8"))["format"].startswith("contractkit")
+    elif output_format == "table":
+        printed = runner.invoke(app, [*COMMANDS[command], "--format", "table"]).stdout
+        assert target.read_text("utf-8") == printed

@@ -302,6 +302,7 @@ def test_errors_are_exported() -> None:
         "ArgumentError",
         "ContractKitError",
         "MoneyError",
+        "OutputError",
         "PeriodError",
         "Problem",
         "ReturnsError",

@@ -733,8 +733,14 @@ def test_apportioning_many_groups_at_once_is_split_pence(
     assert parts == expected
 
 
-@given(st.lists(st.integers(-(2**63) + 1, 2**63 - 1) | st.integers(-(10**6), 10**6), max_size=40))
+@given(
+    st.lists(
+        st.integers(-999_999_999_999_999, 999_999_999_999_999) | st.integers(-(10**6), 10**6),
+        max_size=40,
+    )
+)
 def test_money_text_is_money_format(pence: list[int]) -> None:
+    """(Every amount contractkit holds: within £9,999,999,999,999.99 either way.)"""
     import numpy as np
 
     from contractkit.finance._tables import money_text
@@ -797,3 +803,160 @@ def test_a_line_without_a_forecast_before_the_year_end_is_a_finding() -> None:
     )
     at_year_end = reconcile(fund, quarterly({"L1": "500", "L2": "300", "L3": "100"}))
     assert "no_forecast" not in at_year_end.findings.get_column("code").to_list()
+
+
+def test_spend_beyond_the_largest_amount_is_rejected_with_its_value(tmp_path: Path) -> None:
+    """A Parquet spend column of integer 10^17 gave an actual of −£84,467,440,737,095,516.16
+    (wrapped round in 64 bits); now the row is rejected, and its message shows the value."""
+    path = tmp_path / "spend.parquet"
+    pl.DataFrame(
+        {"line": ["L1", "L2"], "period": ["2026-04", "2026-04"], "amount": [10**17, 40]}
+    ).write_parquet(path)
+    result = reconcile(small_fund(), path)
+    assert result.account["rejected_by_reason"] == {"beyond_maximum": 1}
+    assert result.account["accepted"] == 1
+    message = result.rejected.get_column("message").item()
+    assert "100000000000000000" in message
+    assert "£9,999,999,999,999.99" in message
+    assert result.summary["actual_to_date"] == Money("40")
+
+
+def test_a_forecast_beyond_the_largest_amount_is_rejected() -> None:
+    spend = pl.DataFrame(
+        {
+            "line": ["L1", "L2"],
+            "period": ["2026-04", "2026-04"],
+            "amount": ["10", "20"],
+            "forecast": ["£10,000,000,000,000", "300"],
+        }
+    )
+    result = reconcile(small_fund(), spend)
+    assert result.rejected.select("reason", "line").rows() == [("beyond_maximum", "L1")]
+
+
+def test_a_hundred_lines_of_vast_spend_are_each_rejected() -> None:
+    """100 lines each spending 999999999999999.99 were each accepted and added up to a negative
+    total in the JSON; each is now beyond the largest amount."""
+    lines = [
+        {"id": f"L{i}", "name": f"Line {i}", "budget": 10, "commissioner": "a"} for i in range(100)
+    ]
+    fund = small_fund(
+        lines=lines,
+        partners=[
+            {"id": "a", "name": "Partner A", "contribution": 600},
+            {"id": "b", "name": "Partner B", "contribution": 500},
+        ],
+    )
+    spend = pl.DataFrame(
+        {
+            "line": [f"L{i}" for i in range(100)],
+            "period": ["2026-04"] * 100,
+            "amount": ["999999999999999.99"] * 100,
+        }
+    )
+    result = reconcile(fund, spend)
+    assert result.account["rejected_by_reason"] == {"beyond_maximum": 100}
+    assert result.summary["actual_to_date"] == Money("0")
+    assert '"actual_to_date": "0.00"' in (result.to_json() or "")
+
+
+def test_a_lines_spend_beyond_the_largest_amount_is_refused_by_name() -> None:
+    """Each row is within the largest amount; twelve months of them are not."""
+    spend = pl.DataFrame(
+        {
+            "line": ["L1"] * 12,
+            "period": [f"{2026 + (m > 12)}-{(m - 1) % 12 + 1:02d}" for m in range(4, 16)],
+            "amount": ["9000000000000"] * 12,
+        }
+    )
+    with pytest.raises(contractkit.MoneyError) as caught:
+        reconcile(small_fund(), spend)
+    message = str(caught.value)
+    assert "line L1's actual to date, £108,000,000,000,000.00, is beyond the largest" in message
+
+
+def test_spend_too_vast_to_add_up_exactly_is_refused() -> None:
+    """Twelve months of the largest amount on each of 200 lines: about £24 quadrillion in all,
+    past what 64-bit sums can hold; refused, never wrapped round."""
+    lines = [
+        {"id": f"L{i}", "name": f"Line {i}", "budget": 5, "commissioner": "a"} for i in range(200)
+    ]
+    fund = small_fund(
+        lines=lines,
+        partners=[
+            {"id": "a", "name": "Partner A", "contribution": 600},
+            {"id": "b", "name": "Partner B", "contribution": 500},
+        ],
+    )
+    months = [f"{2026 + (m > 12)}-{(m - 1) % 12 + 1:02d}" for m in range(4, 16)]
+    spend = pl.DataFrame(
+        {
+            "line": [f"L{i}" for i in range(200) for _ in months],
+            "period": months * 200,
+            "amount": ["9999999999999.99"] * 2400,
+        }
+    )
+    with pytest.raises(contractkit.MoneyError, match="too much to add up exactly"):
+        reconcile(fund, spend)
+
+
+# --- amounts at load ---------------------------------------------------------------------------
+
+FUND_TEXT = (EXAMPLE / "fund.yaml").read_text(encoding="utf-8")
+
+
+def fund_problems(text: str) -> list[str]:
+    with pytest.raises(contractkit.SpecError) as caught:
+        contractkit.load(text)
+    return [f"{p.line}:{p.column}:{p.path}: {p.message}" for p in caught.value.problems]
+
+
+@pytest.mark.parametrize("written", ['"£99,999,999,999,999,999"', "1e30", "10" + "0" * 16])
+def test_a_budget_beyond_the_largest_amount_is_refused_where_it_is(written: str) -> None:
+    text = FUND_TEXT.replace('budget: "£1,300,000"', f"budget: {written}")
+    found = fund_problems(text)
+    assert len(found) == 1
+    line = FUND_TEXT.splitlines().index('    budget: "£1,300,000"') + 1
+    assert found[0].startswith(f"{line}:13:lines[3].budget: ")
+    assert "beyond the largest amount" in found[0]
+
+
+def test_contributions_that_add_up_beyond_the_largest_amount_are_refused_at_load() -> None:
+    text = FUND_TEXT.replace('"£19,450,000"', '"£6,000,000,000,000"').replace(
+        '"£11,050,000"', '"£6,000,000,000,000"'
+    )
+    found = fund_problems(text)
+    assert found[0] == (
+        "12:3:partners: the contributions add up to £12,000,000,000,000.00, beyond the largest "
+        "amount contractkit holds, £9,999,999,999,999.99 either way: the fund cannot be "
+        "reconciled"
+    )
+    assert len(found) == 2  # and they no longer match the lines' budgets
+    assert "do not match the fund" in found[1]
+
+
+def test_budgets_that_add_up_beyond_the_largest_amount_are_refused_at_load() -> None:
+    text = FUND_TEXT.replace('budget: "£12,400,000"', 'budget: "£9,000,000,000,000"').replace(
+        'budget: "£6,200,000"', 'budget: "£9,000,000,000,000"'
+    )
+    found = fund_problems(text)
+    assert found[1] == (
+        "22:3:lines: the lines' budgets, the risk pool and uncommitted add up to "
+        "£18,000,011,900,000.00, beyond the largest amount contractkit holds, "
+        "£9,999,999,999,999.99 either way: the fund cannot be reconciled"
+    )
+    assert found[0].startswith("12:3:partners: the contributions (£30,500,000.00) do not match")
+
+
+def test_a_profile_weight_too_fine_to_split_by_is_refused_where_it_is() -> None:
+    """A profile weight of 1e-1000000000 made reconcile run past 75 seconds; it is refused at
+    load, at its place in the profile."""
+    text = FUND_TEXT.replace(
+        "profile: [7, 7, 7, 7, 7, 7, 7, 10, 10, 10, 10, 11]",
+        "profile: [7, 1e-1000000000, 7, 7, 7, 7, 7, 10, 10, 10, 10, 11]",
+    )
+    (found,) = fund_problems(text)
+    written = "    profile: [7, 7, 7, 7, 7, 7, 7, 10, 10, 10, 10, 11]"
+    line = FUND_TEXT.splitlines().index(written) + 1
+    assert found.startswith(f"{line}:18:lines[2].profile[1]: a profile's monthly weight: ")
+    assert "too large or too fine" in found

@@ -1030,6 +1030,7 @@ def test_every_activity_rejection_reason() -> None:
                 "s-v",
                 "s-v",
                 "s-v",
+                "s-v",
             ],
             "period": [
                 "2026-07",  # accepted
@@ -1044,9 +1045,24 @@ def test_every_activity_rejection_reason() -> None:
                 "2026-12",  # duplicate
                 "2027-08",  # excluded: after the statement's last month
                 "2026-10",  # accepted ("2.0" is a whole number)
+                "2027-01",  # beyond_maximum: 10^15 visits at £12.35 and 85%
             ],
-            "activity": ["visit", "visit", "jog", *["visit"] * 9],
-            "count": ["7", "1", "1", "1", "1", "", "2.5", "-1", "4", "5", "9", "2.0"],
+            "activity": ["visit", "visit", "jog", *["visit"] * 10],
+            "count": [
+                "7",
+                "1",
+                "1",
+                "1",
+                "1",
+                "",
+                "2.5",
+                "-1",
+                "4",
+                "5",
+                "9",
+                "2.0",
+                "1" + "0" * 15,
+            ],
         }
     )
     result = run(PAY, PAY_RETURNS, activity=frame, period="2026/27")
@@ -1060,16 +1076,18 @@ def test_every_activity_rejection_reason() -> None:
         (7, "not_a_count"),
         (8, "duplicate"),
         (9, "duplicate"),
+        (12, "beyond_maximum"),
     ]
     assert set(result.rejected.get_column("reason").to_list()) == set(ACTIVITY_REASONS)
     account = result.account["activity"]
     assert (account["read"], account["accepted"], account["rejected"], account["excluded"]) == (
-        12,
+        13,
         2,
-        9,
+        10,
         1,
     )
     assert account["rejected_by_reason"] == {
+        "beyond_maximum": 1,
         "duplicate": 2,
         "missing_count": 1,
         "not_a_count": 2,
@@ -1081,6 +1099,10 @@ def test_every_activity_rejection_reason() -> None:
     messages = dict(result.rejected.select("reason", "message").unique("reason").rows())
     assert messages["unknown_service"] == "no service 's-x' in the contract; did you mean 's-v'?"
     assert messages["unknown_activity"] == "service 's-v' has no price for 'jog' (it prices: visit)"
+    assert messages["beyond_maximum"] == (
+        "count '1000000000000000': visit × £12.35 at 85% would be paid more than the largest "
+        "amount contractkit holds, £9,999,999,999,999.99"
+    )
     assert by_month(result, "s-v", "variable")["2026-10"] == D("21.00")  # £20.995, half-up
     assert by_month(result, "s-v", "variable")["2026-12"] == D("0.00")  # both rows rejected
 

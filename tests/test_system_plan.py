@@ -280,3 +280,101 @@ def test_the_command(tmp_path: Path) -> None:
     assert "group acute-alliance: RCB, RVW, combined control total −£500,000.00" in (
         validate.stdout
     )
+
+
+def test_outturn_beyond_the_largest_amount_is_rejected(plan: SystemPlan) -> None:
+    frame = pl.DataFrame(
+        {
+            "organisation": ["RCB", "RVW", "RX4"],
+            "period": ["2026-04", "2026-04", "2026-04"],
+            "ytd": ["£10,000,000,000,000", "1", "2"],
+            "forecast": ["3", "-99999999999999999999", "4"],
+        }
+    )
+    result = assess(plan, frame, period="2026-04")
+    assert result.account["rejected_by_reason"] == {"beyond_maximum": 2}
+    messages = result.rejected.get_column("message").to_list()
+    assert "£10,000,000,000,000" in messages[0]
+    assert "-99999999999999999999" in messages[1]
+    assert all("£9,999,999,999,999.99" in m for m in messages)
+
+
+def test_an_outturn_beyond_the_largest_amount_is_refused_by_name(plan: SystemPlan) -> None:
+    """Each forecast is within the largest amount; an organisation's actual to date of
+    monthly actuals added up is not."""
+    frame = pl.DataFrame(
+        {
+            "organisation": ["RVW"] * 3,
+            "period": ["2026-04", "2026-05", "2026-06"],
+            "actual": ["9000000000000"] * 3,
+        }
+    )
+    with pytest.raises(contractkit.MoneyError) as caught:
+        assess(plan, frame)
+    assert "organisation RVW's actual to date, £27,000,000,000,000.00, is beyond" in str(
+        caught.value
+    )
+
+
+def test_a_systems_outturn_beyond_the_largest_amount_is_refused_by_name(plan: SystemPlan) -> None:
+    frame = pl.DataFrame(
+        {
+            "organisation": ["RVW", "RX4"],
+            "period": ["2026-04", "2026-04"],
+            "ytd": ["0", "0"],
+            "forecast": ["6000000000000", "6000000000000"],
+        }
+    )
+    with pytest.raises(
+        contractkit.MoneyError, match=r"the system's outturn, £11,999,998,000,000\.00, is beyond"
+    ):
+        assess(plan, frame)
+
+
+@pytest.mark.parametrize(
+    "written",
+    ['"£99,999,999,999,999,999"', "1e30", "100000000000000000", '"-£10,000,000,000,000"'],
+)
+def test_a_control_total_beyond_the_largest_amount_is_refused_where_it_is(written: str) -> None:
+    """Each was accepted by validate and crashed assess."""
+    text = TEXT.replace('control_total: "£1,500,000"', f"control_total: {written}")
+    found = problems(text)
+    assert len(found) == 1
+    line = TEXT.splitlines().index('    control_total: "£1,500,000"') + 1
+    assert found[0].startswith(f"{line}:organisations[2].control_total: ")
+    assert "beyond the largest amount" in found[0]
+    assert "£9,999,999,999,999.99" in found[0]
+
+
+def test_control_totals_that_add_up_beyond_the_largest_amount_are_refused_at_load() -> None:
+    text = TEXT.replace('control_total: "£1,500,000"', 'control_total: "£9,000,000,000,000"')
+    text = text.replace('control_total: "£500,000"', 'control_total: "£9,000,000,000,000"')
+    assert problems(text) == [
+        "12:organisations: the control totals add up to £17,999,998,000,000.00, beyond the "
+        "largest amount contractkit holds, £9,999,999,999,999.99 either way: the system's "
+        "position cannot be worked out"
+    ]
+
+
+def test_a_control_total_after_transfers_beyond_the_largest_amount_is_refused_at_load() -> None:
+    text = TEXT.replace(
+        'control_total: "£1,500,000"', 'control_total: "£9,999,999,999,999"'
+    ).replace('RCB: "£2,000,000"', 'RVW: "£2,000,000"')
+    found = problems(text)
+    assert len(found) == 1
+    assert found[0].startswith("20:organisations[2].control_total: ")
+    assert "RVW's control total after transfers, £10,000,001,999,999.00" in found[0]
+
+
+def test_a_groups_total_beyond_the_largest_amount_is_refused_at_load() -> None:
+    text = (
+        TEXT.replace('control_total: "£1,500,000"', 'control_total: "£6,000,000,000,000"')
+        .replace('control_total: "-£4,000,000"', 'control_total: "£6,000,000,000,000"')
+        .replace('control_total: "£2,000,000"', 'control_total: "-£6,000,000,000,000"')
+    )
+    # (RCB's control total after transfers includes the £2,000,000 transferred to it.)
+    assert problems(text) == [
+        "29:groups[0].members: the members of acute-alliance have control totals after "
+        "transfers that add up to £12,000,002,000,000.00, beyond the largest amount contractkit "
+        "holds, £9,999,999,999,999.99 either way: the group's position cannot be worked out"
+    ]

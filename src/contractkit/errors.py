@@ -10,8 +10,10 @@ inherits the builtin it most resembles, so ``except ValueError`` keeps working::
     ├── MoneyError (ValueError)     an amount that is not exact money (a float, a fraction of a
     │                               penny), or a split that cannot be made
     ├── ReturnsError (ValueError)   a returns file or frame that cannot be read as returns
-    └── ArgumentError (TypeError)   a function given the wrong kind of thing (a fund where a
-                                    contract is wanted, a number where a date is)
+    ├── ArgumentError (TypeError)   a function given the wrong kind of thing (a fund where a
+    │                               contract is wanted, a number where a date is)
+    └── OutputError (OSError)       an output file that cannot be written (no such folder, a
+                                    folder, read-only, a full disk)
 
 A :class:`SpecError` carries every :class:`Problem` found, not just the first, each with the
 file, line, column and dotted path it concerns::
@@ -32,6 +34,7 @@ __all__ = [
     "ArgumentError",
     "ContractKitError",
     "MoneyError",
+    "OutputError",
     "PeriodError",
     "Problem",
     "ReturnsError",
@@ -142,3 +145,13 @@ class ReturnsError(ContractKitError, ValueError):
 class ArgumentError(ContractKitError, TypeError):
     """A function given the wrong kind of thing: a pooled fund where a contract is wanted, a
     number where a date is. The message says what to give instead."""
+
+
+class OutputError(ContractKitError, OSError):
+    """An output file that cannot be written: its folder does not exist, it is a folder, it
+    may not be written, the disk is full, its name is too long. The message names the file and
+    says what to do; ``path`` is the file as given."""
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = path
+        super().__init__(message)

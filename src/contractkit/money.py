@@ -12,6 +12,12 @@ as ``"2%"``) rounds the exact product **once**, to the nearest penny, halves awa
 asked for. Splitting a total among several parties is :func:`allocate`'s job: its parts always
 add up to the total.
 
+Amounts are bounded: the largest contractkit holds is :data:`MAX_AMOUNT`,
+£9,999,999,999,999.99 either side of zero — just under ten trillion pounds, some fifty times NHS
+England's budget for a year. A larger amount, read or worked out, is refused (a
+:class:`~contractkit.errors.MoneyError`), never wrapped round or rounded. Rates, multipliers and
+weights are bounded too (:data:`RATE_DIGITS`), so that no arithmetic on them can run for long.
+
     >>> fee = Money("£4,200,000.00")
     >>> print(fee * Decimal("0.0125"))
     £52,500.00
@@ -42,10 +48,14 @@ from contractkit.errors import MoneyError
 
 __all__ = [
     "COLUMN_PROBLEMS",
+    "MAX_AMOUNT",
+    "MAX_PENCE",
     "PATTERN",
+    "RATE_DIGITS",
     "ROUNDINGS",
     "Money",
     "allocate",
+    "exact_weight",
     "pence_column",
     "split_pence",
 ]
@@ -72,62 +82,179 @@ _TEXT = re.compile(PATTERN)
 Number = int | Decimal | Fraction
 
 
+MAX_PENCE = 999_999_999_999_999
+"""The largest amount contractkit holds, in pence (either side of zero): £9,999,999,999,999.99,
+just under ten trillion pounds. Any real budget is far below it (NHS England's is about £0.2
+trillion a year), so a larger figure is a mistake, and is refused. At most thirteen digits of
+pounds: every amount is exact as a 64-bit whole number of pence, and as a floating-point number
+too, and thousands of them add up in 64 bits."""
+_POUND_DIGITS = 13
+"""The digits of whole pounds an amount can have (:data:`MAX_PENCE` has thirteen)."""
+RATE_DIGITS = 30
+"""How large and how fine a rate, multiplier or weight can be: at most ``10^30``, and, written
+as a decimal, at most 30 places after the point (as a fraction, its top and bottom at most
+``10^30``). Far beyond any real rate; the bound keeps every product quick."""
+_RATE_LIMIT = 10**RATE_DIGITS
+_LIMIT_WORDS = (
+    "is beyond the largest amount contractkit holds, £9,999,999,999,999.99 either way (just "
+    "under ten trillion pounds): check the figure"
+)
+_RATE_WORDS = (
+    "a rate, multiplier or weight is at most 10^30, with at most 30 decimal places (as a "
+    "fraction, its top and bottom at most 10^30)"
+)
+
+
+def brief(value: object) -> str:
+    """A value as a message shows it: its ``repr``, or, for a long one, its start, end and
+    length (a message about a vast number must not be vast itself)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        digits = int(value.bit_length() * math.log10(2)) + 1
+        return f"a whole number of about {digits:,} digits"
+    if (
+        isinstance(value, Fraction)
+        and max(value.numerator.bit_length(), value.denominator.bit_length()) > 200
+    ):
+        return "a fraction with a numerator or denominator of more than 60 digits"
+    if isinstance(value, Decimal) and len(value.as_tuple().digits) > 60:
+        return f"a number of {len(value.as_tuple().digits):,} digits"
+    text = str(value) if isinstance(value, Decimal) else repr(value)  # 1E+30, as written
+    if len(text) > 60:
+        return f"{text[:24]}…{text[-12:]} ({len(text):,} characters)"
+    return text
+
+
+def _beyond(shown: str) -> MoneyError:
+    return MoneyError(f"{shown} {_LIMIT_WORDS}")
+
+
+def _pence_shown(pence: int) -> str:
+    """Pence as money, for a message (briefly, for a vast number)."""
+    if pence.bit_length() > 200:
+        return f"an amount of {brief(pence)} of pence"
+    pounds, pennies = divmod(abs(pence), 100)
+    return f"{MINUS if pence < 0 else ''}£{pounds:,}.{pennies:02d}"
+
+
+def _checked(pence: int) -> int:
+    """Whole pence, refused beyond :data:`MAX_PENCE`."""
+    if -MAX_PENCE <= pence <= MAX_PENCE:
+        return pence
+    raise _beyond(_pence_shown(pence))
+
+
 def _to_pence(amount: Decimal, original: object) -> int:
-    """Whole pence from pounds, refusing a fraction of a penny."""
+    """Whole pence from pounds, exactly (whole numbers, never the Decimal context), refusing a
+    fraction of a penny and an amount beyond the largest."""
     if not amount.is_finite():
-        raise MoneyError(f"{original!r} is not an amount of money", got=original)
-    pence = amount * 100
-    if pence != pence.to_integral_value():
-        raise MoneyError(
-            f"{original!r} has a fraction of a penny: money is written with at most two "
-            "decimal places (nothing is rounded quietly)",
-            got=original,
-        )
-    return int(pence)
+        raise MoneyError(f"{brief(original)} is not an amount of money", got=original)
+    if not amount:
+        return 0
+    if amount.adjusted() >= _POUND_DIGITS:
+        raise MoneyError(f"{brief(original)} {_LIMIT_WORDS}", got=original)
+    sign, digits, exponent = amount.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    beyond_penny = -2 - exponent
+    if beyond_penny > 0:
+        if any(digits[-beyond_penny:]):
+            raise MoneyError(
+                f"{brief(original)} has a fraction of a penny: money is written with at most two "
+                "decimal places (nothing is rounded quietly)",
+                got=original,
+            )
+        digits = digits[:-beyond_penny]
+        beyond_penny = 0
+    pence = int("".join(map(str, digits)) or "0") * 10 ** (-beyond_penny)
+    return _checked(-pence if sign else pence)
 
 
 def _parse(text: str) -> int:
     match = _TEXT.match(text)
     if match is None or (match["whole"] is None and match["fraction"] is None):
         raise MoneyError(
-            f"{text!r} is not an amount of money: write it like £4,200,000.00, 4200000 or "
+            f"{brief(text)} is not an amount of money: write it like £4,200,000.00, 4200000 or "
             "(£1,234.56)",
             got=text,
         )
     if bool(match["open"]) != bool(match["close"]):
-        raise MoneyError(f"{text!r} has an unmatched bracket", got=text)
+        raise MoneyError(f"{brief(text)} has an unmatched bracket", got=text)
     signs = [s for s in (match["sign"], match["sign2"]) if s]
     if len(signs) > 1 or (signs and match["open"]):
-        raise MoneyError(f"{text!r} has more than one sign", got=text)
+        raise MoneyError(f"{brief(text)} has more than one sign", got=text)
     digits = (match["whole"] or "0").replace(",", "") + "." + (match["fraction"] or "0")
     pence = _to_pence(Decimal(digits), text)
     negative = bool(match["open"]) or (bool(signs) and signs[0] in "-\u2212")
     return -pence if negative else pence
 
 
+_NUMBER = re.compile(r"^[-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$")
+"""A rate as text: digits, thousands separators only in groups of three, a point, an exponent."""
+
+
+def _bounded_decimal(value: Decimal, original: object) -> Fraction:
+    """A finite Decimal as an exact fraction, refused (before any arithmetic) beyond the bounds
+    of a rate."""
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    written = "".join(map(str, digits)).rstrip("0")  # trailing zeros are no precision
+    if not written:
+        return Fraction(0)
+    exponent += len(digits) - len(written)
+    if exponent < -RATE_DIGITS or len(written) + exponent > RATE_DIGITS + 1:
+        raise _rate_error(original)
+    number = int(written)
+    exact = Fraction(number * 10**exponent) if exponent >= 0 else Fraction(number, 10**-exponent)
+    if exact > _RATE_LIMIT:
+        raise _rate_error(original)
+    return -exact if sign else exact
+
+
+def _bounded(value: Fraction, original: object) -> Fraction:
+    if abs(value.numerator) > _RATE_LIMIT or value.denominator > _RATE_LIMIT:
+        raise _rate_error(original)
+    return value
+
+
+def _rate_error(original: object) -> MoneyError:
+    return MoneyError(f"{brief(original)} is too large or too fine: {_RATE_WORDS}", got=original)
+
+
 def _rate(value: object) -> Fraction:
-    """A multiplier, exactly: a whole number, Decimal, Fraction, or text (``"0.02"``, ``"2%"``)."""
-    if isinstance(value, bool | float):
+    """A multiplier, exactly: a whole number, Decimal, Fraction, or text (``"0.02"``, ``"2%"``),
+    within the bounds of :data:`RATE_DIGITS` (checked before any arithmetic)."""
+    if isinstance(value, float):
         raise MoneyError(
             f"{value!r}: a float cannot hold most rates exactly; give it as Decimal('0.02'), "
             "Fraction(1, 50) or text ('2%')",
             got=value,
         )
+    if isinstance(value, bool):
+        raise MoneyError(f"{value!r} is not a rate", got=value)
     if isinstance(value, int | Fraction):
-        return Fraction(value)
+        return _bounded(Fraction(value), value)
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise MoneyError(f"{value!r} is not a usable rate", got=value)
-        return Fraction(value)
+        return _bounded_decimal(value, value)
     if isinstance(value, str):
         text = value.strip()
         percent = text.endswith("%")
+        number = text.removesuffix("%").strip()
+        if not _NUMBER.match(number) or not number.strip("+-.,") or number[:1] in "eE":
+            if "," in number:
+                raise MoneyError(
+                    f"{brief(value)} is not a rate: a comma separates thousands (1,000); a "
+                    "decimal comma is not read (write 2.5%, not 2,5%)",
+                    got=value,
+                )
+            raise MoneyError(f"{brief(value)} is not a rate", got=value)
         try:
-            number = Fraction(Decimal(text.removesuffix("%").strip().replace(",", "")))
-        except (InvalidOperation, ValueError):
-            raise MoneyError(f"{value!r} is not a rate", got=value) from None
-        return number / 100 if percent else number
-    raise MoneyError(f"{value!r} is not a rate", got=value)
+            decimal = Decimal(number.replace(",", ""))
+        except InvalidOperation:
+            raise MoneyError(f"{brief(value)} is not a rate", got=value) from None
+        exact = _bounded_decimal(decimal, value)
+        return exact / 100 if percent else exact
+    raise MoneyError(f"{brief(value)} is not a rate", got=value)
 
 
 def _round(exact: Fraction, rounding: Rounding) -> int:
@@ -185,7 +312,7 @@ class Money:
         if isinstance(pence, bool) or not isinstance(pence, int):
             raise MoneyError(f"pence must be a whole number, got {pence!r}", got=pence)
         money = cls.__new__(cls)
-        object.__setattr__(money, "_pence", int(pence))
+        object.__setattr__(money, "_pence", _checked(int(pence)))
         return money
 
     @classmethod
@@ -217,8 +344,9 @@ class Money:
 
     @property
     def amount(self) -> Decimal:
-        """The amount in pounds, to two decimal places."""
-        return Decimal(self._pence).scaleb(-2).quantize(Decimal("0.01"))
+        """The amount in pounds, to two decimal places (made exactly, whatever the Decimal
+        context)."""
+        return Decimal(f"{self._pence}E-2")
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Money is immutable")
@@ -358,6 +486,9 @@ class Money:
         return copy.deepcopy(MONEY_JSON_SCHEMA)
 
 
+MAX_AMOUNT = Money.from_pence(MAX_PENCE)
+"""The largest amount contractkit holds: £9,999,999,999,999.99 (and its opposite)."""
+
 MONEY_JSON_SCHEMA: dict[str, Any] = {
     "anyOf": [
         {"type": "number", "multipleOf": 0.01},
@@ -415,20 +546,45 @@ def _sort_key(key: object) -> tuple[str, str]:
     return (type(key).__name__, str(key))
 
 
+def exact_weight(value: object) -> int | Fraction:
+    """A weight as :func:`allocate` reads it, exactly (a whole number stays one), or a
+    :class:`MoneyError` saying why it cannot be one: negative, a float, not a number, or beyond
+    the bounds of :data:`RATE_DIGITS`. For checking weights before they are used."""
+    return _weight(value, None)
+
+
 def _weight(value: object, where: object) -> int | Fraction:
     """A weight, exactly: a whole number stays one (the common case, and the fast one)."""
     if isinstance(value, Money):
         weight: int | Fraction = value.pence
-    elif isinstance(value, int) and not isinstance(value, bool):
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) <= _RATE_LIMIT:
         weight = value
+    elif isinstance(value, float):
+        exact = Fraction(value).limit_denominator(10**6) if math.isfinite(value) else None
+        written = repr(value)
+        fraction = (
+            f"Fraction({exact.numerator}, {exact.denominator})" if exact is not None else "Fraction"
+        )
+        raise MoneyError(
+            f"{_at(where)}{written} is a float, which cannot hold most weights exactly: give "
+            f"it as Decimal('{written}'), {fraction}, text ('{written}') or use whole numbers",
+            got=value,
+        )
     else:
         try:
             weight = _rate(value)
-        except MoneyError:
-            raise MoneyError(f"weight {where!r}: {value!r} is not a number", got=value) from None
+        except MoneyError as error:
+            if "too large or too fine" in str(error):
+                raise MoneyError(f"{_at(where)}{error}", got=value) from None
+            raise MoneyError(f"{_at(where)}{brief(value)} is not a number", got=value) from None
     if weight < 0:
-        raise MoneyError(f"weight {where!r} is negative ({value!r})", got=value)
+        raise MoneyError(f"{_at(where)}{brief(value)} is negative", got=value)
     return weight
+
+
+def _at(where: object) -> str:
+    """Which weight a message is about (nothing, where the caller says so itself)."""
+    return "" if where is None else f"weight {where!r}: "
 
 
 def _split(total: Money, weights: list[int | Fraction], position: list[int]) -> list[Money]:
@@ -467,17 +623,17 @@ def split_pence(
     return [sign * p for p in floors] if sign < 0 else floors
 
 
-_TOO_MANY_DIGITS = 15
-"""Whole pounds with more digits than this do not fit a column of pence (and are no real
-amount): they are refused."""
+COLUMN_PROBLEMS = ("", "empty", "not_money", "fraction_of_a_penny", "beyond_maximum")
+"""What :func:`pence_column` can find wrong with an entry, by code (0: nothing):
+``beyond_maximum`` is an amount beyond :data:`MAX_AMOUNT`."""
+_EMPTY, _NOT_MONEY, _FRACTION, _BEYOND = 1, 2, 3, 4
+_MAX_POUNDS = MAX_PENCE // 100
+"""The most whole pounds an amount has: £9,999,999,999,999."""
 
-COLUMN_PROBLEMS = ("", "empty", "not_money", "fraction_of_a_penny")
-"""What :func:`pence_column` can find wrong with an entry, by code (0: nothing)."""
-_EMPTY, _NOT_MONEY, _FRACTION = 1, 2, 3
 
-
-_PLAIN = r"^\s*-?[0-9]{1,15}(?:\.[0-9]{1,2})?\s*$"
-"""The plain form a machine writes amounts in (``-1234.5``): read by a quicker route."""
+_PLAIN = r"^\s*-?[0-9]{1,13}(?:\.[0-9]{1,2})?\s*$"
+"""The plain form a machine writes amounts in (``-1234.5``), thirteen digits of pounds at most:
+read by a quicker route."""
 
 
 def _plain_pence(text: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]] | None:
@@ -499,31 +655,62 @@ def _plain_pence(text: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]] 
     return np.where(empty_a, 0, pence.to_numpy()).astype(np.int64), problem
 
 
+def _whole_pence(values: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]]:
+    """A column of whole numbers of pounds as pence: one beyond the largest amount is refused
+    before it is multiplied (never wrapped round in 64 bits)."""
+    problem = np.zeros(values.len(), dtype=np.int8)
+    empty = values.is_null().to_numpy()
+    if values.dtype in (pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16, pl.UInt32):
+        beyond_a = np.zeros(values.len(), dtype=bool)  # none is beyond £9,999,999,999,999
+    else:
+        beyond = values > _MAX_POUNDS
+        if values.dtype.is_signed_integer():
+            beyond = beyond | (values < -_MAX_POUNDS)
+        beyond_a = beyond.fill_null(False).to_numpy()
+    fine = ~(empty | beyond_a)
+    pounds = values.filter(pl.Series(fine)).cast(pl.Int64).to_numpy()
+    pence = np.zeros(values.len(), dtype=np.int64)
+    pence[fine] = pounds * 100
+    problem[beyond_a] = _BEYOND
+    problem[empty] = _EMPTY
+    return pence, problem
+
+
+def _float_pence(values: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]]:
+    """A column of floating-point pounds as pence: taken to the penny only where it is the
+    penny as nearly as the float can say (within a millionth of a penny, or two steps of the
+    float's own precision, whichever is more), never rounded from a fraction of a penny."""
+    problem = np.zeros(values.len(), dtype=np.int8)
+    x = values.cast(pl.Float64).to_numpy() * 100
+    empty = np.isnan(x)
+    finite = np.isfinite(x)
+    safe = np.where(finite, x, 0.0)
+    whole = np.round(safe)
+    exact = np.abs(safe - whole) <= np.maximum(1e-6, 2 * np.spacing(np.abs(safe)))
+    problem[~exact] = _FRACTION
+    problem[np.abs(whole) > MAX_PENCE] = _BEYOND
+    problem[~finite] = _NOT_MONEY
+    problem[empty] = _EMPTY
+    return np.where(problem == 0, whole, 0).astype(np.int64), problem
+
+
 def pence_column(values: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]]:
     """A column of amounts as whole pence, exactly, over the whole column.
 
     Returns ``(pence, problem)``: int64 pence (0 where there is a problem) and a code per entry
     into :data:`COLUMN_PROBLEMS` (0 where the amount is fine). Text follows :data:`PATTERN`,
     exactly as :class:`Money` reads it; whole numbers are pounds; floating-point numbers (as a
-    spreadsheet or Parquet file may hold them) are taken to the penny only when they are within
-    a millionth of a penny of it.
+    spreadsheet or Parquet file may hold them) are taken to the penny only when they are the
+    penny as nearly as a float can say (within a millionth of a penny, or, for large amounts,
+    two steps of the float's precision). An amount beyond :data:`MAX_AMOUNT` is
+    ``beyond_maximum``, in every form.
     """
+    if values.dtype.is_integer():
+        return _whole_pence(values)
+    if values.dtype.is_float():
+        return _float_pence(values)
     size = values.len()
     problem = np.zeros(size, dtype=np.int8)
-    if values.dtype.is_integer():
-        empty = values.is_null().to_numpy()
-        pence = values.fill_null(0).cast(pl.Int64).to_numpy() * 100
-        problem[empty] = _EMPTY
-        return np.where(empty, 0, pence).astype(np.int64), problem
-    if values.dtype.is_float():
-        x = values.cast(pl.Float64).to_numpy() * 100
-        empty = np.isnan(x)
-        whole = np.round(np.nan_to_num(x))
-        exact = np.abs(x - whole) <= 1e-6 * np.maximum(1.0, np.abs(whole))
-        problem[~exact] = _FRACTION
-        problem[np.abs(whole) >= 10.0 ** (_TOO_MANY_DIGITS + 2)] = _NOT_MONEY
-        problem[empty] = _EMPTY
-        return np.where(problem == 0, whole, 0).astype(np.int64), problem
     text = values.cast(pl.String)
     plain = _plain_pence(text)
     if plain is not None:
@@ -541,11 +728,13 @@ def pence_column(values: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]
                 + pl.col("sign2").is_not_null().cast(pl.Int8)
                 + pl.col("open").is_not_null().cast(pl.Int8)
                 <= 1
-            )
-            & (
-                pl.col("whole").fill_null("").str.replace_all(",", "").str.len_chars()
-                <= _TOO_MANY_DIGITS
             ),
+            beyond=pl.col("whole")
+            .fill_null("")
+            .str.replace_all(",", "")
+            .str.strip_chars_start("0")
+            .str.len_chars()
+            > _POUND_DIGITS,
             negative=pl.col("open").is_not_null()
             | pl.coalesce("sign", "sign2").is_in(["-", "\u2212"]),
             whole=pl.col("whole")
@@ -571,7 +760,9 @@ def pence_column(values: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]
     empty = checked.get_column("empty").to_numpy()
     fine = checked.get_column("fine").to_numpy()
     penny = checked.get_column("penny").fill_null(True).to_numpy()
+    beyond = checked.get_column("beyond").fill_null(False).to_numpy()
     problem[~fine] = _NOT_MONEY
     problem[fine & ~penny] = _FRACTION
+    problem[fine & beyond] = _BEYOND
     problem[empty] = _EMPTY
     return np.where(problem == 0, pence, 0).astype(np.int64), problem

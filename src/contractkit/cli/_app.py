@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +14,7 @@ import polars as pl
 import typer
 
 from contractkit import __version__
+from contractkit._output_file import check_output, write_output
 from contractkit.cli._evaluation import (
     print_account,
     render_verdicts,
@@ -19,7 +22,13 @@ from contractkit.cli._evaluation import (
     write_rows,
 )
 from contractkit.cli._output import err_console, out_console, print_problems, print_summary
-from contractkit.errors import ContractKitError, PeriodError, ReturnsError, SpecError
+from contractkit.errors import (
+    ContractKitError,
+    OutputError,
+    PeriodError,
+    ReturnsError,
+    SpecError,
+)
 from contractkit.model import Contract, PooledFund, SystemPlan
 from contractkit.model.english import long_date
 from contractkit.periods import Period, parse_period
@@ -29,10 +38,29 @@ from contractkit.returns import parse_mapping
 from contractkit.spec import json_schema, load
 from contractkit.spec._kinds import KINDS
 
-__all__ = ["app", "main"]
+__all__ = ["app", "check_output_option", "main", "writing_output"]
 
 EXIT_PROBLEMS = 2
 """The exit status when an input has problems (as for a usage error)."""
+
+
+@contextlib.contextmanager
+def writing_output() -> Iterator[None]:
+    """Around the writing of an ``--output`` file: one that cannot be written is a problem
+    (``--output: cannot write …``, exit 2), never a traceback."""
+    try:
+        yield
+    except OutputError as error:
+        err_console().print(f"--output: {error}", markup=False)
+        raise typer.Exit(EXIT_PROBLEMS) from None
+
+
+def check_output_option(output: Path | None) -> None:
+    """Check an ``--output`` path before the work, so that a mistake in it is found at once."""
+    if output is not None:
+        with writing_output():
+            check_output(output)
+
 
 app = typer.Typer(
     name="contractkit",
@@ -120,6 +148,7 @@ def schema(
             f"unknown kind {kind!r}: the kinds are {', '.join(KINDS)}", markup=False
         )
         raise typer.Exit(EXIT_PROBLEMS)
+    check_output_option(output)
     text = json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n"
     if check is not None:
         try:
@@ -137,7 +166,8 @@ def schema(
         out_console().print(f"{check} is up to date", markup=False)
         return
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        with writing_output():
+            write_output(output, text)
         return
     typer.echo(text, nl=False)
 
@@ -254,6 +284,7 @@ def evaluate(
     if output_format is Format.PARQUET and output is None:
         err_console().print("--format parquet needs --output FILE", markup=False)
         raise typer.Exit(EXIT_PROBLEMS)
+    check_output_option(output)
     try:
         columns = parse_mapping(mapping or [])
         evaluation = run(
@@ -273,12 +304,13 @@ def evaluate(
     if chosen is not None and shown.height == 0:
         err.print(_nothing_for(chosen, spec, evaluation.meta["evaluated_to"]), markup=False)
         raise typer.Exit(EXIT_PROBLEMS)
-    if output_format is Format.TABLE:
-        text = render_verdicts(evaluation, shown, out_console() if output is None else None)
-        if output is not None and text is not None:
-            output.write_text(text, encoding="utf-8")
-    else:
-        write_rows(evaluation, shown, output_format.value, output, whole=chosen is None)
+    with writing_output():
+        if output_format is Format.TABLE:
+            text = render_verdicts(evaluation, shown, out_console() if output is None else None)
+            if output is not None and text is not None:
+                write_output(output, text)
+        else:
+            write_rows(evaluation, shown, output_format.value, output, whole=chosen is None)
     if fail_on is not None:
         levels = ["alarm"] if fail_on is FailOn.ALARM else ["warning", "alarm"]
         if shown.filter(pl.col("level").is_in(levels)).height:

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from contractkit._output_file import parquet_bytes, write_output
 from contractkit.evaluation import Evaluation
 from contractkit.periods import Period, parse_canonical
 from contractkit.returns import REASONS
@@ -261,7 +262,7 @@ def write_rows(
     whole: bool,
 ) -> None:
     """CSV, JSON or Parquet, to a file or standard output (the whole evaluation unless a period
-    was chosen)."""
+    was chosen); a file that cannot be written is an :class:`~contractkit.errors.OutputError`."""
     chosen = evaluation if whole else attrs.evolve(evaluation, table=rows)
     if output_format == "csv":
         text = chosen.table.write_csv()
@@ -269,9 +270,9 @@ def write_rows(
         text = chosen.to_json() or ""
     else:
         assert output is not None
-        chosen.table.write_parquet(output)
+        write_output(output, parquet_bytes(chosen.table))
         return
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_output(output, text)

@@ -4,6 +4,7 @@ reconciled and a system plan assessed, for a finance lead to read."""
 from __future__ import annotations
 
 import enum
+import io
 import sys
 from collections.abc import Callable
 from decimal import Decimal
@@ -15,7 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from contractkit.cli._app import EXIT_PROBLEMS, app
+from contractkit._output_file import parquet_bytes, write_output
+from contractkit.cli._app import EXIT_PROBLEMS, app, check_output_option, writing_output
 from contractkit.cli._output import err_console, out_console, print_problems
 from contractkit.errors import PeriodError, ReturnsError, SpecError
 from contractkit.finance import Assessment, Reconciliation
@@ -80,6 +82,7 @@ def _run(
     if output_format is Output.PARQUET and output is None:
         err.print("--format parquet needs --output FILE", markup=False)
         raise typer.Exit(EXIT_PROBLEMS)
+    check_output_option(output)
     try:
         result = work()
         return result, result.table(table)
@@ -353,23 +356,24 @@ def _emit(
     render: Callable[[Any, Console], None],
 ) -> None:
     """The result as text (in a terminal, or to a file), or a table as CSV or Parquet, or
-    everything as JSON."""
+    everything as JSON; a file is written whole, or is a problem (exit 2)."""
     if output_format is Output.TABLE:
         if output is None:
             render(result, out_console())
-        else:
-            with output.open("w", encoding="utf-8") as handle:
-                render(result, Console(file=handle, soft_wrap=True, highlight=False))
-        return
-    if output_format is Output.PARQUET:
+            return
+        page = io.StringIO()
+        render(result, Console(file=page, soft_wrap=True, highlight=False))
+        content: str | bytes = page.getvalue()
+    elif output_format is Output.PARQUET:
         assert output is not None  # the command checks this before the work is done
-        chosen.write_parquet(output)
-        return
-    text = chosen.write_csv() if output_format is Output.CSV else (result.to_json() or "")
-    if output is None:
-        sys.stdout.write(text)
+        content = parquet_bytes(chosen)
     else:
-        output.write_text(text, encoding="utf-8")
+        content = chosen.write_csv() if output_format is Output.CSV else (result.to_json() or "")
+        if output is None:
+            sys.stdout.write(content)
+            return
+    with writing_output():
+        write_output(output, content)
 
 
 def _print_account(account: dict[str, Any], rejected: pl.DataFrame, err: Console) -> None:

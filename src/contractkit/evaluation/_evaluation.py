@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from contractkit._output_file import parquet_bytes, write_output
 from contractkit.evaluation._aggregate import Combined
 from contractkit.evaluation._completeness import FAILURES, Completeness
 from contractkit.evaluation._explain import Explanation, explain_row
@@ -372,15 +373,17 @@ class Evaluation:
     # --- writing ---------------------------------------------------------------------------------
 
     def to_csv(self, path: str | Path | None = None) -> str | None:
-        """The table as CSV (text, or written to ``path``)."""
+        """The table as CSV (text, or written to ``path``: a file that cannot be written is an
+        :class:`~contractkit.errors.OutputError`)."""
         if path is None:
             return self.table.write_csv()
-        self.table.write_csv(path)
+        write_output(path, self.table.write_csv())
         return None
 
     def to_parquet(self, path: str | Path) -> None:
-        """The table as a Parquet file."""
-        self.table.write_parquet(path)
+        """The table as a Parquet file (one that cannot be written is an
+        :class:`~contractkit.errors.OutputError`)."""
+        write_output(path, parquet_bytes(self.table))
 
     def to_dict(self) -> dict[str, Any]:
         """The versioned, JSON-ready form: meta, account, rows (each with its explanation),
@@ -405,7 +408,7 @@ class Evaluation:
         text = json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, default=str)
         if path is None:
             return text
-        Path(path).write_text(text, encoding="utf-8")
+        write_output(path, text)
         return None
 
     @classmethod

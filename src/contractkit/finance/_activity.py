@@ -24,8 +24,9 @@ from numpy.typing import NDArray
 from contractkit._period_column import read_periods, unreadable_message
 from contractkit.errors import ReturnsError
 from contractkit.finance._spend import RowChecks
-from contractkit.model import Contract
+from contractkit.model import Contract, Currency
 from contractkit.model._base import did_you_mean
+from contractkit.money import MAX_AMOUNT, MAX_PENCE
 from contractkit.periods import Month
 
 __all__ = [
@@ -48,6 +49,8 @@ ACTIVITY_REASONS: dict[str, str] = {
     "outside_service": "the month is outside the months the service runs in the term",
     "missing_count": "the count is empty",
     "not_a_count": "the count is not a whole number of units, zero or more",
+    "beyond_maximum": "the count would be paid more than the largest amount contractkit holds, "
+    "£9,999,999,999,999.99",
     "duplicate": "more than one row for the same service, activity and month: all are rejected",
 }
 """Why an activity row can be rejected: stable codes, in the order the checks are made."""
@@ -151,10 +154,11 @@ def read_activity(
     """Read and check activity returns against a contract's variable payments, excluding
     months after ``through`` (a month count)."""
     finance = contract.finance
-    priced = [
-        [c.activity for c in payment.variable] if payment is not None else []
+    currencies = [
+        list(payment.variable) if payment is not None else []
         for payment in (finance.payment(s.id) if finance else None for s in contract.services)
     ]
+    priced = [[c.activity for c in own] for own in currencies]
     codes = {name: i + 1 for i, name in enumerate(ACTIVITY_REASONS)}
     checks = RowChecks.open(
         source, columns, sheet, "table of activity", ("service", "period", "count"), codes
@@ -197,14 +201,18 @@ def read_activity(
     whole = raw.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
     count = whole.fill_null(-1).to_numpy()
     checks.fail(count < 0, "not_a_count")
+    width = max((len(names) for names in priced), default=0) + 1
+    most = _most_counts(currencies, width)
+    known = (service >= 0) & (currency >= 0)
+    place = np.where(known, service * width + currency, 0)
+    checks.fail(known & (count > most[place]), "beyond_maximum")
     _exclude_after(checks, month, through)
     passing = checks.reason == 0
-    width = max((len(names) for names in priced), default=0) + 1
     key = np.where(passing, (service * width + currency) * 1_000_000 + month, -1)
     repeated = _repeated(key, passing)
     checks.reason[repeated] = codes["duplicate"]
     ok = checks.reason == 0
-    rejected = checks.rejected(_activity_message(contract, priced))
+    rejected = checks.rejected(_activity_message(contract, currencies))
     return Activity(
         service=service[ok],
         currency=currency[ok],
@@ -277,6 +285,25 @@ def read_claims(
     )
 
 
+def _most_counts(currencies: Sequence[Sequence[Currency]], width: int) -> Ints:
+    """Per service and currency (at ``service × width + currency``): the largest count whose
+    payment — count × price × rate, rounded half-up once — is within the largest amount."""
+    every = np.iinfo(np.int64).max
+    most = np.full(len(currencies) * width, every, dtype=np.int64)
+    found: dict[tuple[int, object], int] = {}  # worked out once per price and rate
+    for index, own in enumerate(currencies):
+        for position, currency in enumerate(own):
+            key = (currency.price.pence, currency.rate)
+            if key not in found:
+                unit = currency.price.pence * currency.fraction
+                found[key] = every
+                if unit > 0:  # count × unit < MAX_PENCE + ½
+                    largest = ((2 * MAX_PENCE + 1) * unit.denominator - 1) // (2 * unit.numerator)
+                    found[key] = min(largest, every)
+            most[index * width + position] = found[key]
+    return most
+
+
 def _repeated(key: Ints, passing: NDArray[np.bool_]) -> NDArray[np.bool_]:
     """The passing rows whose key another passing row shares (all of them)."""
     rows = np.flatnonzero(passing)
@@ -302,8 +329,9 @@ def _account(checks: RowChecks, rejected: pl.DataFrame) -> dict[str, Any]:
     }
 
 
-def _activity_message(contract: Contract, priced: Sequence[Sequence[str]]) -> Any:
+def _activity_message(contract: Contract, currencies: Sequence[Sequence[Currency]]) -> Any:
     ids = [s.id for s in contract.services]
+    priced = [[c.activity for c in own] for own in currencies]
 
     def message(code: str, row: Mapping[str, Any]) -> str:
         service = row.get("service")
@@ -323,6 +351,15 @@ def _activity_message(contract: Contract, priced: Sequence[Sequence[str]]) -> An
             return f"{row.get('period')} is outside the months {service} runs in the term"
         if code in ("missing_count", "not_a_count"):
             return f"count {row.get('count')!r}: {ACTIVITY_REASONS[code]}"
+        if code == "beyond_maximum":
+            own = currencies[ids.index(str(service).strip())]
+            named = str(row.get("activity") or own[0].activity).strip()
+            currency = next(c for c in own if c.activity == named)
+            rate = "" if currency.fraction == 1 else f" at {currency.rate}"
+            return (
+                f"count {row.get('count')!r}: {currency.activity} × {currency.price}{rate} would "
+                f"be paid more than the largest amount contractkit holds, {MAX_AMOUNT}"
+            )
         return f"{service}, {row.get('activity', '')} {row.get('period')}: {ACTIVITY_REASONS[code]}"
 
     return message

@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from contractkit._period_column import unreadable_message
 from contractkit.errors import ReturnsError
 from contractkit.evaluation import Explanation
+from contractkit.finance._arguments import refuse
 from contractkit.finance._spend import (
     RowChecks,
     latest,
@@ -37,6 +38,7 @@ from contractkit.finance._spend import (
     reject_overlaps,
     year_months,
 )
+from contractkit.finance._sums import require_room, within
 from contractkit.finance._tables import POUNDS, TableOutputs, pounds
 from contractkit.model import SystemPlan
 from contractkit.model._base import did_you_mean
@@ -53,6 +55,8 @@ OUTTURN_REASONS: dict[str, str] = {
     "missing_amount": "the actual is empty",
     "not_money": "an amount is not an amount of money",
     "fraction_of_a_penny": "an amount has a fraction of a penny",
+    "beyond_maximum": "an amount is beyond the largest amount contractkit holds, "
+    "£9,999,999,999,999.99 either way",
     "duplicate": "more than one row for the same organisation and month (a quarter counts for "
     "each of its months): all are rejected",
 }
@@ -185,6 +189,7 @@ def _read(
         has_forecast = np.zeros(size, dtype=bool)
     fail(problem == COLUMN_PROBLEMS.index("not_money"), "not_money")
     fail(problem == COLUMN_PROBLEMS.index("fraction_of_a_penny"), "fraction_of_a_penny")
+    fail(problem == COLUMN_PROBLEMS.index("beyond_maximum"), "beyond_maximum")
     reason[(reason == 0) & (first + months - 1 > through)] = -1
     reject_overlaps(reason, organisation, first, months, _CODES["duplicate"])
     ok = reason == 0
@@ -260,8 +265,13 @@ def assess(
 ) -> Assessment:
     """Assess ``plan`` against outturn returns (a file or a frame) to ``period`` (by default,
     the last period with a return)."""
+    if not isinstance(plan, SystemPlan):
+        raise refuse(plan, "assess() assesses a system plan", "plan")
     rows = _read(outturn, plan, months_through(period, plan.year), columns, sheet)
     through = months_through(period, plan.year, rows.first + rows.months - 1)
+    # The sums below are of Python's whole numbers (exact), but for each organisation's
+    # actuals, added up over whole columns: exact in 64 bits, or refused.
+    require_room("the outturn's actuals", rows.actual if rows.actual is not None else [])
     n = len(plan.organisations)
     adjusted = plan.adjusted()
     ids = [o.id for o in plan.organisations]
@@ -298,6 +308,15 @@ def assess(
             outturn_.append(control[i])
             basis.append("plan (no return)")
     variance = [o - c for o, c in zip(outturn_, control, strict=True)]
+    for i, organisation in enumerate(ids):
+        for figure, pence in (
+            ("actual to date", actual[i]),
+            ("variance to date", None if actual[i] is None else actual[i] - plan_to_date[i]),  # type: ignore[operator]  # checked not None
+            ("outturn", outturn_[i]),
+            ("variance", variance[i]),
+        ):
+            if pence is not None:
+                within(pence, f"organisation {organisation}'s {figure}")
     tolerance = [plan.tolerance_for(i).pence for i in ids]
     group_of = {m: g.id for g in plan.groups for m in g.members}
     index = {o: i for i, o in enumerate(ids)}
@@ -307,6 +326,12 @@ def assess(
         members = [index[m] for m in group.members]
         g_control = sum(control[i] for i in members)
         g_outturn = sum(outturn_[i] for i in members)
+        for figure, pence in (
+            ("control total", g_control),
+            ("outturn", g_outturn),
+            ("variance", g_outturn - g_control),
+        ):
+            within(pence, f"group {group.id}'s {figure}")
         group_variance[group.id] = g_outturn - g_control
         group_rows.append((group, members, g_control, g_outturn))
     share = [
@@ -375,8 +400,9 @@ def assess(
             "variance": POUNDS,
         },
     )
-    system_control, system_outturn = sum(control), sum(outturn_)
-    system_variance = system_outturn - system_control
+    system_control = within(sum(control), "the system's control total")
+    system_outturn = within(sum(outturn_), "the system's outturn")
+    system_variance = within(system_outturn - system_control, "the system's variance")
     findings = _findings(
         plan,
         ids,

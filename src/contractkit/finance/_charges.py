@@ -5,6 +5,7 @@ retention). Over whole columns."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import numpy as np
 import polars as pl
@@ -12,6 +13,7 @@ import polars as pl
 from contractkit.evaluation import Evaluation
 from contractkit.finance._due import ServiceMonths, level_words
 from contractkit.finance._earned import exact_level, excess
+from contractkit.finance._sums import product
 from contractkit.finance._texts import (
     Ints,
     counts,
@@ -24,7 +26,7 @@ from contractkit.finance._texts import (
     words,
 )
 from contractkit.finance._withholding import OUTCOMES, REPAID, RETAINED, RuleTerms, withhold
-from contractkit.model import KPI, Contract, Finance, Measure
+from contractkit.model import KPI, Consequence, Contract, Finance, Measure
 from contractkit.model.english import article
 from contractkit.periods import parse_canonical
 
@@ -73,6 +75,7 @@ def consequences(
         if hit.height == 0:
             continue
         number = hit.get_column("_charged").to_numpy()
+        charges = product(number, consequence.sum.pence, _charge_words(hit, kpi, consequence))
         if consequence.per_incident is not None:
             what = words(number, lambda n: " incident" if n == 1 else " incidents")
             beyond = pl.repeat("", hit.height, eager=True)
@@ -108,13 +111,28 @@ def consequences(
                 hit.get_column("service").replace_strict(ids, return_dtype=pl.Int64),
                 hit.get_column("_month"),
                 "consequence",
-                number * consequence.sum.pence,
+                charges,
                 basis,
                 reference=kpi.id,
                 quantity=number,
             )
         )
     return out
+
+
+def _charge_words(hit: pl.DataFrame, kpi: KPI, consequence: Consequence) -> Callable[[int], str]:
+    """What the charge on row ``index`` of ``hit`` is, in words (for a charge beyond the
+    largest amount)."""
+
+    def charge(index: int) -> str:
+        row = hit.row(index, named=True)
+        what = "incidents" if consequence.per_incident is not None else "excess breaches"
+        return (
+            f"{kpi.id}, {row['period']}, service {row['service']}: {row['_charged']:,} {what} × "
+            f"{consequence.sum}"
+        )
+
+    return charge
 
 
 def _beyond_threshold(kpi: KPI, threshold: float) -> str:

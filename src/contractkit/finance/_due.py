@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 
 from contractkit.evaluation import Evaluation
+from contractkit.finance import _sums
 from contractkit.finance._activity import Activity, service_months
 from contractkit.finance._earned import Achievement, achievements
 from contractkit.finance._texts import (
@@ -22,6 +23,7 @@ from contractkit.finance._texts import (
     join,
     lines,
     money,
+    month_text,
     months,
     per,
     share_of,
@@ -128,15 +130,16 @@ def fixed_and_variable(
         if not has.any():
             continue
         service, month = rows.service[has], rows.month[has]
-        price = np.array([c.price.pence if c else 0 for c in currencies], dtype=np.int64)
-        top = np.array([c.fraction.numerator if c else 1 for c in currencies], dtype=np.int64)
-        bottom = np.array([c.fraction.denominator if c else 1 for c in currencies], dtype=np.int64)
+        bottom = np.array([c.fraction.denominator if c else 1 for c in currencies])
         limit = np.array(
             [c.limit.pence if c is not None and c.limit is not None else -1 for c in currencies],
             dtype=np.int64,
         )
         reported, count = _counts(service, month, position, activity)
-        gross = half_up(count * price[service], top[service], bottom[service])
+        # count × price × rate, exactly (each row's payment is within the largest amount: a
+        # count beyond it was rejected when the activity was read).
+        each = np.array([c.price.pence * c.fraction.numerator if c else 0 for c in currencies])
+        gross = half_up(count, each[service], bottom[service])
         paid = gross.copy()
         capped = limit[service] >= 0
         if capped.any():
@@ -229,6 +232,13 @@ def fixed_and_variable(
                     ),
                 )
             )
+    _sums.require_room("the services' monthly values", value)
+    for row in np.flatnonzero(_sums.beyond(value))[:1].tolist():
+        _sums.within(
+            int(value[row]),
+            f"service {ids[rows.service[row]]}'s value for {month_text(int(rows.month[row]))} "
+            "(its fixed and variable payments)",
+        )
     return Due(out_lines, out_findings, value)
 
 

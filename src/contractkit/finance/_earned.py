@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from contractkit.finance._sums import floor_ratio
 from contractkit.model import KPI, Combine, Consequence, Direction, Measure
 from contractkit.periods import parse_canonical
 
@@ -160,17 +161,19 @@ def excess(rows: pl.DataFrame, kpi: KPI, consequence: Consequence) -> Ints:
         bottom = thresholds.replace_strict(
             {v: f.denominator for v, f in distinct.items()}, default=1, return_dtype=pl.Int64
         ).to_numpy()
-    # The events the tolerance allows (or requires), as an exact count of t × exposure.
+    # The events the tolerance allows (or requires), as an exact count of t × exposure (whole
+    # numbers past 64 bits where the products need them: a level of 16 digits times 1,000).
     if kpi.measure is Measure.PROPORTION:
-        top_scaled, bottom_scaled = top * den, bottom
+        exposure, scale = den, bottom
     elif kpi.measure is Measure.RATE:
-        top_scaled, bottom_scaled = top * den, bottom * (kpi.per or 1)
+        exposure = den
+        scale = bottom.astype(object) * (kpi.per or 1) if bottom.size else bottom
     else:  # a count
-        top_scaled, bottom_scaled = top, bottom
+        exposure, scale = np.ones(size, dtype=np.int64), bottom
     if kpi.better is Direction.HIGHER:
-        beyond = top_scaled // bottom_scaled - num  # floor(t × exposure) − achieved
+        beyond = floor_ratio(top, exposure, scale) - num  # floor(t × exposure) − achieved
     else:
-        beyond = num + (-top_scaled) // bottom_scaled  # events − ceil(t × exposure)
+        beyond = num + floor_ratio(-top, exposure, scale)  # events − ceil(t × exposure)
     short = beyond > 0
     charged = np.where(applies & short, num if consequence.per_incident is not None else beyond, 0)
     if kpi.combine is Combine.CUMULATIVE and size:

@@ -13,7 +13,17 @@ import numpy as np
 import polars as pl
 
 from contractkit.finance._activity import Claims
-from contractkit.finance._texts import counts, findings, join, lines, money, months, per
+from contractkit.finance._sums import check_figures, require_room
+from contractkit.finance._texts import (
+    counts,
+    findings,
+    join,
+    lines,
+    money,
+    month_text,
+    months,
+    per,
+)
 from contractkit.model import Contract, Finance
 from contractkit.money import split_pence
 
@@ -50,6 +60,7 @@ def outcome_payments(
         }
     ).sort("month", "service", "person", "outcome", "at")
     price = frame.get_column("price").to_numpy()
+    require_room("the outcome claims' prices", price)
     paid = price.copy()
     capped_by = np.zeros(price.size, dtype=np.int64)  # bits: 1 per person, 2 the contract
     if card.per_person_cap is not None:
@@ -84,8 +95,6 @@ def outcome_payments(
             capped_by, [None, "per_person_cap", "contract_cap", "per_person_cap, contract_cap"]
         ),
     ).drop("at")
-    names = [r.outcome for r in card.rates]
-    ids = [s.id for s in contract.services]
     grouped = (
         frame.group_by("service", "month", "outcome", maintain_order=True)
         .agg(
@@ -98,6 +107,16 @@ def outcome_payments(
             contract_unpaid=pl.col("_contract_unpaid").sum(),
         )
         .sort("service", "month", "outcome")
+    )
+    names = [r.outcome for r in card.rates]
+    ids = [s.id for s in contract.services]
+    check_figures(
+        grouped,
+        ["gross", "paid"],
+        lambda row, column: (
+            f"service {ids[row['service']]}'s {names[row['outcome']]} claims for "
+            f"{month_text(row['month'])} ({'at their prices' if column == 'gross' else 'paid'})"
+        ),
     )
     service = grouped.get_column("service").to_numpy()
     month = grouped.get_column("month").to_numpy()

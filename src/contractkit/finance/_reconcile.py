@@ -31,7 +31,9 @@ from numpy.typing import NDArray
 
 from contractkit.errors import MoneyError
 from contractkit.evaluation import Explanation
+from contractkit.finance._arguments import is_funds, refuse
 from contractkit.finance._spend import Spend, latest_rows, month_of, months_through, read_spend
+from contractkit.finance._sums import check_figures, require_room, within
 from contractkit.finance._tables import TableOutputs, as_pounds, money_text
 from contractkit.model import FundLine, PooledFund, RiskBasis, RiskShare
 from contractkit.money import Money, allocate
@@ -135,6 +137,12 @@ def reconcile(
     Several funds of one year are reconciled in one pass from one spend table whose rows name
     their ``fund``: every table then holds all of them (each row naming its fund), ``funds``
     has a row per fund, and ``summary`` adds them up."""
+    if not is_funds(funds):
+        raise refuse(
+            funds,
+            "reconcile() reconciles a pooled fund (or a list of pooled funds of one year)",
+            "fund",
+        )
     group = [funds] if isinstance(funds, PooledFund) else list(funds)
     if not group:
         raise ValueError("there are no funds to reconcile")
@@ -152,6 +160,16 @@ def reconcile(
         spend
         if isinstance(spend, Spend)
         else read_spend(spend, funds, through=through, columns=columns, sheet=sheet)
+    )
+    # Every sum below is exact in 64 bits, or the reconciliation is refused.
+    require_room(
+        "the funds' amounts and the spend",
+        [line.budget.pence for fund in group for line in fund.lines],
+        [p.contribution.pence for fund in group for p in fund.partners],
+        [p.cap.pence for fund in group for p in fund.partners if p.cap is not None],
+        [fund.risk_pool.pence + fund.uncommitted.pence for fund in group],
+        rows.amount,
+        rows.forecast[rows.has_forecast],
     )
     if period is None:
         through = months_through(None, first_fund.year, rows.first + rows.months - 1)
@@ -607,9 +625,11 @@ def _pence(values: Ints, empty: Bools | None = None) -> pl.Series:
     return column.scatter(np.flatnonzero(empty), None) if empty is not None else column
 
 
-def _frame(columns: Mapping[str, pl.Series | Ints]) -> pl.LazyFrame:
+def _frame(columns: Mapping[str, pl.Series | Ints], whose: str | None = None) -> pl.LazyFrame:
     """A table of text columns and amounts: the amounts, given in whole pence, made exact
-    pounds all at once (as :func:`pounds` makes them), when the tables are collected."""
+    pounds all at once (as :func:`pounds` makes them), when the tables are collected. Every
+    amount is within the largest amount, or the reconciliation is refused naming the figure
+    (by the row's ``whose`` column: its line, partner or fund)."""
     frame = pl.DataFrame(
         {
             c: v if isinstance(v, pl.Series) else pl.Series(v, dtype=pl.Int64)
@@ -617,6 +637,15 @@ def _frame(columns: Mapping[str, pl.Series | Ints]) -> pl.LazyFrame:
         }
     )
     money = [c for c, dtype in frame.schema.items() if dtype == pl.Int64]
+    if whose is not None:
+        check_figures(
+            frame,
+            money,
+            lambda row, column: (
+                f"{whose} {row[whose]}'s {column.replace('_', ' ')}"
+                + (f" in fund {row['fund']}" if whose != "fund" and "fund" in row else "")
+            ),
+        )
     return frame.lazy().with_columns(as_pounds(pl.col(money)))
 
 
@@ -656,7 +685,8 @@ def _tables(
             "met_by_partners": s.paid[:, :width].sum(axis=1),
             "unfunded": s.paid[:, width],
             "underspend_used": s.underspend_used,
-        }
+        },
+        "line",
     )
 
     def of_lines(values: Ints) -> Ints:
@@ -681,7 +711,8 @@ def _tables(
             "cap": _pence(t.cap, ~t.has_cap),
             "receives": receives,
             "net": receives - bears,
-        }
+        },
+        "partner",
     )
     # What met each overspent line's overspend, source by source (only what met some of it).
     overspent = np.flatnonzero(s.over > 0)
@@ -726,7 +757,8 @@ def _tables(
             "fund": fund_ids,
             "year": _strings([str(f.year) for f in t.funds]),
             **{c: position[c] for c in _SUMMED},
-        }
+        },
+        "fund",
     )
     findings = _findings(t, x, s, total_variance, bears, fund_ids, line_ids, partner_ids, many)
     year = t.funds[0].year
@@ -737,7 +769,12 @@ def _tables(
         "year": str(year),
         "period": str(month_of(year, through)),
         "basis": "actual" if through == 11 else "projected",
-        **{c: Money.from_pence(sum(position[c].tolist())) for c in _SUMMED},
+        **{
+            c: Money.from_pence(
+                within(sum(position[c].tolist()), f"the funds' {c.replace('_', ' ')} added up")
+            )
+            for c in _SUMMED
+        },
     }
     tables = pl.collect_all([lines, partners, attribution, findings, funds])
     return Reconciliation(

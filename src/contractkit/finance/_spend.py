@@ -47,6 +47,8 @@ SPEND_REASONS: dict[str, str] = {
     "missing_amount": "the amount is empty",
     "not_money": "the amount (or forecast) is not an amount of money",
     "fraction_of_a_penny": "the amount (or forecast) has a fraction of a penny",
+    "beyond_maximum": "the amount (or forecast) is beyond the largest amount contractkit holds, "
+    "£9,999,999,999,999.99 either way",
     "duplicate": "more than one row for the same line and month (a quarter counts for each of "
     "its months): all are rejected",
 }
@@ -115,14 +117,12 @@ def read_spend(
     fail(amount_problem == COLUMN_PROBLEMS.index("empty"), "missing_amount")
     fail(amount_problem == COLUMN_PROBLEMS.index("not_money"), "not_money")
     fail(amount_problem == COLUMN_PROBLEMS.index("fraction_of_a_penny"), "fraction_of_a_penny")
+    fail(amount_problem == COLUMN_PROBLEMS.index("beyond_maximum"), "beyond_maximum")
     if "forecast" in table.columns:
         forecast, forecast_problem = pence_column(table.get_column("forecast"))
         has_forecast = forecast_problem == 0
-        fail(forecast_problem == COLUMN_PROBLEMS.index("not_money"), "not_money")
-        fail(
-            forecast_problem == COLUMN_PROBLEMS.index("fraction_of_a_penny"),
-            "fraction_of_a_penny",
-        )
+        for problem in ("not_money", "fraction_of_a_penny", "beyond_maximum"):
+            fail(forecast_problem == COLUMN_PROBLEMS.index(problem), problem)
     else:
         forecast = np.zeros(size, dtype=np.int64)
         has_forecast = np.zeros(size, dtype=bool)
@@ -381,7 +381,7 @@ def _message(funds: Sequence[PooledFund]) -> Callable[[str, Mapping[str, Any]], 
             return unreadable_message(period, (Month, Quarter), "spend")
         if code == "outside_year":
             return f"{period} is outside {year}"
-        if code in ("not_money", "fraction_of_a_penny", "missing_amount"):
+        if code in ("not_money", "fraction_of_a_penny", "beyond_maximum", "missing_amount"):
             return (
                 f"amount {values.get('amount')!r}"
                 + (f", forecast {values.get('forecast')!r}" if "forecast" in values else "")

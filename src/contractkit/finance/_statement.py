@@ -8,7 +8,7 @@ may be repaid in the period), but only the period's lines are shown.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, ClassVar
 
@@ -17,9 +17,11 @@ import polars as pl
 
 from contractkit.evaluation import Evaluation, Explanation, evaluate
 from contractkit.finance._activity import Activity, Claims, read_activity, read_claims
+from contractkit.finance._arguments import refuse
 from contractkit.finance._charges import consequences, last_month, withholding
 from contractkit.finance._due import ServiceMonths, fixed_and_variable, incentive, year_of
 from contractkit.finance._outcome_pay import outcome_payments
+from contractkit.finance._sums import check_figures, require_room, within
 from contractkit.finance._tables import POUNDS, TableOutputs
 from contractkit.finance._texts import FINDING_SCHEMA, LINE_SCHEMA, month_text, month_texts, per
 from contractkit.model import Contract
@@ -192,6 +194,8 @@ def statement(
     frame, or an :class:`~contractkit.Evaluation` already made), and its activity and outcome
     claims (files or frames; see :mod:`contractkit.finance`), for ``period`` (a month, quarter
     or financial year; by default the financial year to the last month the returns reach)."""
+    if not isinstance(contract, Contract):
+        raise refuse(contract, "statement() draws up a contract's payment statement", "contract")
     finance = contract.finance
     if finance is None:
         raise ValueError(
@@ -264,6 +268,15 @@ def _build(
     services = contract.services
     provider_of = [s.provider for s in services]
     ids = [s.id for s in services]
+    # Every sum below is exact in 64 bits, or the statement is refused; every figure is within
+    # the largest amount, or the statement is refused naming it.
+    require_room(
+        "the statement's amounts",
+        lines.get_column("amount").to_numpy(),
+        found.get_column("amount").fill_null(0).to_numpy(),
+        ledger.get_column("withheld").to_numpy(),
+    )
+    check_figures(lines, ["amount"], _line_words(ids))
     shown = (
         lines.filter((pl.col("month") >= first) & (pl.col("month") <= through))
         .with_columns(
@@ -330,7 +343,11 @@ def _build(
         .join(held, on="provider", how="left", maintain_order="left")
         .select("provider", "name", *(pl.col(f).fill_null(0) for f in _FIGURES))
     )
-    sums = {f: int(providers.get_column(f).sum()) for f in _FIGURES}
+    check_figures(providers, _FIGURES, lambda row, figure: f"provider {row['provider']}'s {figure}")
+    sums = {
+        f: within(int(providers.get_column(f).sum()), f"the statement's {f} in all")
+        for f in _FIGURES
+    }
     providers = providers.with_columns(_pounds(f) for f in _FIGURES)
     summary: dict[str, Any] = {
         "contract": contract.id,
@@ -361,6 +378,19 @@ def _build(
         account=account,
         evaluation=evaluation,
     )
+
+
+def _line_words(ids: Sequence[str]) -> Any:
+    """A line of the statement (as worked out), in words."""
+
+    def words(row: Mapping[str, Any], column: str) -> str:
+        reference = f" ({row['reference']})" if row["reference"] else ""
+        return (
+            f"service {ids[row['service']]}'s {row['element']} line for "
+            f"{month_text(row['month'])}{reference}"
+        )
+
+    return words
 
 
 def _outcome_names(contract: Contract) -> dict[int, str]:
@@ -401,6 +431,11 @@ def _findings(
             pl.col("count").sum().alias("_count"),
             pl.col("message").first(),
         )
+    )
+    check_figures(
+        groups,
+        ["_amount"],
+        lambda row, _: f"service {services[row['service']].id}'s {row['code']} findings in all",
     )
     collapsed = []
     for row in groups.iter_rows(named=True):  # one per service and kind of finding

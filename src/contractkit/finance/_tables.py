@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from contractkit._output_file import parquet_bytes, write_output
 from contractkit.money import MINUS, Money
 
 __all__ = ["POUNDS", "TableOutputs", "as_pounds", "money_text", "pounds", "records"]
@@ -123,8 +124,9 @@ class TableOutputs:
         return self.table(table).write_csv()
 
     def to_parquet(self, path: str | Path, table: str | None = None) -> None:
-        """A table as a Parquet file (amounts as exact decimals)."""
-        self.table(table).write_parquet(path)
+        """A table as a Parquet file (amounts as exact decimals; a file that cannot be written
+        is an :class:`~contractkit.errors.OutputError`)."""
+        write_output(path, parquet_bytes(self.table(table)))
 
     _SHOWN: ClassVar[int] = 200
     """The most rows of the main table shown in a notebook."""
@@ -185,5 +187,5 @@ class TableOutputs:
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         if path is None:
             return text
-        Path(path).write_text(text, encoding="utf-8")
+        write_output(path, text)
         return None

@@ -64,26 +64,24 @@ one kind be reported once."""
 
 def half_up(pence: Any, numerator: Any, denominator: Any) -> Ints:
     """pence × numerator / denominator, rounded half-up once (pence not negative), exact: in
-    64-bit whole numbers where the products fit, else in Python's unbounded ones."""
-    p = np.asarray(pence, dtype=np.int64)
-    n = np.asarray(numerator, dtype=np.int64)
-    d = np.asarray(denominator, dtype=np.int64)
-    largest = 2 * int(np.abs(p).max(initial=0)) * int(np.abs(n).max(initial=0)) + int(
-        d.max(initial=1)
-    )
-    if largest < 2**62 and 2 * int(d.max(initial=1)) < 2**62:
-        return np.asarray((2 * p * n + d) // (2 * d), dtype=np.int64)
-    shape = np.broadcast(p, n, d).shape
-    exact = [
-        (2 * int(a) * int(b) + int(c)) // (2 * int(c))
-        for a, b, c in zip(
-            np.broadcast_to(p, shape).ravel(),
-            np.broadcast_to(n, shape).ravel(),
-            np.broadcast_to(d, shape).ravel(),
-            strict=True,
-        )
-    ]
-    return np.array(exact, dtype=np.int64).reshape(shape)
+    64-bit whole numbers where the products fit, else in Python's unbounded ones (over the whole
+    column at once). ``numerator`` and ``denominator`` may be whole numbers of any size; the
+    results must fit in 64 bits (they are amounts, each checked against the largest)."""
+    p, n, d = np.asarray(pence), np.asarray(numerator), np.asarray(denominator)
+    largest = 2 * _size(p) * _size(n) + _size(d)
+    if largest < 2**62 and 2 * _size(d) < 2**62:
+        p64, n64, d64 = (a.astype(np.int64) for a in (p, n, d))
+        return np.asarray((2 * p64 * n64 + d64) // (2 * d64), dtype=np.int64)
+    p_, n_, d_ = (a.astype(object) for a in (p, n, d))
+    exact = (2 * p_ * n_ + d_) // (2 * d_)
+    return np.asarray(np.asarray(exact, dtype=object).astype(np.int64), dtype=np.int64)
+
+
+def _size(values: NDArray[Any]) -> int:
+    """The largest size in an array, as an exact whole number (1 for an empty array)."""
+    if values.size == 0:
+        return 1
+    return max(abs(int(values.max())), abs(int(values.min())))
 
 
 def share_of(pence: int, part: Fraction) -> int:

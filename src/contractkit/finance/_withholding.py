@@ -17,6 +17,8 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from contractkit.finance._texts import half_up
+
 __all__ = ["Ledger", "RuleTerms", "withhold"]
 
 Ints = NDArray[np.int64]
@@ -71,10 +73,8 @@ def withhold(
         rule = np.where(applies, index, rule)
         numerator = np.where(applies, terms.numerator, numerator)
         denominator = np.where(applies, terms.denominator, denominator)
-    # Half-up, once: floor((2·value·n + d) / 2d), exact in whole numbers.
-    withheld = np.where(
-        rule >= 0, (2 * value * numerator + denominator) // (2 * denominator), 0
-    ).astype(np.int64)
+    # Half-up, once: floor((2·value·n + d) / 2d), exact in whole numbers (past 64 bits too).
+    withheld = np.where(rule >= 0, half_up(value, numerator, denominator), 0).astype(np.int64)
     outcome = np.full(size, HELD, dtype=np.int64)
     settled = np.full(size, -1, dtype=np.int64)
     never = np.iinfo(np.int64).max

@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from contractkit.errors import MoneyError
 from contractkit.model._base import (
     Issue,
     IssuesError,
@@ -40,7 +41,7 @@ from contractkit.model._base import (
     supported_format,
 )
 from contractkit.model._types import Amount, FrozenMap, Id, empty_map, money_or_none
-from contractkit.money import Money
+from contractkit.money import MAX_AMOUNT, MAX_PENCE, Money, exact_weight
 from contractkit.periods import FinancialYear
 from contractkit.units import Quantity
 
@@ -189,7 +190,15 @@ class FundLine(SpecModel):
             return value
         if any(w < 0 for w in value):
             raise ValueError("a profile's monthly weights cannot be negative")
-        if sum(value) == 0:
+        issues = []
+        for month, weight in enumerate(value):
+            try:
+                exact_weight(weight)  # bounded, so that splitting by it is quick
+            except MoneyError as error:
+                issues.append(Issue((month,), f"a profile's monthly weight: {error}"))
+        if issues:
+            raise IssuesError(issues)
+        if not any(value):
             raise ValueError("a profile's monthly weights add up to zero")
         return value
 
@@ -423,20 +432,47 @@ def _balance_issues(facts: _Facts) -> list[Issue]:
     amounts = [*facts.contributions, *facts.budgets, facts.risk_pool, facts.uncommitted]
     if any(a is None for a in amounts) or not facts.contributions or not facts.budgets:
         return []  # an amount that does not read is reported on its own
-    contributed = sum((c for c in facts.contributions if c is not None), Money.zero())
-    budgeted = sum((b for b in facts.budgets if b is not None), Money.zero())
-    risk_pool = facts.risk_pool or Money.zero()
-    uncommitted = facts.uncommitted or Money.zero()
+    # In whole pence: a total may pass the largest amount, which is a problem of its own.
+    contributed = sum(c.pence for c in facts.contributions if c is not None)
+    budgeted = sum(b.pence for b in facts.budgets if b is not None)
+    risk_pool = facts.risk_pool.pence if facts.risk_pool is not None else 0
+    uncommitted = facts.uncommitted.pence if facts.uncommitted is not None else 0
     needed = budgeted + risk_pool + uncommitted
+    largest = f"the largest amount contractkit holds, {MAX_AMOUNT} either way"
+    issues = []
+    if contributed > MAX_PENCE:
+        issues.append(
+            Issue(
+                ("partners",),
+                f"the contributions add up to {_pounds(contributed)}, beyond {largest}: the "
+                "fund cannot be reconciled",
+            )
+        )
+    if needed > MAX_PENCE:
+        issues.append(
+            Issue(
+                ("lines",),
+                f"the lines' budgets, the risk pool and uncommitted add up to {_pounds(needed)}, "
+                f"beyond {largest}: the fund cannot be reconciled",
+            )
+        )
     if contributed == needed:
-        return []
+        return issues
     difference = contributed - needed
     more = "more" if difference > 0 else "less"
     return [
+        *issues,
         Issue(
             ("partners",),
-            f"the contributions ({contributed}) do not match the fund: the lines' budgets "
-            f"({budgeted}) + the risk pool ({risk_pool}) + uncommitted ({uncommitted}) = "
-            f"{needed}; {abs(difference)} {more} is contributed",
-        )
+            f"the contributions ({_pounds(contributed)}) do not match the fund: the lines' "
+            f"budgets ({_pounds(budgeted)}) + the risk pool ({_pounds(risk_pool)}) + "
+            f"uncommitted ({_pounds(uncommitted)}) = {_pounds(needed)}; "
+            f"{_pounds(abs(difference))} {more} is contributed",
+        ),
     ]
+
+
+def _pounds(pence: int) -> str:
+    """Pence as money is written, whatever their size (a total may pass the largest amount)."""
+    pounds, pennies = divmod(abs(pence), 100)
+    return f"{'−' if pence < 0 else ''}£{pounds:,}.{pennies:02d}"

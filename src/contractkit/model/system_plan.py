@@ -29,7 +29,7 @@ from contractkit.model._base import (
     supported_format,
 )
 from contractkit.model._types import Amount, FrozenMap, Id, money_or_none
-from contractkit.money import Money
+from contractkit.money import MAX_AMOUNT, MAX_PENCE, Money
 from contractkit.periods import FinancialYear
 
 __all__ = ["Group", "Organisation", "SystemPlan", "Transfer"]
@@ -140,10 +140,12 @@ class _Facts:
     organisation_ids: list[str | None]
     groups: list[tuple[str | None, list[str]]]
     transfers: list[tuple[list[str], list[Money | None]]]
+    control_totals: list[Money | None]
 
     @classmethod
     def of(cls, plan: SystemPlan) -> _Facts:
         return cls(
+            control_totals=[o.control_total for o in plan.organisations],
             organisation_ids=[o.id for o in plan.organisations],
             groups=[(g.id, list(g.members)) for g in plan.groups],
             transfers=[(list(t.adjustments), list(t.adjustments.values())) for t in plan.transfers],
@@ -173,6 +175,7 @@ class _Facts:
                     )
                 )
         return cls(
+            control_totals=[money_or_none(o.get("control_total")) for o in items("organisations")],
             organisation_ids=[
                 o.get("id") if isinstance(o.get("id"), str) else None
                 for o in items("organisations")
@@ -226,13 +229,66 @@ def _issues(facts: _Facts) -> list[Issue]:
                     )
                 )
         if all(a is not None for a in amounts):
-            net = sum((a for a in amounts if a is not None), Money.zero())
+            net = sum(a.pence for a in amounts if a is not None)
             if net != 0:
                 issues.append(
                     Issue(
                         ("transfers", index, "adjustments"),
-                        f"the adjustments net to {net}, not to zero: a transfer moves money "
-                        "between organisations, so what one gains another gives up",
+                        f"the adjustments net to {_pounds(net)}, not to zero: a transfer moves "
+                        "money between organisations, so what one gains another gives up",
                     )
                 )
+    return issues + _size_issues(facts)
+
+
+def _pounds(pence: int) -> str:
+    """Pence as money is written, whatever their size (a total may pass the largest amount)."""
+    pounds, pennies = divmod(abs(pence), 100)
+    return f"{'−' if pence < 0 else ''}£{pounds:,}.{pennies:02d}"
+
+
+_LARGEST = f"the largest amount contractkit holds, {MAX_AMOUNT} either way"
+
+
+def _size_issues(facts: _Facts) -> list[Issue]:
+    """Totals the plan's assessment works out that would pass the largest amount: each
+    organisation's control total after transfers, each group's and the system's."""
+    if any(c is None for c in facts.control_totals) or any(
+        a is None for _, amounts in facts.transfers for a in amounts
+    ):
+        return []  # an amount that does not read is reported on its own
+    ids = facts.organisation_ids
+    adjusted = [c.pence if c is not None else 0 for c in facts.control_totals]
+    for organisations, amounts in facts.transfers:
+        for organisation, amount in zip(organisations, amounts, strict=True):
+            if organisation in ids and amount is not None:
+                adjusted[ids.index(organisation)] += amount.pence
+    issues = [
+        Issue(
+            ("organisations", index, "control_total"),
+            f"{ids[index]}'s control total after transfers, {_pounds(total)}, is beyond {_LARGEST}",
+        )
+        for index, total in enumerate(adjusted)
+        if abs(total) > MAX_PENCE
+    ]
+    for index, (group, members) in enumerate(facts.groups):
+        total = sum(adjusted[ids.index(m)] for m in members if m in ids)
+        if abs(total) > MAX_PENCE:
+            issues.append(
+                Issue(
+                    ("groups", index, "members"),
+                    f"the members of {group or 'the group'} have control totals after transfers "
+                    f"that add up to {_pounds(total)}, beyond {_LARGEST}: the group's position "
+                    "cannot be worked out",
+                )
+            )
+    system = sum(adjusted)
+    if abs(system) > MAX_PENCE:
+        issues.append(
+            Issue(
+                ("organisations",),
+                f"the control totals add up to {_pounds(system)}, beyond {_LARGEST}: the "
+                "system's position cannot be worked out",
+            )
+        )
     return issues
