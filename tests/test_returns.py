@@ -1218,3 +1218,10 @@ def test_spend_in_a_pandas_frame_of_any_types() -> None:
     assert result.account["accepted"] == 2
     assert result.account["rejected_by_reason"] == {"not_money": 1}
     assert result.account["excluded"] == 1
+
+
+def test_a_csv_with_old_mac_line_endings_is_refused_with_how_to_save_it(tmp_path: Path) -> None:
+    path = tmp_path / "returns.csv"
+    path.write_bytes(b"service,kpi,period,numerator\rucr-south,never-events,2026-04,0\r")
+    with pytest.raises(contractkit.ReturnsError, match="carriage return alone"):
+        contractkit.evaluate(CONTRACT, path)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import attrs
 import polars as pl
@@ -14,93 +12,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from contractkit._output_file import parquet_bytes, write_output
+from contractkit.cli._account import print_account as show_account
 from contractkit.evaluation import Evaluation
 from contractkit.periods import Period, parse_canonical
 from contractkit.returns import REASONS
 
-__all__ = ["print_account", "print_rejections", "render_verdicts", "select_rows", "write_rows"]
-
-_SHOWN_REJECTIONS = 20
-"""With ``--strict``, at most this many rejected rows are listed."""
-_SHOWN_PER_REASON = 3
-"""Otherwise, at most this many rejected rows are listed for each reason."""
-_LOUD = 0.1
-"""A warning is printed when more than this share of the rows read are rejected."""
-_HINTS = {
-    "unreadable_period": "did the file pass through Excel? Periods are read as 2026-07, "
-    "Jul-26, 01/07/2026, 2026/27 Q2 or 2026/27 (see 'Periods and units' in the docs)",
-    "wrong_period_kind": "is the file reported at each KPI's own frequency?",
-    "unknown_kpi": "are the KPI ids the contract's? Map a column with --map COLUMN=kpi",
-    "unknown_service": "are the service ids the contract's?",
-    "unknown_provider": "are the providers' ODS codes the contract's?",
-    "not_a_number": "are the numbers written with a decimal point and no text?",
-    "outside_term": "is this the contract the returns are for?",
-}
+__all__ = ["print_account", "render_verdicts", "select_rows", "write_rows"]
 
 
 def print_account(evaluation: Evaluation, console: Console, *, strict: bool = False) -> None:
-    """What became of every returns row: the counts by reason, the first rejected rows of each
-    reason (all of the first few, with ``strict``), and a warning when many are rejected."""
-    account = evaluation.account
-    line = (
-        f"{account['source']}: {account['read']:,} rows read: {account['accepted']:,} "
-        f"accepted, {account['rejected']:,} rejected, {account['excluded']:,} excluded"
-    )
-    console.print(line, markup=False)
-    for reason, count in account["rejected_by_reason"].items():
-        console.print(f"  rejected, {reason}: {count:,}", markup=False)
-    for reason, count in account.get("excluded_by_reason", {}).items():
-        console.print(f"  excluded, {reason}: {count:,}", markup=False)
-    if strict:
-        print_rejections(evaluation, console)
-    elif evaluation.rejected.height:
-        _first_of_each_reason(evaluation, console)
-    _warn_if_many(account, console)
-
-
-def _first_of_each_reason(evaluation: Evaluation, console: Console) -> None:
-    source = evaluation.account["source"]
-    shown = (
-        evaluation.rejected.select("row", "reason", "message")
-        .with_columns(pl.int_range(pl.len()).over("reason").alias("_nth"))
-        .filter(pl.col("_nth") < _SHOWN_PER_REASON)
-        .sort("row")
-    )
-    for row, _reason, message in shown.drop("_nth").iter_rows():
-        console.print(f"{source}: row {row}: {message}", markup=False)
-    more = evaluation.rejected.height - shown.height
-    if more:
-        console.print(
-            f"… and {more:,} more rejected rows (--strict lists them and fails; "
-            "Evaluation.rejected has them all)",
-            markup=False,
-        )
-
-
-def _warn_if_many(account: Mapping[str, Any], console: Console) -> None:
-    read, rejected = account["read"], account["rejected"]
-    if not read or rejected <= _LOUD * read:
-        return
-    reasons = account["rejected_by_reason"]
-    top = max(reasons, key=lambda r: reasons[r])
-    what = REASONS.get(top, top).split(":")[0]
-    hint = _HINTS.get(top, "check the rows listed above")
-    console.print(
-        f"warning: {rejected:,} of {read:,} rows rejected, {reasons[top]:,} of them because "
-        f"{what}: {hint}",
-        markup=False,
-    )
-
-
-def print_rejections(evaluation: Evaluation, console: Console) -> None:
-    """The first rejected rows, each with its row number and reason."""
-    rejected = evaluation.rejected
-    for row, message in rejected.select("row", "message").head(_SHOWN_REJECTIONS).iter_rows():
-        console.print(f"{evaluation.account['source']}: row {row}: {message}", markup=False)
-    if rejected.height > _SHOWN_REJECTIONS:
-        console.print(
-            f"… and {rejected.height - _SHOWN_REJECTIONS:,} more rejected rows", markup=False
-        )
+    """What became of every returns row (see :func:`contractkit.cli._account.print_account`)."""
+    show_account(evaluation.account, evaluation.rejected, console, reasons=REASONS, strict=strict)
 
 
 def _within(period_text: str, chosen: Period) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 import io
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -17,17 +17,16 @@ from rich.console import Console
 from rich.table import Table
 
 from contractkit._output_file import parquet_bytes, write_output
+from contractkit.cli._account import print_account
 from contractkit.cli._app import EXIT_PROBLEMS, app, check_output_option, writing_output
 from contractkit.cli._output import err_console, out_console, print_problems
 from contractkit.errors import PeriodError, ReturnsError, SpecError
-from contractkit.finance import Assessment, Reconciliation
+from contractkit.finance import OUTTURN_REASONS, SPEND_REASONS, Assessment, Reconciliation
 from contractkit.model import PooledFund, SystemPlan
 from contractkit.money import Money
 from contractkit.spec import load
 
 __all__ = ["assess_command", "reconcile_command"]
-
-_SHOWN_REJECTIONS = 20
 
 
 class Output(enum.StrEnum):
@@ -138,6 +137,7 @@ def reconcile_command(
         strict=strict,
         explain=explain,
         render=_render,
+        reasons=SPEND_REASONS,
     )
 
 
@@ -290,6 +290,7 @@ def assess_command(
         strict=strict,
         explain=explain,
         render=_render_assessment,
+        reasons=OUTTURN_REASONS,
     )
 
 
@@ -303,11 +304,12 @@ def _one_input(
     strict: bool,
     explain: str | None,
     render: Callable[[Any, Console], None],
+    reasons: Mapping[str, str],
 ) -> None:
     """A command with one input table (spend, outturn): the work, the account of its rows,
     and the result."""
     result, chosen = _run(work, source, table, output_format, output)
-    _print_account(result.account, result.rejected, err_console())
+    print_account(result.account, result.rejected, err_console(), reasons=reasons, strict=strict)
     _finish(
         result,
         chosen,
@@ -374,18 +376,6 @@ def _emit(
             return
     with writing_output():
         write_output(output, content)
-
-
-def _print_account(account: dict[str, Any], rejected: pl.DataFrame, err: Console) -> None:
-    err.print(
-        f"{account['source']}: {account['read']:,} rows read: {account['accepted']:,} accepted, "
-        f"{account['rejected']:,} rejected, {account['excluded']:,} excluded",
-        markup=False,
-    )
-    for reason, count in account["rejected_by_reason"].items():
-        err.print(f"  rejected, {reason}: {count:,}", markup=False)
-    for row, message in rejected.select("row", "message").head(_SHOWN_REJECTIONS).rows():
-        err.print(f"{account['source']}: row {row}: {message}", markup=False)
 
 
 def _percent(share: float | None) -> str:

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from contractkit.cli._account import print_account
 from contractkit.cli._app import EXIT_PROBLEMS, app
 from contractkit.cli._finance import (
     FormatOption,
@@ -19,15 +20,15 @@ from contractkit.cli._finance import (
     OutputOption,
     _finish,
     _load,
-    _print_account,
     _run,
 )
 from contractkit.cli._output import err_console
 from contractkit.errors import PeriodError
-from contractkit.finance import Statement
+from contractkit.finance import ACTIVITY_REASONS, CLAIM_REASONS, Statement
 from contractkit.model import Contract
 from contractkit.money import Money
 from contractkit.periods import parse_period
+from contractkit.returns import REASONS
 
 __all__ = ["statement_command"]
 
@@ -140,15 +141,12 @@ def statement_command(
         others=(activity, outcomes),
     )
     evaluated = result.evaluation.account
-    err.print(
-        f"{evaluated['source']}: {evaluated['read']:,} rows read: {evaluated['accepted']:,} "
-        f"accepted, {evaluated['rejected']:,} rejected, {evaluated.get('excluded', 0):,} excluded",
-        markup=False,
-    )
-    for name in ("activity", "outcomes"):
+    print_account(evaluated, result.evaluation.rejected, err, reasons=REASONS, strict=strict)
+    catalogues = {"activity": ACTIVITY_REASONS, "outcomes": CLAIM_REASONS}
+    for name, reasons in catalogues.items():
         if name in result.account:
             rejected = result.rejected.filter(result.rejected["file"] == name)
-            _print_account(result.account[name], rejected, err)
+            print_account(result.account[name], rejected, err, reasons=reasons, strict=strict)
     _finish(
         result,
         chosen,

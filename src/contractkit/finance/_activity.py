@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from contractkit._period_column import read_periods, unreadable_message
 from contractkit.errors import ReturnsError
-from contractkit.finance._spend import RowChecks
+from contractkit.finance._spend import LATER, RowChecks
 from contractkit.model import Contract, Currency
 from contractkit.model._base import did_you_mean
 from contractkit.money import MAX_AMOUNT, MAX_PENCE
@@ -140,7 +140,7 @@ def _months(checks: RowChecks, contract: Contract, service: Ints) -> Ints:
 
 def _exclude_after(checks: RowChecks, month: Ints, through: int | None) -> None:
     if through is not None:
-        checks.reason[(checks.reason == 0) & (month > through)] = -1
+        checks.reason[(checks.reason == 0) & (month > through)] = LATER
 
 
 def read_activity(
@@ -323,6 +323,7 @@ def _account(checks: RowChecks, rejected: pl.DataFrame) -> dict[str, Any]:
         "accepted": int((reason == 0).sum()),
         "rejected": int((reason > 0).sum()),
         "excluded": int((reason < 0).sum()),
+        "excluded_by_reason": checks.excluded_by_reason(),
         "rejected_by_reason": (
             dict(rejected.group_by("reason").len().sort("reason").rows()) if rejected.height else {}
         ),

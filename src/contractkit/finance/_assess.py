@@ -30,6 +30,7 @@ from contractkit.errors import ReturnsError
 from contractkit.evaluation import Explanation
 from contractkit.finance._arguments import refuse
 from contractkit.finance._spend import (
+    LATER,
     RowChecks,
     latest,
     latest_rows,
@@ -190,7 +191,7 @@ def _read(
     fail(problem == COLUMN_PROBLEMS.index("not_money"), "not_money")
     fail(problem == COLUMN_PROBLEMS.index("fraction_of_a_penny"), "fraction_of_a_penny")
     fail(problem == COLUMN_PROBLEMS.index("beyond_maximum"), "beyond_maximum")
-    reason[(reason == 0) & (first + months - 1 > through)] = -1
+    reason[(reason == 0) & (first + months - 1 > through)] = LATER
     reject_overlaps(reason, organisation, first, months, _CODES["duplicate"])
     ok = reason == 0
     bad = reason > 0
@@ -233,6 +234,7 @@ def _read(
             "accepted": int(ok.sum()),
             "rejected": int(bad.sum()),
             "excluded": int((reason < 0).sum()),
+            "excluded_by_reason": rows.excluded_by_reason(),
             "rejected_by_reason": by_reason,
         },
     )

@@ -26,6 +26,8 @@ from contractkit.periods import FinancialYear, Month, Quarter, parse_period
 from contractkit.returns._read import ROW, blank_rows, read_table
 
 __all__ = [
+    "BLANK",
+    "LATER",
     "SPEND_REASONS",
     "RowChecks",
     "Spend",
@@ -77,7 +79,7 @@ class Spend:
     rejected: pl.DataFrame
     """row, reason, message, and the row's columns as given."""
     account: dict[str, Any]
-    """read, accepted, rejected, excluded, rejected_by_reason, source."""
+    """read, accepted, rejected, excluded, excluded_by_reason, rejected_by_reason, source."""
 
 
 def read_spend(
@@ -129,7 +131,7 @@ def read_spend(
 
     # Later periods are not wrong, just not yet wanted: excluded, and counted.
     later = (reason == 0) & (first + months - 1 > through)
-    reason[later] = -1
+    reason[later] = LATER
     reject_overlaps(reason, line, first, months, _CODES["duplicate"])
 
     ok = reason == 0
@@ -151,6 +153,7 @@ def read_spend(
             "accepted": int(ok.sum()),
             "rejected": int((reason > 0).sum()),
             "excluded": int((reason < 0).sum()),
+            "excluded_by_reason": rows.excluded_by_reason(),
             "rejected_by_reason": by_reason,
         },
     )
@@ -192,11 +195,19 @@ def _line_index(
     return line, unknown_fund
 
 
+LATER = -1
+"""The reason code of a row excluded for a period after the one wanted (not wrong, not yet
+wanted)."""
+BLANK = -2
+"""The reason code of a row excluded because every cell of it is empty."""
+_EXCLUDED = {BLANK: "blank", LATER: "after_period"}
+
+
 @attrs.define
 class RowChecks:
     """An input table being checked: each row is rejected for the first check it fails (a
-    stable code in ``reason``), or excluded (-1): a blank row (every cell empty) is excluded
-    from the start."""
+    stable code in ``reason``), or excluded: a blank row (every cell empty) from the start
+    (``BLANK``), a row for a later period than wanted (``LATER``)."""
 
     table: pl.DataFrame
     name: str
@@ -239,8 +250,16 @@ class RowChecks:
                 "columns= in Python"
             )
         reason = np.zeros(table.height, dtype=np.int8)
-        reason[blank_rows(table)] = -1  # a row with nothing in it is no return: excluded
+        reason[blank_rows(table)] = BLANK  # a row with nothing in it is no return: excluded
         return cls(table, name, codes, reason)
+
+    def excluded_by_reason(self) -> dict[str, int]:
+        """How many rows were excluded, and why: ``blank``, ``after_period``."""
+        return {
+            name: int((self.reason == code).sum())
+            for code, name in _EXCLUDED.items()
+            if (self.reason == code).any()
+        }
 
     def fail(self, mask: NDArray[np.bool_], code: str) -> None:
         """Reject, for ``code``, the rows in ``mask`` not rejected already."""

@@ -87,6 +87,11 @@ def _read_file(path: Path, name: str, sheet: str | None) -> pl.DataFrame:
         )
     if suffix in _EXCEL:
         return _excel(path, name, sheet)
+    if suffix not in _PARQUET and _old_mac_lines(path):
+        raise ReturnsError(
+            f"{name}: its lines end with a carriage return alone (an old Mac format), so it "
+            "reads as one line: save it as 'CSV (Comma delimited)' or 'CSV UTF-8'"
+        )
     try:
         if suffix in _PARQUET:
             return _with_rows(plain_columns(pl.read_parquet(path)), start=0)
@@ -191,6 +196,13 @@ def _excel(path: Path, name: str, sheet: str | None) -> pl.DataFrame:
         if c.startswith("__UNNAMED__") and frame[c].null_count() == frame.height
     ]
     return _with_rows(frame.drop(empty), start=found + 2)
+
+
+def _old_mac_lines(path: Path) -> bool:
+    """Lines ended by a carriage return alone: a text file with CRs and no line feeds."""
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+    return b"\r" in head.rstrip(b"\r") and b"\n" not in head
 
 
 def _looks_binary(path: Path) -> bool:
