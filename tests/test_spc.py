@@ -1142,3 +1142,50 @@ def test_xmr_batch_is_the_same_whatever_the_block_size(many, profile, block):
         else:
             assert got == expected, field.name
     np.testing.assert_array_equal(blocked.upper_limit, whole.upper_limit)
+
+
+# ---------------------------------------------------------------------------------------------
+# Limits held within what the measure allows (bounds=)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_xmr_limits_are_unclipped_by_default_as_mdc_has_them():
+    # A proportion near 1 (the example: an upper limit of 1.0698) and a count whose
+    # lower limit falls below zero: Making Data Count draws them as computed.
+    near_one = [0.99, 0.95, 1.0, 0.97, 0.99, 1.0, 0.96, 0.98, 1.0, 0.99, 0.97, 1.0, 0.98]
+    assert xmr(near_one).upper_limit[0] > 1
+    counts = [0, 1, 0, 2, 0, 0, 1, 0, 3, 0, 1, 0, 0]
+    assert xmr(counts).lower_limit[0] < 0
+
+
+def test_xmr_limits_held_within_bounds():
+    near_one = [0.99, 0.95, 1.0, 0.97, 0.99, 1.0, 0.96, 0.98, 1.0, 0.99, 0.97, 1.0, 0.98]
+    free = xmr(near_one, better="higher")
+    held = xmr(near_one, better="higher", bounds=(0, 1))
+    assert held.upper_limit[0] == 1.0
+    assert held.lower_limit[0] == free.lower_limit[0]
+    assert held.signals == free.signals
+    counts = [0, 1, 0, 2, 0, 0, 1, 0, 3, 0, 1, 0, 0]
+    assert xmr(counts, bounds=(0, None)).lower_limit[0] == 0.0
+
+
+def test_bounds_must_be_ordered():
+    with pytest.raises(ValueError, match="low ≤ high"):
+        xmr([1.0, 2.0, 3.0], bounds=(1, 0))
+
+
+@no_deadline
+@given(values=series_values, low=st.floats(-5, 5), width=st.floats(0, 10))
+def test_bounds_hold_the_limits_and_change_no_signal(values, low, width):
+    # Values inside the bounds can never lie beyond a bound, so clipping the lines to them
+    # changes no signal; every limit lies within them.
+    high = low + width
+    inside = [min(max(v, low), high) for v in values]
+    free = xmr(inside, profile="nhsr", better="higher", target=low)
+    held = xmr(inside, profile="nhsr", better="higher", target=low, bounds=(low, high))
+    assert held.signals == free.signals
+    assert held.rules == free.rules
+    assert held.variation == free.variation
+    for line in (held.lower_limit, held.upper_limit):
+        finite = line[np.isfinite(line)]
+        assert np.all((finite >= low) & (finite <= high))
