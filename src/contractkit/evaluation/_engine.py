@@ -9,12 +9,13 @@ from typing import Any
 
 import numpy as np
 
+from contractkit.evaluation import _spc
 from contractkit.evaluation._aggregate import aggregate
 from contractkit.evaluation._escalation import escalate
 from contractkit.evaluation._evaluation import Evaluation, Facts
 from contractkit.evaluation._grid import build_grid, resolve_thresholds, stage_index
 from contractkit.evaluation._plan import compile_plan, month_index
-from contractkit.evaluation._spc import chart
+from contractkit.evaluation._spc import CHART_CHOICES, ChartChoice
 from contractkit.evaluation._verdict import ALARM, UNDER, judge
 from contractkit.model import Contract
 from contractkit.returns import Returns, parse_mapping, read_returns
@@ -50,6 +51,7 @@ def evaluate(
     where: str | None = None,
     sheet: str | None = None,
     profile: str = "mdc",
+    chart: ChartChoice = "auto",
 ) -> Evaluation:
     """Evaluate returns against a contract: a verdict for every service, KPI and due period.
 
@@ -58,10 +60,14 @@ def evaluate(
     onto the returns fields (``{"org_code": "provider", "attendances - breaches":
     "numerator"}``); ``where`` keeps only matching rows (``"type = '1'"``); ``as_of`` is the
     evaluation date (periods ending after it are not yet due); ``profile`` is the SPC profile
-    (``mdc`` or ``nhsr``).
+    (``mdc`` or ``nhsr``); ``chart`` is ``auto`` (each series on the chart the documented rule
+    chooses: c- and u-charts with exact Poisson limits, p or Laney p′ charts, XmR charts) or
+    ``xmr`` (XmR charts throughout, as Making Data Count draws them).
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown SPC profile {profile!r}: use one of {', '.join(PROFILES)}")
+    if chart not in CHART_CHOICES:
+        raise ValueError(f"unknown SPC chart {chart!r}: use one of {', '.join(CHART_CHOICES)}")
     plan = compile_plan(contract)
     if not isinstance(returns, Returns):
         mapping = parse_mapping(columns) if columns else None
@@ -102,7 +108,9 @@ def evaluate(
         np.int8
     )
     would_be_level = np.where(due_shadow, verdicts.level, 0).astype(np.int8)
-    charts = chart(returns.columns, combined, plan, thresholds.level, profile=profile)
+    charts = _spc.chart(
+        returns.columns, combined, plan, grid, thresholds.level, profile=profile, chart=chart
+    )
     assessed = (status >= 1) & (status <= NOT_REPORTED)
     flagged = (status == UNDER) | (status == NOT_REPORTED)
     rank, rule = escalate(grid.series, assessed, flagged, level == ALARM, contract)
@@ -129,4 +137,5 @@ def evaluate(
         as_of=as_of,
         end_month=end_month,
         profile=profile,
+        chart=chart,
     )

@@ -24,7 +24,7 @@ from contractkit.evaluation._aggregate import Combined
 from contractkit.evaluation._explain import Explanation, explain_row
 from contractkit.evaluation._grid import Grid, Thresholds
 from contractkit.evaluation._plan import Plan, period_from_index
-from contractkit.evaluation._spc import SIGNAL_NAMES, Charts
+from contractkit.evaluation._spc import CHART_NAMES, SIGNAL_NAMES, Charts, compared
 from contractkit.evaluation._verdict import VERDICTS, Verdicts
 from contractkit.model import Contract
 from contractkit.model._base import format_path
@@ -32,6 +32,7 @@ from contractkit.model.embedding import schedule
 from contractkit.model.origin import locate
 from contractkit.periods import Period, parse_period
 from contractkit.returns import Returns
+from contractkit.stats.attribute import CHARTS
 from contractkit.stats.spc import ASSURANCES, VARIATIONS
 
 __all__ = ["COLUMNS", "FORMAT", "VERSION", "Evaluation", "Facts"]
@@ -63,6 +64,7 @@ COLUMNS = (
 explanation cites)."""
 
 _DETAIL = (
+    "spc_chart",
     "count",
     "sd",
     "n",
@@ -137,6 +139,7 @@ class Evaluation:
         as_of: date | None,
         end_month: int,
         profile: str,
+        chart: str = "auto",
     ) -> Evaluation:
         """Label the engine's arrays once, into the public table."""
         grid, thresholds, combined, verdicts = (
@@ -190,6 +193,7 @@ class Evaluation:
                 "level": _labels([None, "warning", "alarm"], facts.level),
                 "spc_signal": _labels([SIGNAL_NAMES[i] for i in range(5)], facts.spc),
                 "escalation": _labels([None, *steps], facts.escalation),
+                "spc_chart": _labels(CHART_NAMES, charts.row_chart),
                 "count": _floats(combined.count),
                 "sd": _floats(combined.sd),
                 "n": _floats(verdicts.n),
@@ -229,18 +233,31 @@ class Evaluation:
             "as_of": as_of.isoformat() if as_of else None,
             "evaluated_to": str(period_from_index(end_month, 1)) if end_month > -(10**5) else None,
             "profile": profile,
+            "chart": chart,
+            "reporting": {
+                k.id: {
+                    "reported": k.reported.months,
+                    "assessed": k.assessed.months,
+                    "combine": k.combine.value,
+                }
+                for k in kpis
+            },
             "flags": {"warning": contract.flags.warning, "alarm": contract.flags.alarm},
             "steps": steps,
         }
         points = _RawPoints(plan=plan, accepted=returns.columns, charts=charts)
         icon_series = charts.icon_series
+        icon_kpi = plan.series_kpi[icon_series]
         icons = pl.DataFrame(
             {
                 "service": _labels([s.id for s in services], plan.series_service[icon_series], KEY),
-                "kpi": _labels([k.id for k in kpis], plan.series_kpi[icon_series], KEY),
+                "kpi": _labels([k.id for k in kpis], icon_kpi, KEY),
                 "points": charts.icon_points.astype(np.int64),
+                "chart": _labels(CHARTS, charts.icon_chart),
                 "variation": _labels(VARIATIONS, charts.variation),
                 "assurance": _labels(ASSURANCES, charts.assurance),
+                "target": _floats(charts.icon_target),
+                "compared": _compared_labels(contract, grid, thresholds, icon_kpi, charts),
             }
         )
         return cls(
@@ -396,7 +413,9 @@ class Evaluation:
                 "service": KEY,
                 "kpi": KEY,
                 "period": KEY,
+                "chart": TEXT,
                 "observed": pl.Float64,
+                "target": pl.Float64,
                 "mean": pl.Float64,
                 "lower_limit": pl.Float64,
                 "upper_limit": pl.Float64,
@@ -406,14 +425,19 @@ class Evaluation:
         meta = {
             k: data[k] for k in ("contract", "as_of", "evaluated_to", "profile", "flags", "steps")
         }
+        meta["chart"] = data.get("chart", "auto")
+        meta["reporting"] = data.get("reporting", {})
         icons = pl.DataFrame(
             data.get("spc_icons") or [],
             schema={
                 "service": KEY,
                 "kpi": KEY,
                 "points": pl.Int64,
+                "chart": TEXT,
                 "variation": TEXT,
                 "assurance": TEXT,
+                "target": pl.Float64,
+                "compared": TEXT,
             },
         )
         return cls(
@@ -558,7 +582,9 @@ class _RawPoints:
                 ),
                 "kpi": _labels([k.id for k in contract.kpis], self.plan.series_kpi[series], KEY),
                 "period": _labels(names, index, KEY),
+                "chart": _labels(CHARTS, self.charts.chart),
                 "observed": _floats(self.charts.observed),
+                "target": _floats(self.charts.target),
                 "mean": _floats(self.charts.mean),
                 "lower_limit": _floats(self.charts.lower_limit),
                 "upper_limit": _floats(self.charts.upper_limit),
@@ -579,6 +605,47 @@ def _labels(values: Sequence[object], codes: NDArray[Any], dtype: Any = TEXT) ->
     """Each code's label: a gather from the small list of labels, not a string per row built
     in Python."""
     return pl.Series(values=list(values), dtype=dtype).gather(np.asarray(codes, dtype=np.int64))
+
+
+def _compared_labels(
+    contract: Contract,
+    grid: Grid,
+    thresholds: Thresholds,
+    icon_kpi: NDArray[np.int64],
+    charts: Charts,
+) -> pl.Series:
+    """Each icon's comparison in words (``≤ 2 a quarter, as 0.67 a month``), worked out once
+    per distinct KPI, threshold and assessment period."""
+    rows = charts.icon_row
+    inside = rows >= 0
+    row = np.maximum(rows, 0)
+    level = np.where(inside, thresholds.level[row], np.nan)
+    a_start, a_months = grid.a_start[row], grid.a_months[row]
+    covered = np.where(inside, a_start + a_months - (((a_start - 3) // 12) * 12 + 3), 0)
+    keys = np.stack([icon_kpi.astype(np.float64), level, covered.astype(np.float64)], axis=1)
+    distinct, index = (
+        np.unique(keys, axis=0, return_inverse=True) if keys.size else (keys, np.array([]))
+    )
+    texts: list[str | None] = []
+    for kpi_code, threshold, months in distinct.tolist():
+        if not np.isfinite(threshold):
+            texts.append(None)
+            continue
+        kpi = contract.kpis[int(kpi_code)]
+        texts.append(
+            compared(
+                measure=kpi.measure.value,
+                better=kpi.better.value,
+                threshold=threshold,
+                unit=kpi.unit,
+                per=kpi.per,
+                reported=kpi.reported.months,
+                assessed=kpi.assessed.months,
+                combine=kpi.combine.value,
+                covered=int(months),
+            )
+        )
+    return _labels(texts, np.asarray(index).reshape(-1))
 
 
 def _period_start(text: str) -> int:
