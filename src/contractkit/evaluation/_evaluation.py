@@ -117,8 +117,8 @@ class Evaluation:
 
     @property
     def points(self) -> pl.DataFrame:
-        """The SPC points: service, kpi, period, observed, mean, lower_limit, upper_limit,
-        signal (labelled on first use)."""
+        """The SPC points: service, kpi, period, chart, observed, target (the threshold on the
+        point's own scale), mean, lower_limit, upper_limit, signal (labelled on first use)."""
         if isinstance(self.raw_points, pl.DataFrame):
             return self.raw_points
         if "points" not in self._cache:
@@ -303,10 +303,13 @@ class Evaluation:
 
     def spc_icons(self) -> pl.DataFrame:
         """Each series' SPC icons, from its latest chart (the run of points since any gap):
-        ``points`` in it, ``variation`` (``common_cause``, ``improvement_high``,
-        ``concern_low``, …) and ``assurance`` against the threshold in force for its last point
-        (``pass``, ``fail``, ``hit_and_miss``). Both are empty where the chart is too short for
-        the profile, and assurance also without a threshold."""
+        ``points`` in it, its ``chart`` (``xmr``, ``c``, ``u``, ``p``, ``p_prime``,
+        ``u_prime``), ``variation`` (``common_cause``, ``improvement_high``, ``concern_low``, …)
+        and ``assurance`` (``pass``, ``fail``, ``hit_and_miss``) against ``target``, the
+        threshold in force for its last point on that point's own scale (a count's share of its
+        assessment period's), with ``compared`` saying it in words (``≤ 2 a quarter, as 0.67 a
+        month``). Both icons are empty where the chart is too short for the profile, and
+        assurance also without a threshold."""
         return self.icons
 
     def escalation(self) -> pl.DataFrame:
@@ -622,12 +625,15 @@ def _compared_labels(
     level = np.where(inside, thresholds.level[row], np.nan)
     a_start, a_months = grid.a_start[row], grid.a_months[row]
     covered = np.where(inside, a_start + a_months - (((a_start - 3) // 12) * 12 + 3), 0)
-    keys = np.stack([icon_kpi.astype(np.float64), level, covered.astype(np.float64)], axis=1)
-    distinct, index = (
-        np.unique(keys, axis=0, return_inverse=True) if keys.size else (keys, np.array([]))
-    )
+    # One whole-number key per icon: its KPI, its threshold's place among the distinct
+    # thresholds, and the months a cumulative total covers (at most 12).
+    levels, level_code = np.unique(level, return_inverse=True)
+    key = (icon_kpi * (levels.size + 1) + level_code.reshape(-1)) * 16 + covered
+    distinct, index = np.unique(key, return_inverse=True)
     texts: list[str | None] = []
-    for kpi_code, threshold, months in distinct.tolist():
+    for code in distinct.tolist():
+        kpi_code, rest = divmod(code // 16, levels.size + 1)
+        threshold, months = float(levels[rest]), code % 16
         if not np.isfinite(threshold):
             texts.append(None)
             continue

@@ -52,6 +52,8 @@ SIGNAL_NAMES = {0: None, 4: "concern", 3: "improvement", 2: "neither", 1: "commo
 _LOOKUP = np.zeros(5, dtype=np.int8)  # indexed by the chart's signal code + 1 (-1 = no chart)
 _LOOKUP[CONCERN + 1], _LOOKUP[IMPROVEMENT + 1] = 4, 3
 _LOOKUP[NEITHER + 1], _LOOKUP[COMMON_CAUSE + 1] = 2, 1
+_RANK_OF = np.zeros(256, dtype=np.int8)  # the same, indexed by the int8 code itself
+_RANK_OF[: NEITHER + 1] = _LOOKUP[1:]
 
 CHART_NAMES: tuple[str | None, ...] = (None, *CHARTS)
 """Chart labels by code + 1 (0: no chart)."""
@@ -156,6 +158,9 @@ def point_share(
     period's threshold that applies to it (see the module's docstring)."""
     kpi = plan.series_kpi[series]
     count = plan.kpi_measure[kpi] == COUNT
+    if not count.any():  # proportions, rates and means are the same at any period length
+        ones: Floats = np.where(rows >= 0, 1.0, np.nan)
+        return ones
     combine = plan.kpi_combine[kpi]
     reported = plan.series_reported[series].astype(np.float64)
     row = np.maximum(rows, 0)
@@ -192,8 +197,21 @@ def chart(
     row_signal = np.zeros(threshold.size, dtype=np.int8)
     row_chart = np.zeros(threshold.size, dtype=np.int8)
     blocks = _blocks.series_blocks(series if order is None else series[order])
-    parts = [
-        _chart_block(
+    # The per-point results are written into full-length arrays (cut to the points charted at
+    # the end); the per-chart and per-series ones, far fewer, are joined.
+    size = series.shape[0]
+    points: dict[str, NDArray[Any]] = {
+        "index": np.empty(size, dtype=np.int64),
+        "observed": np.empty(size),
+        "target": np.empty(size),
+        "lower_limit": np.empty(size),
+        "upper_limit": np.empty(size),
+        "signal": np.empty(size, dtype=np.int8),
+    }
+    filled = 0
+    parts = []
+    for a, b in blocks:
+        part = _chart_block(
             slice(a, b),
             order,
             series,
@@ -206,10 +224,18 @@ def chart(
             profile,
             chart,
         )
-        for a, b in blocks
-    ]
-    joined = {name: np.concatenate([part[name] for part in parts]) for name in _PARTS}
-    return Charts(row_signal=row_signal, row_chart=row_chart, **joined)
+        count = part["index"].shape[0]
+        for name, values in points.items():
+            values[filled : filled + count] = part.pop(name)
+        filled += count
+        parts.append(part)
+    joined = {
+        name: np.concatenate([part[name] for part in parts])
+        for name in _PARTS
+        if name not in points
+    }
+    cut = {name: values[:filled] for name, values in points.items()}
+    return Charts(row_signal=row_signal, row_chart=row_chart, **cut, **joined)
 
 
 def _chart_block(
@@ -244,8 +270,13 @@ def _chart_block(
     is_mean = measure == MEAN
     # Each point's numerator and denominator on the chart: events or successes and their
     # exposure or cases; a count over 1; a mean's value over 1 (a case count is not a weight).
-    top = np.where(is_mean, empty if value is None else value, numerator)
-    bottom = np.where(is_mean | (measure == COUNT), 1.0, denominator)
+    over_one = is_mean | (measure == COUNT)
+    top = (
+        np.where(is_mean, empty if value is None else value, numerator)
+        if is_mean.any()
+        else numerator
+    )
+    bottom = np.where(over_one, 1.0, denominator) if over_one.any() else denominator
     usable = np.isfinite(top) & np.isfinite(bottom) & (bottom > 0)
     if cases is not None and is_mean.any():  # a mean of no cases has nothing to observe
         with np.errstate(invalid="ignore"):
@@ -263,7 +294,10 @@ def _chart_block(
     rows = combined.row_of_point[block][picked]
     inside = rows >= 0
     # Each point's target is the threshold in force for its period, on the point's own scale.
-    target = threshold[np.maximum(rows, 0)] * point_share(plan, grid, s, rows)
+    if bool(inside.all()) and not (plan.kpi_measure[run_kpi] == COUNT).any():
+        target = threshold[rows]
+    else:
+        target = threshold[np.maximum(rows, 0)] * point_share(plan, grid, s, rows)
     result = control_batch(
         top,
         bottom,
@@ -275,14 +309,14 @@ def _chart_block(
         per=scale,
         profile=profile,
     )
-    rank = _LOOKUP[result.signal.astype(np.int64) + 1]
+    rank = _RANK_OF[result.signal]
     kind = result.chart
     # The most telling signal of each grid row's points (they are contiguous), and its chart.
-    kept_rows = rows[inside]
+    kept_rows = rows if inside.all() else rows[inside]
     if kept_rows.size:
         firsts = np.flatnonzero(_blocks.run_starts(kept_rows))
-        key = rank[inside].astype(np.int16) * 8 + kind[inside] + 1
-        best = np.maximum.reduceat(key, firsts)
+        key = rank * np.int8(8) + kind + np.int8(1)
+        best = np.maximum.reduceat(key if inside.all() else key[inside], firsts)
         row_signal, row_chart = row_out
         row_signal[kept_rows[firsts]] = best // 8
         row_chart[kept_rows[firsts]] = np.where(best // 8 > 0, best % 8, 0)
@@ -293,7 +327,7 @@ def _chart_block(
     last_point = chart_last[latest]
     return {
         "index": index[picked],
-        "observed": top * scale / bottom,
+        "observed": result.values,
         "target": target,
         "partition_points": result.partition_points,
         "partition_mean": result.mean[np.cumsum(result.partition_points) - result.partition_points],

@@ -126,10 +126,10 @@ class Found:
 
 
 def _sign(difference: FloatArray, tolerance: FloatArray) -> NDArray[np.int8]:
-    """+1, -1, or 0 where the difference is within the tolerance."""
-    signs: NDArray[np.int8] = np.where(
-        np.abs(difference) <= tolerance, 0, np.sign(difference)
-    ).astype(np.int8)
+    """+1, -1, or 0 where the difference is within the tolerance (booleans read as bytes)."""
+    above = difference > tolerance
+    below = difference < -tolerance
+    signs: NDArray[np.int8] = above.view(np.int8) - below.view(np.int8)
     return signs
 
 

@@ -66,7 +66,6 @@ from contractkit.stats.spc import (
     SCALE,
     Profile,
     _contiguous_mean,
-    clip_lines,
     screened_mean_range,
 )
 
@@ -140,6 +139,8 @@ class ControlBatch:
     """Charts for many series at once: per point (in series order), then per partition (a run
     of points with one centre line and one set of limits), then per series."""
 
+    values: FloatArray
+    """Per point: the plotted value (events or successes × ``per`` ÷ the denominator)."""
     mean: FloatArray
     """Per point: the centre line (on the chart's scale)."""
     lower_limit: FloatArray
@@ -295,34 +296,48 @@ def _block(
     rules: Profile,
     limits: Limits,
 ) -> ControlBatch:
-    """The charts of a block of whole series (see :func:`control_batch`)."""
+    """The charts of a block of whole series (see :func:`control_batch`).
+
+    Everything that is the same for a partition (its centre line, its measure's variance, its
+    chart) is worked out once per partition and spread over the points; the per-point work is
+    kept to what each point needs (the national evaluation charts ten million points)."""
     n = x.shape[0]
     layout = Layout.of(series_codes, part_codes)
     starts, part_length = layout.starts, layout.part_length
     if n == 0:
         return _empty()
-    y = x * per / e  # the plotted value (as the verdicts observe it)
     part_measure = measure[starts]
+    part_per = per[starts]
+    # The plotted value, as the verdicts observe it (x × per ÷ e).
+    y = x / e if np.all(part_per == 1) else x * per / e
     weighted = part_measure != MEAN
-    # Centre lines: events over exposure (per unit), or a mean's plain mean.
+    # Centre lines (per unit of exposure): events over exposure, or a mean's plain mean.
     total_x = np.add.reduceat(x, starts)
     total_e = np.add.reduceat(e, starts)
     unit_centre = total_x / total_e
-    unit = np.repeat(unit_centre, part_length)
-    is_p = np.repeat(part_measure == PROPORTION, part_length)
-    # Each point's standard error under the model, on the plotted scale (1 for a mean).
-    with np.errstate(invalid="ignore", divide="ignore"):
-        model_sd = np.where(
-            is_p,
-            np.sqrt(unit * (1 - unit) / e),
-            np.sqrt(unit / e) * per,
-        )
-        model_sd = np.where(np.repeat(weighted, part_length), model_sd, 1.0)
-        z = np.where(model_sd > 0, (y - unit * per) / model_sd, 0.0)
-    z = np.where(np.repeat(weighted, part_length), z, y)
+    # Each point's variance under the model is variance ÷ its denominator (1 for a mean).
+    variance = np.where(
+        part_measure == PROPORTION,
+        unit_centre * (1 - unit_centre),
+        np.where(weighted, unit_centre * part_per * part_per, 1.0),
+    )
+    centre_part = unit_centre * np.where(weighted, part_per, 1.0)
+    centre = np.repeat(centre_part, part_length)
+    model_sd = np.sqrt(np.repeat(variance, part_length) / e)
+    deviation = y - centre
+    if np.all(variance > 0):
+        z = deviation / model_sd
+    else:  # a proportion of 0 or 1 throughout: every point on its centre line
+        z = np.divide(deviation, model_sd, out=np.zeros(n), where=model_sd > 0)
     has_range = ~layout.part_start
     moving = np.abs(np.diff(z, prepend=z[:1]))
-    mr_mean = screened_mean_range(moving, starts, has_range, part_length, rules)
+    if rules.screen_moving_ranges:
+        mr_mean = screened_mean_range(moving, starts, has_range, part_length, rules)
+    else:  # a partition's first point has no range: its moving range is not counted
+        moving[starts] = 0.0
+        ranges = part_length - 1
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mr_mean = np.where(ranges > 0, np.add.reduceat(moving, starts) / ranges, np.nan)
     sigma_z = mr_mean / D2
     # The choice, for each partition.
     events = (
@@ -337,51 +352,54 @@ def _block(
     ).astype(np.int8)
     part_wanted = wanted[starts]
     kind_of_part = np.where(part_wanted >= 0, part_wanted, auto).astype(np.int8)
-    kind = np.repeat(kind_of_part, part_length)
-
     _check(kind_of_part, part_measure)
-    is_xmr = kind == XMR
     xmr_part = kind_of_part == XMR
-    xmr_range = mr_mean
-    if np.any(xmr_part & weighted):  # an XmR chart of a proportion, count or rate: its values
+    # Each partition's sigma, as a multiple of each point's model standard deviation: 1 (p, c,
+    # u), σz (p′, u′), or for an XmR chart of a mean 2.66 / 3 mean moving ranges.
+    factor = np.where(
+        xmr_part,
+        SCALE * mr_mean / 3,
+        np.where((kind_of_part == P_PRIME) | (kind_of_part == U_PRIME), sigma_z, 1.0),
+    )
+    sigma = model_sd * np.repeat(factor, part_length)
+    plain_xmr = xmr_part & weighted  # an XmR chart of a proportion, count or rate: its values
+    if plain_xmr.any():
         moving_value = np.abs(np.diff(y, prepend=y[:1]))
         value_range = screened_mean_range(moving_value, starts, has_range, part_length, rules)
-        xmr_range = np.where(weighted, value_range, mr_mean)
-    centre_part = np.where(xmr_part, _contiguous_mean(y, starts, None), unit_centre)
-    centre = np.repeat(centre_part, part_length)
-    centre = np.where(is_xmr, centre, centre * per)
-    prime = (kind == P_PRIME) | (kind == U_PRIME)
-    sigma = np.where(
-        is_xmr,
-        np.repeat(SCALE * xmr_range / 3, part_length),
-        model_sd * np.where(prime, np.repeat(sigma_z, part_length), 1.0),
-    )
+        centre_part = np.where(plain_xmr, _contiguous_mean(y, starts, None), centre_part)
+        centre = np.repeat(centre_part, part_length)
+        on_values = np.repeat(plain_xmr, part_length)
+        sigma = np.where(on_values, np.repeat(SCALE * value_range / 3, part_length), sigma)
+    three = 3 * sigma
+    two = 2 * sigma
     lines = Lines(
         mean=centre,
-        lower=centre - 3 * sigma,
-        upper=centre + 3 * sigma,
-        two_down=centre - 2 * sigma,
-        two_up=centre + 2 * sigma,
-        spread=np.fmax(3 * sigma, 0.0),
+        lower=centre - three,
+        upper=centre + three,
+        two_down=centre - two,
+        two_up=centre + two,
+        spread=np.fmax(three, 0.0) if np.isnan(factor).any() else three,
     )
-    poisson = (kind == C) | (kind == U)
+    poisson_part = (kind_of_part == C) | (kind_of_part == U)
     log_high = log_low = None
-    if poisson.any():
-        lam = np.where(poisson, unit * e, 0.0)
+    if poisson_part.any():
+        poisson = np.repeat(poisson_part, part_length)
+        lam = np.where(poisson, np.repeat(unit_centre, part_length) * e, 0.0)
         if limits == "exact":
             lines = _exact_poisson(lines, poisson, lam, e, per)
         log_high, log_low = _side_chances(poisson, lam)
-    lines = clip_lines(lines, *_range(measure, is_xmr, bounds))
+    lines = _held(lines, part_measure, xmr_part, part_length, bounds)
     short = layout.series_points < rules.minimum_points
     no_chart_series = short & (rules.short_chart == "mean_only")
-    no_chart = np.repeat(no_chart_series, layout.series_points)
-    lines = attrs.evolve(
-        lines,
-        lower=np.where(no_chart, np.nan, lines.lower),
-        upper=np.where(no_chart, np.nan, lines.upper),
-    )
-    last = np.cumsum(layout.series_points) - 1
-    discrete = (limits == "exact") & ((kind[last] == C) | (kind[last] == U))
+    if no_chart_series.any():
+        no_chart = np.repeat(no_chart_series, layout.series_points)
+        lines = attrs.evolve(
+            lines,
+            lower=np.where(no_chart, np.nan, lines.lower),
+            upper=np.where(no_chart, np.nan, lines.upper),
+        )
+    part_of_last = np.searchsorted(starts, np.cumsum(layout.series_points) - 1, side="right") - 1
+    discrete = (limits == "exact") & poisson_part[part_of_last]
     found = special_causes(
         y,
         lines,
@@ -395,6 +413,7 @@ def _block(
         discrete=discrete,
     )
     return ControlBatch(
+        values=y,
         mean=lines.mean,
         lower_limit=lines.lower,
         upper_limit=lines.upper,
@@ -406,7 +425,7 @@ def _block(
         two_of_three=found.two_of_three,
         partition_points=part_length,
         partition_chart=kind_of_part,
-        partition_sigma_z=np.where(kind_of_part == XMR, np.nan, sigma_z),
+        partition_sigma_z=np.where(xmr_part, np.nan, sigma_z),
         series_points=layout.series_points,
         trial=short & (rules.short_chart == "trial_limits"),
         variation_code=found.variation_code,
@@ -479,25 +498,42 @@ def _side_chances(poisson: NDArray[np.bool_], lam: FloatArray) -> tuple[FloatArr
     return high, low
 
 
-def _range(
-    measure: NDArray[np.int8],
-    is_xmr: NDArray[np.bool_],
+def _held(
+    lines: Lines,
+    part_measure: NDArray[np.int8],
+    xmr_part: NDArray[np.bool_],
+    part_length: IntArray,
     bounds: tuple[FloatArray, FloatArray] | None,
-) -> tuple[FloatArray, FloatArray]:
-    """Per point, what the measure allows: a proportion [0, 1], a count or rate [0, ∞), a mean
-    anything; ``bounds`` in place of these for XmR charts where given."""
-    low = np.where(measure == MEAN, -np.inf, 0.0)
-    high = np.where(measure == PROPORTION, 1.0, np.inf)
-    if bounds is not None:
-        low = np.where(is_xmr, bounds[0], low)
-        high = np.where(is_xmr, bounds[1], high)
-    return low, high
+) -> Lines:
+    """The limits held within what each partition's measure allows: a proportion's within
+    [0, 1], a count's and a rate's at 0 or above, a mean's anywhere; ``bounds`` (per point) in
+    place of these for XmR charts where given. Only the process limits are held: no value lies
+    beyond a bound, so the two-sigma lines decide the same either way."""
+    low = np.where(part_measure == MEAN, -np.inf, 0.0)
+    high = np.where(part_measure == PROPORTION, 1.0, np.inf)
+    lower, upper = lines.lower, lines.upper
+    if bounds is not None and xmr_part.any():
+        on_xmr = np.repeat(xmr_part, part_length)
+        point_low = np.where(on_xmr, bounds[0], np.repeat(low, part_length))
+        point_high = np.where(on_xmr, bounds[1], np.repeat(high, part_length))
+        return attrs.evolve(
+            lines, lower=np.maximum(lower, point_low), upper=np.minimum(upper, point_high)
+        )
+    for line, edge, clip in ((lower, low, np.maximum), (upper, high, np.minimum)):
+        if np.all(np.isinf(edge)):
+            continue
+        if np.all(edge == edge[0]):
+            clip(line, edge[0], out=line)
+        else:
+            clip(line, np.repeat(edge, part_length), out=line)
+    return lines
 
 
 def _empty() -> ControlBatch:
     floats, ints = np.array([]), np.array([], dtype=np.int64)
     codes, flags = np.array([], dtype=np.int8), np.array([], dtype=bool)
     return ControlBatch(
+        values=floats,
         mean=floats,
         lower_limit=floats,
         upper_limit=floats,
