@@ -1742,14 +1742,18 @@ def test_spc_icons_come_from_each_series_latest_chart() -> None:
     contract = make_contract([kpi("k", "proportion", "50%")], [service("s", ["k"])])
     seen = [80 if i % 2 == 0 else 82 for i in range(13)] + [95]
     rows = [prop_row("s", "k", m, x, 100) for m, x in zip(months("2026-04", 14), seen, strict=True)]
-    evaluation = contractkit.evaluate(contract, returns(*rows))
+    # (On XmR charts, as Making Data Count draws them; chart="auto" takes a p-chart here.)
+    evaluation = contractkit.evaluate(contract, returns(*rows), chart="xmr")
     icons = evaluation.spc_icons().row(0, named=True)
     assert icons == {
         "service": "s",
         "kpi": "k",
         "points": 14,
+        "chart": "xmr",
         "variation": "improvement_high",
         "assurance": "pass",
+        "target": 0.5,
+        "compared": "≥ 50%",
     }
     # The same icons from the JSON form.
     again = contractkit.Evaluation.from_json(evaluation.to_json())

@@ -30,15 +30,18 @@ Nothing here reads the shared design folder: the numbers needed are copied in.
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 from unittest import mock
 
 import attrs
 import numpy as np
+import polars as pl
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import contractkit
 from contractkit import _blocks
 from contractkit.stats import PROFILES, xmr, xmr_batch
 
@@ -1142,3 +1145,237 @@ def test_xmr_batch_is_the_same_whatever_the_block_size(many, profile, block):
         else:
             assert got == expected, field.name
     np.testing.assert_array_equal(blocked.upper_limit, whole.upper_limit)
+
+
+# ---------------------------------------------------------------------------------------------
+# Limits held within what the measure allows (bounds=)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_xmr_limits_are_unclipped_by_default_as_mdc_has_them():
+    # A proportion near 1 (the issue's example: an upper limit of 1.0698) and a count whose
+    # lower limit falls below zero: Making Data Count draws them as computed.
+    near_one = [0.99, 0.95, 1.0, 0.97, 0.99, 1.0, 0.96, 0.98, 1.0, 0.99, 0.97, 1.0, 0.98]
+    assert xmr(near_one).upper_limit[0] > 1
+    counts = [0, 1, 0, 2, 0, 0, 1, 0, 3, 0, 1, 0, 0]
+    assert xmr(counts).lower_limit[0] < 0
+
+
+def test_xmr_limits_held_within_bounds():
+    near_one = [0.99, 0.95, 1.0, 0.97, 0.99, 1.0, 0.96, 0.98, 1.0, 0.99, 0.97, 1.0, 0.98]
+    free = xmr(near_one, better="higher")
+    held = xmr(near_one, better="higher", bounds=(0, 1))
+    assert held.upper_limit[0] == 1.0
+    assert held.lower_limit[0] == free.lower_limit[0]
+    assert held.signals == free.signals
+    counts = [0, 1, 0, 2, 0, 0, 1, 0, 3, 0, 1, 0, 0]
+    assert xmr(counts, bounds=(0, None)).lower_limit[0] == 0.0
+
+
+def test_bounds_must_be_ordered():
+    with pytest.raises(ValueError, match="low ≤ high"):
+        xmr([1.0, 2.0, 3.0], bounds=(1, 0))
+
+
+@no_deadline
+@given(values=series_values, low=st.floats(-5, 5), width=st.floats(0, 10))
+def test_bounds_hold_the_limits_and_change_no_signal(values, low, width):
+    # Values inside the bounds can never lie beyond a bound, so clipping the lines to them
+    # changes no signal; every limit lies within them.
+    high = low + width
+    inside = [min(max(v, low), high) for v in values]
+    free = xmr(inside, profile="nhsr", better="higher", target=low)
+    held = xmr(inside, profile="nhsr", better="higher", target=low, bounds=(low, high))
+    assert held.signals == free.signals
+    assert held.rules == free.rules
+    assert held.variation == free.variation
+    for line in (held.lower_limit, held.upper_limit):
+        finite = line[np.isfinite(line)]
+        assert np.all((finite >= low) & (finite <= high))
+
+
+# ---------------------------------------------------------------------------------------------
+# The evaluator: each point on its own scale, limits in range, the chart named
+# ---------------------------------------------------------------------------------------------
+
+EVAL_PROVIDERS = [{"id": "RQX", "name": "Eastside Hospitals NHS Trust", "type": "nhs_trust"}]
+
+
+def _contract(**kpi: object) -> contractkit.Contract:
+    spec = {
+        "contractkit": 1,
+        "id": "SPC-TEST",
+        "title": "SPC tests",
+        "commissioners": [{"id": "QMF", "name": "North East London ICB"}],
+        "term": {"start": "2026-04-01", "end": "2029-03-31"},
+        "providers": EVAL_PROVIDERS,
+        "kpis": [{"id": "k", "name": "KPI k", "reported": "monthly", **kpi}],
+        "services": [{"id": "s", "provider": "RQX", "commences": "2019-04-01", "kpis": ["k"]}],
+    }
+    contract = contractkit.load(spec)
+    assert isinstance(contract, contractkit.Contract)
+    return contract
+
+
+def _months(count: int) -> list[str]:
+    return [f"{2026 + (3 + m) // 12}-{(3 + m) % 12 + 1:02d}" for m in range(count)]
+
+
+def _counts(values: list[int]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"service": "s", "kpi": "k", "period": _months(len(values)), "numerator": values},
+        schema={"service": pl.String, "kpi": pl.String, "period": pl.String, "numerator": pl.Int64},
+    )
+
+
+# Issue 9, finding 6: a count of at most 2 a quarter, reported monthly; its quarters sat at
+# the threshold four times in seven (2, 2, 1, 1, 2, 0, 2).
+AT_THRESHOLD = [1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0]
+FALLS = {"measure": "count", "better": "lower", "assessed": "quarterly", "threshold": 2}
+
+
+@pytest.mark.parametrize("chart", ["auto", "xmr"])
+def test_monthly_points_are_compared_with_the_quarterly_threshold_as_a_monthly_share(chart):
+    # Each monthly point was compared with the quarterly threshold (2), which lies above the
+    # XmR chart's upper limit (0.476 + 2.66 × 0.45 = 1.673): "pass", though the quarters sat at
+    # the threshold four times in seven. A month's share is 2/3: within the limits, hit and
+    # miss, and the icon says what it compared.
+    quarters = [sum(AT_THRESHOLD[q * 3 : q * 3 + 3]) for q in range(7)]
+    assert quarters.count(2) == 4
+    evaluation = contractkit.evaluate(_contract(**FALLS), _counts(AT_THRESHOLD), chart=chart)
+    icons = evaluation.spc_icons().row(0, named=True)
+    assert icons["assurance"] == "hit_and_miss"
+    assert icons["chart"] == ("c" if chart == "auto" else "xmr")
+    assert icons["target"] == pytest.approx(2 / 3)
+    assert icons["compared"] == "≤ 2 a quarter, as 0.67 a month"
+    assert evaluation.points.get_column("target").to_list() == pytest.approx([2 / 3] * 21)
+
+
+@pytest.mark.parametrize(
+    ("combine", "expected"),
+    [
+        # A snapshot is compared as it stands.
+        ("last", [2.0] * 6),
+        # A year-to-date total against 2 at the end of each quarter: 2/3 a month in Q1, and
+        # 2/6 in Q2 (the total then covers six months).
+        ("cumulative", [2 / 3] * 3 + [1 / 3] * 3),
+    ],
+)
+def test_a_counts_share_follows_how_it_combines(combine, expected):
+    evaluation = contractkit.evaluate(
+        _contract(**FALLS, combine=combine), _counts([0, 1, 0, 1, 0, 0])
+    )
+    assert evaluation.points.get_column("target").to_list() == pytest.approx(expected)
+
+
+def test_proportions_rates_and_means_are_not_scaled():
+    contract = _contract(
+        measure="proportion",
+        better="higher",
+        assessed="quarterly",
+        threshold="70%",
+        numerator="seen",
+        denominator="referred",
+    )
+    data = pl.DataFrame(
+        {"service": "s", "kpi": "k", "period": _months(3), "numerator": [7, 8, 6]},
+    ).with_columns(denominator=pl.lit(10))
+    evaluation = contractkit.evaluate(contract, data)
+    assert evaluation.points.get_column("target").to_list() == pytest.approx([0.7] * 3)
+
+
+def test_limits_stay_within_what_the_measure_allows():
+    # Issue 9: a proportion's upper limit of 1.0698 and a count's lower limit of −0.72 (the
+    # XmR chart of AT_THRESHOLD). Held within [0, 1] and at 0 or above, on any chart.
+    near_one = [99, 95, 100, 97, 99, 100, 96, 98, 100, 99, 97, 100, 98, 99]
+    contract = _contract(
+        measure="proportion",
+        better="higher",
+        assessed="monthly",
+        threshold="90%",
+        numerator="seen",
+        denominator="referred",
+    )
+    data = pl.DataFrame(
+        {"service": "s", "kpi": "k", "period": _months(14), "numerator": near_one}
+    ).with_columns(denominator=pl.lit(100))
+    counts = contractkit.evaluate(_contract(**FALLS), _counts(AT_THRESHOLD), chart="xmr")
+    assert counts.points.get_column("lower_limit").min() == 0.0
+    for chart in ("auto", "xmr"):
+        points = contractkit.evaluate(contract, data, chart=chart).points
+        assert points.get_column("upper_limit").max() <= 1.0
+        assert points.get_column("lower_limit").min() >= 0.0
+    assert xmr([v / 100 for v in near_one]).upper_limit[0] > 1  # unclipped, it would be
+
+
+NEVER = {"measure": "count", "better": "lower", "assessed": "monthly", "threshold": 0}
+
+
+def test_a_single_incident_among_months_of_none_is_not_a_concern():
+    # Issue 9: on an XmR chart a single never event in 18 months is beyond the upper limit (a
+    # concern); on the c-chart (c̄ = 1/18, exact upper limit 2) it is common cause.
+    months = [0] * 17 + [1]
+    auto = contractkit.evaluate(_contract(**NEVER), _counts(months))
+    last = auto.table.row(-1, named=True)
+    assert (last["spc_signal"], last["spc_chart"]) == ("common_cause", "c")
+    assert last["status"] == "underperforming"  # the verdict itself is exact: any event
+    xmr_chart = contractkit.evaluate(_contract(**NEVER), _counts(months), chart="xmr")
+    assert xmr_chart.table.row(-1, named=True)["spc_signal"] == "concern"
+
+
+def test_a_run_of_months_with_none_is_not_an_improvement():
+    # Issue 9: three incidents, then twenty months of none: XmR calls the run an improvement;
+    # on the c-chart each such month has an 88% chance of lying below c̄ = 0.13, and the run
+    # is no more unlikely than chance.
+    months = [1, 1, 1] + [0] * 20
+    auto = contractkit.evaluate(_contract(**NEVER), _counts(months))
+    signals = auto.points.get_column("signal").to_list()
+    assert "improvement" not in signals
+    xmr_chart = contractkit.evaluate(_contract(**NEVER), _counts(months), chart="xmr")
+    assert "improvement" in xmr_chart.points.get_column("signal").to_list()
+
+
+def test_the_chart_is_named_in_points_icons_rows_explanations_and_json():
+    evaluation = contractkit.evaluate(_contract(**FALLS), _counts(AT_THRESHOLD))
+    assert set(evaluation.points.get_column("chart").to_list()) == {"c"}
+    row = evaluation.row("s", "k", "2027/28 Q3")
+    assert row["spc_chart"] == "c"
+    text = evaluation.explain("s", "k", "2027/28 Q3").text
+    assert (
+        "SPC (mdc rules, c-chart with exact Poisson limits, on the monthly returns): common "
+        "cause. Each month's count is compared with ≤ 2 a quarter, as 0.67 a month." in text
+    )
+    again = contractkit.Evaluation.from_json(evaluation.to_json())
+    assert again.points.equals(evaluation.points)
+    assert again.spc_icons().equals(evaluation.spc_icons())
+    assert again.table.equals(evaluation.table)
+    assert again.explain("s", "k", "2027/28 Q3").text == text
+    assert again.meta["chart"] == "auto"
+
+
+def test_an_unknown_chart_choice_is_refused():
+    with pytest.raises(ValueError, match="unknown SPC chart 'c': use one of auto, xmr"):
+        contractkit.evaluate(_contract(**FALLS), _counts(AT_THRESHOLD), chart="c")  # type: ignore[arg-type]  # on purpose
+
+
+def test_the_command_line_takes_the_chart(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from contractkit.cli import app
+
+    returns = tmp_path / "returns.csv"
+    _counts(AT_THRESHOLD).write_csv(returns)
+    contract = tmp_path / "contract.yaml"
+    contract.write_text(contractkit.dump(_contract(**FALLS)), encoding="utf-8")
+    runner = CliRunner()
+    for chart, name in (("auto", "c"), ("xmr", "xmr")):
+        result = runner.invoke(
+            app, ["evaluate", str(contract), str(returns), "--chart", chart, "--format", "json"]
+        )
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        assert data["chart"] == chart
+        assert {icon["chart"] for icon in data["spc_icons"]} == {name}
+    refused = runner.invoke(app, ["evaluate", str(contract), str(returns), "--chart", "p"])
+    assert refused.exit_code == 2
+    assert "unknown SPC chart 'p': use one of auto, xmr" in refused.output

@@ -247,6 +247,13 @@ def evaluate(
     ] = None,
     sheet: Annotated[str | None, typer.Option(help="The Excel sheet to read.")] = None,
     profile: Annotated[str, typer.Option(help="The SPC rules: mdc or nhsr.")] = "mdc",
+    chart: Annotated[
+        str,
+        typer.Option(
+            help="The SPC charts: auto (c- and u-charts with exact Poisson limits, p or Laney "
+            "p′ charts, XmR charts, by the documented rule) or xmr (XmR charts throughout)."
+        ),
+    ] = "auto",
     fail_on: Annotated[
         FailOn | None,
         typer.Option(
@@ -288,7 +295,14 @@ def evaluate(
     try:
         columns = parse_mapping(mapping or [])
         evaluation = run(
-            spec, returns, as_of=day, columns=columns, where=where, sheet=sheet, profile=profile
+            spec,
+            returns,
+            as_of=day,
+            columns=columns,
+            where=where,
+            sheet=sheet,
+            profile=profile,
+            chart=chart,  # type: ignore[arg-type]  # checked by evaluate, reported as a problem
         )
     except (ReturnsError, ValueError) as error:
         err_console().print(

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from contractkit.errors import ArgumentError
+from contractkit.evaluation import _spc
 from contractkit.evaluation._aggregate import aggregate
 from contractkit.evaluation._completeness import INCOMPLETE as SHORT
 from contractkit.evaluation._completeness import Completeness, completeness
@@ -20,7 +21,7 @@ from contractkit.evaluation._escalation import escalate
 from contractkit.evaluation._evaluation import Evaluation, Facts
 from contractkit.evaluation._grid import Grid, build_grid, resolve_thresholds, stage_index
 from contractkit.evaluation._plan import Plan, compile_plan, month_index
-from contractkit.evaluation._spc import chart
+from contractkit.evaluation._spc import CHART_CHOICES, ChartChoice
 from contractkit.evaluation._verdict import (
     ALARM,
     COUNT,
@@ -108,6 +109,7 @@ def evaluate(
     where: str | None = None,
     sheet: str | None = None,
     profile: str = "mdc",
+    chart: ChartChoice = "auto",
 ) -> Evaluation:
     """Evaluate returns against a contract: a verdict for every service, KPI and due period.
 
@@ -117,10 +119,15 @@ def evaluate(
     onto the returns fields (``{"org_code": "provider", "attendances - breaches":
     "numerator"}``); ``where`` keeps only matching rows (``"type = '1'"``); ``as_of`` is the
     evaluation date, a date or text such as ``"2027-03-31"`` (periods ending after it are not
-    yet due); ``profile`` is the SPC profile (``mdc`` or ``nhsr``).
+    yet due); ``profile`` is the SPC profile (``mdc`` or ``nhsr``); ``chart`` is ``auto`` (each
+    series on the chart the documented rule chooses: c- and u-charts with exact Poisson limits,
+    p or Laney p′ charts, XmR charts) or ``xmr`` (XmR charts throughout, as Making Data Count
+    draws them).
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown SPC profile {profile!r}: use one of {', '.join(PROFILES)}")
+    if chart not in CHART_CHOICES:
+        raise ValueError(f"unknown SPC chart {chart!r}: use one of {', '.join(CHART_CHOICES)}")
     contract = _the_contract(contract)
     as_of = _the_day(as_of)
     plan = compile_plan(contract)
@@ -169,7 +176,9 @@ def evaluate(
     would_be = np.where(due_shadow, would, 0).astype(np.int8)
     would_be_level = np.where(due_shadow & (would == UNDER), would_level, 0).astype(np.int8)
     _withhold_unsettled(verdicts, (status == INCOMPLETE) | (would_be == INCOMPLETE))
-    charts = chart(returns.columns, combined, plan, thresholds.level, profile=profile)
+    charts = _spc.chart(
+        returns.columns, combined, plan, grid, thresholds.level, profile=profile, chart=chart
+    )
     counted_as, assessed, flagged, alarm = _counted(status, level, evidence, contract)
     rank, rule = escalate(grid.series, assessed, flagged, alarm, contract)
     facts = Facts(
@@ -197,6 +206,7 @@ def evaluate(
         as_of=as_of,
         end_month=end_month,
         profile=profile,
+        chart=chart,
     )
 
 

@@ -25,7 +25,7 @@ from contractkit.evaluation._completeness import FAILURES, Completeness
 from contractkit.evaluation._explain import Explanation, explain_row
 from contractkit.evaluation._grid import Grid, Thresholds
 from contractkit.evaluation._plan import Plan, period_from_index
-from contractkit.evaluation._spc import SIGNAL_NAMES, Charts
+from contractkit.evaluation._spc import CHART_NAMES, SIGNAL_NAMES, Charts, compared
 from contractkit.evaluation._verdict import VERDICTS, Verdicts
 from contractkit.model import Contract
 from contractkit.model._base import format_path
@@ -33,6 +33,7 @@ from contractkit.model.embedding import schedule
 from contractkit.model.origin import locate
 from contractkit.periods import Period, parse_canonical, parse_period
 from contractkit.returns import Returns
+from contractkit.stats.attribute import CHARTS
 from contractkit.stats.spc import ASSURANCES, VARIATIONS
 
 __all__ = ["COLUMNS", "FORMAT", "VERSION", "Evaluation", "Facts"]
@@ -83,6 +84,7 @@ period, those made (accepted), the rows rejected that were meant for it, and whe
 stands on every return it needs (``complete``)."""
 
 _DETAIL = (
+    "spc_chart",
     "count",
     "sd",
     "n",
@@ -137,8 +139,8 @@ class Evaluation:
 
     @property
     def points(self) -> pl.DataFrame:
-        """The SPC points: service, kpi, period, observed, mean, lower_limit, upper_limit,
-        signal (labelled on first use)."""
+        """The SPC points: service, kpi, period, chart, observed, target (the threshold on the
+        point's own scale), mean, lower_limit, upper_limit, signal (labelled on first use)."""
         if isinstance(self.raw_points, pl.DataFrame):
             return self.raw_points
         if "points" not in self._cache:
@@ -159,6 +161,7 @@ class Evaluation:
         as_of: date | None,
         end_month: int,
         profile: str,
+        chart: str = "auto",
     ) -> Evaluation:
         """Label the engine's arrays once, into the public table."""
         grid, thresholds, combined, verdicts = (
@@ -211,6 +214,7 @@ class Evaluation:
                 "complete": pl.Series(evidence.complete, dtype=pl.Boolean),
                 "spc_signal": _labels([SIGNAL_NAMES[i] for i in range(5)], facts.spc),
                 "escalation": _labels([None, *steps], facts.escalation),
+                "spc_chart": _labels(CHART_NAMES, charts.row_chart),
                 "count": _floats(combined.count),
                 "sd": _floats(combined.sd),
                 "n": _floats(verdicts.n),
@@ -251,18 +255,31 @@ class Evaluation:
             "as_of": as_of.isoformat() if as_of else None,
             "evaluated_to": str(period_from_index(end_month, 1)) if end_month > -(10**5) else None,
             "profile": profile,
+            "chart": chart,
+            "frequencies": {
+                k.id: {
+                    "reported": k.reported.months,
+                    "assessed": k.assessed.months,
+                    "combine": k.combine.value,
+                }
+                for k in kpis
+            },
             "flags": {"warning": contract.flags.warning, "alarm": contract.flags.alarm},
             "steps": steps,
         }
         points = _RawPoints(plan=plan, accepted=returns.columns, charts=charts)
         icon_series = charts.icon_series
+        icon_kpi = plan.series_kpi[icon_series]
         icons = pl.DataFrame(
             {
                 "service": _labels([s.id for s in services], plan.series_service[icon_series], KEY),
-                "kpi": _labels([k.id for k in kpis], plan.series_kpi[icon_series], KEY),
+                "kpi": _labels([k.id for k in kpis], icon_kpi, KEY),
                 "points": charts.icon_points.astype(np.int64),
+                "chart": _labels(CHARTS, charts.icon_chart),
                 "variation": _labels(VARIATIONS, charts.variation),
                 "assurance": _labels(ASSURANCES, charts.assurance),
+                "target": _floats(charts.icon_target),
+                "compared": _compared_labels(contract, grid, thresholds, icon_kpi, charts),
             }
         )
         return cls(
@@ -324,10 +341,13 @@ class Evaluation:
 
     def spc_icons(self) -> pl.DataFrame:
         """Each series' SPC icons, from its latest chart (the run of points since any gap):
-        ``points`` in it, ``variation`` (``common_cause``, ``improvement_high``,
-        ``concern_low``, …) and ``assurance`` against the threshold in force for its last point
-        (``pass``, ``fail``, ``hit_and_miss``). Both are empty where the chart is too short for
-        the profile, and assurance also without a threshold."""
+        ``points`` in it, its ``chart`` (``xmr``, ``c``, ``u``, ``p``, ``p_prime``,
+        ``u_prime``), ``variation`` (``common_cause``, ``improvement_high``, ``concern_low``, …)
+        and ``assurance`` (``pass``, ``fail``, ``hit_and_miss``) against ``target``, the
+        threshold in force for its last point on that point's own scale (a count's share of its
+        assessment period's), with ``compared`` saying it in words (``≤ 2 a quarter, as 0.67 a
+        month``). Both icons are empty where the chart is too short for the profile, and
+        assurance also without a threshold."""
         return self.icons
 
     def escalation(self) -> pl.DataFrame:
@@ -446,7 +466,9 @@ class Evaluation:
                 "service": KEY,
                 "kpi": KEY,
                 "period": KEY,
+                "chart": TEXT,
                 "observed": pl.Float64,
+                "target": pl.Float64,
                 "mean": pl.Float64,
                 "lower_limit": pl.Float64,
                 "upper_limit": pl.Float64,
@@ -456,14 +478,20 @@ class Evaluation:
         meta = {
             k: data[k] for k in ("contract", "as_of", "evaluated_to", "profile", "flags", "steps")
         }
+        # A version 1 record was charted on XmR charts throughout.
+        meta["chart"] = data.get("chart", "xmr" if data["version"] == 1 else "auto")
+        meta["frequencies"] = data.get("frequencies", {})
         icons = pl.DataFrame(
             data.get("spc_icons") or [],
             schema={
                 "service": KEY,
                 "kpi": KEY,
                 "points": pl.Int64,
+                "chart": TEXT,
                 "variation": TEXT,
                 "assurance": TEXT,
+                "target": pl.Float64,
+                "compared": TEXT,
             },
         )
         return cls(
@@ -648,7 +676,9 @@ class _RawPoints:
                 ),
                 "kpi": _labels([k.id for k in contract.kpis], self.plan.series_kpi[series], KEY),
                 "period": _labels(names, index, KEY),
+                "chart": _labels(CHARTS, self.charts.chart),
                 "observed": _floats(self.charts.observed),
+                "target": _floats(self.charts.target),
                 "mean": _floats(self.charts.mean),
                 "lower_limit": _floats(self.charts.lower_limit),
                 "upper_limit": _floats(self.charts.upper_limit),
@@ -669,6 +699,50 @@ def _labels(values: Sequence[object], codes: NDArray[Any], dtype: Any = TEXT) ->
     """Each code's label: a gather from the small list of labels, not a string per row built
     in Python."""
     return pl.Series(values=list(values), dtype=dtype).gather(np.asarray(codes, dtype=np.int64))
+
+
+def _compared_labels(
+    contract: Contract,
+    grid: Grid,
+    thresholds: Thresholds,
+    icon_kpi: NDArray[np.int64],
+    charts: Charts,
+) -> pl.Series:
+    """Each icon's comparison in words (``≤ 2 a quarter, as 0.67 a month``), worked out once
+    per distinct KPI, threshold and assessment period."""
+    rows = charts.icon_row
+    inside = rows >= 0
+    row = np.maximum(rows, 0)
+    level = np.where(inside, thresholds.level[row], np.nan)
+    a_start, a_months = grid.a_start[row], grid.a_months[row]
+    covered = np.where(inside, a_start + a_months - (((a_start - 3) // 12) * 12 + 3), 0)
+    # One whole-number key per icon: its KPI, its threshold's place among the distinct
+    # thresholds, and the months a cumulative total covers (at most 12).
+    levels, level_code = np.unique(level, return_inverse=True)
+    key = (icon_kpi * (levels.size + 1) + level_code.reshape(-1)) * 16 + covered
+    distinct, index = np.unique(key, return_inverse=True)
+    texts: list[str | None] = []
+    for code in distinct.tolist():
+        kpi_code, rest = divmod(code // 16, levels.size + 1)
+        threshold, months = float(levels[rest]), code % 16
+        if not np.isfinite(threshold):
+            texts.append(None)
+            continue
+        kpi = contract.kpis[int(kpi_code)]
+        texts.append(
+            compared(
+                measure=kpi.measure.value,
+                better=kpi.better.value,
+                threshold=threshold,
+                unit=kpi.unit,
+                per=kpi.per,
+                reported=kpi.reported.months,
+                assessed=kpi.assessed.months,
+                combine=kpi.combine.value,
+                covered=int(months),
+            )
+        )
+    return _labels(texts, np.asarray(index).reshape(-1))
 
 
 def _period_start(text: str) -> int:

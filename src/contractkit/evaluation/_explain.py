@@ -14,7 +14,9 @@ from typing import Any
 import attrs
 
 from contractkit.errors import UnitError
+from contractkit.evaluation._spc import CHART_WORDS, EVERY_WORDS, PERIOD_WORDS, compared
 from contractkit.model.english import long_date
+from contractkit.periods import parse_canonical
 from contractkit.units import Quantity, check_unit
 
 __all__ = ["Explanation", "explain_row"]
@@ -385,9 +387,43 @@ def explain_row(
         if part:
             lines.append(part)
     if row.get("spc_signal"):
-        signal = row["spc_signal"].replace("_", " ")
-        lines.append(f"SPC ({meta['profile']} rules, on the reported periods): {signal}.")
+        lines.append(_spc_sentence(row, meta))
     escalation = _escalation(row)
     if escalation:
         lines.append(escalation)
     return Explanation(text="\n".join(lines), fields=dict(row))
+
+
+def _spc_sentence(row: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
+    """The SPC sentence: the profile, the chart, the returns charted, the signal, and what each
+    point was compared with where that differs from the threshold as written (a count's share
+    of its assessment period's)."""
+    signal = row["spc_signal"].replace("_", " ")
+    chart = CHART_WORDS.get(row.get("spc_chart") or "", "")
+    reporting = (meta.get("frequencies") or {}).get(row["kpi"])
+    every = EVERY_WORDS.get(reporting["reported"], "reported") if reporting else "reported"
+    how = f", {chart}" if chart else ""
+    text = f"SPC ({meta['profile']} rules{how}, on the {every} returns): {signal}."
+    if (
+        reporting
+        and row["measure"] == "count"
+        and row["threshold"] is not None
+        and reporting["reported"] != reporting["assessed"]
+    ):
+        period = parse_canonical(row["period"])
+        year_start = date(period.start.year - (period.start.month < 4), 4, 1)
+        covered = (period.end.year - year_start.year) * 12 + period.end.month - year_start.month
+        words = compared(
+            measure="count",
+            better=row["better"],
+            threshold=row["threshold"],
+            unit=row.get("unit"),
+            per=row.get("per"),
+            reported=reporting["reported"],
+            assessed=reporting["assessed"],
+            combine=reporting["combine"],
+            covered=covered,
+        )
+        each = PERIOD_WORDS.get(reporting["reported"], "return")
+        text += f" Each {each}'s count is compared with {words}."
+    return text

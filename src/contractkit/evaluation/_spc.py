@@ -1,16 +1,27 @@
-"""SPC behind the verdicts: XmR charts on each series at its reporting frequency.
+"""SPC behind the verdicts: a control chart of each series at its reporting frequency.
 
 Each series' reported values (the observed proportion, rate, mean or count of each month, say)
-are charted with the chosen profile's rules. A missing period, or one with nothing to observe
-(a zero denominator), is never closed up: the chart starts again after it, so limits are never
+are charted with the chosen profile's rules, on the chart the rule in
+``contractkit.stats.attribute`` chooses (``chart="auto"``: c- or u-charts with exact Poisson
+limits for counts and rates, p- or Laney p′ charts for proportions, XmR charts for means and
+for large overdispersed counts), or on XmR charts throughout (``chart="xmr"``). Limits are held
+within what the measure allows. A missing period, or one with nothing to observe (a zero
+denominator), is never closed up: the chart starts again after it, so limits are never
 computed across a gap. An assessment period's ``spc_signal`` is the most telling signal among
 its reported periods: concern, then improvement, then neither, then common cause.
+
+**Each point is compared with the threshold on its own scale.** Proportions, rates and means
+are the same at any period length. A count is not: a threshold of 2 a quarter is 2/3 a month,
+so each monthly point's target is the threshold × the reporting period's months ÷ the
+assessment period's. A count combined with ``last`` (a snapshot) is compared as it stands; a
+``cumulative`` count's threshold is for the year to date at the end of each assessment period,
+so a month's share is the threshold ÷ the months the total covers by then.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import numpy as np
@@ -18,80 +29,164 @@ from numpy.typing import NDArray
 
 from contractkit import _blocks
 from contractkit.evaluation._aggregate import Combined
-from contractkit.evaluation._plan import Plan
-from contractkit.evaluation._verdict import observe
-from contractkit.stats.spc import (
-    COMMON_CAUSE,
-    CONCERN,
-    IMPROVEMENT,
-    NEITHER,
-    PartitionLimits,
-    xmr_batch,
-)
+from contractkit.evaluation._grid import Grid
+from contractkit.evaluation._plan import MEASURES, Plan
+from contractkit.stats.attribute import CHARTS, control_batch
+from contractkit.stats.spc import COMMON_CAUSE, CONCERN, IMPROVEMENT, NEITHER
 
-__all__ = ["SIGNAL_NAMES", "Charts", "chart"]
+__all__ = [
+    "CHART_CHOICES",
+    "CHART_NAMES",
+    "CHART_WORDS",
+    "EVERY_WORDS",
+    "PERIOD_WORDS",
+    "SIGNAL_NAMES",
+    "Charts",
+    "chart",
+    "compared",
+    "point_share",
+]
 
 # Ranks, most telling first wins: 4 concern, 3 improvement, 2 neither, 1 common cause.
 SIGNAL_NAMES = {0: None, 4: "concern", 3: "improvement", 2: "neither", 1: "common_cause"}
 _LOOKUP = np.zeros(5, dtype=np.int8)  # indexed by the chart's signal code + 1 (-1 = no chart)
 _LOOKUP[CONCERN + 1], _LOOKUP[IMPROVEMENT + 1] = 4, 3
 _LOOKUP[NEITHER + 1], _LOOKUP[COMMON_CAUSE + 1] = 2, 1
+_RANK_OF = np.zeros(256, dtype=np.int8)  # the same, indexed by the int8 code itself
+_RANK_OF[: NEITHER + 1] = _LOOKUP[1:]
+
+CHART_NAMES: tuple[str | None, ...] = (None, *CHARTS)
+"""Chart labels by code + 1 (0: no chart)."""
+CHART_CHOICES = ("auto", "xmr")
+"""The ``chart=`` options: the rule's choice, or XmR charts throughout."""
+ChartChoice = Literal["auto", "xmr"]
+
+CHART_WORDS = {
+    "xmr": "XmR chart",
+    "c": "c-chart with exact Poisson limits",
+    "u": "u-chart with exact Poisson limits",
+    "p": "p-chart",
+    "p_prime": "Laney p′ chart",
+    "u_prime": "Laney u′ chart",
+}
+"""Each chart in words, for explanations."""
+PERIOD_WORDS = {1: "month", 3: "quarter", 12: "year"}
+EVERY_WORDS = {1: "monthly", 3: "quarterly", 12: "annual"}
+
+COUNT, MEAN = MEASURES.index("count"), MEASURES.index("mean")
+SUM, LAST, CUMULATIVE = 0, 1, 2
 
 Floats = NDArray[np.float64]
 
 
 @attrs.frozen
-class Charts(PartitionLimits):
+class Charts:
     """The charted points (accepted rows with something to observe), and per grid row the most
     telling signal."""
 
     index: NDArray[np.int64]
     """The accepted rows charted, in series and month order."""
     observed: Floats
+    target: Floats
+    """Per point: the threshold its assessment period is judged against, on the point's own
+    scale (NaN outside the grid or without a threshold)."""
     partition_points: NDArray[np.int64]
-    """Per run of points sharing limits (a chart, in order): its number of points."""
+    """Per run of points sharing a centre line (a chart, in order): its number of points."""
     partition_mean: Floats
-    partition_lower: Floats
-    partition_upper: Floats
+    partition_chart: NDArray[np.int8]
+    """Per chart: the chart used (a code into ``CHARTS``)."""
+    lower_limit: Floats
+    """Per point: the lower process limit (NaN where the chart is too short)."""
+    upper_limit: Floats
     signal: NDArray[np.int8]
     """Per point, a rank in ``SIGNAL_NAMES``."""
     row_signal: NDArray[np.int8]
     """Per grid row, a rank in ``SIGNAL_NAMES``."""
+    row_chart: NDArray[np.int8]
+    """Per grid row, the chart of its most telling signal (a code into ``CHART_NAMES``)."""
     icon_series: NDArray[np.int64]
     """The series with a chart, each once."""
     icon_points: NDArray[np.int64]
     """Per such series: the points in its latest chart."""
+    icon_chart: NDArray[np.int8]
+    """Per such series: its latest chart's kind (a code into ``CHARTS``)."""
+    icon_target: Floats
+    """Per such series: the target its last point was compared with (on the point's scale)."""
+    icon_row: NDArray[np.int64]
+    """Per such series: the grid row of its last point (-1 outside the grid)."""
     variation: NDArray[np.int8]
     """Per such series: the latest chart's variation icon (a code into ``VARIATIONS``)."""
     assurance: NDArray[np.int8]
     """Per such series: the latest chart's assurance icon, against the threshold in force for
     its last point (a code into ``ASSURANCES``)."""
 
+    @property
+    def mean(self) -> Floats:
+        """Per point: the centre line."""
+        return np.repeat(self.partition_mean, self.partition_points)
+
+    @property
+    def chart(self) -> NDArray[np.int8]:
+        """Per point: its chart (a code into ``CHARTS``)."""
+        return np.repeat(self.partition_chart, self.partition_points)
+
 
 _PARTS = (
     "index",
     "observed",
+    "target",
     "partition_points",
     "partition_mean",
-    "partition_lower",
-    "partition_upper",
+    "partition_chart",
+    "lower_limit",
+    "upper_limit",
     "signal",
     "icon_series",
     "icon_points",
+    "icon_chart",
+    "icon_target",
+    "icon_row",
     "variation",
     "assurance",
 )
+
+
+def point_share(
+    plan: Plan, grid: Grid, series: NDArray[np.int64], rows: NDArray[np.int64]
+) -> Floats:
+    """Per point (of ``series``, in grid row ``rows``, -1 outside): the share of its assessment
+    period's threshold that applies to it (see the module's docstring)."""
+    kpi = plan.series_kpi[series]
+    count = plan.kpi_measure[kpi] == COUNT
+    if not count.any():  # proportions, rates and means are the same at any period length
+        ones: Floats = np.where(rows >= 0, 1.0, np.nan)
+        return ones
+    combine = plan.kpi_combine[kpi]
+    reported = plan.series_reported[series].astype(np.float64)
+    row = np.maximum(rows, 0)
+    a_start, a_months = grid.a_start[row], grid.a_months[row]
+    year_start = ((a_start - 3) // 12) * 12 + 3
+    covered = (a_start + a_months - year_start).astype(np.float64)
+    share = np.select(
+        [~count | (combine == LAST), combine == CUMULATIVE],
+        [1.0, reported / covered],
+        reported / a_months,
+    )
+    result: Floats = np.where(rows >= 0, share, np.nan)
+    return result
 
 
 def chart(
     accepted: Mapping[str, NDArray[Any]],
     combined: Combined,
     plan: Plan,
+    grid: Grid,
     threshold: Floats,
     *,
     profile: str,
+    chart: ChartChoice = "auto",
 ) -> Charts:
-    """XmR charts of every series, and each grid row's signal.
+    """Control charts of every series, and each grid row's signal and chart.
 
     The points are taken a block of whole series at a time (see ``contractkit._blocks``), so
     that the working arrays stay small; only the results are kept at full length.
@@ -100,23 +195,47 @@ def chart(
     series = accepted["series_code"]
     start = accepted["start"]
     row_signal = np.zeros(threshold.size, dtype=np.int8)
+    row_chart = np.zeros(threshold.size, dtype=np.int8)
     blocks = _blocks.series_blocks(series if order is None else series[order])
-    parts = [
-        _chart_block(
+    # The per-point results are written into full-length arrays (cut to the points charted at
+    # the end); the per-chart and per-series ones, far fewer, are joined.
+    size = series.shape[0]
+    points: dict[str, NDArray[Any]] = {
+        "index": np.empty(size, dtype=np.int64),
+        "observed": np.empty(size),
+        "target": np.empty(size),
+        "lower_limit": np.empty(size),
+        "upper_limit": np.empty(size),
+        "signal": np.empty(size, dtype=np.int8),
+    }
+    filled = 0
+    parts = []
+    for a, b in blocks:
+        part = _chart_block(
             slice(a, b),
             order,
             series,
             start,
             combined,
             plan,
+            grid,
             threshold,
-            row_signal,
+            (row_signal, row_chart),
             profile,
+            chart,
         )
-        for a, b in blocks
-    ]
-    joined = {name: np.concatenate([part[name] for part in parts]) for name in _PARTS}
-    return Charts(row_signal=row_signal, **joined)
+        count = part["index"].shape[0]
+        for name, values in points.items():
+            values[filled : filled + count] = part.pop(name)
+        filled += count
+        parts.append(part)
+    joined = {
+        name: np.concatenate([part[name] for part in parts])
+        for name in _PARTS
+        if name not in points
+    }
+    cut = {name: values[:filled] for name, values in points.items()}
+    return Charts(row_signal=row_signal, row_chart=row_chart, **cut, **joined)
 
 
 def _chart_block(
@@ -126,12 +245,14 @@ def _chart_block(
     starts: NDArray[Any],
     combined: Combined,
     plan: Plan,
+    grid: Grid,
     threshold: Floats,
-    row_signal: NDArray[np.int8],
+    row_out: tuple[NDArray[np.int8], NDArray[np.int8]],
     profile: str,
+    choice: ChartChoice,
 ) -> dict[str, NDArray[Any]]:
     """The charts of one block of whole series (sorted points ``block``); fills in the grid
-    rows' signals."""
+    rows' signals and charts."""
     index = np.arange(block.start, block.stop) if order is None else order[block]
     series = series_codes[index].astype(np.int64)
     start = starts[index].astype(np.int64)
@@ -142,50 +263,83 @@ def _chart_block(
     measure = np.repeat(plan.kpi_measure[run_kpi], run_length)
     per = np.repeat(plan.kpi_per[run_kpi], run_length)
     empty = np.full(series.size, np.nan)
-    observed = observe(
-        measure,
-        per,
-        columns.get("numerator", empty),
-        columns.get("denominator", empty),
-        columns.get("value"),
-        columns.get("count"),
+    numerator = columns.get("numerator", empty)
+    denominator = columns.get("denominator", empty)
+    value = columns.get("value")
+    cases = columns.get("count")
+    is_mean = measure == MEAN
+    # Each point's numerator and denominator on the chart: events or successes and their
+    # exposure or cases; a count over 1; a mean's value over 1 (a case count is not a weight).
+    over_one = is_mean | (measure == COUNT)
+    top = (
+        np.where(is_mean, empty if value is None else value, numerator)
+        if is_mean.any()
+        else numerator
     )
-    usable = np.isfinite(observed)
+    bottom = np.where(over_one, 1.0, denominator) if over_one.any() else denominator
+    usable = np.isfinite(top) & np.isfinite(bottom) & (bottom > 0)
+    if cases is not None and is_mean.any():  # a mean of no cases has nothing to observe
+        with np.errstate(invalid="ignore"):
+            usable &= ~is_mean | (cases > 0)
     everything = bool(usable.all())
     picked = slice(None) if everything else np.flatnonzero(usable)
     s, m = series[picked], start[picked]
     if s.size == 0:
         return _no_points()
+    top, bottom, scale = top[picked], bottom[picked], per[picked]
     step = plan.series_reported[s]
     new_chart = np.r_[True, (s[1:] != s[:-1]) | (m[1:] - m[:-1] != step[1:])]
     charts = np.cumsum(new_chart)
     better = np.repeat(plan.kpi_better[run_kpi], run_length)[picked]
     rows = combined.row_of_point[block][picked]
     inside = rows >= 0
-    # Each point's target is the threshold in force for its period (for the assurance icon).
-    target = np.where(inside, threshold[np.maximum(rows, 0)], np.nan)
-    result = xmr_batch(
-        observed[picked], charts, better=better, target=target, profile=profile, icons=False
+    # Each point's target is the threshold in force for its period, on the point's own scale.
+    if bool(inside.all()) and not (plan.kpi_measure[run_kpi] == COUNT).any():
+        target = threshold[rows]
+    else:
+        target = threshold[np.maximum(rows, 0)] * point_share(plan, grid, s, rows)
+    result = control_batch(
+        top,
+        bottom,
+        charts,
+        measure=measure[picked],
+        chart=choice,
+        better=better,
+        target=target,
+        per=scale,
+        profile=profile,
     )
-    rank = _LOOKUP[result.signal.astype(np.int64) + 1]
-    # The most telling signal of each grid row's points (they are contiguous).
-    kept_rows, kept_rank = rows[inside], rank[inside]
+    rank = _RANK_OF[result.signal]
+    kind = result.chart
+    # The most telling signal of each grid row's points (they are contiguous), and its chart.
+    kept_rows = rows if inside.all() else rows[inside]
     if kept_rows.size:
         firsts = np.flatnonzero(_blocks.run_starts(kept_rows))
-        row_signal[kept_rows[firsts]] = np.maximum.reduceat(kept_rank, firsts)
+        key = rank * np.int8(8) + kind + np.int8(1)
+        best = np.maximum.reduceat(key if inside.all() else key[inside], firsts)
+        row_signal, row_chart = row_out
+        row_signal[kept_rows[firsts]] = best // 8
+        row_chart[kept_rows[firsts]] = np.where(best // 8 > 0, best % 8, 0)
     # Each series' icons come from its latest chart (the charts are numbered in order).
-    chart_series = s[np.flatnonzero(np.r_[charts[1:] != charts[:-1], True])]
+    chart_last = np.flatnonzero(np.r_[charts[1:] != charts[:-1], True])
+    chart_series = s[chart_last]
     latest = np.flatnonzero(np.r_[chart_series[1:] != chart_series[:-1], True])
+    last_point = chart_last[latest]
     return {
         "index": index[picked],
-        "observed": observed[picked],
+        "observed": result.values,
+        "target": target,
         "partition_points": result.partition_points,
-        "partition_mean": result.partition_mean,
-        "partition_lower": result.partition_lower,
-        "partition_upper": result.partition_upper,
+        "partition_mean": result.mean[np.cumsum(result.partition_points) - result.partition_points],
+        "partition_chart": result.partition_chart,
+        "lower_limit": result.lower_limit,
+        "upper_limit": result.upper_limit,
         "signal": rank,
         "icon_series": chart_series[latest],
         "icon_points": result.series_points[latest],
+        "icon_chart": kind[last_point],
+        "icon_target": target[last_point],
+        "icon_row": rows[last_point],
         "variation": result.variation_code[latest],
         "assurance": result.assurance_code[latest],
     }
@@ -196,13 +350,61 @@ def _no_points() -> dict[str, NDArray[Any]]:
     return {
         "index": ints,
         "observed": floats,
+        "target": floats,
         "partition_points": ints,
         "partition_mean": floats,
-        "partition_lower": floats,
-        "partition_upper": floats,
+        "partition_chart": codes,
+        "lower_limit": floats,
+        "upper_limit": floats,
         "signal": codes,
         "icon_series": ints,
         "icon_points": ints,
+        "icon_chart": codes,
+        "icon_target": floats,
+        "icon_row": ints,
         "variation": codes,
         "assurance": codes,
     }
+
+
+def _number(value: float) -> str:
+    """A threshold as people write it: 2, 0.67, 1,000, 70%."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:,.0f}"
+
+
+def compared(
+    *,
+    measure: str,
+    better: str,
+    threshold: float,
+    unit: str | None,
+    per: int | None,
+    reported: int,
+    assessed: int,
+    combine: str,
+    covered: int,
+) -> str:
+    """What an SPC point is compared with, in words: ``≤ 2 a quarter, as 0.67 a month``,
+    ``≥ 70%``, ``≤ 12 per 1,000``, ``≤ 90 minutes``. ``covered`` is the months a cumulative
+    total covers by the end of the assessment period."""
+    sign = "≥" if better == "higher" else "≤"
+    if measure == "proportion":
+        return f"{sign} {_number(threshold * 100)}%"
+    if measure == "rate":
+        base = f" per {per:,}" if per and per != 1 else ""
+        return f"{sign} {_number(threshold)}{base}"
+    if measure == "mean":
+        return f"{sign} {_number(threshold)} {unit or ''}".strip()
+    point = PERIOD_WORDS.get(reported, f"{reported} months")
+    if threshold == 0 and better == "lower":
+        return "none (zero tolerance)"
+    if combine == "last":
+        return f"{sign} {_number(threshold)} (the latest {point})"
+    if combine == "cumulative":
+        share = threshold * reported / covered
+        return f"{sign} {_number(threshold)} in the year to date, as {_number(share)} a {point}"
+    whole = PERIOD_WORDS.get(assessed, f"{assessed} months")
+    if reported == assessed:
+        return f"{sign} {_number(threshold)} a {whole}"
+    share = threshold * reported / assessed
+    return f"{sign} {_number(threshold)} a {whole}, as {_number(share)} a {point}"

@@ -28,9 +28,32 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from contractkit import _blocks
+from contractkit.stats._special_cause import (
+    ASSURANCES,
+    COMMON_CAUSE,
+    CONCERN,
+    IMPROVEMENT,
+    NEITHER,
+    NO_CHART,
+    SIGNAL_NAMES,
+    TOLERANCE,
+    VARIATIONS,
+    Layout,
+    Lines,
+    special_causes,
+)
 
 __all__ = [
+    "ASSURANCES",
+    "COMMON_CAUSE",
+    "CONCERN",
+    "IMPROVEMENT",
+    "NEITHER",
+    "NO_CHART",
     "PROFILES",
+    "SIGNAL_NAMES",
+    "TOLERANCE",
+    "VARIATIONS",
     "BatchChart",
     "Profile",
     "XmrChart",
@@ -45,21 +68,6 @@ SCALE = 2.66
 """Process limits sit this many mean moving ranges from the centre line."""
 SCREEN = 3.267
 """NHSRplotthedots drops moving ranges at or above this many mean moving ranges."""
-TOLERANCE = 1e-9
-"""Relative tolerance for "on the mean", "on a limit" and ties between points."""
-
-# Signal codes in the batch arrays.
-NO_CHART = -1
-COMMON_CAUSE = 0
-IMPROVEMENT = 1
-CONCERN = 2
-NEITHER = 3
-SIGNAL_NAMES = {
-    COMMON_CAUSE: "common_cause",
-    IMPROVEMENT: "improvement",
-    CONCERN: "concern",
-    NEITHER: "neither",
-}
 
 Better = Literal["higher", "lower"] | None
 
@@ -174,14 +182,6 @@ class BatchChart(PartitionLimits):
     """Per series: the assurance icon (needs a target and a direction)."""
 
 
-def _sign(difference: FloatArray, tolerance: FloatArray) -> NDArray[np.int8]:
-    """+1, -1, or 0 where the difference is within the tolerance."""
-    signs: NDArray[np.int8] = np.where(
-        np.abs(difference) <= tolerance, 0, np.sign(difference)
-    ).astype(np.int8)
-    return signs
-
-
 def _contiguous_mean(
     values: FloatArray, starts: IntArray, mask: NDArray[np.bool_] | None
 ) -> FloatArray:
@@ -197,18 +197,6 @@ def _contiguous_mean(
     return mean
 
 
-def _runs(state: NDArray[np.int8], breaks: NDArray[np.bool_]) -> NDArray[np.int32]:
-    """For each element, the length of the run of equal, non-zero states it belongs to."""
-    run_break = breaks | (state == 0)
-    if state.shape[0] > 1:
-        run_break[1:] |= state[1:] != state[:-1]
-    run_id = np.cumsum(run_break, dtype=np.int32) - 1
-    lengths = np.bincount(run_id).astype(np.int32)
-    runs: NDArray[np.int32] = lengths[run_id]
-    runs[state == 0] = 0
-    return runs
-
-
 def xmr_batch(
     values: ArrayLike,
     series: ArrayLike,
@@ -219,6 +207,7 @@ def xmr_batch(
     profile: str | Profile = "mdc",
     baseline: int | None = None,
     icons: bool = True,
+    bounds: tuple[float | None, float | None] | tuple[ArrayLike, ArrayLike] | None = None,
 ) -> BatchChart:
     """XmR charts for many series laid end to end.
 
@@ -228,7 +217,9 @@ def xmr_batch(
     ``target`` is per point (NaN for none); the assurance icon uses a series' last target.
     ``baseline`` takes each partition's mean and moving range from its first N points only.
     ``icons=False`` leaves the per-series icons as codes only (``variation_code``,
-    ``assurance_code``), without the lists of names.
+    ``assurance_code``), without the lists of names. ``bounds`` (optional) holds the limits
+    within what the measure allows: ``(0, 1)`` for a proportion, ``(0, None)`` for a count,
+    each a number or an array per point (None: unbounded); Making Data Count does not clip.
     """
     rules = PROFILES[profile] if isinstance(profile, str) else profile
     x = np.asarray(values, dtype=np.float64)
@@ -242,6 +233,7 @@ def xmr_batch(
     part_codes = np.asarray(partition if partition is not None else series_codes, dtype=np.int64)
     direction = np.zeros(n, dtype=np.int8) if better is None else np.asarray(better, dtype=np.int8)
     goal = np.full(n, np.nan) if target is None else np.asarray(target, dtype=np.float64)
+    limits = point_bounds(bounds, n)
     blocks = [
         _block(
             x[a:b],
@@ -251,6 +243,7 @@ def xmr_batch(
             goal[a:b],
             rules,
             baseline,
+            None if limits is None else (limits[0][a:b], limits[1][a:b]),
         )
         for a, b in _blocks.series_blocks(series_codes)
     ]
@@ -282,16 +275,62 @@ def _block(
     goal: FloatArray,
     rules: Profile,
     baseline: int | None,
+    bounds: tuple[FloatArray, FloatArray] | None,
 ) -> BatchChart:
     """XmR charts for a block of whole series (see :func:`xmr_batch`); icons as codes only."""
     n = x.shape[0]
-    series_start = _blocks.run_starts(series_codes)
-    series_first = np.flatnonzero(series_start)
-    series_points = np.diff(np.r_[series_first, n]).astype(np.int64)
-    part_start = _blocks.run_starts(part_codes) | series_start
-    part_length = np.diff(np.r_[np.flatnonzero(part_start), n])
+    layout = Layout.of(series_codes, part_codes)
+    starts = layout.starts
+    part_length = layout.part_length
+    centre, sigma = _xmr_sigma(x, layout, rules, baseline)
+    short = layout.series_points < rules.minimum_points
+    no_chart_series = short & (rules.short_chart == "mean_only")
+    # Per-partition and per-series values spread over their points (contiguous runs): np.repeat
+    # is far cheaper than gathering by an index per point.
+    no_chart = np.repeat(no_chart_series, layout.series_points)
+    mean = np.repeat(centre, part_length)
+    sigma = np.repeat(sigma, part_length)
+    lines = Lines(
+        mean=mean,
+        lower=np.where(no_chart, np.nan, mean - 3 * sigma),
+        upper=np.where(no_chart, np.nan, mean + 3 * sigma),
+        two_down=mean - 2 * sigma,
+        two_up=mean + 2 * sigma,
+        # (fmax: a chart without a moving range has a NaN sigma, which adds nothing here)
+        spread=np.fmax(3 * sigma, 0.0) if n else sigma,
+    )
+    if bounds is not None:
+        lines = clip_lines(lines, *bounds)
+    found = special_causes(x, lines, layout, direction, goal, rules, no_chart_series)
+    return BatchChart(
+        partition_points=part_length,
+        partition_mean=centre,
+        partition_lower=lines.lower[starts],
+        partition_upper=lines.upper[starts],
+        signal=found.signal,
+        side=found.side,
+        astronomical=found.astronomical,
+        shift=found.shift,
+        trend=found.trend,
+        two_of_three=found.two_of_three,
+        series_points=layout.series_points,
+        variation_code=found.variation_code,
+        assurance_code=found.assurance_code,
+        trial=short & (rules.short_chart == "trial_limits"),
+        variation=[],
+        assurance=[],
+    )
 
-    starts = np.flatnonzero(part_start)
+
+def _xmr_sigma(
+    x: FloatArray, layout: Layout, rules: Profile, baseline: int | None
+) -> tuple[FloatArray, FloatArray]:
+    """Per partition: the centre line (the mean) and sigma (2.66 / 3 mean moving ranges), from
+    the first ``baseline`` points of each partition where given."""
+    n = x.shape[0]
+    if n == 0:
+        return np.array([]), np.array([])
+    part_start, starts = layout.part_start, layout.starts
     if baseline is None:
         in_baseline = None
         has_range = ~part_start
@@ -300,178 +339,56 @@ def _block(
         first_of_part = np.maximum.accumulate(np.where(part_start, positions, 0))
         in_baseline = (positions - first_of_part) < baseline
         has_range = ~part_start & in_baseline
-
-    centre = _contiguous_mean(x, starts, in_baseline) if n else np.array([])
+    centre = _contiguous_mean(x, starts, in_baseline)
     # Each point's moving range from the point before (0 for the first, never counted: a
     # partition's first point has no range).
     moving_range = np.abs(np.diff(x, prepend=x[:1]))
-    mr_mean = _contiguous_mean(moving_range, starts, has_range) if n else np.array([])
-    if rules.screen_moving_ranges and n:
+    mr_mean = screened_mean_range(moving_range, starts, has_range, layout.part_length, rules)
+    return centre, SCALE * mr_mean / 3
+
+
+def screened_mean_range(
+    moving_range: FloatArray,
+    starts: IntArray,
+    has_range: NDArray[np.bool_],
+    part_length: IntArray,
+    rules: Profile,
+) -> FloatArray:
+    """Per partition: the mean moving range, screened once where the profile says (ranges at
+    or above 3.267 means dropped)."""
+    mr_mean = _contiguous_mean(moving_range, starts, has_range)
+    if rules.screen_moving_ranges:
         kept = has_range & (moving_range < SCREEN * np.repeat(mr_mean, part_length))
         mr_mean = _contiguous_mean(moving_range, starts, kept)
+    return mr_mean
 
-    short = series_points < rules.minimum_points
-    no_chart_series = short & (rules.short_chart == "mean_only")
-    # Per-partition and per-series values spread over their points (contiguous runs): np.repeat
-    # is far cheaper than gathering by an index per point.
-    no_chart = np.repeat(no_chart_series, series_points)
 
-    mean = np.repeat(centre, part_length)
-    sigma = np.repeat(SCALE * mr_mean / 3, part_length)
-    upper = np.where(no_chart, np.nan, mean + 3 * sigma)
-    lower = np.where(no_chart, np.nan, mean - 3 * sigma)
-    two_up = mean + 2 * sigma
-    two_down = mean - 2 * sigma
-
-    # Comparisons ignore differences below a billionth of the chart's scale, so that a point
-    # "exactly on" the mean or a limit does not depend on the order sums were taken in.
-    # (fmax: a chart without a moving range has a NaN sigma, which adds nothing here)
-    tolerance = TOLERANCE * (np.abs(mean) + np.fmax(3 * sigma, 0.0) + np.abs(x))
-    side = _sign(x - mean, tolerance)
-    segment_start = series_start if rules.cross_partitions else part_start
-
-    astronomical = (x - upper > tolerance) | (lower - x > tolerance)
-
-    shift = _runs(side, segment_start) >= rules.shift
-
-    step = np.zeros(n, dtype=np.int8)
-    if n > 1:
-        step[1:] = _sign(x[1:] - x[:-1], TOLERANCE * (np.abs(x[1:]) + np.abs(x[:-1])))
-    step[segment_start] = 0
-    step_in_trend = _runs(step, segment_start) >= rules.trend - 1
-    trend = step_in_trend.copy()
-    trend[:-1] |= step_in_trend[1:]
-    # A point belongs to the trend of its own step (from the point before) and to the trend of
-    # the next step (to the point after): where a fall meets a rise, it is in both.
-    rising = step_in_trend & (step > 0)
-    falling = step_in_trend & (step < 0)
-    trend_high = rising.copy()
-    trend_low = falling.copy()
-    trend_high[:-1] |= rising[1:]
-    trend_low[:-1] |= falling[1:]
-    # Where one side must be chosen (NHSRplotthedots), the later trend wins: "if a point is part
-    # of a trend either side, use right side".
-    right = np.zeros(n, dtype=np.int8)
-    if n > 1:
-        right[:-1] = np.where(step_in_trend[1:], step[1:], 0)
-    trend_side = np.where(right != 0, right, np.where(step_in_trend, step, 0)).astype(np.int8)
-
-    beyond = ((side > 0) & (x - two_up > tolerance) & (x - upper <= tolerance)) | (
-        (side < 0) & (two_down - x > tolerance) & (lower - x <= tolerance)
-    )
-    two_of_three = np.zeros(n, dtype=bool)
-    if n >= 3:
-        same = (
-            (side[:-2] != 0)
-            & (side[:-2] == side[1:-1])
-            & (side[1:-1] == side[2:])
-            & ~segment_start[1:-1]
-            & ~segment_start[2:]
-        )
-        count = beyond[:-2].astype(int) + beyond[1:-1] + beyond[2:]
-        window = same & (count >= 2)
-        for offset in range(3):
-            two_of_three[offset : n - 2 + offset] |= window & beyond[offset : n - 2 + offset]
-    flagged = astronomical | shift | trend | two_of_three
-    if rules.conflict == "precedence":
-        astro_side = np.where(astronomical, side, 0)
-        tot_side = np.where(two_of_three, side, 0)
-        shift_side = np.where(shift, side, 0)
-        chosen = np.where(
-            astro_side != 0,
-            astro_side,
-            np.where(trend_side != 0, trend_side, np.where(tot_side != 0, tot_side, shift_side)),
-        )
-        high: NDArray[np.bool_] = chosen > 0
-        low: NDArray[np.bool_] = chosen < 0
-    else:
-        # Astronomical, shift and two-of-three take the point's own side of the mean.
-        by_side = astronomical | shift | two_of_three
-        high = (by_side & (side > 0)) | trend_high
-        low = (by_side & (side < 0)) | trend_low
-    good = np.where(direction > 0, high, low)
-    bad = np.where(direction > 0, low, high)
-    signal = np.full(n, COMMON_CAUSE, dtype=np.int8)
-    signal[flagged & (direction == 0)] = NEITHER
-    signal[flagged & (direction != 0) & bad] = CONCERN
-    signal[flagged & (direction != 0) & good] = IMPROVEMENT  # improvement wins a conflict
-    toward = np.where(direction > 0, 1, -1).astype(np.int8)  # the improving side
-    signal_side = np.zeros(n, dtype=np.int8)
-    improving, concerning = signal == IMPROVEMENT, signal == CONCERN
-    neither = signal == NEITHER
-    signal_side[improving] = toward[improving]
-    signal_side[concerning] = -toward[concerning]
-    signal_side[neither] = np.where(high[neither], 1, -1)
-    signal[no_chart] = NO_CHART
-    signal_side[no_chart] = 0
-
-    last = np.flatnonzero(np.r_[series_start[1:], True]) if n else np.array([], dtype=int)
-    variation_code, assurance_code = _icons(
-        signal[last],
-        signal_side[last],
-        direction[last],
-        goal[last],
-        lower[last],
-        upper[last],
-        no_chart_series,
-    )
-
-    return BatchChart(
-        partition_points=part_length.astype(np.int64),
-        partition_mean=centre,
-        partition_lower=lower[starts],
-        partition_upper=upper[starts],
-        signal=signal,
-        side=signal_side,
-        astronomical=astronomical & ~no_chart,
-        shift=shift & ~no_chart,
-        trend=trend & ~no_chart,
-        two_of_three=two_of_three & ~no_chart,
-        series_points=series_points,
-        variation_code=variation_code,
-        assurance_code=assurance_code,
-        trial=short & (rules.short_chart == "trial_limits"),
-        variation=[],
-        assurance=[],
+def clip_lines(lines: Lines, low: FloatArray, high: FloatArray) -> Lines:
+    """The lines held within what the measure allows: ``low`` and ``high`` per point (-inf and
+    inf where unbounded). A value cannot lie beyond a bound, so clipping changes no signal."""
+    return attrs.evolve(
+        lines,
+        lower=np.clip(lines.lower, low, high),
+        upper=np.clip(lines.upper, low, high),
+        two_down=np.clip(lines.two_down, low, high),
+        two_up=np.clip(lines.two_up, low, high),
     )
 
 
-VARIATIONS: tuple[str | None, ...] = (
-    None,
-    "common_cause",
-    "improvement_high",
-    "improvement_low",
-    "concern_high",
-    "concern_low",
-    "neither_high",
-    "neither_low",
-)
-"""The variation icons, by code (0: none, the chart being too short)."""
-ASSURANCES: tuple[str | None, ...] = (None, "pass", "fail", "hit_and_miss")
-"""The assurance icons, by code (0: none, without a target and a direction, or limits)."""
-
-
-def _icons(
-    signal: NDArray[np.int8],
-    side: NDArray[np.int8],
-    direction: NDArray[np.int8],
-    target: FloatArray,
-    lower: FloatArray,
-    upper: FloatArray,
-    short: NDArray[np.bool_],
-) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
-    """Each series' icons from its last point, as codes into VARIATIONS and ASSURANCES."""
-    high = side > 0
-    variation = np.select(
-        [short, signal == COMMON_CAUSE, signal == IMPROVEMENT, signal == CONCERN],
-        [0, 1, np.where(high, 2, 3), np.where(high, 4, 5)],
-        np.where(high, 6, 7),
-    ).astype(np.int8)
-    passing = np.where(direction > 0, target < lower, target > upper)
-    failing = np.where(direction > 0, target > upper, target < lower)
-    usable = (direction != 0) & np.isfinite(target) & np.isfinite(lower) & ~short
-    assurance = np.where(~usable, 0, np.where(passing, 1, np.where(failing, 2, 3)))
-    return variation, assurance.astype(np.int8)
+def point_bounds(
+    bounds: tuple[float | None, float | None] | tuple[ArrayLike, ArrayLike] | None, n: int
+) -> tuple[FloatArray, FloatArray] | None:
+    """``bounds`` as a (low, high) pair of per-point arrays (None: no bounds)."""
+    if bounds is None:
+        return None
+    low, high = bounds
+    lows = np.broadcast_to(
+        np.asarray(-np.inf if low is None else low, dtype=np.float64), (n,)
+    ).copy()
+    highs = np.broadcast_to(np.asarray(np.inf if high is None else high, dtype=np.float64), (n,))
+    if np.any(np.isnan(lows)) or np.any(np.isnan(highs)) or np.any(lows > highs):
+        raise ValueError("bounds must be (low, high) with low ≤ high (None for no bound)")
+    return lows, highs.copy()
 
 
 @attrs.frozen
@@ -503,12 +420,15 @@ def xmr(
     profile: str | Profile = "mdc",
     recalculate_at: Sequence[int] = (),
     baseline: int | None = None,
+    bounds: tuple[float | None, float | None] | None = None,
 ) -> XmrChart:
     """An XmR chart of one series, with Making Data Count's special-cause rules.
 
     ``recalculate_at`` lists the indexes at which new limits begin (chosen by you, never
     automatically). ``baseline`` takes the mean and moving range from the first N points of
-    each partition, extending the limits over the later ones.
+    each partition, extending the limits over the later ones. ``bounds`` holds the limits
+    within what the measure allows, ``(0, 1)`` for a proportion or ``(0, None)`` for a count
+    (by default they are not clipped, as Making Data Count has it).
 
         >>> chart = xmr([5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 5, 6, 12], better="higher", target=4)
         >>> chart.signals[-1], chart.variation, chart.assurance
@@ -532,6 +452,7 @@ def xmr(
         target=np.full(x.shape[0], np.nan if target is None else target),
         profile=profile,
         baseline=baseline,
+        bounds=bounds,
     )
     names = (
         ("astronomical", batch.astronomical),
