@@ -82,23 +82,23 @@ def completeness(
     rejected_row, rejected_at = _rejected(grid, plan, attributable)
     rejected = np.bincount(rejected_at, minlength=grid.series.size).astype(np.int64)
 
-    combine = plan.kpi_combine[plan.series_kpi[grid.series]]
-    # A snapshot needs the period's last due return.
-    reported = plan.series_reported[grid.series]
-    last_month = np.minimum(grid.a_start + grid.a_months - 1, plan.series_ends[grid.series])
-    last_due = _reporting_start(last_month, reported)
-    has_last = (combined.last_start >= 0) & (combined.last_start >= last_due)
-    # A year-to-date figure needs every due return of its financial year so far.
-    year = grid.series * 10_000 + (grid.a_start - 3) // 12
-    new_year = np.r_[True, year[1:] != year[:-1]] if year.size else np.zeros(0, dtype=bool)
-    short = (due - made).astype(np.int64)
-    running = np.cumsum(short)
-    start_of_year = np.maximum.accumulate(np.where(new_year, np.arange(year.size), 0))
-    before = np.where(start_of_year > 0, running[np.maximum(start_of_year - 1, 0)], 0)
-    year_short = running - before
-    complete = np.select(
-        [combine == _LAST, combine == _CUMULATIVE], [has_last, year_short == 0], made >= due
-    )
+    complete = made >= due
+    kpi_combine = plan.kpi_combine
+    if (kpi_combine != 0).any():  # only KPIs combined by last or cumulative need more
+        combine = kpi_combine[plan.series_kpi[grid.series]]
+        last = np.flatnonzero(combine == _LAST)
+        if last.size:
+            # A snapshot needs the period's last due return.
+            series = grid.series[last]
+            final = np.minimum(
+                grid.a_start[last] + grid.a_months[last] - 1, plan.series_ends[series]
+            )
+            last_due = _reporting_start(final, plan.series_reported[series])
+            found = combined.last_start[last]
+            complete[last] = (found >= 0) & (found >= last_due)
+        cumulative = np.flatnonzero(combine == _CUMULATIVE)
+        if cumulative.size:
+            complete[cumulative] = _year_so_far_short(grid, due - made)[cumulative] == 0
     failure = np.select(
         [(made == 0) & (rejected > 0), made == 0, made < due],
         [REJECTED, MISSING, INCOMPLETE],
@@ -109,11 +109,23 @@ def completeness(
         due=due,
         made=made,
         rejected=rejected,
-        complete=complete.astype(bool),
+        complete=complete,
         failure=failure,
         rejected_row=rejected_row,
         rejected_at=rejected_at,
     )
+
+
+def _year_so_far_short(grid: Grid, short: Ints) -> Ints:
+    """Per grid row: the returns missing from its financial year so far (its series' rows of
+    the year up to and including it)."""
+    year = grid.series * 10_000 + (grid.a_start - 3) // 12
+    new_year = np.r_[True, year[1:] != year[:-1]] if year.size else np.zeros(0, dtype=bool)
+    running = np.cumsum(short)
+    start_of_year = np.maximum.accumulate(np.where(new_year, np.arange(year.size), 0))
+    before = np.where(start_of_year > 0, running[np.maximum(start_of_year - 1, 0)], 0)
+    year_short: Ints = running - before
+    return year_short
 
 
 def _rejected(

@@ -42,6 +42,10 @@ __all__ = ["evaluate"]
 # Status codes (names in Evaluation): 1-4 are the verdicts, then these.
 NOT_REPORTED, NOT_DUE, SHADOW, REJECTED_RETURN, INCOMPLETE = 5, 6, 7, 8, 9
 _VERDICTS = (MET, WITHIN, UNDER, INSUFFICIENT)
+_JUDGED = np.isin(np.arange(10), _VERDICTS)
+"""Indexed by status code: a verdict on performance."""
+_IN_FORCE = _JUDGED | np.isin(np.arange(10), (NOT_REPORTED, REJECTED_RETURN, INCOMPLETE))
+"""Indexed by status code: a period the escalation rules may count (not shadow, not due)."""
 # How a failure to report counts, by ReportingCount: 0 not at all, 1 flagged, 2 alarm.
 _COUNTS = {"not_counted": 0, "flagged": 1, "alarm": 2}
 
@@ -231,21 +235,19 @@ def _statuses(
       ``incomplete``, since an earlier return is a different figure;
     - otherwise the verdict.
     """
-    kpi = plan.series_kpi[grid.series]
-    combine = plan.kpi_combine[kpi]
-    counted_up = (plan.kpi_measure[kpi] == COUNT) & (combine != 1)
-    settled = np.where(higher, verdict == MET, verdict == UNDER)
-    partial = ~evidence.complete & (evidence.made > 0)
-    status = np.select(
-        [
-            (evidence.made == 0) & (evidence.rejected > 0),
-            evidence.made == 0,
-            partial & counted_up & ~settled,
-            partial & (combine == 1),
-        ],
-        [REJECTED_RETURN, NOT_REPORTED, INCOMPLETE, INCOMPLETE],
-        verdict,
-    ).astype(np.int8)
+    status = verdict.copy()
+    none = evidence.made == 0
+    status[none] = NOT_REPORTED
+    status[none & (evidence.rejected > 0)] = REJECTED_RETURN
+    partial = np.flatnonzero(~evidence.complete & ~none)
+    if partial.size:  # only the periods with some returns missing need more
+        kpi = plan.series_kpi[grid.series[partial]]
+        combine = plan.kpi_combine[kpi]
+        counted_up = (plan.kpi_measure[kpi] == COUNT) & (combine != 1)
+        mine = verdict[partial]
+        settled = np.where(higher[partial], mine == MET, mine == UNDER)
+        unsettled = (counted_up & ~settled) | (combine == 1)
+        status[partial[unsettled]] = INCOMPLETE
     return status, np.where(status == UNDER, level, 0).astype(np.int8)
 
 
@@ -272,9 +274,8 @@ def _counted(
         ],
         dtype=np.int8,
     )
-    judged = np.isin(status, _VERDICTS)
-    in_force = judged | np.isin(status, (NOT_REPORTED, REJECTED_RETURN, INCOMPLETE))
-    failure = np.where(in_force, weight[evidence.failure], 0)
+    judged = _JUDGED[status]
+    failure = np.where(_IN_FORCE[status], weight[evidence.failure], 0)
     counted_as = np.select(
         [(level == ALARM) | (failure == 2), (status == UNDER) | (failure == 1), judged],
         [3, 2, 1],
