@@ -564,8 +564,10 @@ def _attributable(
     months: NDArray[Any],
 ) -> dict[str, NDArray[Any]]:
     """The rejected rows meant as a known series' return for a period that can be due."""
-    not_due = np.isin(reason, [_CODES[c] for c in _NOT_DUE])
-    picked = np.flatnonzero((reason > 0) & (series_code >= 0) & (start >= 0) & ~not_due)
+    rejected = np.flatnonzero(reason > 0)
+    codes = reason[rejected]
+    not_due = np.isin(codes, [_CODES[c] for c in _NOT_DUE])
+    picked = rejected[(series_code[rejected] >= 0) & (start[rejected] >= 0) & ~not_due]
     return {
         ROW: rows[picked],
         "series_code": series_code[picked],
