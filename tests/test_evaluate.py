@@ -1770,3 +1770,18 @@ def test_spc_icons_start_again_after_a_gap_and_need_enough_points() -> None:
     )
     icons = evaluation.spc_icons().row(0, named=True)
     assert (icons["points"], icons["variation"], icons["assurance"]) == (9, None, None)
+
+
+def test_dates_are_dates_and_a_stage_ends_on_its_last_day(staged: Evaluation) -> None:
+    table = staged.to_polars()
+    for column in ("commences", "stage_from", "stage_to"):
+        assert table.schema[column] == pl.Date
+    frame = staged.to_pandas()
+    for column in ("commences", "stage_from", "stage_to"):
+        assert str(frame[column].dtype).startswith("datetime64"), column
+    # ucr-north's nine-month embedding stage, from 1 October 2026, ends on 30 June 2027: its
+    # last day, as the explanation says.
+    row = table.filter(pl.col("stage") == "embedding").row(0, named=True)
+    assert (row["stage_from"], row["stage_to"]) == (date(2026, 10, 1), date(2027, 6, 30))
+    text = staged.explain(row["service"], row["kpi"], row["period"]).text
+    assert "runs from 1 October 2026 to 30 June 2027" in text
