@@ -388,6 +388,59 @@ def test_python_construction_raises_spec_error_with_paths() -> None:
     assert all(p.line is None for p in error.problems)
 
 
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("charity", "vcse"),
+        ("voluntary", "vcse"),
+        ("third sector", "vcse"),
+        ("Third-Sector", "vcse"),
+        ("private", "independent_sector"),
+        ("independent", "independent_sector"),
+        ("council", "local_authority"),
+        ("County Council", "local_authority"),
+        ("GP", "primary_care"),
+        ("general practice", "primary_care"),
+        ("PCN", "primary_care"),
+        ("FT", "nhs_foundation_trust"),
+        ("foundation trust", "nhs_foundation_trust"),
+        ("CIC", "social_enterprise"),
+        ("chairty", "vcse"),  # a slip in a longer word is forgiven
+    ],
+)
+def test_other_words_for_a_provider_type_are_refused_with_the_right_word(
+    written: str, meant: str
+) -> None:
+    with pytest.raises(ck.SpecError) as caught:
+        ck.Provider(id="RQX", name="A provider", type=written)
+    (problem,) = caught.value.problems
+    assert problem.path == "type"
+    assert problem.message.startswith(f"{written!r} is not a provider type: ")
+    assert f"is {meant!r}" in problem.message
+    assert "(the types are: nhs_trust, nhs_foundation_trust, " in problem.message
+
+
+@pytest.mark.parametrize("written", ["NHS Trust", "Nhs_Foundation_Trust", "local authority"])
+def test_a_type_written_in_other_case_or_spacing_is_refused_with_its_spelling(
+    written: str,
+) -> None:
+    with pytest.raises(ck.SpecError) as caught:
+        ck.Provider(id="RQX", name="A provider", type=written)
+    (problem,) = caught.value.problems
+    meant = written.lower().replace(" ", "_")
+    assert problem.message.endswith(f"did you mean {meant!r}?")
+
+
+@pytest.mark.parametrize("written", ["it", "hospital", "la", "xyz"])
+def test_no_type_is_guessed_for_unrelated_words(written: str) -> None:
+    with pytest.raises(ck.SpecError) as caught:
+        ck.Provider(id="RQX", name="A provider", type=written)
+    message = caught.value.problems[0].message
+    assert message.startswith(f"{written!r} is not one of: nhs_trust, ")
+    assert "did you mean" not in message
+    assert "is not a provider type" not in message
+
+
 def test_lookups_suggest_close_ids(ucr: ck.Contract) -> None:
     assert ucr.kpi("ucr-2h").name.startswith("Urgent")
     with pytest.raises(KeyError, match="did you mean 'ucr-north'"):

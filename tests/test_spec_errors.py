@@ -333,6 +333,19 @@ CASES: dict[str, Bad] = {
         at="kind: »contrakt",
         words=("unknown kind 'contrakt'", "did you mean 'contract'?"),
     ),
+    # a provider type in other words: the type's own word is given
+    "provider-type-charity": Bad(
+        (("    type: vcse", "    type: charity"),),
+        path="providers[3].type",
+        at="type: »charity",
+        words=("'charity' is not a provider type", "such as a charity, is 'vcse'"),
+    ),
+    "provider-type-council": Bad(
+        (("    type: vcse", "    type: Council"),),
+        path="providers[3].type",
+        at="type: »Council",
+        words=("'Council' is not a provider type", "a council is 'local_authority'"),
+    ),
     # escalation and flags
     "escalation-both-flagged-and-alarms": Bad(
         (("    alarms: 1\n", "    alarms: 1\n    flagged: 1\n"),),

@@ -25,13 +25,13 @@ import math
 import re
 from collections.abc import Iterable
 
-__all__ = ["closest", "did_you_mean"]
+__all__ = ["closest", "did_you_mean", "edit_distance", "normalised"]
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
 
 
 @functools.lru_cache(maxsize=65_536)
-def _written(text: str) -> str:
+def normalised(text: str) -> str:
     """A name as it is compared: lower case, with one '_' for any run of spaces, '-' or '_'."""
     return _SEPARATORS.sub("_", text.strip().casefold())
 
@@ -92,7 +92,7 @@ def _abbreviates(word: str, name: str) -> bool:
 def closest(word: str, candidates: Iterable[str]) -> str | None:
     """The candidate a misspelt word most likely means, or None if none is a sensible guess."""
     pool = [c for c in dict.fromkeys(candidates) if isinstance(c, str)]
-    written = _written(word)
+    written = normalised(word)
     if not written:
         return None
     limit = _allowed_edits(len(written))
@@ -102,7 +102,7 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     # spares comparing letter by letter names far from the word.
     foreign = str.maketrans(dict.fromkeys(written))
     for candidate in pool:
-        other = _written(candidate)
+        other = normalised(candidate)
         if other == written:
             return candidate
         if abs(len(other) - len(written)) > limit or len(other.translate(foreign)) > limit:
