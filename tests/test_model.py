@@ -7,9 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import contractkit as ck
 from contractkit.model.embedding import schedule
+from contractkit.model.escalation import CONTRACT_MANAGEMENT, contract_management_stage
 from contractkit.units import Quantity
 
 
@@ -290,6 +293,96 @@ def test_escalation_steps_must_be_kept_together() -> None:
     ]
     found = dict(problems(contract(escalation=rules)))
     assert "keep a step's rules together" in found["escalation[2].step"]
+
+
+def rule(step: str) -> dict[str, Any]:
+    return {"step": step, "flagged": 1, "within": 1}
+
+
+def test_a_meeting_listed_as_more_serious_than_a_remedial_action_plan_is_refused() -> None:
+    steps = ["contract_performance_notice", "remedial_action_plan", "contract_management_meeting"]
+    found = dict(problems(contract(escalation=[rule(s) for s in steps])))
+    assert found == {
+        "escalation[2].step": (
+            "'contract_management_meeting' is listed after 'remedial_action_plan', as the more "
+            "serious step, but it comes before it in contract management (General Condition 9 "
+            "of the NHS Standard Contract): list the rules from the least serious step, "
+            "contract_performance_notice → contract_management_meeting → remedial_action_plan"
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        ["contract_management_meeting", "contract_performance_notice"],
+        ["exception_notice", "remedial_action_plan"],
+        ["termination", "withholding"],
+        ["withholding", "exception_notice"],
+        ["joint_investigation", "contract_management_meeting"],
+        ["termination", "contract_performance_notice"],
+    ],
+)
+def test_steps_out_of_the_order_of_general_condition_9_are_refused(steps: list[str]) -> None:
+    found = dict(problems(contract(escalation=[rule(s) for s in steps])))
+    assert list(found) == ["escalation[1].step"]
+    assert f"{steps[1]!r} is listed after {steps[0]!r}" in found["escalation[1].step"]
+
+
+def test_only_the_fewest_steps_out_of_place_are_reported() -> None:
+    steps = ["contract_performance_notice", "exception_notice", "contract_management_meeting"]
+    steps.append("remedial_action_plan")
+    found = dict(problems(contract(escalation=[rule(s) for s in steps])))
+    assert list(found) == ["escalation[1].step"]
+    assert found["escalation[1].step"].startswith(
+        "'exception_notice' is listed before 'contract_management_meeting', as the less serious "
+        "step, but it comes after it in contract management"
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([step for stage in CONTRACT_MANAGEMENT for step in stage[:1]]),
+        min_size=1,
+        max_size=6,
+        unique=True,
+    )
+)
+def test_steps_are_accepted_exactly_when_in_the_order_of_the_process(steps: list[str]) -> None:
+    stages = [contract_management_stage(step) or 0 for step in steps]
+    escalation = [rule(s) for s in steps]
+    if stages == sorted(stages):
+        assert ck.Contract(**contract(escalation=escalation)).steps == tuple(steps)
+    else:
+        found = problems(contract(escalation=escalation))
+        assert found
+        assert all("in contract management (General Condition 9" in m for _, m in found)
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [
+            "contract_performance_notice",
+            "contract_management_meeting",
+            "immediate_action_plan",
+            "joint_investigation",
+            "remedial_action_plan",
+            "exception_notice",
+            "withholding",
+            "termination",
+        ],
+        # the three outcomes of a contract management meeting are alternatives, in any order
+        ["remedial_action_plan", "joint_investigation", "immediate_action_plan"],
+        # steps in the contract's own words are not ordered against the process
+        ["exception_notice", "board_escalation", "contract_performance_notice_2"],
+        ["informal_review", "contract_performance_notice", "exception_notice"],
+    ],
+)
+def test_steps_in_the_order_of_the_process_or_in_own_words_are_accepted(steps: list[str]) -> None:
+    built = ck.Contract(**contract(escalation=[rule(s) for s in steps]))
+    assert built.steps == tuple(steps)
 
 
 def test_steps_are_ordered_by_first_mention(ucr: ck.Contract) -> None:

@@ -371,6 +371,21 @@ CASES: dict[str, Bad] = {
         at="alarms: »2",
         words=("2 periods cannot fall within the most recent 1",),
     ),
+    "escalation-out-of-the-order-of-general-condition-9": Bad(
+        (
+            (
+                "escalation:\n  - step: contract_performance_notice",
+                "escalation:\n  - step: termination",
+            ),
+        ),
+        path="escalation[0].step",
+        at="step: »termination",
+        words=(
+            "'termination' is listed before 'contract_performance_notice', as the less serious "
+            "step, but it comes after it in contract management (General Condition 9",
+            "contract_performance_notice → remedial_action_plan → exception_notice → termination",
+        ),
+    ),
     "flags-alarm-above-warning": Bad(
         (("  alarm: 0.001", "  alarm: 0.05"),),
         path="flags.alarm",
