@@ -279,6 +279,56 @@ CASES: dict[str, Bad] = {
         at="  end: »2025-03-31",
         words=("the term ends (2025-03-31) on or before it starts (2026-04-01)",),
     ),
+    # dates written another way: the same date, written year-month-day
+    "date-written-day-first": Bad(
+        (("  start: 2026-04-01", "  start: 01/04/2026"),),
+        path="term.start",
+        at="  start: »01/04/2026",
+        words=("'01/04/2026' is not a date: write dates as year-month-day, 2026-04-01",),
+    ),
+    "date-without-leading-zeros": Bad(
+        (("  start: 2026-04-01", "  start: 2026-4-1"),),
+        path="term.start",
+        at="  start: »2026-4-1",
+        words=("'2026-4-1' is not a date: write dates as year-month-day, 2026-04-01",),
+    ),
+    "date-with-a-time": Bad(
+        (("  start: 2026-04-01", "  start: 2026-04-01T09:00:00"),),
+        path="term.start",
+        at="  start: »2026-04-01T09:00:00",
+        words=("'2026-04-01T09:00:00' is a date and a time: write the date alone, 2026-04-01",),
+    ),
+    "date-that-is-no-day": Bad(
+        (("  end: 2029-03-31", "  end: 2029-02-29"),),
+        path="term.end",
+        at="  end: »2029-02-29",
+        words=("'2029-02-29' is not a date: February 2029 has 28 days",),
+    ),
+    "dated-threshold-keys-written-day-first": Bad(
+        (("        2026-04-01: 12", "        01/04/2026: 12"),),
+        path="kpis[2].threshold.established.01/04/2026",
+        at="»01/04/2026: 12",
+        words=("'01/04/2026' is not a date: write dates as year-month-day, 2026-04-01",),
+        absent=("staged", "mixes dates"),
+    ),
+    "dated-threshold-key-in-words": Bad(
+        (("        2027-04-01: 10", "        1 April 2027: 10"),),
+        path="kpis[2].threshold.established.1 April 2027",
+        at="»1 April 2027: 10",
+        words=("'1 April 2027' is not a date: write dates as year-month-day, 2027-04-01",),
+    ),
+    "term-ends-in-the-year-9999": Bad(
+        (("  end: 2029-03-31", "  end: 9999-12-31"),),
+        path="term.end",
+        at="  end: »9999-12-31",
+        words=("9999-12-31 is outside the dates contractkit works with", "check the year"),
+    ),
+    "stage-longer-than-any-contract": Bad(
+        (("    months: 9\n", "    months: 100000\n"),),
+        path="embedding[1].months",
+        at="months: »100000",
+        words=("a stage of 100,000 months is longer than any contract", "at most 1,200 months"),
+    ),
     # duplicate ids
     "duplicate-service-id": Bad(
         (("  - id: falls-east", "  - id: ucr-north"),),

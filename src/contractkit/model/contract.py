@@ -26,6 +26,7 @@ from contractkit.model._base import (
     did_you_mean,
     supported_format,
 )
+from contractkit.model._dates import Day
 from contractkit.model._types import Id
 from contractkit.model.embedding import ESTABLISHED, Stage, StageMode, StageSpan, schedule
 from contractkit.model.escalation import EscalationRule, Flags, contract_management_stage
@@ -54,9 +55,9 @@ T = TypeVar("T")
 class Term(SpecModel):
     """The contract's term: from ``start`` to ``end``, both days included."""
 
-    start: date
+    start: Day
     """The first day of the contract."""
-    end: date
+    end: Day
     """The last day of the contract."""
 
     @model_validator(mode="after")

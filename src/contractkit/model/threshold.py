@@ -30,6 +30,7 @@ from pydantic import model_serializer, model_validator
 
 from contractkit.errors import UnitError
 from contractkit.model._base import Issue, IssuesError, Path, SpecModel
+from contractkit.model._dates import Day, looks_like_a_date, read_day
 from contractkit.units import QUANTITY_JSON_SCHEMA, Quantity
 
 __all__ = [
@@ -66,7 +67,7 @@ class Dated(SpecModel):
     that starts before the first date has no threshold (it is monitored only).
     """
 
-    values: tuple[tuple[date, Quantity], ...]
+    values: tuple[tuple[Day, Quantity], ...]
     """(date, value) pairs in date order."""
 
     @model_validator(mode="after")
@@ -181,7 +182,9 @@ def is_stage_name(name: str) -> bool:
 
 
 def _is_date_key(key: object) -> bool:
-    return isinstance(key, date) or (isinstance(key, str) and bool(_DATE_KEY.match(key)))
+    """A key written as a date in any form (``2026-04-01``, ``01/04/2026``, ``1 April 2026``),
+    so that a date written the wrong way is reported as a date, not taken for a stage."""
+    return isinstance(key, date) or (isinstance(key, str) and looks_like_a_date(key))
 
 
 def _key_text(key: object) -> str:
@@ -239,9 +242,9 @@ def _parse_dated(raw: Mapping[Any, Any], path: Path, issues: list[Issue]) -> Dat
     for key, value in raw.items():
         key_path = (*path, _key_text(key))
         try:
-            start = key if isinstance(key, date) else date.fromisoformat(key)
-        except ValueError:
-            issues.append(Issue(key_path, f"{key!r} is not a date", at_key=True))
+            start = read_day(key)
+        except ValueError as error:
+            issues.append(Issue(key_path, str(error), at_key=True))
             ok = False
             continue
         if start in values:
