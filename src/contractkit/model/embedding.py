@@ -40,7 +40,9 @@ class Stage(SpecModel):
 
     stage: Id
     """The stage's name, used as a key in staged thresholds."""
-    months: Annotated[int, Field(gt=0)] | None = None
+    months: Annotated[int, Field(gt=0, json_schema_extra={"maximum": MAX_STAGE_MONTHS})] | None = (
+        None
+    )
     """How many calendar months the stage lasts (none for the last stage), at most 1,200."""
 
     @field_validator("months")
@@ -53,6 +55,7 @@ class Stage(SpecModel):
                 f"{MAX_STAGE_MONTHS:,} months (a hundred years)"
             )
         return months
+
     mode: StageMode = StageMode.ASSESSED
     """``assessed`` (the default) or ``shadow`` (reported, never flagged)."""
 
