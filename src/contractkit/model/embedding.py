@@ -10,9 +10,9 @@ from typing import Annotated
 import attrs
 from pydantic import Field, field_validator
 
+from contractkit.errors import PeriodError
 from contractkit.model._base import SpecModel
 from contractkit.model._types import Id
-from contractkit.errors import PeriodError
 from contractkit.periods import add_months
 
 __all__ = ["Stage", "StageMode", "StageSpan", "schedule"]
