@@ -17,6 +17,7 @@ inside the calendar.
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -126,6 +127,25 @@ def advice(text: str) -> str:
     return f"{shown!r} is not a date: {_HOW}, such as 2026-04-01"
 
 
+def _number_text(value: int | Decimal | float) -> str:
+    """A number as text for a message, unless it is no finite number or far too long."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "a number that is not finite"
+    if isinstance(value, int):
+        number = Decimal(value) if value.bit_length() < 128 else Decimal("Infinity")
+    else:
+        number = Decimal(value)
+    if not number.is_finite():
+        return (
+            "a number that is not finite"
+            if not isinstance(value, int)
+            else "a number far beyond any date"
+        )
+    if abs(number) >= 10**30:
+        return "a number far beyond any date"
+    return str(value)
+
+
 def _in_range(day: date) -> date:
     if not EARLIEST <= day <= LATEST:
         raise ValueError(
@@ -157,7 +177,7 @@ def read_day(value: Any) -> date:
             return _in_range(day)
         raise ValueError(advice(value))
     if isinstance(value, int | Decimal | float) and not isinstance(value, bool):
-        digits = str(value) if abs(value) < 10**30 else "a number far beyond any date"
+        digits = _number_text(value)
         if _COMPACT.match(digits) and meant(digits) is not None:
             raise ValueError(advice(digits).replace(repr(digits), digits, 1))
         raise ValueError(f"expected a date, written year-month-day (2026-04-01); got {digits}")

@@ -576,9 +576,10 @@ def _longest_in_order(stages: list[int]) -> set[int]:
     best: list[list[int]] = []
     for position, stage in enumerate(stages):
         chains = [chain for chain in best if stages[chain[-1]] <= stage]
-        longest = max(chains, key=len, default=[])
+        longest = max(chains, key=len) if chains else []
         best.append([*longest, position])
-    return set(max(best, key=len, default=[]))
+    chosen: list[int] = max(best, key=len) if best else []
+    return set(chosen)
 
 
 def _finance_issues(data: object, parts: _Parts) -> Iterator[Issue]:
