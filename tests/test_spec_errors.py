@@ -370,6 +370,82 @@ CASES: dict[str, Bad] = {
         words=("aliases (*name) are not allowed",),
         alone=False,  # the anchor is refused too
     ),
+    # YAML that cannot hurt: numbers beyond any figure, unreadable characters, tabs
+    "infinite-threshold": Bad(
+        (("threshold: 90 minutes", "threshold: .inf"),),
+        path="kpis[1].threshold",
+        at="threshold: ».inf",
+        words=(".inf is infinite, which no figure in a contract can be: give a finite number",),
+    ),
+    "nan-flag-level": Bad(
+        (("  warning: 0.025", "  warning: .nan"),),
+        path="flags.warning",
+        at="warning: ».nan",
+        words=(".nan is 'not a number'", "give a number"),
+    ),
+    "threshold-beyond-a-double": Bad(
+        (("threshold: 90 minutes", "threshold: 1e309"),),
+        path="kpis[1].threshold",
+        at="threshold: »1e309",
+        words=(
+            "1e309 is larger than any figure a contract holds (numbers are read below 10^18)",
+            "put it in quotes if it is text",
+        ),
+    ),
+    "flag-level-with-a-billion-decimal-places": Bad(
+        (("  warning: 0.025", "  warning: 1e-1000000000"),),
+        path="flags.warning",
+        at="warning: »1e-1000000000",
+        words=("1e-1000000000 is finer than any figure a contract holds",),
+    ),
+    "months-beyond-any-number": Bad(
+        (("months: 3", "months: 1000000000000000000000000000000"),),
+        path="embedding[0].months",
+        at="months: »1000000000000000000000000000000",
+        words=("100000000000…(31 characters) is larger than any figure a contract holds",),
+    ),
+    "a-number-of-five-thousand-digits": Bad(
+        ((TITLE, "title: " + "1" * 5000),),
+        path="title",
+        at="title: »111",
+        words=("111111111111…(5,000 characters) is larger than any figure",),
+    ),
+    "nul-byte-on-line-4": Bad(
+        ((TITLE, "title: Urgent\x00community response"),),
+        path="",
+        at="title: Urgent»\x00",
+        words=("an unreadable character (U+0000, NUL)", "delete it"),
+    ),
+    "escape-character": Bad(
+        (("    name: Neighbours Together", "    name: Neighbours \x1b[31mTogether"),),
+        path="",
+        at="Neighbours »\x1b",
+        words=("an unreadable character (U+001B, ESC)",),
+    ),
+    "tab-in-the-indentation": Bad(
+        (("    name: Neighbours Together", "  \tname: Neighbours Together"),),
+        path="",
+        at="  »\tname: Neighbours Together",
+        words=("YAML syntax error: a tab in the indentation: indent with spaces, not tabs",),
+    ),
+    "tab-at-the-start-of-a-line": Bad(
+        (("\nproviders:\n  - id: NLO01", "\nproviders:\n\t- id: NLO01"),),
+        path="",
+        at="»\t- id: NLO01",
+        words=("a tab in the indentation: indent with spaces, not tabs",),
+    ),
+    "a-line-of-a-megabyte": Bad(
+        ((TITLE, "title: [" + ", ".join(["x"] * 350_000) + "]"),),
+        path="",
+        at="title: [" + "x, " * 33_330 + "x,» ",
+        words=("a line too long to read (1,050,007 characters; at most 100,000)",),
+    ),
+    "nested-beyond-any-spec": Bad(
+        ((TITLE, "title: " + "[" * 100 + "]" * 100),),
+        path="title" + "[0]" * 64,
+        at="title: " + "[" * 64 + "»[",
+        words=("nested too deeply: more than 64 lists and mappings",),
+    ),
     # the file as a whole
     "two-documents": Bad(
         (("    flagged: 4\n    within: 4\n", "    flagged: 4\n    within: 4\n---\nid: other\n"),),
@@ -466,7 +542,12 @@ def test_bad_input_is_located(name: str, ucr_text: str) -> None:
         assert problems == (problem,), [str(p) for p in problems]
     assert problem.file is None
     assert problem.source == text.splitlines()[problem.line - 1]
-    assert caret_column(problem.render()) == problem.column
+    if len(problem.source) <= 100:
+        assert caret_column(problem.render()) == problem.column
+    else:  # a long line is cut around the caret, which stays under the character at fault
+        _, shown, caret = problem.render().split("\n")
+        assert len(shown) < 100
+        assert shown[caret.index("^")] == problem.source[problem.column - 1]
 
 
 @pytest.mark.parametrize(
@@ -583,6 +664,12 @@ def test_yaml_1_1_traps_stay_strings(
     got = value(contract)
     assert got == expected
     assert type(got) is str
+
+
+def test_the_non_specific_tag_makes_a_plain_value_text(ucr_text: str) -> None:
+    contract = contractkit.load(edit(ucr_text, (TITLE, "title: ! 2026-04-01")))
+    assert contract.title == "2026-04-01"
+    assert type(contract.title) is str
 
 
 # --- the file as a whole -----------------------------------------------------------------------
@@ -712,6 +799,53 @@ KPI_ARGS = {
     "assessed": "quarterly",
     "threshold": "70%",
 }
+
+
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        (
+            [1, 2],
+            "load reads a spec from the path of a YAML file, from YAML text, or from a "
+            "mapping of its keys and values; got a list",
+        ),
+        (None, "got None"),
+        (b"id: x", "got bytes (decode them to text first)"),
+        (42, "got a int"),
+        ("a" * 300, "no such file, and not the YAML text of a spec: 'aaaaaaaaaa"),
+        ("contracts/nowhere", "no such file, and not the YAML text of a spec: 'contracts/nowhere'"),
+        ("x\x00y", "an unreadable character (U+0000, NUL)"),
+    ],
+)
+def test_load_of_the_wrong_kind_of_thing_says_what_to_give(given: object, words: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        contractkit.load(given)  # type: ignore[arg-type]
+    assert isinstance(caught.value, ValueError)
+    (problem,) = caught.value.problems
+    assert words in problem.message
+    assert len(problem.message) < 300
+
+
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        ({"id": "x"}, "got a mapping: load it first with contractkit.load"),
+        ("id: x", "got text: load it first with contractkit.load"),
+        ([1], "got a list"),
+        (Path("contract.yaml"), "got a PosixPath"),
+    ],
+)
+def test_dump_of_anything_but_a_spec_says_what_it_writes(given: object, words: str) -> None:
+    with pytest.raises(SpecError, match="dump writes a spec") as caught:
+        contractkit.dump(given)  # type: ignore[arg-type]
+    assert isinstance(caught.value, ValueError)
+    assert "(Contract, PooledFund, SystemPlan)" in str(caught.value)
+    assert words in str(caught.value)
+
+
+def test_dump_of_a_part_of_a_contract_says_what_it_writes(ucr: contractkit.Contract) -> None:
+    with pytest.raises(SpecError, match=r"dump writes a spec .*; got a KPI"):
+        contractkit.dump(ucr.kpis[0])
 
 
 def test_python_kpi_with_a_bad_threshold() -> None:
