@@ -137,6 +137,49 @@ def test_kpi_problems(overrides: dict[str, Any], fragment: str) -> None:
     assert any(fragment in p.message for p in caught.value.problems), caught.value.problems
 
 
+@pytest.mark.parametrize(
+    ("assessed", "threshold", "message"),
+    [
+        (
+            "quarterly",
+            "2 per quarter",
+            "'2 per quarter': a count's threshold is a number for the whole assessment period "
+            "(each quarter, as this KPI is assessed quarterly), so write 2",
+        ),
+        (
+            "monthly",
+            "6 per quarter",
+            "'6 per quarter': a count's threshold is a number for the whole assessment period "
+            "(each month, as this KPI is assessed monthly), so write the number allowed in "
+            "each month",
+        ),
+        (
+            "annually",
+            "1 a year",
+            "'1 a year': a count's threshold is a number for the whole assessment period (each "
+            "financial year, as this KPI is assessed annually), so write 1",
+        ),
+    ],
+)
+def test_a_count_threshold_per_a_length_of_time_names_the_assessment_period(
+    assessed: str, threshold: str, message: str
+) -> None:
+    count = kpi(
+        id="never-events", measure="count", better="lower", assessed=assessed, threshold=threshold
+    )
+    assert dict(problems(contract(kpis=[count])))["kpis[0].threshold"] == message
+
+
+def test_a_rate_threshold_per_a_length_of_time_says_what_a_rate_is() -> None:
+    rate = kpi(measure="rate", per=1000, better="lower", threshold={"established": "12 a month"})
+    found = dict(problems(contract(kpis=[rate])))
+    assert found["kpis[0].threshold.established"] == (
+        "'12 a month': a rate's threshold is a number of events per 1,000, judged over the "
+        "whole assessment period (each quarter, as this KPI is assessed quarterly): give it "
+        "without 'per' a length of time"
+    )
+
+
 def test_threshold_problem_path_points_into_the_threshold() -> None:
     with pytest.raises(ck.SpecError) as caught:
         ck.KPI(**kpi(threshold={"embedding": "60%", "established": "170%"}))

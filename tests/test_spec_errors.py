@@ -459,6 +459,17 @@ CASES: dict[str, Bad] = {
         at="kind: »contrakt",
         words=("unknown kind 'contrakt'", "did you mean 'contract'?"),
     ),
+    # a count's threshold is for its whole assessment period
+    "count-threshold-per-month": Bad(
+        (("    threshold: 0\n", "    threshold: 2 per month\n"),),
+        path="kpis[3].threshold",
+        at="threshold: »2 per month",
+        words=(
+            "'2 per month': a count's threshold is a number for the whole assessment period "
+            "(each month, as this KPI is assessed monthly), so write 2",
+        ),
+        absent=("did you mean",),
+    ),
     # a provider type in other words: the type's own word is given
     "provider-type-charity": Bad(
         (("    type: vcse", "    type: charity"),),
