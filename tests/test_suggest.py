@@ -43,6 +43,7 @@ TOP_LEVEL_KEYS = [
         ("NHS Trust", ["nhs_trust", "nhs_foundation_trust"], "nhs_trust"),
         ("nhs-foundation-trust", ["nhs_trust", "nhs_foundation_trust"], "nhs_foundation_trust"),
         ("withhold", ["withheld", "earned"], "withheld"),
+        ("mood", ["stage", "months", "mode"], "mode"),
     ],
 )
 def test_slips_are_suggested(word: str, candidates: list[str], expected: str) -> None:

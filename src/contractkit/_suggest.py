@@ -7,7 +7,7 @@ alike (case, spaces, ``-`` and ``_`` aside), it
 
 - is the word itself (``NHS Trust`` for ``nhs_trust``);
 - is within a few single-character edits of it (an insertion, a deletion, a change or two
-  neighbours swapped): one edit in a word of up to four characters, two up to eight, three
+  neighbours swapped): one edit in a word of up to three characters, two up to eight, three
   beyond;
 - or, for a word of four characters or more, is the one known name that the word abbreviates
   (``falls-admits`` for ``falls-admissions``) or names a part of (``alliance`` for
@@ -37,7 +37,7 @@ def normalised(text: str) -> str:
 
 
 def _allowed_edits(length: int) -> int:
-    if length <= 4:
+    if length <= 3:
         return 1
     return 2 if length <= 8 else 3
 
