@@ -101,7 +101,9 @@ class Problem:
     """One thing wrong with a spec, located as precisely as the input allows.
 
     ``line`` and ``column`` are 1-based. ``source`` is the text of the offending line, when the
-    spec came from a file or text, so that the problem can be shown with a caret under it.
+    spec came from a file or text, so that the problem can be shown with a caret under it (the
+    part around the caret, for a long line). A message or path over 2,000 characters is cut in
+    the middle.
     """
 
     message: str = attrs.field(converter=_shortened)
@@ -165,7 +167,9 @@ def capped(problems: Iterable[Problem], per_kind: int = PER_KIND) -> list[Proble
 class SpecError(ContractKitError, ValueError):
     """A spec (a contract, written as YAML or as Python objects) has one or more problems.
 
-    ``problems`` lists all of them, in file order where the spec came from a file.
+    ``problems`` lists all of them, in file order where the spec came from a file. Its text
+    (and :meth:`render`) shows the first ten of each kind and counts the rest ("… and 3,990
+    more like it"), so that a file with a mistake repeated thousands of times stays readable.
     """
 
     def __init__(self, problems: Iterable[Problem]) -> None:
