@@ -355,6 +355,7 @@ SCALARS = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(
     max_examples=300,
     deadline=None,
@@ -384,6 +385,7 @@ def loaded(text: str) -> tuple[object, SpecError | None, float]:
     return spec, error, time.perf_counter() - start
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(NUMBERS)
 def test_a_random_number_is_a_bounded_figure_or_a_located_problem(number: str) -> None:
