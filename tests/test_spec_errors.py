@@ -822,7 +822,7 @@ KPI_ARGS = {
         ),
         (None, "got None"),
         (b"id: x", "got bytes (decode them to text first)"),
-        (42, "got a int"),
+        (42, "got an int"),
         ("a" * 300, "no such file, and not the YAML text of a spec: 'aaaaaaaaaa"),
         ("contracts/nowhere", "no such file, and not the YAML text of a spec: 'contracts/nowhere'"),
         ("x\x00y", "an unreadable character (U+0000, NUL)"),

@@ -188,7 +188,8 @@ def read_day(value: Any) -> date:
     elif isinstance(value, dict):
         described = "a mapping"
     else:
-        described = f"a {type(value).__name__}"
+        name = type(value).__name__
+        described = f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
     raise ValueError(f"expected a date, written year-month-day (2026-04-01); got {described}")
 
 

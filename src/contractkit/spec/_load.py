@@ -55,7 +55,8 @@ def _described(value: object) -> str:
         return "text"
     if value is None:
         return "None"
-    return f"a {type(value).__name__}"
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def _misuse(message: str) -> SpecError:
