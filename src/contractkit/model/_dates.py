@@ -115,16 +115,18 @@ def _no_such_day(text: str) -> str | None:
 
 def advice(text: str) -> str:
     """Why text is not a date, and how to write it (the same date, where it reads as one)."""
-    shown = text if len(text) <= 40 else text[:30] + "…"
+    shown = repr(text)
+    if len(shown) > 50:  # as written, cut short (escapes and all)
+        shown = shown[:40] + "…" + shown[-1]
     if _WITH_TIME.match(text.strip()) and (day := meant(text)) is not None:
-        return f"{shown!r} is a date and a time: write the date alone, {day.isoformat()}"
+        return f"{shown} is a date and a time: write the date alone, {day.isoformat()}"
     day = meant(text)
     if day is not None:
-        return f"{shown!r} is not a date: {_HOW}, {day.isoformat()}"
+        return f"{shown} is not a date: {_HOW}, {day.isoformat()}"
     reason = _no_such_day(text)
     if reason is not None:
-        return f"{shown!r} is not a date: {reason}"
-    return f"{shown!r} is not a date: {_HOW}, such as 2026-04-01"
+        return f"{shown} is not a date: {reason}"
+    return f"{shown} is not a date: {_HOW}, such as 2026-04-01"
 
 
 def _number_text(value: int | Decimal | float) -> str:
