@@ -67,6 +67,7 @@ from contractkit import (
     Term,
     Trajectory,
 )
+from contractkit.model.escalation import contract_management_stage
 from contractkit.units import PERCENT
 
 __all__ = [
@@ -676,8 +677,12 @@ def outcomes(draw: Draw, outcome_id: str, kpi_ids: list[str]) -> Drawn:
 
 @st.composite
 def escalations(draw: Draw) -> list[Drawn]:
-    """Escalation rules, each step's rules together, counts no more than their windows."""
+    """Escalation rules, each step's rules together, counts no more than their windows, and
+    the steps of contract management (General Condition 9) in their order."""
     steps = draw(st.lists(step_names(), max_size=4, unique=True))
+    stage = contract_management_stage
+    known = iter(sorted((s for s in steps if stage(s) is not None), key=lambda s: stage(s) or 0))
+    steps = [next(known) if stage(s) is not None else s for s in steps]
     out = []
     for step in steps:
         for _ in range(draw(st.integers(1, 2))):

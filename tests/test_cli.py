@@ -301,6 +301,16 @@ def test_schema_check_missing_copy(runner: CliRunner, tmp_path: Path) -> None:
     assert_no_traceback(result.stderr)
 
 
+def test_schema_check_of_a_file_that_is_not_utf8(runner: CliRunner, tmp_path: Path) -> None:
+    latin = tmp_path / "contract.schema.json"
+    latin.write_bytes('{"title": "Contrat sign\u00e9"}'.encode("latin-1"))
+    result = runner.invoke(app, ["schema", "--check", str(latin)])
+    assert result.exit_code == 2
+    assert f"{latin}: not UTF-8 text (byte 23)" in result.stderr
+    assert "contractkit schema --kind contract --output" in result.stderr
+    assert_no_traceback(result.stdout, result.stderr)
+
+
 def test_schema_unknown_kind(runner: CliRunner) -> None:
     result = runner.invoke(app, ["schema", "--kind", "nope"])
     assert result.exit_code == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import attrs
 import pytest
 from hypothesis import given
@@ -17,6 +19,7 @@ from contractkit.errors import (
     ReturnsError,
     SpecError,
     UnitError,
+    capped,
 )
 
 MESSAGE = "unknown key 'titel'; did you mean 'title'?"
@@ -253,6 +256,87 @@ def test_spec_error_summary_lists_every_problem(problems: list[Problem]) -> None
     assert error.problems == tuple(problems)
     # Without source lines, rendering is just each problem's one-line form.
     assert error.render() == "\n".join(str(p) for p in problems)
+
+
+# ============================================================================================
+# Output that stays readable, whatever the input
+
+
+def test_a_long_source_line_is_cut_around_the_caret() -> None:
+    source = "kpis: [" + ", ".join(["ucr-2h"] * 5000) + "]"
+    column = source.index("ucr-2h", 20_000) + 1
+    rendered = Problem("'ucr-2h' is listed twice", line=7, column=column, source=source).render()
+    _, shown, caret = rendered.split("\n")
+    assert len(shown) < 100
+    assert shown.startswith("    7 | …")
+    assert shown.endswith("…")
+    assert shown[caret.index("^")] == "u"  # the caret is under the value at fault
+    assert shown[caret.index("^") : caret.index("^") + 6] == "ucr-2h"
+
+
+@pytest.mark.parametrize("column", [1, 2, 40, 41, 60, 5000, 9999, 10_000, 10_001])
+def test_a_long_line_keeps_the_caret_on_its_character(column: int) -> None:
+    source = "".join(chr(ord("a") + i % 26) for i in range(10_000))
+    _, shown, caret = Problem("m", line=1, column=column, source=source).render().split("\n")
+    assert len(shown) <= len("    1 | ") + 82
+    if column <= len(source):
+        assert shown[caret.index("^")] == source[column - 1]
+
+
+def test_control_characters_are_shown_not_sent_to_the_terminal() -> None:
+    source = "title:\tA\x00B\x1b[31mred\x7f"
+    _, shown, caret = Problem("m", line=1, column=8, source=source).render().split("\n")
+    assert shown == "    1 | title:→A␀B␛[31mred␡"
+    assert shown[caret.index("^")] == "A"
+    assert not any(ord(c) < 32 or ord(c) == 127 for c in shown)
+
+
+def test_a_huge_message_is_cut_in_the_middle() -> None:
+    value = "1" * 1_000_000
+    problem = Problem(f"{value!r} is not a usable id: use letters and digits", path="id")
+    assert len(problem.message) < 2100
+    assert problem.message.startswith("'1111")
+    assert problem.message.endswith("is not a usable id: use letters and digits")
+    assert re.search(r" … \[998,\d{3} characters cut\] … ", problem.message)
+
+
+def test_repeated_problems_are_counted_after_the_first_few_of_their_kind() -> None:
+    repeated = [
+        Problem(f"'k{i % 3}' is listed twice", path=f"services[0].kpis[{i}]", line=9, column=i)
+        for i in range(1, 4001)
+    ]
+    other = Problem("another problem", path="title", line=4, column=8)
+    error = SpecError([other, *repeated])
+    lines = str(error).split("\n")
+    assert lines[0] == "4,001 problems found:"
+    assert lines[1] == "<text>:4:8: title: another problem"
+    assert lines[2:12] == [str(p) for p in repeated[:10]]
+    assert lines[12:] == ["… and 3,990 more like it"]
+    assert error.problems == (other, *repeated)  # every problem is kept
+    assert error.render().split("\n")[-1] == "… and 3,990 more like it"
+
+
+def test_problems_of_different_kinds_are_each_shown() -> None:
+    problems = [Problem(f"problem number {'x' * i}") for i in range(30)]
+    assert capped(problems) == problems
+
+
+@given(st.lists(st.sampled_from(["'a' is bad", "'b' is bad", "m 1", "m 22", "other"]), max_size=60))
+def test_capping_shows_at_most_ten_of_each_kind_and_counts_the_rest(messages: list[str]) -> None:
+    problems = [Problem(m) for m in messages]
+    shown = capped(problems)
+    kept = [p for p in shown if isinstance(p, Problem)]
+    counted = sum(int(s.split()[2].replace(",", "")) for s in shown if isinstance(s, str))
+    assert len(kept) + counted == len(problems)
+    kinds = {"'a' is bad": "q", "'b' is bad": "q", "m 1": "m", "m 22": "m", "other": "o"}
+    seen: dict[str, int] = {}
+    first_ten = []
+    for problem in problems:
+        kind = kinds[problem.message]
+        seen[kind] = seen.get(kind, 0) + 1
+        if seen[kind] <= 10:
+            first_ten.append(id(problem))
+    assert [id(p) for p in kept] == first_ten  # the first ten of each kind, in order
 
 
 # ============================================================================================

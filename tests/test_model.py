@@ -7,9 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import contractkit as ck
 from contractkit.model.embedding import schedule
+from contractkit.model.escalation import CONTRACT_MANAGEMENT, contract_management_stage
 from contractkit.units import Quantity
 
 
@@ -132,6 +135,49 @@ def test_kpi_problems(overrides: dict[str, Any], fragment: str) -> None:
     with pytest.raises(ck.SpecError) as caught:
         ck.KPI(**kpi(**overrides))
     assert any(fragment in p.message for p in caught.value.problems), caught.value.problems
+
+
+@pytest.mark.parametrize(
+    ("assessed", "threshold", "message"),
+    [
+        (
+            "quarterly",
+            "2 per quarter",
+            "'2 per quarter': a count's threshold is a number for the whole assessment period "
+            "(each quarter, as this KPI is assessed quarterly), so write 2",
+        ),
+        (
+            "monthly",
+            "6 per quarter",
+            "'6 per quarter': a count's threshold is a number for the whole assessment period "
+            "(each month, as this KPI is assessed monthly), so write the number allowed in "
+            "each month",
+        ),
+        (
+            "annually",
+            "1 a year",
+            "'1 a year': a count's threshold is a number for the whole assessment period (each "
+            "financial year, as this KPI is assessed annually), so write 1",
+        ),
+    ],
+)
+def test_a_count_threshold_per_a_length_of_time_names_the_assessment_period(
+    assessed: str, threshold: str, message: str
+) -> None:
+    count = kpi(
+        id="never-events", measure="count", better="lower", assessed=assessed, threshold=threshold
+    )
+    assert dict(problems(contract(kpis=[count])))["kpis[0].threshold"] == message
+
+
+def test_a_rate_threshold_per_a_length_of_time_says_what_a_rate_is() -> None:
+    rate = kpi(measure="rate", per=1000, better="lower", threshold={"established": "12 a month"})
+    found = dict(problems(contract(kpis=[rate])))
+    assert found["kpis[0].threshold.established"] == (
+        "'12 a month': a rate's threshold is a number of events per 1,000, judged over the "
+        "whole assessment period (each quarter, as this KPI is assessed quarterly): give it "
+        "without 'per' a length of time"
+    )
 
 
 def test_threshold_problem_path_points_into_the_threshold() -> None:
@@ -292,6 +338,96 @@ def test_escalation_steps_must_be_kept_together() -> None:
     assert "keep a step's rules together" in found["escalation[2].step"]
 
 
+def rule(step: str) -> dict[str, Any]:
+    return {"step": step, "flagged": 1, "within": 1}
+
+
+def test_a_meeting_listed_as_more_serious_than_a_remedial_action_plan_is_refused() -> None:
+    steps = ["contract_performance_notice", "remedial_action_plan", "contract_management_meeting"]
+    found = dict(problems(contract(escalation=[rule(s) for s in steps])))
+    assert found == {
+        "escalation[2].step": (
+            "'contract_management_meeting' is listed after 'remedial_action_plan', as the more "
+            "serious step, but it comes before it in contract management (General Condition 9 "
+            "of the NHS Standard Contract): list the rules from the least serious step, "
+            "contract_performance_notice → contract_management_meeting → remedial_action_plan"
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        ["contract_management_meeting", "contract_performance_notice"],
+        ["exception_notice", "remedial_action_plan"],
+        ["termination", "withholding"],
+        ["withholding", "exception_notice"],
+        ["joint_investigation", "contract_management_meeting"],
+        ["termination", "contract_performance_notice"],
+    ],
+)
+def test_steps_out_of_the_order_of_general_condition_9_are_refused(steps: list[str]) -> None:
+    found = dict(problems(contract(escalation=[rule(s) for s in steps])))
+    assert list(found) == ["escalation[1].step"]
+    assert f"{steps[1]!r} is listed after {steps[0]!r}" in found["escalation[1].step"]
+
+
+def test_only_the_fewest_steps_out_of_place_are_reported() -> None:
+    steps = ["contract_performance_notice", "exception_notice", "contract_management_meeting"]
+    steps.append("remedial_action_plan")
+    found = dict(problems(contract(escalation=[rule(s) for s in steps])))
+    assert list(found) == ["escalation[1].step"]
+    assert found["escalation[1].step"].startswith(
+        "'exception_notice' is listed before 'contract_management_meeting', as the less serious "
+        "step, but it comes after it in contract management"
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([step for stage in CONTRACT_MANAGEMENT for step in stage[:1]]),
+        min_size=1,
+        max_size=6,
+        unique=True,
+    )
+)
+def test_steps_are_accepted_exactly_when_in_the_order_of_the_process(steps: list[str]) -> None:
+    stages = [contract_management_stage(step) or 0 for step in steps]
+    escalation = [rule(s) for s in steps]
+    if stages == sorted(stages):
+        assert ck.Contract(**contract(escalation=escalation)).steps == tuple(steps)
+    else:
+        found = problems(contract(escalation=escalation))
+        assert found
+        assert all("in contract management (General Condition 9" in m for _, m in found)
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [
+            "contract_performance_notice",
+            "contract_management_meeting",
+            "immediate_action_plan",
+            "joint_investigation",
+            "remedial_action_plan",
+            "exception_notice",
+            "withholding",
+            "termination",
+        ],
+        # the three outcomes of a contract management meeting are alternatives, in any order
+        ["remedial_action_plan", "joint_investigation", "immediate_action_plan"],
+        # steps in the contract's own words are not ordered against the process
+        ["exception_notice", "board_escalation", "contract_performance_notice_2"],
+        ["informal_review", "contract_performance_notice", "exception_notice"],
+    ],
+)
+def test_steps_in_the_order_of_the_process_or_in_own_words_are_accepted(steps: list[str]) -> None:
+    built = ck.Contract(**contract(escalation=[rule(s) for s in steps]))
+    assert built.steps == tuple(steps)
+
+
 def test_steps_are_ordered_by_first_mention(ucr: ck.Contract) -> None:
     assert ucr.steps == ("contract_performance_notice", "remedial_action_plan", "exception_notice")
 
@@ -386,6 +522,59 @@ def test_python_construction_raises_spec_error_with_paths() -> None:
     assert "did you mean 'RQX'" in error.problems[0].message
     assert "did you mean 'nhs_trust'" in error.problems[1].message
     assert all(p.line is None for p in error.problems)
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("charity", "vcse"),
+        ("voluntary", "vcse"),
+        ("third sector", "vcse"),
+        ("Third-Sector", "vcse"),
+        ("private", "independent_sector"),
+        ("independent", "independent_sector"),
+        ("council", "local_authority"),
+        ("County Council", "local_authority"),
+        ("GP", "primary_care"),
+        ("general practice", "primary_care"),
+        ("PCN", "primary_care"),
+        ("FT", "nhs_foundation_trust"),
+        ("foundation trust", "nhs_foundation_trust"),
+        ("CIC", "social_enterprise"),
+        ("chairty", "vcse"),  # a slip in a longer word is forgiven
+    ],
+)
+def test_other_words_for_a_provider_type_are_refused_with_the_right_word(
+    written: str, meant: str
+) -> None:
+    with pytest.raises(ck.SpecError) as caught:
+        ck.Provider(id="RQX", name="A provider", type=written)
+    (problem,) = caught.value.problems
+    assert problem.path == "type"
+    assert problem.message.startswith(f"{written!r} is not a provider type: ")
+    assert f"is {meant!r}" in problem.message
+    assert "(the types are: nhs_trust, nhs_foundation_trust, " in problem.message
+
+
+@pytest.mark.parametrize("written", ["NHS Trust", "Nhs_Foundation_Trust", "local authority"])
+def test_a_type_written_in_other_case_or_spacing_is_refused_with_its_spelling(
+    written: str,
+) -> None:
+    with pytest.raises(ck.SpecError) as caught:
+        ck.Provider(id="RQX", name="A provider", type=written)
+    (problem,) = caught.value.problems
+    meant = written.lower().replace(" ", "_")
+    assert problem.message.endswith(f"did you mean {meant!r}?")
+
+
+@pytest.mark.parametrize("written", ["it", "hospital", "la", "xyz"])
+def test_no_type_is_guessed_for_unrelated_words(written: str) -> None:
+    with pytest.raises(ck.SpecError) as caught:
+        ck.Provider(id="RQX", name="A provider", type=written)
+    message = caught.value.problems[0].message
+    assert message.startswith(f"{written!r} is not one of: nhs_trust, ")
+    assert "did you mean" not in message
+    assert "is not a provider type" not in message
 
 
 def test_lookups_suggest_close_ids(ucr: ck.Contract) -> None:

@@ -279,6 +279,56 @@ CASES: dict[str, Bad] = {
         at="  end: »2025-03-31",
         words=("the term ends (2025-03-31) on or before it starts (2026-04-01)",),
     ),
+    # dates written another way: the same date, written year-month-day
+    "date-written-day-first": Bad(
+        (("  start: 2026-04-01", "  start: 01/04/2026"),),
+        path="term.start",
+        at="  start: »01/04/2026",
+        words=("'01/04/2026' is not a date: write dates as year-month-day, 2026-04-01",),
+    ),
+    "date-without-leading-zeros": Bad(
+        (("  start: 2026-04-01", "  start: 2026-4-1"),),
+        path="term.start",
+        at="  start: »2026-4-1",
+        words=("'2026-4-1' is not a date: write dates as year-month-day, 2026-04-01",),
+    ),
+    "date-with-a-time": Bad(
+        (("  start: 2026-04-01", "  start: 2026-04-01T09:00:00"),),
+        path="term.start",
+        at="  start: »2026-04-01T09:00:00",
+        words=("'2026-04-01T09:00:00' is a date and a time: write the date alone, 2026-04-01",),
+    ),
+    "date-that-is-no-day": Bad(
+        (("  end: 2029-03-31", "  end: 2029-02-29"),),
+        path="term.end",
+        at="  end: »2029-02-29",
+        words=("'2029-02-29' is not a date: February 2029 has 28 days",),
+    ),
+    "dated-threshold-keys-written-day-first": Bad(
+        (("        2026-04-01: 12", "        01/04/2026: 12"),),
+        path="kpis[2].threshold.established.01/04/2026",
+        at="»01/04/2026: 12",
+        words=("'01/04/2026' is not a date: write dates as year-month-day, 2026-04-01",),
+        absent=("staged", "mixes dates"),
+    ),
+    "dated-threshold-key-in-words": Bad(
+        (("        2027-04-01: 10", "        1 April 2027: 10"),),
+        path="kpis[2].threshold.established.1 April 2027",
+        at="»1 April 2027: 10",
+        words=("'1 April 2027' is not a date: write dates as year-month-day, 2027-04-01",),
+    ),
+    "term-ends-in-the-year-9999": Bad(
+        (("  end: 2029-03-31", "  end: 9999-12-31"),),
+        path="term.end",
+        at="  end: »9999-12-31",
+        words=("9999-12-31 is outside the dates contractkit works with", "check the year"),
+    ),
+    "stage-longer-than-any-contract": Bad(
+        (("    months: 9\n", "    months: 100000\n"),),
+        path="embedding[1].months",
+        at="months: »100000",
+        words=("a stage of 100,000 months is longer than any contract", "at most 1,200 months"),
+    ),
     # duplicate ids
     "duplicate-service-id": Bad(
         (("  - id: falls-east", "  - id: ucr-north"),),
@@ -320,6 +370,82 @@ CASES: dict[str, Bad] = {
         words=("aliases (*name) are not allowed",),
         alone=False,  # the anchor is refused too
     ),
+    # YAML that cannot hurt: numbers beyond any figure, unreadable characters, tabs
+    "infinite-threshold": Bad(
+        (("threshold: 90 minutes", "threshold: .inf"),),
+        path="kpis[1].threshold",
+        at="threshold: ».inf",
+        words=(".inf is infinite, which no figure in a contract can be: give a finite number",),
+    ),
+    "nan-flag-level": Bad(
+        (("  warning: 0.025", "  warning: .nan"),),
+        path="flags.warning",
+        at="warning: ».nan",
+        words=(".nan is 'not a number'", "give a number"),
+    ),
+    "threshold-beyond-a-double": Bad(
+        (("threshold: 90 minutes", "threshold: 1e309"),),
+        path="kpis[1].threshold",
+        at="threshold: »1e309",
+        words=(
+            "1e309 is larger than any figure a contract holds (numbers are read below 10^18)",
+            "put it in quotes if it is text",
+        ),
+    ),
+    "flag-level-with-a-billion-decimal-places": Bad(
+        (("  warning: 0.025", "  warning: 1e-1000000000"),),
+        path="flags.warning",
+        at="warning: »1e-1000000000",
+        words=("1e-1000000000 is finer than any figure a contract holds",),
+    ),
+    "months-beyond-any-number": Bad(
+        (("months: 3", "months: 1000000000000000000000000000000"),),
+        path="embedding[0].months",
+        at="months: »1000000000000000000000000000000",
+        words=("100000000000…(31 characters) is larger than any figure a contract holds",),
+    ),
+    "a-number-of-five-thousand-digits": Bad(
+        ((TITLE, "title: " + "1" * 5000),),
+        path="title",
+        at="title: »111",
+        words=("111111111111…(5,000 characters) is larger than any figure",),
+    ),
+    "nul-byte-on-line-4": Bad(
+        ((TITLE, "title: Urgent\x00community response"),),
+        path="",
+        at="title: Urgent»\x00",
+        words=("an unreadable character (U+0000, NUL)", "delete it"),
+    ),
+    "escape-character": Bad(
+        (("    name: Neighbours Together", "    name: Neighbours \x1b[31mTogether"),),
+        path="",
+        at="Neighbours »\x1b",
+        words=("an unreadable character (U+001B, ESC)",),
+    ),
+    "tab-in-the-indentation": Bad(
+        (("    name: Neighbours Together", "  \tname: Neighbours Together"),),
+        path="",
+        at="  »\tname: Neighbours Together",
+        words=("YAML syntax error: a tab in the indentation: indent with spaces, not tabs",),
+    ),
+    "tab-at-the-start-of-a-line": Bad(
+        (("\nproviders:\n  - id: NLO01", "\nproviders:\n\t- id: NLO01"),),
+        path="",
+        at="»\t- id: NLO01",
+        words=("a tab in the indentation: indent with spaces, not tabs",),
+    ),
+    "a-line-of-a-megabyte": Bad(
+        ((TITLE, "title: [" + ", ".join(["x"] * 350_000) + "]"),),
+        path="",
+        at="title: [" + "x, " * 33_330 + "x,» ",
+        words=("a line too long to read (1,050,007 characters; at most 100,000)",),
+    ),
+    "nested-beyond-any-spec": Bad(
+        ((TITLE, "title: " + "[" * 100 + "]" * 100),),
+        path="title" + "[0]" * 64,
+        at="title: " + "[" * 64 + "»[",
+        words=("nested too deeply: more than 64 lists and mappings",),
+    ),
     # the file as a whole
     "two-documents": Bad(
         (("    flagged: 4\n    within: 4\n", "    flagged: 4\n    within: 4\n---\nid: other\n"),),
@@ -332,6 +458,30 @@ CASES: dict[str, Bad] = {
         path="kind",
         at="kind: »contrakt",
         words=("unknown kind 'contrakt'", "did you mean 'contract'?"),
+    ),
+    # a count's threshold is for its whole assessment period
+    "count-threshold-per-month": Bad(
+        (("    threshold: 0\n", "    threshold: 2 per month\n"),),
+        path="kpis[3].threshold",
+        at="threshold: »2 per month",
+        words=(
+            "'2 per month': a count's threshold is a number for the whole assessment period "
+            "(each month, as this KPI is assessed monthly), so write 2",
+        ),
+        absent=("did you mean",),
+    ),
+    # a provider type in other words: the type's own word is given
+    "provider-type-charity": Bad(
+        (("    type: vcse", "    type: charity"),),
+        path="providers[3].type",
+        at="type: »charity",
+        words=("'charity' is not a provider type", "such as a charity, is 'vcse'"),
+    ),
+    "provider-type-council": Bad(
+        (("    type: vcse", "    type: Council"),),
+        path="providers[3].type",
+        at="type: »Council",
+        words=("'Council' is not a provider type", "a council is 'local_authority'"),
     ),
     # escalation and flags
     "escalation-both-flagged-and-alarms": Bad(
@@ -357,6 +507,21 @@ CASES: dict[str, Bad] = {
         path="escalation[1].alarms",
         at="alarms: »2",
         words=("2 periods cannot fall within the most recent 1",),
+    ),
+    "escalation-out-of-the-order-of-general-condition-9": Bad(
+        (
+            (
+                "escalation:\n  - step: contract_performance_notice",
+                "escalation:\n  - step: termination",
+            ),
+        ),
+        path="escalation[0].step",
+        at="step: »termination",
+        words=(
+            "'termination' is listed before 'contract_performance_notice', as the less serious "
+            "step, but it comes after it in contract management (General Condition 9",
+            "contract_performance_notice → remedial_action_plan → exception_notice → termination",
+        ),
     ),
     "flags-alarm-above-warning": Bad(
         (("  alarm: 0.001", "  alarm: 0.05"),),
@@ -388,7 +553,12 @@ def test_bad_input_is_located(name: str, ucr_text: str) -> None:
         assert problems == (problem,), [str(p) for p in problems]
     assert problem.file is None
     assert problem.source == text.splitlines()[problem.line - 1]
-    assert caret_column(problem.render()) == problem.column
+    if len(problem.source) <= 100:
+        assert caret_column(problem.render()) == problem.column
+    else:  # a long line is cut around the caret, which stays under the character at fault
+        _, shown, caret = problem.render().split("\n")
+        assert len(shown) < 100
+        assert shown[caret.index("^")] == problem.source[problem.column - 1]
 
 
 @pytest.mark.parametrize(
@@ -505,6 +675,12 @@ def test_yaml_1_1_traps_stay_strings(
     got = value(contract)
     assert got == expected
     assert type(got) is str
+
+
+def test_the_non_specific_tag_makes_a_plain_value_text(ucr_text: str) -> None:
+    contract = contractkit.load(edit(ucr_text, (TITLE, "title: ! 2026-04-01")))
+    assert contract.title == "2026-04-01"
+    assert type(contract.title) is str
 
 
 # --- the file as a whole -----------------------------------------------------------------------
@@ -634,6 +810,53 @@ KPI_ARGS = {
     "assessed": "quarterly",
     "threshold": "70%",
 }
+
+
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        (
+            [1, 2],
+            "load reads a spec from the path of a YAML file, from YAML text, or from a "
+            "mapping of its keys and values; got a list",
+        ),
+        (None, "got None"),
+        (b"id: x", "got bytes (decode them to text first)"),
+        (42, "got an int"),
+        ("a" * 300, "no such file, and not the YAML text of a spec: 'aaaaaaaaaa"),
+        ("contracts/nowhere", "no such file, and not the YAML text of a spec: 'contracts/nowhere'"),
+        ("x\x00y", "an unreadable character (U+0000, NUL)"),
+    ],
+)
+def test_load_of_the_wrong_kind_of_thing_says_what_to_give(given: object, words: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        contractkit.load(given)  # type: ignore[arg-type]
+    assert isinstance(caught.value, ValueError)
+    (problem,) = caught.value.problems
+    assert words in problem.message
+    assert len(problem.message) < 300
+
+
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        ({"id": "x"}, "got a mapping: load it first with contractkit.load"),
+        ("id: x", "got text: load it first with contractkit.load"),
+        ([1], "got a list"),
+        (Path("contract.yaml"), "got a PosixPath"),
+    ],
+)
+def test_dump_of_anything_but_a_spec_says_what_it_writes(given: object, words: str) -> None:
+    with pytest.raises(SpecError, match="dump writes a spec") as caught:
+        contractkit.dump(given)  # type: ignore[arg-type]
+    assert isinstance(caught.value, ValueError)
+    assert "(Contract, PooledFund, SystemPlan)" in str(caught.value)
+    assert words in str(caught.value)
+
+
+def test_dump_of_a_part_of_a_contract_says_what_it_writes(ucr: contractkit.Contract) -> None:
+    with pytest.raises(SpecError, match=r"dump writes a spec .*; got a KPI"):
+        contractkit.dump(ucr.kpis[0])
 
 
 def test_python_kpi_with_a_bad_threshold() -> None:

@@ -15,8 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contractkit._numbers import beyond_bounds
 from contractkit.errors import ContractKitError, UnitError
 from contractkit.units import (
+    PER_PERIOD,
     PERCENT,
     Quantity,
     check_unit,
@@ -58,8 +60,11 @@ PLAIN_DECIMALS = st.one_of(
     st.decimals(min_value=-(10**9), max_value=10**9, places=6),
     st.decimals(min_value=-1, max_value=1, places=12),
 )
-# Any finite Decimal at all, however many digits or however large its exponent.
-ANY_DECIMAL = st.decimals(allow_nan=False, allow_infinity=False)
+# Any Decimal a contract can hold (below 10^18, at most 40 digits and 340 places), however
+# many digits or however large or small its exponent within those bounds.
+ANY_DECIMAL = st.decimals(allow_nan=False, allow_infinity=False).filter(
+    lambda d: beyond_bounds(d) is None
+)
 
 
 def q(magnitude: Any, unit: str | None = None) -> Quantity:
@@ -185,7 +190,7 @@ def test_a_rate_per_zero_is_refused() -> None:
         (12, Decimal(12)),
         (0, Decimal(0)),
         (-3, Decimal(-3)),
-        (10**30, Decimal(10**30)),
+        (10**18 - 1, Decimal(10**18 - 1)),
         (Decimal("0.70"), Decimal("0.70")),
         (0.1, Decimal("0.1")),  # through repr: not 0.1000000000000000055511151231257827...
         (2.5, Decimal("2.5")),
@@ -281,6 +286,30 @@ def test_check_unit_suggests_a_close_name(text: str, suggestion: str) -> None:
     message = str(caught.value)
     assert message == f"unknown unit {text!r}; did you mean {suggestion!r}?"
     assert caught.value.got == text
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("per quarter", "quarter"),
+        ("a month", "month"),
+        ("each Financial Year", "year"),
+        ("/quarter", "quarter"),
+        ("per assessment period", "assessment period"),
+        ("every week", "week"),
+    ],
+)
+def test_a_unit_per_a_length_of_time_says_a_threshold_is_for_the_whole_period(
+    text: str, period: str
+) -> None:
+    with pytest.raises(UnitError) as caught:
+        check_unit(text)
+    assert str(caught.value) == (
+        f"{text!r} is not a unit: a threshold is for the whole period its KPI is assessed over "
+        f"(its 'assessed'), not per {period}, so give the number alone"
+    )
+    assert caught.value.expected == PER_PERIOD
+    assert "did you mean" not in str(caught.value)  # not 'quarter', a unit of mass
 
 
 def test_check_unit_does_not_suggest_for_gibberish() -> None:
@@ -497,8 +526,42 @@ def test_format_number_handles_numbers_longer_than_the_decimal_context(value: De
 
 
 def test_str_of_a_large_quantity_read_from_text() -> None:
-    text = "1000000000000000000000000000000 minutes"  # 10**30: Quantity.parse accepts it
+    text = "999999999999999999 minutes"  # the largest figure Quantity.parse reads
     assert str(Quantity.parse(text)) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (10**18, "1000000000000000000 is larger than any figure a contract holds"),
+        (10**5000, "a number thousands of digits long is larger than any figure"),
+        (1e300, "1e+300 is larger than any figure a contract holds"),
+        (Decimal("1e309"), "1E+309 is larger than any figure"),
+        (Decimal("1e-1000000000"), "1E-1000000000 is finer than any figure a contract holds"),
+        (Decimal("0E-1000000000"), "0E-1000000000 is finer than any figure"),
+        (Decimal("1." + "1" * 50), "is more digits than any figure a contract holds (at most 40)"),
+        ("1000000000000000000000000000000 minutes", "100000000000…(31 characters) is larger"),
+        ("1" * 5000 + " minutes", "111111111111…(5,000 characters) is more digits than any"),
+        ("0." + "0" * 400 + "1%", "is more digits than any figure"),
+    ],
+    ids=[
+        "10^18",
+        "10^5000",
+        "1e300",
+        "1e309",
+        "1e-1e9",
+        "zero-1e-1e9",
+        "51 digits",
+        "10^30 text",
+        "5000 digits",
+        "401 places",
+    ],
+)
+def test_numbers_beyond_any_figure_are_refused_saying_why(value: Any, message: str) -> None:
+    with pytest.raises(UnitError) as caught:
+        Quantity.parse(value)
+    assert message in str(caught.value)
+    assert len(str(caught.value)) < 200
 
 
 def test_str_keeps_every_digit_of_a_long_decimal() -> None:
@@ -629,7 +692,7 @@ def test_pydantic_round_trip(magnitude: Decimal, unit: str | None) -> None:
     assert adapter.validate_python(adapter.dump_python(quantity)) == quantity
 
 
-@given(st.integers(min_value=0, max_value=10**18), st.sampled_from(["", " minutes", "%"]))
+@given(st.integers(min_value=0, max_value=10**18 - 1), st.sampled_from(["", " minutes", "%"]))
 @no_deadline
 def test_thousands_separators(number: int, suffix: str) -> None:
     with_commas = Quantity.parse(f"{number:,}{suffix}")
@@ -637,12 +700,12 @@ def test_thousands_separators(number: int, suffix: str) -> None:
     assert with_commas == Quantity.parse(f"{number}{suffix}")
 
 
-@given(st.integers())
+@given(st.integers(min_value=-(10**18) + 1, max_value=10**18 - 1))
 def test_integers_parse_exactly(number: int) -> None:
     assert Quantity.parse(number) == Quantity(Decimal(number))
 
 
-@given(st.floats(allow_nan=False, allow_infinity=False))
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e17, max_value=1e17))
 def test_floats_parse_through_their_shortest_repr(number: float) -> None:
     quantity = Quantity.parse(number)
     assert quantity.magnitude == Decimal(repr(number))

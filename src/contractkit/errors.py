@@ -26,6 +26,8 @@ file, line, column and dotted path it concerns::
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable
 
 import attrs
@@ -47,16 +49,71 @@ class ContractKitError(Exception):
     """The root of every error contractkit raises on purpose."""
 
 
+MAX_MESSAGE = 2000
+"""The longest a problem's message or path is kept: a longer one (a value pasted a million
+times over) is cut in the middle, keeping its start and its end."""
+
+PER_KIND = 10
+"""How many problems of one kind are shown before the rest are counted ("… and 3,990 more like
+it"): the problems themselves are all kept."""
+
+SOURCE_WINDOW = 80
+"""How many characters of a long source line are shown around the caret."""
+
+
+def _shortened(text: str) -> str:
+    """Text cut in the middle when it is too long to read, saying how much was cut."""
+    if len(text) <= MAX_MESSAGE:
+        return text
+    head, tail = MAX_MESSAGE * 3 // 4, MAX_MESSAGE // 5
+    cut = len(text) - head - tail
+    return f"{text[:head]} … [{cut:,} characters cut] … {text[-tail:]}"
+
+
+def _visible(char: str) -> str:
+    """One character as it can be shown on one line of a terminal, one column wide: a tab as
+    '→', other control characters as their pictures (␀, ␛), so that nothing in a file can move
+    the caret or drive the terminal."""
+    code = ord(char)
+    if char == "\t":
+        return "→"
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "␡"
+    if 0x80 <= code <= 0x9F or char in "\u2028\u2029" or 0xD800 <= code <= 0xDFFF:
+        return "�"
+    return char
+
+
+def _excerpt(source: str, column: int) -> tuple[str, int]:
+    """The part of a source line shown under a problem, and the caret's column in it: the
+    whole line when it is short, else the characters around the caret, with '…' for the rest."""
+    line = source.rstrip()
+    if len(line) > SOURCE_WINDOW + SOURCE_WINDOW // 4:
+        start = max(0, min(column - 1 - SOURCE_WINDOW // 2, len(line) - SOURCE_WINDOW))
+        end = min(len(line), start + SOURCE_WINDOW)
+        before = "…" if start > 0 else ""
+        after = "…" if end < len(line) else ""
+        shown = before + line[start:end] + after
+        column = column - start + len(before)
+    else:
+        shown = line
+    return "".join(_visible(c) for c in shown), column
+
+
 @attrs.frozen
 class Problem:
     """One thing wrong with a spec, located as precisely as the input allows.
 
     ``line`` and ``column`` are 1-based. ``source`` is the text of the offending line, when the
-    spec came from a file or text, so that the problem can be shown with a caret under it.
+    spec came from a file or text, so that the problem can be shown with a caret under it (the
+    part around the caret, for a long line). A message or path over 2,000 characters is cut in
+    the middle.
     """
 
-    message: str
-    path: str = ""
+    message: str = attrs.field(converter=_shortened)
+    path: str = attrs.field(default="", converter=_shortened)
     file: str | None = None
     line: int | None = None
     column: int | None = None
@@ -80,15 +137,45 @@ class Problem:
         text = str(self)
         if self.source is None or self.line is None:
             return text
+        shown, column = _excerpt(self.source, self.column or 1)
         gutter = f"{self.line:>5} | "
-        caret = " " * (len(gutter) - 2) + "| " + " " * max((self.column or 1) - 1, 0) + "^"
-        return f"{text}\n{gutter}{self.source.rstrip()}\n{caret}"
+        caret = " " * (len(gutter) - 2) + "| " + " " * max(column - 1, 0) + "^"
+        return f"{text}\n{gutter}{shown}\n{caret}"
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_DIGITS = re.compile(r"\d+")
+
+
+def _kind(problem: Problem) -> str:
+    """What a problem says, whatever it names: "'a' is listed twice" and "'b' is listed twice"
+    are one kind of problem."""
+    return _DIGITS.sub("#", _QUOTED.sub("'…'", problem.message))
+
+
+def capped(problems: Iterable[Problem], per_kind: int = PER_KIND) -> list[Problem | str]:
+    """The problems to show, in order: the first ``per_kind`` of each kind, each kind's rest
+    counted in a line after its last one shown ("… and 3,990 more like it")."""
+    problems = list(problems)
+    totals = Counter(_kind(p) for p in problems)
+    seen: Counter[str] = Counter()
+    shown: list[Problem | str] = []
+    for problem in problems:
+        kind = _kind(problem)
+        seen[kind] += 1
+        if seen[kind] <= per_kind:
+            shown.append(problem)
+        if seen[kind] == per_kind and totals[kind] > per_kind:
+            shown.append(f"… and {totals[kind] - per_kind:,} more like it")
+    return shown
 
 
 class SpecError(ContractKitError, ValueError):
     """A spec (a contract, written as YAML or as Python objects) has one or more problems.
 
-    ``problems`` lists all of them, in file order where the spec came from a file.
+    ``problems`` lists all of them, in file order where the spec came from a file. Its text
+    (and :meth:`render`) shows the first ten of each kind and counts the rest ("… and 3,990
+    more like it"), so that a file with a mistake repeated thousands of times stays readable.
     """
 
     def __init__(self, problems: Iterable[Problem]) -> None:
@@ -98,13 +185,14 @@ class SpecError(ContractKitError, ValueError):
     def _summary(self) -> str:
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        lines = [f"{count} {noun} found:"] if count != 1 else []
-        lines.extend(str(p) for p in self.problems)
+        lines = [f"{count:,} {noun} found:"] if count != 1 else []
+        lines.extend(str(p) for p in capped(self.problems))
         return "\n".join(lines)
 
     def render(self) -> str:
-        """Every problem with its offending line and caret, ready for a terminal."""
-        return "\n".join(p.render() for p in self.problems)
+        """The problems with their offending lines and carets, ready for a terminal (the first
+        few of each kind, the rest counted)."""
+        return "\n".join(p.render() if isinstance(p, Problem) else p for p in capped(self.problems))
 
 
 class PeriodError(ContractKitError, ValueError):

@@ -17,7 +17,6 @@ events and the like, defined in ``units.txt``), loaded on first use. Money is ne
 from __future__ import annotations
 
 import copy
-import difflib
 import functools
 import re
 from decimal import Decimal, InvalidOperation, localcontext
@@ -30,10 +29,19 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
+from contractkit._numbers import (
+    MAX_DECIMAL_PLACES,
+    MAX_WHOLE_DIGITS,
+    TOO_LONG,
+    beyond_bounds,
+    shown,
+)
+from contractkit._suggest import closest
 from contractkit.errors import UnitError
 
 __all__ = [
     "PERCENT",
+    "PER_PERIOD",
     "Quantity",
     "check_unit",
     "dimension_name",
@@ -50,6 +58,15 @@ _IRREGULAR_PLURALS = {"person": "people"}
 PERCENT = "percent"
 """The unit name a percentage is held in."""
 
+PER_PERIOD = "a number for the whole assessment period"
+"""The ``expected`` of the UnitError for a quantity written per a length of time (``2 per
+quarter``): a threshold is already for the whole period its KPI is assessed over."""
+
+_PER_PERIOD_RE = re.compile(
+    r"^(?:per|a|an|each|every|/)\s*(?:(?:calendar|financial)\s+)?"
+    r"(?P<period>day|week|fortnight|month|quarter|year|annum|assessment\s+period|period)s?$",
+    re.IGNORECASE,
+)
 _NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+"
 _QUANTITY_RE = re.compile(rf"^\s*({_NUMBER})\s*(.*?)\s*$")
 _PER_RE = re.compile(r"^per\s+(\d{1,3}(?:,\d{3})+|\d+)(?:\s+[a-z_ ]+)?$", re.IGNORECASE)
@@ -107,12 +124,21 @@ def check_unit(text: str) -> str:
         return f"per {base}"
     if "£" in cleaned:
         raise UnitError(_MONEY, got=text)
+    per_period = _PER_PERIOD_RE.match(cleaned)
+    if per_period:
+        period = " ".join(per_period.group("period").lower().split())
+        raise UnitError(
+            f"{cleaned!r} is not a unit: a threshold is for the whole period its KPI is "
+            f"assessed over (its 'assessed'), not per {period}, so give the number alone",
+            got=text,
+            expected=PER_PERIOD,
+        )
     registry = _registry()
     try:
         unit = registry.parse_units(cleaned)
     except Exception:  # pint raises several unrelated types for unreadable text
-        close = difflib.get_close_matches(cleaned.lower(), _known_unit_names(), n=1, cutoff=0.75)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        close = closest(cleaned.lower(), _known_unit_names())
+        hint = f"; did you mean {close!r}?" if close else ""
         raise UnitError(f"unknown unit {cleaned!r}{hint}", got=text) from None
     if unit.dimensionless and str(unit) == "dimensionless":
         raise UnitError(f"{cleaned!r} is not a unit", got=text)
@@ -187,9 +213,9 @@ class Quantity:
         if isinstance(value, bool):
             raise UnitError(f"expected a number or a quantity, got {value!r}", got=value)
         if isinstance(value, int | Decimal):
-            return cls(_finite(Decimal(value), value))
+            return cls(_bounded(value, value))
         if isinstance(value, float):
-            return cls(_finite(Decimal(repr(value)), value))
+            return cls(_bounded(Decimal(repr(value)), value))
         if not isinstance(value, str):
             raise UnitError(f"expected a number or a quantity, got {value!r}", got=value)
         if "£" in value:
@@ -201,8 +227,11 @@ class Quantity:
                 "such as '70%', '90 minutes' or '12'",
                 got=value,
             )
+        digits = match.group(1).replace(",", "")
+        if len(digits) > MAX_WHOLE_DIGITS + MAX_DECIMAL_PLACES + 2:  # never converted at all
+            raise UnitError(f"{shown(match.group(1))} is {TOO_LONG}", got=shown(match.group(1)))
         try:
-            magnitude = Decimal(match.group(1).replace(",", ""))
+            magnitude = _bounded(Decimal(digits), match.group(1))
         except InvalidOperation:  # pragma: no cover - the pattern only admits numbers
             raise UnitError(f"{value!r} is not a number", got=value) from None
         unit_text = match.group(2)
@@ -287,10 +316,21 @@ QUANTITY_JSON_SCHEMA: dict[str, Any] = {
 }
 
 
-def _finite(value: Decimal, original: object) -> Decimal:
-    if not value.is_finite():
+def _bounded(value: Decimal | int, original: object) -> Decimal:
+    """A number a contract can hold (finite, below 10^18, not too finely divided), or a
+    UnitError saying why not."""
+    if isinstance(value, Decimal) and not value.is_finite():
         raise UnitError(f"expected a finite number, got {original!r}", got=original)
-    return value
+    reason = beyond_bounds(value)
+    if reason is not None:
+        if isinstance(value, int) and value.bit_length() > 10_000:
+            written = "a number thousands of digits long"  # too long even to write out
+        elif isinstance(original, str):
+            written = shown(original.strip())
+        else:
+            written = shown(repr(original) if isinstance(original, float) else str(value))
+        raise UnitError(f"{written} is {reason}", got=written)
+    return Decimal(value)
 
 
 SIGNIFICANT_DIGITS = 28

@@ -156,6 +156,13 @@ def schema(
         except OSError as error:
             err_console().print(f"{check}: {error.strerror}", markup=False)
             raise typer.Exit(EXIT_PROBLEMS) from None
+        except UnicodeDecodeError as error:
+            err_console().print(
+                f"{check}: not UTF-8 text (byte {error.start}), so not a schema contractkit "
+                f"wrote: regenerate it with 'contractkit schema --kind {kind} --output {check}'",
+                markup=False,
+            )
+            raise typer.Exit(EXIT_PROBLEMS) from None
         if committed != text:
             err_console().print(
                 f"{check} is stale: regenerate it with 'contractkit schema --kind {kind} "

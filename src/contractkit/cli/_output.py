@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from contractkit.errors import SpecError
+from contractkit.errors import Problem, SpecError, capped
 from contractkit.report.summary import ContractSummary
 
 __all__ = ["err_console", "out_console", "print_problems", "print_summary"]
@@ -26,8 +26,12 @@ def err_console() -> Console:
 
 
 def print_problems(error: SpecError, console: Console) -> None:
-    """Every problem, located, with its source line and caret."""
-    for problem in error.problems:
+    """The problems, located, each with its source line (cut around the caret when long) and
+    caret: the first few of each kind, the rest counted ("… and 3,990 more like it")."""
+    for problem in capped(error.problems):
+        if not isinstance(problem, Problem):
+            console.print(problem, markup=False, style="dim" if console.is_terminal else None)
+            continue
         head, *rest = problem.render().split("\n")
         if console.is_terminal:
             location, _, message = head.partition(": ")
@@ -37,7 +41,7 @@ def print_problems(error: SpecError, console: Console) -> None:
         else:
             console.print(problem.render(), markup=False)
     count = len(error.problems)
-    console.print(f"{count} problem{'s' if count != 1 else ''} found", markup=False)
+    console.print(f"{count:,} problem{'s' if count != 1 else ''} found", markup=False)
 
 
 def print_summary(summary: ContractSummary, source: str, console: Console) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 import typing
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 # field-by-field constructor that pydantic synthesises.
 from pydantic._internal._model_construction import ModelMetaclass
 
+from contractkit._suggest import closest, did_you_mean
 from contractkit.errors import Problem, SpecError
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "SpecModel",
     "closest",
     "cross_checked",
+    "did_you_mean",
     "format_path",
     "issues_from_error",
     "supported_format",
@@ -71,22 +72,6 @@ class IssuesError(ValueError):
     def __init__(self, issues: Iterable[Issue]) -> None:
         self.issues = tuple(issues)
         super().__init__("; ".join(i.message for i in self.issues))
-
-
-def closest(word: str, candidates: Iterable[str]) -> str | None:
-    """The candidate closest to a misspelt word, if any is close enough to suggest."""
-    pool = [c for c in candidates if isinstance(c, str)]
-    found = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-    if not found:
-        lowered = {c.lower(): c for c in pool}
-        found = [lowered[word.lower()]] if word.lower() in lowered else []
-    return found[0] if found else None
-
-
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """``"; did you mean 'x'?"`` when a close candidate exists, else an empty string."""
-    match = closest(word, candidates)
-    return f"; did you mean {match!r}?" if match else ""
 
 
 def format_path(path: Sequence[PathPart]) -> str:

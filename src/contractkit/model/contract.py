@@ -26,9 +26,10 @@ from contractkit.model._base import (
     did_you_mean,
     supported_format,
 )
+from contractkit.model._dates import Day
 from contractkit.model._types import Id
 from contractkit.model.embedding import ESTABLISHED, Stage, StageMode, StageSpan, schedule
-from contractkit.model.escalation import EscalationRule, Flags
+from contractkit.model.escalation import EscalationRule, Flags, contract_management_stage
 from contractkit.model.finance import Consequence, Finance, Indicator, curve_issues
 from contractkit.model.kpi import KPI, Direction, Measure
 from contractkit.model.provider import Commissioner, Provider, ProviderType
@@ -55,9 +56,9 @@ T = TypeVar("T")
 class Term(SpecModel):
     """The contract's term: from ``start`` to ``end``, both days included."""
 
-    start: date
+    start: Day
     """The first day of the contract."""
-    end: date
+    end: Day
     """The last day of the contract."""
 
     @model_validator(mode="after")
@@ -534,6 +535,55 @@ def _escalation_issues(escalation: tuple[tuple[int, EscalationRule], ...]) -> It
             )
         seen.setdefault(rule.step, index)
         previous = rule.step
+    yield from _contract_management_order(seen)
+
+
+def _contract_management_order(first: Mapping[str, int]) -> Iterator[Issue]:
+    """Steps of the contract-management process listed out of its order: the fewest steps that,
+    moved, put the rest in order, each reported against a step it is misplaced beside. Steps
+    named in the contract's own words are not ordered."""
+    known = [
+        (step, index, stage)
+        for step, index in first.items()
+        if (stage := contract_management_stage(step)) is not None
+    ]
+    in_order = _longest_in_order([stage for _, _, stage in known])
+    if len(in_order) == len(known):
+        return
+    expected = " → ".join(step for step, _, _ in sorted(known, key=lambda k: k[2]))
+    kept = [known[i] for i in in_order]
+    for position, (step, index, stage) in enumerate(known):
+        if position in in_order:
+            continue
+        before = [other for other, other_index, other_stage in kept if other_index < index]
+        after = [
+            (other, other_stage)
+            for other, other_index, other_stage in kept
+            if other_index > index and other_stage < stage
+        ]
+        stages = {other: other_stage for other, _, other_stage in kept}
+        above = [other for other in before if stages[other] > stage]
+        if above:
+            placed = f"after {above[-1]!r}, as the more serious step, but it comes before it"
+        else:
+            placed = f"before {after[0][0]!r}, as the less serious step, but it comes after it"
+        yield Issue(
+            ("escalation", index, "step"),
+            f"{step!r} is listed {placed} in contract management (General Condition 9 of the "
+            f"NHS Standard Contract): list the rules from the least serious step, {expected}",
+        )
+
+
+def _longest_in_order(stages: list[int]) -> set[int]:
+    """The positions of a longest run (not necessarily adjacent) of stages in order, keeping
+    the earliest-listed steps where there is a choice."""
+    best: list[list[int]] = []
+    for position, stage in enumerate(stages):
+        chains = [chain for chain in best if stages[chain[-1]] <= stage]
+        longest = max(chains, key=len) if chains else []
+        best.append([*longest, position])
+    chosen: list[int] = max(best, key=len) if best else []
+    return set(chosen)
 
 
 def _finance_issues(data: object, parts: _Parts) -> Iterator[Issue]:

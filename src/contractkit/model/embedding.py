@@ -10,6 +10,7 @@ from typing import Annotated
 import attrs
 from pydantic import Field, field_validator
 
+from contractkit.errors import PeriodError
 from contractkit.model._base import SpecModel
 from contractkit.model._types import Id
 from contractkit.periods import add_months
@@ -26,6 +27,10 @@ class StageMode(enum.StrEnum):
     """Reported and shown, never flagged, no consequence."""
 
 
+MAX_STAGE_MONTHS = 1200
+"""The longest a stage may last, in months: a hundred years, beyond any contract's term."""
+
+
 class Stage(SpecModel):
     """One embedding stage, such as ``mobilisation`` or ``established``.
 
@@ -35,8 +40,22 @@ class Stage(SpecModel):
 
     stage: Id
     """The stage's name, used as a key in staged thresholds."""
-    months: Annotated[int, Field(gt=0)] | None = None
-    """How many calendar months the stage lasts (none for the last stage)."""
+    months: Annotated[int, Field(gt=0, json_schema_extra={"maximum": MAX_STAGE_MONTHS})] | None = (
+        None
+    )
+    """How many calendar months the stage lasts (none for the last stage), at most 1,200."""
+
+    @field_validator("months")
+    @classmethod
+    def _within_a_lifetime(cls, months: int | None) -> int | None:
+        if months is not None and months > MAX_STAGE_MONTHS:
+            shown = f"{months:,}" if months < 10**30 else "10^30 or more"
+            raise ValueError(
+                f"a stage of {shown} months is longer than any contract: a stage lasts at most "
+                f"{MAX_STAGE_MONTHS:,} months (a hundred years)"
+            )
+        return months
+
     mode: StageMode = StageMode.ASSESSED
     """``assessed`` (the default) or ``shadow`` (reported, never flagged)."""
 
@@ -80,10 +99,21 @@ def schedule(stages: Sequence[Stage], commences: date) -> tuple[StageSpan, ...]:
     spans: list[StageSpan] = []
     elapsed = 0
     for stage in stages:
-        start = add_months(commences, elapsed)
+        start = _months_after(commences, elapsed)
+        if start is None:
+            break  # the stages before it run past the end of the calendar
         if stage.months is None:
             spans.append(StageSpan(stage, start, None))
             break
         elapsed += stage.months
-        spans.append(StageSpan(stage, start, add_months(commences, elapsed)))
+        spans.append(StageSpan(stage, start, _months_after(commences, elapsed)))
     return tuple(spans)
+
+
+def _months_after(day: date, months: int) -> date | None:
+    """``months`` calendar months after ``day``, or None past the end of the calendar (a stage
+    that ends there never ends)."""
+    try:
+        return add_months(day, months)
+    except PeriodError:
+        return None

@@ -9,7 +9,37 @@ from pydantic import Field, model_validator
 from contractkit.model._base import Issue, IssuesError, SpecModel, raise_if
 from contractkit.model._types import StepName
 
-__all__ = ["EscalationRule", "Flags"]
+__all__ = ["CONTRACT_MANAGEMENT", "EscalationRule", "Flags", "contract_management_stage"]
+
+CONTRACT_MANAGEMENT: tuple[tuple[str, ...], ...] = (
+    ("contract_performance_notice",),
+    ("contract_management_meeting",),
+    ("immediate_action_plan", "joint_investigation", "remedial_action_plan"),
+    ("exception_notice",),
+    ("withholding", "withhold_payment"),
+    ("termination", "terminate"),
+)
+"""The steps of contract management in the NHS Standard Contract, least serious first.
+
+General Condition 9 (Contract Management): a Contract Performance Notice; then a Contract
+Management Meeting; at which the parties agree an Immediate Action Plan, a Joint Investigation
+or a Remedial Action Plan (alternatives, so one stage); if a plan fails, an Exception Notice;
+then withholding of a share of the monthly value; and at the last, termination (General
+Condition 17). A contract that names these steps lists its rules in this order; steps it names
+in its own words are not placed in it.
+"""
+
+_STAGE_OF = {step: stage for stage, steps in enumerate(CONTRACT_MANAGEMENT) for step in steps}
+
+
+def contract_management_stage(step: str) -> int | None:
+    """Where a step stands in the contract-management process (0 first), or None for a step
+    named in the contract's own words.
+
+    >>> contract_management_stage("remedial_action_plan"), contract_management_stage("review")
+    (2, None)
+    """
+    return _STAGE_OF.get(step)
 
 
 class Flags(SpecModel):

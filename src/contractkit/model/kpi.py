@@ -16,7 +16,7 @@ from contractkit.model.threshold import (
     FloorOrImprovement,
     Threshold,
     leaves,
-    parse_threshold,
+    read_threshold,
     rules,
 )
 from contractkit.periods import Frequency
@@ -64,7 +64,7 @@ def _dump_threshold(threshold: Threshold) -> Any:
 
 ThresholdField = Annotated[
     Threshold,
-    BeforeValidator(parse_threshold),
+    BeforeValidator(read_threshold),
     PlainSerializer(_dump_threshold),
     WithJsonSchema(THRESHOLD_JSON_SCHEMA),
 ]

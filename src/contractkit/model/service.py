@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from pydantic import Field
 
 from contractkit.model._base import SpecModel
+from contractkit.model._dates import Day
 from contractkit.model._types import AnyPeriod, FrozenMap, Id, OdsCode, PeriodMap, empty_map
 from contractkit.units import Quantity
 
@@ -21,12 +21,12 @@ class Service(SpecModel):
     """A short id for the service, such as ``ucr-north``."""
     provider: OdsCode
     """The ODS code of the provider that delivers it."""
-    commences: date
+    commences: Day
     """The commencement date: the later of the expected date and the day the conditions
     precedent were met. Embedding stages count from it."""
     kpis: Annotated[tuple[Id, ...], Field(min_length=1)]
     """The ids of the KPIs the service is held to."""
-    ends: date | None = None
+    ends: Day | None = None
     """The last day of the service, if it ends before the term does (a merger, a
     decommissioning): later periods are not due."""
     name: str | None = None

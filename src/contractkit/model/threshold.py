@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any, TypeAlias
 
-from pydantic import model_serializer, model_validator
+from pydantic import ValidationInfo, model_serializer, model_validator
 
 from contractkit.errors import UnitError
 from contractkit.model._base import Issue, IssuesError, Path, SpecModel
-from contractkit.units import QUANTITY_JSON_SCHEMA, Quantity
+from contractkit.model._dates import Day, looks_like_a_date, read_day
+from contractkit.units import PER_PERIOD, QUANTITY_JSON_SCHEMA, Quantity
 
 __all__ = [
     "Absolute",
@@ -41,6 +42,7 @@ __all__ = [
     "Threshold",
     "Trajectory",
     "parse_threshold",
+    "read_threshold",
 ]
 
 _DATE_KEY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -66,7 +68,7 @@ class Dated(SpecModel):
     that starts before the first date has no threshold (it is monitored only).
     """
 
-    values: tuple[tuple[date, Quantity], ...]
+    values: tuple[tuple[Day, Quantity], ...]
     """(date, value) pairs in date order."""
 
     @model_validator(mode="after")
@@ -181,22 +183,38 @@ def is_stage_name(name: str) -> bool:
 
 
 def _is_date_key(key: object) -> bool:
-    return isinstance(key, date) or (isinstance(key, str) and bool(_DATE_KEY.match(key)))
+    """A key written as a date in any form (``2026-04-01``, ``01/04/2026``, ``1 April 2026``),
+    so that a date written the wrong way is reported as a date, not taken for a stage."""
+    return isinstance(key, date) or (isinstance(key, str) and looks_like_a_date(key))
 
 
 def _key_text(key: object) -> str:
     return key.isoformat() if isinstance(key, date) else str(key)
 
 
-def _quantity(raw: object, path: Path, issues: list[Issue]) -> Quantity | None:
+PerPeriodHint = Callable[[object], str]
+"""What to say of a threshold written per a length of time (``2 per quarter``), given it."""
+
+
+def _quantity(
+    raw: object, path: Path, issues: list[Issue], hint: PerPeriodHint | None = None
+) -> Quantity | None:
     try:
         return Quantity.parse(raw)
     except UnitError as error:
-        issues.append(Issue(path, str(error)))
+        per_period = error.expected == PER_PERIOD and hint is not None
+        issues.append(Issue(path, hint(raw) if per_period and hint else str(error)))
         return None
 
 
-def _parse(raw: object, path: Path, issues: list[Issue], *, staged: bool) -> Threshold | None:
+def _parse(
+    raw: object,
+    path: Path,
+    issues: list[Issue],
+    *,
+    staged: bool,
+    hint: PerPeriodHint | None = None,
+) -> Threshold | None:
     if isinstance(raw, _THRESHOLD_TYPES):
         if isinstance(raw, Staged) and not staged:
             issues.append(Issue(path, "a stage's threshold cannot itself be staged"))
@@ -205,14 +223,14 @@ def _parse(raw: object, path: Path, issues: list[Issue], *, staged: bool) -> Thr
     if isinstance(raw, str) and raw.strip().lower() == TRAJECTORY:
         return Trajectory()
     if not isinstance(raw, Mapping):
-        value = _quantity(raw, path, issues)
+        value = _quantity(raw, path, issues, hint)
         return Absolute(value=value) if value is not None else None
     if not raw:
         issues.append(Issue(path, "an empty threshold: give a value, or values by date or stage"))
         return None
     keys = list(raw)
     if all(_is_date_key(k) for k in keys):
-        return _parse_dated(raw, path, issues)
+        return _parse_dated(raw, path, issues, hint)
     if any(_is_date_key(k) for k in keys):
         issues.append(
             Issue(path, "mixes dates and other keys: give values by date, or by stage, not both")
@@ -220,34 +238,36 @@ def _parse(raw: object, path: Path, issues: list[Issue], *, staged: bool) -> Thr
         return None
     text_keys = {str(k) for k in keys}
     if text_keys & _BOUND_KEYS and text_keys <= _BOUND_KEYS:
-        return _parse_bounds(raw, path, issues)
+        return _parse_bounds(raw, path, issues, hint)
     if not staged:
         issues.append(Issue(path, "a stage's threshold cannot itself be staged"))
         return None
     stages: list[tuple[str, Rule]] = []
     for key, value in raw.items():
-        rule = _parse(value, (*path, str(key)), issues, staged=False)
+        rule = _parse(value, (*path, str(key)), issues, staged=False, hint=hint)
         if rule is not None:
             assert not isinstance(rule, Staged)
             stages.append((str(key), rule))
     return Staged(stages=tuple(stages)) if len(stages) == len(raw) else None
 
 
-def _parse_dated(raw: Mapping[Any, Any], path: Path, issues: list[Issue]) -> Dated | None:
+def _parse_dated(
+    raw: Mapping[Any, Any], path: Path, issues: list[Issue], hint: PerPeriodHint | None
+) -> Dated | None:
     values: dict[date, Quantity] = {}
     ok = True
     for key, value in raw.items():
         key_path = (*path, _key_text(key))
         try:
-            start = key if isinstance(key, date) else date.fromisoformat(key)
-        except ValueError:
-            issues.append(Issue(key_path, f"{key!r} is not a date", at_key=True))
+            start = read_day(key)
+        except ValueError as error:
+            issues.append(Issue(key_path, str(error), at_key=True))
             ok = False
             continue
         if start in values:
             issues.append(Issue(key_path, f"the date {start} is given twice", at_key=True))
             ok = False
-        quantity = _quantity(value, key_path, issues)
+        quantity = _quantity(value, key_path, issues, hint)
         if quantity is None:
             ok = False
         else:
@@ -258,7 +278,7 @@ def _parse_dated(raw: Mapping[Any, Any], path: Path, issues: list[Issue]) -> Dat
 
 
 def _parse_bounds(
-    raw: Mapping[Any, Any], path: Path, issues: list[Issue]
+    raw: Mapping[Any, Any], path: Path, issues: list[Issue], hint: PerPeriodHint | None
 ) -> FloorOrImprovement | None:
     given = {str(k): v for k, v in raw.items()}
     before = len(issues)
@@ -268,7 +288,7 @@ def _parse_bounds(
         issues.append(Issue(path, "missing 'floor' (or 'ceiling', where lower is better)"))
     if "improvement" not in given:
         issues.append(Issue(path, "missing 'improvement': the gain on each service's baseline"))
-    parsed = {k: _quantity(v, (*path, k), issues) for k, v in given.items()}
+    parsed = {k: _quantity(v, (*path, k), issues, hint) for k, v in given.items()}
     if len(issues) > before:
         return None
     return FloorOrImprovement(
@@ -286,11 +306,62 @@ def parse_threshold(raw: object) -> Threshold:
 
     Problems are raised together, each at its path below the threshold.
     """
+    return _read(raw, None)
+
+
+def _read(raw: object, hint: PerPeriodHint | None) -> Threshold:
     issues: list[Issue] = []
-    threshold = _parse(raw, (), issues, staged=True)
+    threshold = _parse(raw, (), issues, staged=True, hint=hint)
     if issues or threshold is None:
         raise IssuesError(issues or [Issue((), "not a threshold")])
     return threshold
+
+
+_EACH = {"monthly": "each month", "quarterly": "each quarter", "annually": "each financial year"}
+_PERIOD_WORDS = {"monthly": ("month",), "quarterly": ("quarter",), "annually": ("year", "annum")}
+_NUMBER_AT_START = re.compile(r"^\s*([+-]?[0-9][0-9,]*(?:\.[0-9]+)?)")
+
+
+def read_threshold(raw: object, info: ValidationInfo) -> Threshold:
+    """A KPI's threshold, as :func:`parse_threshold` reads it; one written per a length of time
+    (``2 per quarter``) is refused saying what the threshold is for this KPI's measure, and
+    over which period it is judged (the KPI's ``measure`` and ``assessed``, read before it)."""
+    measure = str(info.data.get("measure", "") or "")
+    assessed = str(info.data.get("assessed", "") or "")
+    per = info.data.get("per")
+
+    def hint(value: object) -> str:
+        text = str(value).strip()
+        each = _EACH.get(assessed)
+        over = (
+            f"{each}, as this KPI is assessed {assessed}"
+            if each
+            else "the period it is assessed over"
+        )
+        number = _NUMBER_AT_START.match(text)
+        written_per = text[number.end() :].strip().lower() if number else ""
+        same = any(word in written_per for word in _PERIOD_WORDS.get(assessed, ()))
+        if measure == "count":
+            write = (
+                f"write {number.group(1)}"
+                if number and same
+                else f"write the number allowed in {each or 'each assessment period'}"
+            )
+            return (
+                f"{text!r}: a count's threshold is a number for the whole assessment period "
+                f"({over}), so {write}"
+            )
+        what = {
+            "proportion": "a percentage, such as 70%",
+            "mean": "a quantity in the KPI's unit, such as 90 minutes",
+            "rate": f"a number of events per {per:,}" if isinstance(per, int) else "a rate",
+        }.get(measure, "a number")
+        return (
+            f"{text!r}: a {measure or 'KPI'}'s threshold is {what}, judged over the whole "
+            f"assessment period ({over}): give it without 'per' a length of time"
+        )
+
+    return _read(raw, hint)
 
 
 def leaves(threshold: Threshold) -> Iterator[tuple[Path, Quantity, str]]:

@@ -22,7 +22,7 @@ from contractkit.model._base import Issue, did_you_mean, format_path, issues_fro
 from contractkit.model.origin import Location, remember
 from contractkit.periods import FinancialYear, Month, Quarter
 from contractkit.spec._kinds import DEFAULT_KIND, KINDS
-from contractkit.spec._yaml import Document, compose, resolve_plain
+from contractkit.spec._yaml import FATAL, Document, compose, resolve_plain
 
 __all__ = ["dump", "load", "load_text"]
 
@@ -33,7 +33,36 @@ def _names_a_file(source: str | os.PathLike[str]) -> bool:
     """A path object always; a one-line string ending .yaml/.yml or naming an existing file."""
     if isinstance(source, os.PathLike):
         return True
-    return "\n" not in source and (source.endswith(_YAML_SUFFIXES) or Path(source).is_file())
+    if "\n" in source:
+        return False
+    if source.endswith(_YAML_SUFFIXES):
+        return True
+    try:
+        return Path(source).is_file()
+    except (OSError, ValueError):  # too long to be a path, or holding a NUL
+        return False
+
+
+def _described(value: object) -> str:
+    """What kind of thing a value is, for a message about the wrong kind of argument."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple | set | frozenset):
+        return f"a {type(value).__name__}"
+    if isinstance(value, bytes | bytearray):
+        return "bytes (decode them to text first)"
+    if isinstance(value, str):
+        return "text"
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
+def _misuse(message: str) -> SpecError:
+    """The error for an argument of the wrong kind: a SpecError (a ValueError) saying what to
+    give instead."""
+    return SpecError([Problem(message=message)])
 
 
 def _read(source: str | os.PathLike[str]) -> tuple[str, str | None]:
@@ -72,14 +101,31 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any]) -> Any:
     """
     if isinstance(source, Mapping):
         return _validate(dict(source), None)
+    if not isinstance(source, str | os.PathLike):
+        raise _misuse(
+            "load reads a spec from the path of a YAML file, from YAML text, or from a mapping "
+            f"of its keys and values; got {_described(source)}"
+        )
     text, file = _read(source)
-    return load_text(text, file)
+    document, problems = compose(text, file)
+    if file is None and isinstance(document.data, str) and "\n" not in text:
+        # One line of text that reads as neither a path nor a spec: most likely a path
+        # mistyped, or a file that does not exist.
+        shown = text.strip() if len(text.strip()) <= 60 else text.strip()[:50] + "…"
+        raise _misuse(
+            f"no such file, and not the YAML text of a spec: {shown!r}; give the path of a "
+            "spec file (contract.yaml), its YAML text, or a mapping"
+        )
+    return _load_document(document, problems)
 
 
 def load_text(text: str, file: str | None = None) -> Any:
     """Load a spec from YAML text; ``file`` is only used to name it in problems."""
-    document, problems = compose(text, file)
-    if any(p.message.startswith(("YAML syntax error", "unreadable YAML")) for p in problems):
+    return _load_document(*compose(text, file))
+
+
+def _load_document(document: Document, problems: list[Problem]) -> Any:
+    if any(p.message.startswith(FATAL) for p in problems):
         raise SpecError(problems)
     return _validate(document.data, document, problems)
 
@@ -126,7 +172,12 @@ def _validate(data: Any, document: Document | None, problems: list[Problem] | No
     try:
         spec = model.model_validate(data)
     except ValidationError as error:
-        found.extend(located(issue) for issue in issues_from_error(error, model))
+        refused = document.refused if document is not None else set()
+        for issue in issues_from_error(error, model):
+            problem = located(issue)
+            # A value refused as it was read is reported once, as it was read.
+            if (problem.line, problem.column) not in refused:
+                found.append(problem)
     if found:
         raise SpecError(_ordered(found))
     if document is not None:
@@ -215,6 +266,10 @@ def dump(spec: BaseModel) -> str:
     Values are written in their short forms (``70%``, ``90 minutes``, ``kpis: [a, b]``) and
     settings left at their defaults are left out.
     """
+    if not isinstance(spec, tuple(KINDS.values())):
+        kinds = ", ".join(model.__name__ for model in KINDS.values())
+        hint = ": load it first with contractkit.load" if isinstance(spec, Mapping | str) else ""
+        raise _misuse(f"dump writes a spec ({kinds}) as YAML; got {_described(spec)}{hint}")
     data = spec.model_dump(mode="python", exclude_defaults=True, by_alias=True)
     if "contractkit" in type(spec).model_fields:
         data["contractkit"] = spec.contractkit  # type: ignore[attr-defined]  # checked above

@@ -4,15 +4,23 @@ The file is parsed into events (libyaml's fast parser where available) and built
 Python values here, so that every rule is ours:
 
 - scalars are resolved by the YAML 1.2 core schema, so ``NO`` and ``1:30`` stay strings;
-  a quoted scalar is always a string; a number with a fractional part becomes an exact
-  :class:`~decimal.Decimal`, never a float; ``2026-04-01`` becomes a date;
+  a quoted scalar is always a string, as is one marked ``!`` (the non-specific tag); a number
+  with a fractional part becomes an exact :class:`~decimal.Decimal`, never a float;
+  ``2026-04-01`` becomes a date;
+- a number is finite and within the bounds of :mod:`contractkit._numbers` (below 10^18, at
+  most 40 significant digits and 340 decimal places), checked here, where text becomes a
+  number: ``.inf``, ``.nan``, ``1e309`` and ``1e-1000000000`` are problems at their place,
+  never values;
 - a key given twice is a problem, as is any explicit tag (``!!python/object``, ``!!str``), an
   anchor or alias, or a second document;
+- a character no YAML file may hold (a NUL, an escape) is a problem at its own line and
+  column; a tab in the indentation is reported as such;
 - every problem found is kept, with its line and column, so that all are reported together.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -33,9 +41,18 @@ from ruamel.yaml.events import (
     StreamEndEvent,
 )
 
+from contractkit._numbers import MAX_WHOLE_DIGITS, TOO_LARGE, number_in_text, shown
 from contractkit.errors import Problem
 
-__all__ = ["Document", "Position", "compose"]
+__all__ = [
+    "FATAL",
+    "MAX_LINE",
+    "Document",
+    "OutOfBounds",
+    "Position",
+    "compose",
+    "resolve_plain",
+]
 
 Position = tuple[int, int]
 """(line, column), both 1-based."""
@@ -50,6 +67,50 @@ _SPECIAL_FLOAT = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _MAX_DEPTH = 64
 _NODE_STARTS = (ScalarEvent, SequenceStartEvent, MappingStartEvent, AliasEvent)
+_UNREADABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_CONTROL_NAMES = {
+    0: "NUL",
+    7: "BEL",
+    8: "backspace",
+    11: "vertical tab",
+    12: "form feed",
+    27: "ESC",
+}
+_MOST_UNREADABLE = 10_000
+
+MAX_LINE = 100_000
+"""The longest line read, in characters: a flow list a megabyte long takes seconds to read
+(a spec's longest lines, its lists of KPIs, run to a few thousand)."""
+
+FATAL = (
+    "YAML syntax error",
+    "unreadable YAML",
+    "an unreadable character",
+    "nested too deeply",
+    "a line too long to read",
+)
+"""How the problems begin that stop a file being read at all (nothing after them is checked)."""
+
+
+@attrs.frozen
+class OutOfBounds:
+    """A plain scalar that reads as a number no contract can hold (``.inf``, ``1e309``)."""
+
+    text: str
+    reason: str
+
+    def message(self) -> str:
+        """The problem, for the place the scalar stands."""
+        if self.reason.startswith("infinite"):
+            fix = "give a finite number"
+        elif self.reason.startswith("'not a number'"):
+            fix = "give a number"
+        else:
+            fix = "check it, or put it in quotes if it is text"
+        return f"{shown(self.text)} is {self.reason}: {fix}"
 
 
 def resolve_plain(text: str) -> Any:
@@ -57,6 +118,9 @@ def resolve_plain(text: str) -> Any:
 
     >>> resolve_plain("NO"), resolve_plain("1:30"), resolve_plain("0.025")
     ('NO', '1:30', Decimal('0.025'))
+
+    A number beyond what a contract holds is not converted at all, but returned as an
+    :class:`OutOfBounds` saying why.
     """
     if _NULL.match(text):
         return None
@@ -66,23 +130,36 @@ def resolve_plain(text: str) -> Any:
         digits = text.lstrip("+-")
         if len(digits) > 1 and digits.startswith("0"):
             return text  # "012" is a code, not the number twelve
-        return int(text)
-    if _OCT.match(text):
-        return int(text[2:], 8)
-    if _HEX.match(text):
-        return int(text[2:], 16)
+        return int(text) if len(digits) <= MAX_WHOLE_DIGITS else OutOfBounds(text, TOO_LARGE)
+    if _OCT.match(text) or _HEX.match(text):
+        base = 8 if text[1] == "o" else 16
+        if len(text) > 2 + MAX_WHOLE_DIGITS:  # far beyond the bound in either base
+            return OutOfBounds(text, TOO_LARGE)
+        return _number(str(int(text[2:], base)), whole=True, written=text)
     if _FLOAT.match(text):
-        return Decimal(text)
+        if len(text) <= MAX_WHOLE_DIGITS and "e" not in text and "E" not in text:
+            return Decimal(text)  # too few digits to be out of bounds
+        return _number(text, whole=False)
     if _SPECIAL_FLOAT.match(text):
-        if "nan" in text.lower():
-            return Decimal("NaN")
-        return Decimal("-Infinity" if text.startswith("-") else "Infinity")
+        return OutOfBounds(
+            text,
+            "'not a number', which no figure in a contract can be"
+            if "nan" in text.lower()
+            else "infinite, which no figure in a contract can be",
+        )
     if _DATE.match(text):
         try:
             return date.fromisoformat(text)
         except ValueError:
             return text
     return text
+
+
+def _number(text: str, *, whole: bool, written: str | None = None) -> int | Decimal | OutOfBounds:
+    number = number_in_text(text)
+    if isinstance(number, str):
+        return OutOfBounds(written or text, number)
+    return int(number) if whole else number
 
 
 def _key_part(value: Any) -> str:
@@ -98,6 +175,9 @@ class Document:
     file: str | None
     values: dict[tuple[str, ...], Position] = attrs.field(factory=dict)
     keys: dict[tuple[str, ...], Position] = attrs.field(factory=dict)
+    refused: set[Position] = attrs.field(factory=set)
+    """Where a value was refused as it was read (a number out of bounds): a problem found
+    later at the same place would say the same thing again."""
 
     def position(self, path: tuple[Any, ...], *, at_key: bool = False) -> Position:
         """Where the value (or key) at ``path`` stands, or the nearest enclosing thing that does."""
@@ -142,6 +222,11 @@ class Document:
         )
 
 
+class _TooDeepError(Exception):
+    """Raised to stop reading a file nested beyond any spec (the rest is not read at all, since
+    reading deeper and deeper nesting takes ever longer)."""
+
+
 class _Composer:
     def __init__(self, events: Iterator[Any], document: Document) -> None:
         self.events = events
@@ -177,18 +262,25 @@ class _Composer:
 
     def node(self, event: Any, path: tuple[str, ...], depth: int = 0) -> Any:
         if depth > _MAX_DEPTH:
-            self._complain(event, "nested too deeply", path)
-            self._skip(event)
-            return None
-        self.doc.values.setdefault(path, self._at(event))
+            self._complain(
+                event,
+                f"nested too deeply: more than {_MAX_DEPTH} lists and mappings one inside "
+                "another (the file is read no further)",
+                path,
+            )
+            raise _TooDeepError
+
+        if path not in self.doc.values:
+            mark = event.start_mark
+            self.doc.values[path] = (mark.line + 1, mark.column + 1)
+        if isinstance(event, ScalarEvent):
+            if event.tag is not None or event.anchor is not None:
+                self._check_event(event, path)
+            return self._scalar(event, path)
         if isinstance(event, AliasEvent):
             self._complain(event, "aliases (*name) are not allowed: write the value out", path)
             return None
         self._check_event(event, path)
-        if isinstance(event, ScalarEvent):
-            if event.style in ("'", '"', "|", ">"):
-                return event.value
-            return resolve_plain(event.value)
         if isinstance(event, SequenceStartEvent):
             items: list[Any] = []
             for event_ in self.events:
@@ -198,6 +290,18 @@ class _Composer:
         if isinstance(event, MappingStartEvent):
             return self._mapping(path, depth)
         raise AssertionError(f"unexpected YAML event {event!r}")  # pragma: no cover
+
+    def _scalar(self, event: Any, path: tuple[str, ...]) -> Any:
+        """A scalar's value: text if quoted or marked ``!``, else resolved, a number out of
+        bounds reported here and kept as its text."""
+        if event.style or event.tag == "!":
+            return event.value  # quoted, a block scalar, or marked as text
+        value = resolve_plain(event.value)
+        if isinstance(value, OutOfBounds):
+            self._complain(event, value.message(), path)
+            self.doc.refused.add(self._at(event))
+            return event.value
+        return value
 
     def _mapping(self, path: tuple[str, ...], depth: int) -> dict[Any, Any]:
         mapping: dict[Any, Any] = {}
@@ -209,12 +313,10 @@ class _Composer:
                 self._complain(
                     key_event, "a key must be a plain value, not a list or mapping", path
                 )
-                self._skip(key_event)
-                self._skip(next(self.events))
+                self._skip(key_event, path, depth + 1)
+                self._skip(next(self.events), path, depth + 1)
                 continue
-            key = (
-                key_event.value if key_event.style in ("'", '"') else resolve_plain(key_event.value)
-            )
+            key = self._scalar(key_event, (*path, key_event.value))
             part = _key_part(key)
             key_path = (*path, part)
             self._check_event(key_event, key_path)
@@ -225,23 +327,26 @@ class _Composer:
                     f"duplicate key {part!r} (first given at line {first_at[part]})",
                     key_path,
                 )
-                self._skip(value_event)
+                self._skip(value_event, key_path, depth + 1)
                 continue
             first_at[part] = self._at(key_event)[0]
             self.doc.keys[key_path] = self._at(key_event)
             mapping[key] = self.node(value_event, key_path, depth + 1)
         raise AssertionError("mapping not closed")  # pragma: no cover
 
-    def _skip(self, event: Any) -> None:
-        """Consume the rest of a node whose start event has been read."""
+    def _skip(self, event: Any, path: tuple[str, ...], depth: int) -> None:
+        """Consume the rest of a node whose start event has been read (at ``depth``), no
+        deeper than any spec is nested."""
         if isinstance(event, SequenceStartEvent | MappingStartEvent):
-            depth = 1
+            inside = 1
             for inner in self.events:
                 if isinstance(inner, SequenceStartEvent | MappingStartEvent):
-                    depth += 1
+                    inside += 1
+                    if depth + inside - 1 > _MAX_DEPTH:
+                        self.node(inner, path, depth + inside - 1)  # reports it, and stops
                 elif isinstance(inner, SequenceEndEvent | MappingEndEvent):
-                    depth -= 1
-                    if depth == 0:
+                    inside -= 1
+                    if inside == 0:
                         return
 
 
@@ -259,13 +364,73 @@ def _parser() -> YAML:
         return YAML(typ="safe", pure=True)
 
 
+def _lines(text: str) -> list[str]:
+    """The lines of a text as YAML counts them (line breaks are CR, LF, CR LF, NEL and the
+    Unicode line and paragraph separators; a form feed is not one)."""
+    lines = _LINE_BREAK.split(text)
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()  # the break that ends the last line
+    return lines
+
+
+def _unreadable(document: Document, text: str) -> list[Problem]:
+    """A problem at each character no YAML file may hold, at its own line and column."""
+    found = []
+    starts = [0]
+    for match in _LINE_BREAK.finditer(text):
+        starts.append(match.end())
+    line = 0
+    for match in itertools.islice(_UNREADABLE.finditer(text), _MOST_UNREADABLE):
+        while line + 1 < len(starts) and starts[line + 1] <= match.start():
+            line += 1
+        code = ord(match.group())
+        name = _CONTROL_NAMES.get(code, "a control character" if code < 0xA0 else "")
+        what = f"U+{code:04X}" + (f", {name}" if name else "")
+        found.append(
+            document.problem(
+                "",
+                f"an unreadable character ({what}): a YAML file holds text only; delete it "
+                "(it may have come with a copy and paste, or from a word processor)",
+                (line + 1, match.start() - starts[line] + 1),
+            )
+        )
+    return found
+
+
+def _tab_in_indentation(document: Document, position: Position) -> Position | None:
+    """Where a tab in the indentation of the line at ``position`` is, if there is one."""
+    line, _ = position
+    if not 0 < line <= len(document.lines):
+        return None
+    source = document.lines[line - 1]
+    indentation = len(source) - len(source.lstrip(" \t-?:"))
+    tab = source.find("\t", 0, indentation + 1)
+    return (line, tab + 1) if tab >= 0 else None
+
+
 def compose(text: str, file: str | None = None) -> tuple[Document, list[Problem]]:
     """Build a document from YAML text, with every problem found in it (none if it is clean).
 
-    A syntax error stops the reading at that point; it is reported with its position.
+    A syntax error stops the reading at that point; it is reported with its position. A
+    character no YAML file may hold stops it before it starts, each one reported at its place.
     """
-    document = Document(data=None, lines=text.splitlines(), file=file)
+    document = Document(data=None, lines=_lines(text), file=file)
     composer = _Composer(iter(()), document)
+    unreadable = _unreadable(document, text)
+    if unreadable:
+        return document, unreadable
+    too_long = [
+        document.problem(
+            "",
+            f"a line too long to read ({len(line):,} characters; at most {MAX_LINE:,}): write "
+            "a long list or mapping one item to a line, and long text over several lines",
+            (number, MAX_LINE + 1),
+        )
+        for number, line in enumerate(document.lines, start=1)
+        if len(line) > MAX_LINE
+    ]
+    if too_long:
+        return document, too_long
     try:
         events = iter(_parser().parse(text))
         composer.events = events
@@ -282,6 +447,8 @@ def compose(text: str, file: str | None = None) -> tuple[Document, list[Problem]
                 break
             elif isinstance(event, _NODE_STARTS):
                 document.data = composer.node(event, ())
+    except _TooDeepError:
+        pass  # reported where it was found
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         what = error.problem or error.context or "unreadable YAML"
@@ -292,6 +459,9 @@ def compose(text: str, file: str | None = None) -> tuple[Document, list[Problem]
             if "end of stream" in (error.problem or ""):
                 mark = opened  # the place to look is where the unfinished thing began
         position = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        tab = _tab_in_indentation(document, position)
+        if tab is not None:
+            position, what = tab, "a tab in the indentation: indent with spaces, not tabs"
         composer.problems.append(document.problem("", f"YAML syntax error: {what}", position))
     except YAMLError as error:
         composer.problems.append(document.problem("", f"unreadable YAML: {error}", (1, 1)))
