@@ -1402,7 +1402,6 @@ def month_texts(month: Month, day: int) -> list[str]:
         f"{abbr.upper()}-{yy:02d}",
         f"{name.lower()} {y}",
         f"{y}-{m:02d}-{day:02d}",
-        f"{y}-{m}",
         f"{day:02d}/{m:02d}/{y}",
         f"{day}/{m}/{y}",
         f"{day:02d}-{m:02d}-{y}",
@@ -1418,8 +1417,8 @@ def month_texts(month: Month, day: int) -> list[str]:
     ]
     if m == 9:
         texts.append(f"Sept {y}")
-    if not _ambiguous(y, m):
-        texts.append(str(month))
+    if not _ambiguous(y, m):  # 2009-10 could be October 2009 or the year 2009/10
+        texts += [str(month), f"{y}-{m}"]
     return texts
 
 

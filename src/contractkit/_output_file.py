@@ -6,16 +6,16 @@ bytes) is written at once. A user's mistake, found before or while writing (a fu
 is an :class:`~contractkit.errors.OutputError` that names the file and says what to do; a new
 file left half-written is removed.
 
-    >>> import os, tempfile
-    >>> os.chdir(tempfile.mkdtemp())
-    >>> write_output("verdicts.csv", "service,kpi\\n")
-    >>> open("verdicts.csv").read()
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_output(folder / "verdicts.csv", "service,kpi\\n")
+    >>> (folder / "verdicts.csv").read_text()
     'service,kpi\\n'
     >>> try:
-    ...     write_output("x/out.csv", "")
+    ...     write_output(folder / "x" / "out.csv", "")
     ... except OutputError as problem:
-    ...     print(problem)
-    cannot write x/out.csv: there is no folder x: create it first, or write the file somewhere else
+    ...     print(str(problem).replace(str(folder), "FOLDER"))
+    cannot write FOLDER/x/out.csv: there is no folder FOLDER/x: create it first, or write the file somewhere else
 """
 
 from __future__ import annotations

@@ -525,7 +525,7 @@ def allocate(
         >>> [str(p) for p in allocate(Money("10.00"), [Decimal("0.5"), 1, 1])]
         ['£2.00', '£4.00', '£4.00']
         >>> {k: str(v) for k, v in allocate(Money("0.05"), {"icb": 1, "council": 1}).items()}
-        {'icb': '£0.03', 'council': '£0.02'}
+        {'icb': '£0.02', 'council': '£0.03'}
     """
     if not isinstance(total, Money):
         raise MoneyError(f"the total to allocate must be Money, got {total!r}", got=total)
