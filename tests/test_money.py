@@ -526,7 +526,9 @@ def test_huge_or_tiny_rates_are_refused_at_once(work: str) -> None:
     out = _finishes(code).split()
     assert out[0] == "refused"
     assert int(out[1]) < 400  # the message is short, however long the number
-    assert float(out[2]) < 1.0
+    # Refused in microseconds; these ran for minutes. A margin for a busy machine, not a speed
+    # measure (speed is measured in benchmarks/).
+    assert float(out[2]) < 5.0
 
 
 @pytest.mark.parametrize(

@@ -34,8 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 UCR = (ROOT / "examples" / "urgent-community-response" / "contract.yaml").read_text("utf-8")
 FUND = (ROOT / "examples" / "better-care-fund" / "fund.yaml").read_text("utf-8")
 
-SECONDS = 2.5
-"""The longest any bad input may take to be refused (it takes a few hundredths at most)."""
+SECONDS = 10.0
+"""The longest any bad input may take to be refused: it takes a few hundredths at most, and the
+inputs that hung ran for 30 to 75 seconds, so the margin is for a busy machine, not a speed
+measure (speed is measured in benchmarks/)."""
 HARD_LIMIT = 20
 """Where a run is stopped, if it hangs, so that the suite fails rather than hangs."""
 MOST_OUTPUT = 20_000
