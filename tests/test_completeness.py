@@ -370,8 +370,8 @@ def test_the_command_line_shows_the_returns_under_each_verdict(files: tuple[str,
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert (
-        "  incidents 2026/27 Q1 [established]: incomplete; observed 2 against ≤ 2; returns 2 of 3"
-        in lines[1]
+        "  incidents 2026/27 Q1 [established]: incomplete; observed 2 against ≤ 2 incidents; "
+        "returns 2 of 3" in lines[1]
     )
     assert "on-time 2026/27 Q1 [established]: met; " in lines[2]
     assert "; returns 2 of 3 (1 row rejected); " in lines[2]

@@ -14,8 +14,8 @@ file left half-written is removed.
     >>> try:
     ...     write_output(folder / "x" / "out.csv", "")
     ... except OutputError as problem:
-    ...     print(str(problem).replace(str(folder), "FOLDER"))
-    cannot write FOLDER/x/out.csv: there is no folder FOLDER/x: create it first, or write the file somewhere else
+    ...     print(str(problem).replace(str(folder), "FOLDER"))  # doctest: +ELLIPSIS
+    cannot write FOLDER/x/out.csv: there is no folder FOLDER/x: create it first, or write ...
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import attrs
@@ -13,9 +14,11 @@ from rich.table import Table
 
 from contractkit._output_file import parquet_bytes, write_output
 from contractkit.cli._account import print_account as show_account
+from contractkit.errors import UnitError
 from contractkit.evaluation import Evaluation
 from contractkit.periods import Period, parse_canonical
 from contractkit.returns import REASONS
+from contractkit.units import Quantity, check_unit
 
 __all__ = ["print_account", "render_verdicts", "select_rows", "write_rows"]
 
@@ -52,6 +55,21 @@ def _number(row: dict[str, object], value: object) -> str:
     if measure == "mean":
         return f"{value:.4g} {row['unit'] or ''}".strip()
     return f"{value:.3g}"
+
+
+def _threshold(row: dict[str, object]) -> str:
+    """The threshold in the KPI's terms; a count in its own unit, where it has one
+    ('≤ 2 incidents')."""
+    value = row["threshold"]
+    unit = row.get("unit")
+    if row["measure"] == "count" and isinstance(unit, str) and isinstance(value, float):
+        try:
+            canonical = check_unit(unit)
+        except UnitError:
+            return f"{_number(row, value)} {unit}"
+        if value == int(value):
+            return str(Quantity(Decimal(int(value)), canonical))
+    return _number(row, value)
 
 
 def _status(row: dict[str, object]) -> str:
@@ -101,7 +119,7 @@ def _lines(rows: pl.DataFrame) -> dict[tuple[str, str], list[_Line]]:
                 kpi=row["kpi"],
                 period=row["period"],
                 stage=row["stage"],
-                threshold=f"{comparator} {_number(row, row['threshold'])}"
+                threshold=f"{comparator} {_threshold(row)}"
                 if row["threshold"] is not None
                 else "—",
                 observed=observed,
