@@ -98,6 +98,12 @@ def contract(*kpis: dict[str, Any], **sections: Any) -> Contract:
     return built
 
 
+def service(*kpis: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """The one service, held to the KPIs, with its dates changed."""
+    held = {"id": "s1", "provider": "RQX", "commences": "2019-04-01"}
+    return {**held, "kpis": [k["id"] for k in kpis], **changes}
+
+
 def rows(kpi_id: str, *months: tuple[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {"service": "s1", "kpi": kpi_id, "period": period, **{k: str(v) for k, v in f.items()}}
@@ -523,3 +529,38 @@ def test_the_terminal_table_has_a_returns_column(files: tuple[str, str]) -> None
     assert "┃ returns " in shown.splitlines()[2]
     assert "│ 2 of 3 (1 row rejected) │" in shown
     assert "incomplete" in shown
+
+
+# --- found in review -------------------------------------------------------------------------
+
+
+def test_a_rejected_row_that_fits_no_period_does_not_extend_the_evaluation() -> None:
+    # A whole year's figure sent for a KPI reported monthly and assessed quarterly is rejected
+    # (wrong kind) and is no one quarter's return. Without an evaluation date the evaluation
+    # runs to the last month the returns reach: this row must not carry it to March 2027 and
+    # make three quarters nobody has reached yet 'not reported' (and a remedial action plan).
+    records = rows("incidents", *counts(0, 0, 0), ("2026/27", {"numerator": 1}))
+    evaluation = contractkit.evaluate(contract(INCIDENTS), frame(records))
+    assert evaluation.account["rejected_by_reason"] == {"wrong_period_kind": 1}
+    assert evaluation.meta["evaluated_to"] == "2026-06"
+    assert evaluation.table.get_column("period").to_list() == ["2026/27 Q1"]
+    # A quarter's figure sent for the same KPI is meant for that quarter: it still counts as
+    # that quarter's rejected return, and the evaluation reaches it.
+    records = rows("incidents", *counts(0, 0, 0), ("2026/27 Q2", {"numerator": 1}))
+    evaluation = contractkit.evaluate(contract(INCIDENTS), frame(records))
+    q2 = quarter(evaluation, "incidents", "2026/27 Q2")
+    assert (q2["status"], q2["returns_rejected"]) == ("rejected_return", 1)
+
+
+def test_a_period_with_nothing_due_is_complete_whatever_the_kpi_combines() -> None:
+    # Before the service commenced nothing is due, so nothing is missing: a snapshot KPI's
+    # not-due quarter is as complete as a summed KPI's.
+    built = contract(
+        INCIDENTS, WAITING, services=[service(INCIDENTS, WAITING, commences="2026-07-01")]
+    )
+    records = rows("waiting", ("2026-09", {"numerator": 95, "denominator": 100}))
+    evaluation = contractkit.evaluate(built, frame(records), as_of=date(2026, 9, 30))
+    before = evaluation.table.filter(pl.col("status") == "not_due")
+    assert before.height == 2
+    assert before.get_column("complete").to_list() == [True, True]
+    assert before.get_column("returns_due").to_list() == [0, 0]
