@@ -564,3 +564,57 @@ def test_a_period_with_nothing_due_is_complete_whatever_the_kpi_combines() -> No
     assert before.height == 2
     assert before.get_column("complete").to_list() == [True, True]
     assert before.get_column("returns_due").to_list() == [0, 0]
+
+
+def _as_version_1(evaluation: Evaluation) -> Evaluation:
+    """An evaluation written as release 0.1.0 wrote it, and read back."""
+    data = json.loads(evaluation.to_json() or "")
+    for row in data["rows"]:
+        row["reported"], row["expected"] = row.pop("returns_made"), row.pop("returns_due")
+        stage_to = row.pop("stage_to")
+        row["stage_until"] = None if stage_to is None else "2030-01-01"
+        for key in ("returns_rejected", "complete", "reporting_failure", "counted_as"):
+            row.pop(key)
+        row.pop("rejected_rows")
+        row.pop("combine")
+    return Evaluation.from_json(json.dumps({**data, "version": 1}))
+
+
+def test_a_version_1_record_says_how_its_periods_counted_then() -> None:
+    # Release 0.1.0 counted a missing return as a flagged period, and a verdict on some of a
+    # period's returns as that verdict: read back, each says so (never 'as nothing').
+    records = rows("on-time", ("2026-04", {"numerator": 8, "denominator": 10}))
+    back = _as_version_1(evaluate(contract(INCIDENTS, ON_TIME), records))
+    missing = back.row("s1", "incidents", "2026/27 Q1")
+    assert (missing["status"], missing["counted_as"]) == ("not_reported", "flagged")
+    text = back.explain("s1", "incidents", "2026/27 Q1").text
+    assert "as nothing" not in text
+    assert "counts it towards escalation as a flagged period (reporting.missing)" in text
+    part = back.row("s1", "on-time", "2026/27 Q1")
+    assert (part["status"], part["counted_as"]) == ("met", "assessed")
+    assert "the period counts as its verdict" in back.explain("s1", "on-time", "2026/27 Q1").text
+
+
+def test_the_json_form_read_back_writes_the_same_json() -> None:
+    records = rows("incidents", *counts(1, 1)) + rows("on-time", ("2026-04", {"numerator": "x"}))
+    evaluation = evaluate(contract(INCIDENTS, ON_TIME), records)
+    text = evaluation.to_json()
+    assert Evaluation.from_json(text or "").to_json() == text
+
+
+def test_the_services_view_counts_only_failures_in_force() -> None:
+    # A shadow quarter is never counted as underperforming, not reported or rejected, and so
+    # never as incomplete either, though its returns were short.
+    staged = contract(
+        INCIDENTS,
+        ON_TIME,
+        embedding=[{"stage": "mobilisation", "months": 120, "mode": "shadow"}, {"stage": "live"}],
+    )
+    evaluation = evaluate(staged, rows("incidents", *counts(1)))
+    assert evaluation.table.get_column("reporting_failure").to_list() == ["incomplete", "missing"]
+    view = evaluation.services().row(0, named=True)
+    assert (view["not_reported"], view["incomplete"]) == (0, 0)
+    # In force, each failure is counted by its own column.
+    evaluation = evaluate(contract(INCIDENTS, ON_TIME), rows("incidents", *counts(1)))
+    view = evaluation.services().row(0, named=True)
+    assert (view["not_reported"], view["incomplete"]) == (1, 1)
