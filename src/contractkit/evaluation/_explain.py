@@ -15,7 +15,7 @@ import attrs
 
 from contractkit.errors import UnitError
 from contractkit.evaluation._spc import CHART_WORDS, EVERY_WORDS, PERIOD_WORDS, compared
-from contractkit.model.english import long_date
+from contractkit.model.english import figure, long_date
 from contractkit.periods import parse_canonical
 from contractkit.units import Quantity, check_unit
 
@@ -84,27 +84,17 @@ def _day(value: date | str | None) -> str:
     return long_date(day) if day else "the end of the term"
 
 
-def _number(value: float) -> str:
-    """A number to three significant figures, thousands separated: 3.69, 1,234, 0.163."""
-    if value == int(value) and abs(value) < 1e15:
-        return f"{int(value):,}"
-    text = f"{value:.3g}"
-    if "e" in text:
-        return f"{value:,.0f}"
-    return f"{float(text):,}" if abs(float(text)) >= 1000 else text
-
-
 def _counted(row: Mapping[str, Any], value: float) -> str:
     """A count in the KPI's own unit: '2 incidents', '1 event', '3.69 events'."""
     unit = row.get("unit") or "event"
     try:
         canonical = check_unit(unit)
     except UnitError:  # a unit read back from an old record: shown as written
-        return f"{_number(value)} {unit}"
+        return f"{figure(value)} {unit}"
     if value == int(value):
         return str(Quantity(Decimal(int(value)), canonical))
     plural = str(Quantity(Decimal(2), canonical)).removeprefix("2 ")
-    return f"{_number(value)} {plural}"
+    return f"{figure(value)} {plural}"
 
 
 def _level(row: Mapping[str, Any], value: float | None) -> str:
