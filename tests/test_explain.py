@@ -8,10 +8,16 @@ contract and returns helpers are the evidence tests'.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from contractkit import Evaluation
 from test_completeness import (
+    ALL_KPIS,
     INCIDENTS,
     ON_TIME,
     SEASON,
@@ -176,3 +182,80 @@ def test_a_snapshot_explanation_in_the_table_reads_as_the_row() -> None:
     )
     assert lines(text, "Reporting: ")[0].startswith("Reporting: 1 of its 3 returns is missing")
     assert evaluation.table.filter(pl.col("kpi") == "waiting").height == 1
+
+
+# --- a property: every explanation agrees with its row -------------------------------------
+
+MONTHS = [f"2026-{m:02d}" for m in range(4, 13)] + ["2027-01", "2027-02", "2027-03"]
+COUNTS = ("flagged", "alarm", "not_counted")
+
+
+@st.composite
+def evaluations(draw: st.DrawFn) -> Evaluation:
+    """A KPI of any measure and combination, a service that may commence or end within the
+    year, returns with months missing, rejected or sent twice, and any reporting settings."""
+    definition = draw(st.sampled_from(ALL_KPIS))
+    measure = definition["measure"]
+    commences = draw(st.sampled_from(["2019-04-01", "2026-05-15", "2026-08-01"]))
+    ends = draw(st.sampled_from([None, "2026-11-20", "2027-01-31"]))
+    held = service(definition, commences=commences, **({"ends": ends} if ends else {}))
+    reporting = draw(
+        st.dictionaries(
+            st.sampled_from(["missing", "rejected", "incomplete"]), st.sampled_from(COUNTS)
+        )
+    )
+    built = contract(definition, services=[held], reporting=reporting)
+    records = []
+    for month in MONTHS:
+        if month < commences[:7] or (ends and month > ends[:7]):
+            continue
+        fate = draw(st.sampled_from(["made", "made", "made", "missing", "rejected", "twice"]))
+        if fate == "missing":
+            continue
+        if measure == "proportion":
+            n = draw(st.integers(1, 40))
+            fields: dict[str, Any] = {"numerator": draw(st.integers(0, n)), "denominator": n}
+        elif measure == "rate":
+            fields = {"numerator": draw(st.integers(0, 20)), "denominator": 1000}
+        elif measure == "mean":
+            fields = {"value": draw(st.integers(40, 140)), "count": 20, "sd": 30}
+        else:
+            fields = {"numerator": draw(st.integers(0, 4))}
+        if fate == "rejected":
+            fields = {**fields, "numerator": "n/a", "value": "n/a"}
+        records.extend(rows(definition["id"], (month, fields)))
+        if fate == "twice":
+            records.extend(rows(definition["id"], (month, fields)))
+    return evaluate(built, records, as_of=date(2027, 3, 31))
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(evaluations())
+def test_every_explanation_agrees_with_its_row(evaluation: Evaluation) -> None:
+    for row in evaluation.table.iter_rows(named=True):
+        text = evaluation.explain(row["service"], row["kpi"], row["period"]).text
+        head = text.splitlines()[0]
+        assert head.startswith(f"s1 / {row['kpi']} / {row['period']}: ")
+        assert "as nothing" not in text
+        if row["status"] == "not_due":
+            continue
+        if row["returns_rejected"] and not row["returns_made"]:
+            assert "no return was made" not in text
+        if row["measure"] == "count" and row["threshold"] is not None:
+            threshold = next(line for line in text.splitlines() if line.startswith("Threshold:"))
+            if row["combine"] == "cumulative" and "financial year" not in row["period"]:
+                assert "in the financial year to the end of the" in threshold
+        if row["reporting_failure"] and row["status"] not in ("shadow", "underperforming"):
+            # The contract's setting is named wherever it decides how the period counts.
+            assert f"reporting.{row['reporting_failure']}" in text
+        if row["counted_as"] is None and row["escalation"] and row["status"] != "shadow":
+            assert "in force from an earlier period" in text
+        if f"judged on the {row['returns_made']} of" in head:
+            assert row["returns_made"] < row["returns_due"]
+    # Read back from its JSON form, it explains itself the same way and writes the same JSON.
+    text = evaluation.to_json() or ""
+    back = Evaluation.from_json(text)
+    assert back.to_json() == text
+    for row in evaluation.table.select("service", "kpi", "period").rows():
+        assert back.explain(*row).text == evaluation.explain(*row).text
