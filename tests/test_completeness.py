@@ -618,3 +618,20 @@ def test_the_services_view_counts_only_failures_in_force() -> None:
     evaluation = evaluate(contract(INCIDENTS, ON_TIME), rows("incidents", *counts(1)))
     view = evaluation.services().row(0, named=True)
     assert (view["not_reported"], view["incomplete"]) == (1, 1)
+
+
+def test_the_contract_summary_says_how_a_failure_to_report_counts() -> None:
+    # The reporting section changes what escalates: the summary a contract manager checks
+    # (contractkit validate) says it back, the default included.
+    from contractkit.report.summary import summarise
+
+    default = str(summarise(contract(INCIDENTS)))
+    assert default.splitlines()[-1] == (
+        "  a failure to report (a return missing or rejected, a period incomplete) counts as "
+        "a flagged period"
+    )
+    chosen = contract(INCIDENTS, reporting={"missing": "alarm", "incomplete": "not_counted"})
+    assert str(summarise(chosen)).splitlines()[-1] == (
+        "  a failure to report counts as: a missing return, an alarm; a rejected return, an "
+        "alarm; an incomplete period, nothing (the rules pass over it)"
+    )
