@@ -98,6 +98,12 @@ def contract(*kpis: dict[str, Any], **sections: Any) -> Contract:
     return built
 
 
+def service(*kpis: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """The one service, held to the KPIs, with its dates changed."""
+    held = {"id": "s1", "provider": "RQX", "commences": "2019-04-01"}
+    return {**held, "kpis": [k["id"] for k in kpis], **changes}
+
+
 def rows(kpi_id: str, *months: tuple[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {"service": "s1", "kpi": kpi_id, "period": period, **{k: str(v) for k, v in f.items()}}
@@ -523,3 +529,109 @@ def test_the_terminal_table_has_a_returns_column(files: tuple[str, str]) -> None
     assert "┃ returns " in shown.splitlines()[2]
     assert "│ 2 of 3 (1 row rejected) │" in shown
     assert "incomplete" in shown
+
+
+# --- found in review -------------------------------------------------------------------------
+
+
+def test_a_rejected_row_that_fits_no_period_does_not_extend_the_evaluation() -> None:
+    # A whole year's figure sent for a KPI reported monthly and assessed quarterly is rejected
+    # (wrong kind) and is no one quarter's return. Without an evaluation date the evaluation
+    # runs to the last month the returns reach: this row must not carry it to March 2027 and
+    # make three quarters nobody has reached yet 'not reported' (and a remedial action plan).
+    records = rows("incidents", *counts(0, 0, 0), ("2026/27", {"numerator": 1}))
+    evaluation = contractkit.evaluate(contract(INCIDENTS), frame(records))
+    assert evaluation.account["rejected_by_reason"] == {"wrong_period_kind": 1}
+    assert evaluation.meta["evaluated_to"] == "2026-06"
+    assert evaluation.table.get_column("period").to_list() == ["2026/27 Q1"]
+    # A quarter's figure sent for the same KPI is meant for that quarter: it still counts as
+    # that quarter's rejected return, and the evaluation reaches it.
+    records = rows("incidents", *counts(0, 0, 0), ("2026/27 Q2", {"numerator": 1}))
+    evaluation = contractkit.evaluate(contract(INCIDENTS), frame(records))
+    q2 = quarter(evaluation, "incidents", "2026/27 Q2")
+    assert (q2["status"], q2["returns_rejected"]) == ("rejected_return", 1)
+
+
+def test_a_period_with_nothing_due_is_complete_whatever_the_kpi_combines() -> None:
+    # Before the service commenced nothing is due, so nothing is missing: a snapshot KPI's
+    # not-due quarter is as complete as a summed KPI's.
+    built = contract(
+        INCIDENTS, WAITING, services=[service(INCIDENTS, WAITING, commences="2026-07-01")]
+    )
+    records = rows("waiting", ("2026-09", {"numerator": 95, "denominator": 100}))
+    evaluation = contractkit.evaluate(built, frame(records), as_of=date(2026, 9, 30))
+    before = evaluation.table.filter(pl.col("status") == "not_due")
+    assert before.height == 2
+    assert before.get_column("complete").to_list() == [True, True]
+    assert before.get_column("returns_due").to_list() == [0, 0]
+
+
+def _as_version_1(evaluation: Evaluation) -> Evaluation:
+    """An evaluation written as release 0.1.0 wrote it, and read back."""
+    data = json.loads(evaluation.to_json() or "")
+    for row in data["rows"]:
+        row["reported"], row["expected"] = row.pop("returns_made"), row.pop("returns_due")
+        stage_to = row.pop("stage_to")
+        row["stage_until"] = None if stage_to is None else "2030-01-01"
+        for key in ("returns_rejected", "complete", "reporting_failure", "counted_as"):
+            row.pop(key)
+        row.pop("rejected_rows")
+        row.pop("combine")
+    return Evaluation.from_json(json.dumps({**data, "version": 1}))
+
+
+def test_a_version_1_record_says_how_its_periods_counted_then() -> None:
+    # Release 0.1.0 counted a missing return as a flagged period, and a verdict on some of a
+    # period's returns as that verdict: read back, each says so (never 'as nothing').
+    records = rows("on-time", ("2026-04", {"numerator": 8, "denominator": 10}))
+    back = _as_version_1(evaluate(contract(INCIDENTS, ON_TIME), records))
+    missing = back.row("s1", "incidents", "2026/27 Q1")
+    assert (missing["status"], missing["counted_as"]) == ("not_reported", "flagged")
+    text = back.explain("s1", "incidents", "2026/27 Q1").text
+    assert "as nothing" not in text
+    assert "counts it towards escalation as a flagged period (reporting.missing)" in text
+    part = back.row("s1", "on-time", "2026/27 Q1")
+    assert (part["status"], part["counted_as"]) == ("met", "assessed")
+    assert "the period counts as its verdict" in back.explain("s1", "on-time", "2026/27 Q1").text
+
+
+def test_the_json_form_read_back_writes_the_same_json() -> None:
+    records = rows("incidents", *counts(1, 1)) + rows("on-time", ("2026-04", {"numerator": "x"}))
+    evaluation = evaluate(contract(INCIDENTS, ON_TIME), records)
+    text = evaluation.to_json()
+    assert Evaluation.from_json(text or "").to_json() == text
+
+
+def test_the_services_view_counts_only_failures_in_force() -> None:
+    # A shadow quarter is never counted as underperforming, not reported or rejected, and so
+    # never as incomplete either, though its returns were short.
+    staged = contract(
+        INCIDENTS,
+        ON_TIME,
+        embedding=[{"stage": "mobilisation", "months": 120, "mode": "shadow"}, {"stage": "live"}],
+    )
+    evaluation = evaluate(staged, rows("incidents", *counts(1)))
+    assert evaluation.table.get_column("reporting_failure").to_list() == ["incomplete", "missing"]
+    view = evaluation.services().row(0, named=True)
+    assert (view["not_reported"], view["incomplete"]) == (0, 0)
+    # In force, each failure is counted by its own column.
+    evaluation = evaluate(contract(INCIDENTS, ON_TIME), rows("incidents", *counts(1)))
+    view = evaluation.services().row(0, named=True)
+    assert (view["not_reported"], view["incomplete"]) == (1, 1)
+
+
+def test_the_contract_summary_says_how_a_failure_to_report_counts() -> None:
+    # The reporting section changes what escalates: the summary a contract manager checks
+    # (contractkit validate) says it back, the default included.
+    from contractkit.report.summary import summarise
+
+    default = str(summarise(contract(INCIDENTS)))
+    assert default.splitlines()[-1] == (
+        "  a failure to report (a return missing or rejected, a period incomplete) counts as "
+        "a flagged period"
+    )
+    chosen = contract(INCIDENTS, reporting={"missing": "alarm", "incomplete": "not_counted"})
+    assert str(summarise(chosen)).splitlines()[-1] == (
+        "  a failure to report counts as: a missing return, an alarm; a rejected return, an "
+        "alarm; an incomplete period, nothing (the rules pass over it)"
+    )

@@ -465,3 +465,37 @@ def test_a_bad_contract(runner: CliRunner, returns: Path, tmp_path: Path) -> Non
     assert result.exit_code == 2
     assert "bad.yaml:" in result.stderr
     assert result.stdout == ""
+
+
+# --- found in review: the verdict line says what the row holds ------------------------------
+
+
+def _verdict_lines(definition: dict[str, object], records: list[dict[str, object]]) -> list[str]:
+    from datetime import date
+
+    from contractkit.cli._evaluation import render_verdicts, select_rows
+    from test_completeness import contract, evaluate
+
+    evaluation = evaluate(contract(definition), records, as_of=date(2026, 9, 30))
+    text = render_verdicts(evaluation, select_rows(evaluation, None), None) or ""
+    return text.splitlines()[1:]
+
+
+def test_a_count_in_the_thousands_is_written_as_people_write_it() -> None:
+    from test_completeness import kpi, rows
+
+    delays = kpi("handover-delays", "count", 1500, unit="event")
+    months = [(f"2026-{m:02d}", {"numerator": 600}) for m in range(7, 10)]
+    (line,) = _verdict_lines(delays, rows("handover-delays", *months))
+    assert "e+0" not in line
+    # The exact Poisson interval of 1,800 events is 1,717.8 to 1,885.1 (χ² quantiles / 2).
+    assert "observed 1,800 (1,718–1,885) against ≤ 1,500; " in line
+
+
+def test_a_year_to_date_figure_lacking_an_earlier_return_says_so_on_its_line() -> None:
+    from test_completeness import kpi, rows
+
+    ytd = kpi("on-time-ytd", "proportion", "70%", better="higher", combine="cumulative")
+    months = [(f"2026-{m:02d}", {"numerator": 8, "denominator": 10}) for m in range(5, 10)]
+    (line,) = _verdict_lines(ytd, rows("on-time-ytd", *months))
+    assert "; returns 3 of 3 (year to date incomplete); " in line

@@ -16,6 +16,7 @@ from contractkit._output_file import parquet_bytes, write_output
 from contractkit.cli._account import print_account as show_account
 from contractkit.errors import UnitError
 from contractkit.evaluation import Evaluation
+from contractkit.model.english import figure
 from contractkit.periods import Period, parse_canonical
 from contractkit.returns import REASONS
 from contractkit.units import Quantity, check_unit
@@ -54,7 +55,7 @@ def _number(row: dict[str, object], value: object) -> str:
         return f"{value:.3g} per {int(row['per'] or 1):,}"  # type: ignore[call-overload]
     if measure == "mean":
         return f"{value:.4g} {row['unit'] or ''}".strip()
-    return f"{value:.3g}"
+    return figure(value)
 
 
 def _threshold(row: dict[str, object]) -> str:
@@ -102,9 +103,10 @@ def _returns(row: dict[str, object]) -> str:
     if not due:
         return "—"
     text = f"returns {made} of {due}"
-    if dropped:
-        text += f" ({dropped} {'row' if dropped == 1 else 'rows'} rejected)"
-    return text
+    notes = [f"{dropped} {'row' if dropped == 1 else 'rows'} rejected"] if dropped else []
+    if row["complete"] is False and made >= due:  # type: ignore[operator]  # both counts
+        notes.append("year to date incomplete")  # a return due earlier in the year is missing
+    return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def _lines(rows: pl.DataFrame) -> dict[tuple[str, str], list[_Line]]:

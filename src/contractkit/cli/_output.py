@@ -82,4 +82,6 @@ def print_summary(summary: ContractSummary, source: str, console: Console) -> No
         console.print("[bold]Escalation[/bold]")
         for rule in summary.escalation:
             console.print(f"  {escape(rule)}")
+        if summary.reporting:
+            console.print(f"  {escape(summary.reporting)}")
     console.print()

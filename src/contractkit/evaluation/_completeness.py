@@ -28,7 +28,7 @@ from contractkit.evaluation._aggregate import Combined
 from contractkit.evaluation._grid import Grid
 from contractkit.evaluation._plan import Plan
 
-__all__ = ["FAILURES", "Completeness", "completeness"]
+__all__ = ["FAILURES", "Completeness", "completeness", "fits_a_period"]
 
 Ints = NDArray[np.int64]
 
@@ -99,6 +99,7 @@ def completeness(
         cumulative = np.flatnonzero(combine == _CUMULATIVE)
         if cumulative.size:
             complete[cumulative] = _year_so_far_short(grid, due - made)[cumulative] == 0
+    complete[due == 0] = True  # nothing is due, so nothing is missing
     failure = np.select(
         [(made == 0) & (rejected > 0), made == 0, made < due],
         [REJECTED, MISSING, INCOMPLETE],
@@ -128,6 +129,21 @@ def _year_so_far_short(grid: Grid, short: Ints) -> Ints:
     return year_short
 
 
+def fits_a_period(
+    plan: Plan, attributable: Mapping[str, NDArray[Any]]
+) -> tuple[NDArray[np.bool_], Ints]:
+    """Per rejected row meant for a known series: whether it lies inside one of the series'
+    assessment periods, and the first month of that period. A row for a longer period than
+    the assessment period (a year's figure for a KPI assessed quarterly) belongs to no one
+    period: it is listed among the rejected rows only, and is no period's return."""
+    series = np.asarray(attributable["series_code"], dtype=np.int64)
+    start = np.asarray(attributable["start"], dtype=np.int64)
+    months = np.asarray(attributable["months"], dtype=np.int64)
+    assessed = plan.series_assessed[series]
+    a_start = np.where(assessed == 1, start, ((start - 3) // assessed) * assessed + 3)
+    return start + months <= a_start + assessed, a_start
+
+
 def _rejected(
     grid: Grid, plan: Plan, attributable: Mapping[str, NDArray[Any]]
 ) -> tuple[Ints, Ints]:
@@ -136,13 +152,7 @@ def _rejected(
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
     series = np.asarray(attributable["series_code"], dtype=np.int64)
-    start = np.asarray(attributable["start"], dtype=np.int64)
-    months = np.asarray(attributable["months"], dtype=np.int64)
-    assessed = grid.series_assessed[series]
-    a_start = np.where(assessed == 1, start, ((start - 3) // assessed) * assessed + 3)
-    # A row for a longer period than the assessment period (a quarter's figure for a KPI
-    # assessed monthly) belongs to no one period: it is listed among the rejected rows only.
-    fits = start + months <= a_start + assessed
+    fits, a_start = fits_a_period(plan, attributable)
     at = np.where(fits, grid.rows_of(series, a_start), -1)
     inside = at >= 0
     if inside.any():

@@ -16,7 +16,7 @@ from contractkit.errors import ArgumentError
 from contractkit.evaluation import _spc
 from contractkit.evaluation._aggregate import aggregate
 from contractkit.evaluation._completeness import INCOMPLETE as SHORT
-from contractkit.evaluation._completeness import Completeness, completeness
+from contractkit.evaluation._completeness import Completeness, completeness, fits_a_period
 from contractkit.evaluation._escalation import escalate
 from contractkit.evaluation._evaluation import Evaluation, Facts
 from contractkit.evaluation._grid import Grid, build_grid, resolve_thresholds, stage_index
@@ -50,24 +50,27 @@ _IN_FORCE = _JUDGED | np.isin(np.arange(10), (NOT_REPORTED, REJECTED_RETURN, INC
 _COUNTS = {"not_counted": 0, "flagged": 1, "alarm": 2}
 
 
-def _end_month(as_of: date | None, returns: Returns, term_end: int) -> int:
+def _end_month(as_of: date | None, returns: Returns, plan: Plan) -> int:
     """The last month whose periods can be due: the last complete month by ``as_of``, or the
     last month in the data."""
     if as_of is not None:
         last_day = calendar.monthrange(as_of.year, as_of.month)[1]
         end = month_index(as_of) - (0 if as_of.day == last_day else 1)
-    elif returns.size or returns.attributable.get("row", ()).__len__():
-        # The last month any return reaches, accepted or meant for a due period but rejected (a
-        # rejected last return still shows the period was reached).
+    else:
+        # The last month any return reaches, accepted or rejected but meant for one of its
+        # series' periods (a rejected last return still shows the period was reached; a row
+        # that fits no one period is no period's return, and reaches nothing).
+        rejected = returns.attributable
+        if rejected and rejected["row"].size:
+            fits, _ = fits_a_period(plan, rejected)
+            rejected = {key: np.asarray(rejected[key])[fits] for key in ("start", "months")}
         ends = [
             int((np.asarray(part["start"]) + np.asarray(part["months"]) - 1).max())
-            for part in (returns.columns, returns.attributable)
+            for part in (returns.columns, rejected)
             if len(part.get("start", ()))
         ]
-        end = max(ends)
-    else:
-        end = -(10**6)
-    return min(end, term_end)
+        end = max(ends, default=-(10**6))
+    return min(end, plan.term_end_month)
 
 
 def _the_contract(contract: object) -> Contract:
@@ -140,7 +143,7 @@ def evaluate(
         returns = read_returns(
             returns, plan, columns=mapping, where=where, as_of=as_of, sheet=sheet
         )
-    end_month = _end_month(as_of, returns, plan.term_end_month)
+    end_month = _end_month(as_of, returns, plan)
     grid = build_grid(plan, end_month)
     combined = aggregate(returns.columns, grid, plan)
     stage = stage_index(grid, plan)

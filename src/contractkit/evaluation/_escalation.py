@@ -1,10 +1,11 @@
 """Escalation: which step of the contract-management process each period calls for.
 
 Each rule counts flagged periods (any level) or alarms within the most recent N *assessed*
-periods of one service and KPI: shadow and not-yet-due periods never count, and a missing return
-(``not_reported``) counts as a flagged period — a missing return is never a pass. The step at a
-period is the most serious step any rule triggers there; a period that is not assessed carries
-the step already in force. A service's step is the most serious across its KPIs.
+periods of one service and KPI: shadow and not-yet-due periods never count, and a failure to
+report counts as the contract's ``reporting`` section weighs it (by default as a flagged period:
+a missing return is never a pass; see the engine's ``_counted``). The step at a period is the
+most serious step any rule triggers there; a period that is not assessed carries the step
+already in force. A service's step is the most serious across its KPIs.
 """
 
 from __future__ import annotations

@@ -377,7 +377,12 @@ class Evaluation:
                 (pl.col("status") == "underperforming").sum().alias("underperforming"),
                 (pl.col("status") == "not_reported").sum().alias("not_reported"),
                 (pl.col("status") == "rejected_return").sum().alias("rejected_return"),
-                (pl.col("reporting_failure") == "incomplete").sum().alias("incomplete"),
+                (
+                    (pl.col("reporting_failure") == "incomplete")
+                    & ~pl.col("status").is_in(["shadow", "not_due"])
+                )
+                .sum()
+                .alias("incomplete"),
             )
             .with_columns(
                 escalation=pl.col("_rank").replace_strict(
@@ -475,12 +480,11 @@ class Evaluation:
                 "signal": TEXT,
             },
         )
-        meta = {
-            k: data[k] for k in ("contract", "as_of", "evaluated_to", "profile", "flags", "steps")
-        }
+        meta = {k: data[k] for k in ("contract", "as_of", "evaluated_to", "profile")}
         # A version 1 record was charted on XmR charts throughout.
         meta["chart"] = data.get("chart", "xmr" if data["version"] == 1 else "auto")
         meta["frequencies"] = data.get("frequencies", {})
+        meta.update((k, data[k]) for k in ("flags", "steps"))  # in the order build writes them
         icons = pl.DataFrame(
             data.get("spc_icons") or [],
             schema={
@@ -607,8 +611,8 @@ def _schema() -> dict[str, pl.DataType]:
 
 def _from_version_1(row: dict[str, Any]) -> dict[str, Any]:
     """A row of a version 1 record in version 2's terms: the returns made and due renamed, none
-    recorded as rejected (version 1 did not attribute rejected rows to periods), and a stage's
-    exclusive end turned into its last day."""
+    recorded as rejected (version 1 did not attribute rejected rows to periods), how each
+    period counted for escalation then, and a stage's exclusive end turned into its last day."""
     out = dict(row)
     made, due = out.pop("reported", None), out.pop("expected", None)
     until = out.pop("stage_until", None)
@@ -623,12 +627,25 @@ def _from_version_1(row: dict[str, Any]) -> dict[str, Any]:
     elif due and made is not None and made < due:
         failure = "incomplete"
     out["reporting_failure"] = failure
-    out["counted_as"] = None
+    out["counted_as"] = _counted_in_version_1(out.get("status"), out.get("level"))
     out["rejected_rows"] = None
     out["combine"] = None
     last = _last_day(date.fromisoformat(until)) if until else None
     out["stage_to"] = last.isoformat() if last else None
     return out
+
+
+def _counted_in_version_1(status: str | None, level: str | None) -> str | None:
+    """How release 0.1.0 counted a period for escalation: every verdict and every missing
+    return was assessed; an underperforming period and a missing return were flagged, and an
+    alarm was an alarm. A verdict on some of a period's returns counted as that verdict."""
+    if status == "underperforming":
+        return "alarm" if level == "alarm" else "flagged"
+    if status == "not_reported":
+        return "flagged"
+    if status in ("met", "within_variation", "insufficient_data"):
+        return "assessed"
+    return None
 
 
 @attrs.frozen

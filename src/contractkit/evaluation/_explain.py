@@ -15,7 +15,7 @@ import attrs
 
 from contractkit.errors import UnitError
 from contractkit.evaluation._spc import CHART_WORDS, EVERY_WORDS, PERIOD_WORDS, compared
-from contractkit.model.english import long_date
+from contractkit.model.english import figure, long_date
 from contractkit.periods import parse_canonical
 from contractkit.units import Quantity, check_unit
 
@@ -37,7 +37,7 @@ _STATUS_WORDS = {
     "rejected_return": "rejected return: returns were made for the period, but every one was "
     "rejected",
     "not_reported": "not reported: the returns were due and none was made",
-    "not_due": "not due: the service had not commenced",
+    "not_due": "not due",
     "shadow": "monitored only (shadow)",
 }
 
@@ -84,27 +84,17 @@ def _day(value: date | str | None) -> str:
     return long_date(day) if day else "the end of the term"
 
 
-def _number(value: float) -> str:
-    """A number to three significant figures, thousands separated: 3.69, 1,234, 0.163."""
-    if value == int(value) and abs(value) < 1e15:
-        return f"{int(value):,}"
-    text = f"{value:.3g}"
-    if "e" in text:
-        return f"{value:,.0f}"
-    return f"{float(text):,}" if abs(float(text)) >= 1000 else text
-
-
 def _counted(row: Mapping[str, Any], value: float) -> str:
     """A count in the KPI's own unit: '2 incidents', '1 event', '3.69 events'."""
     unit = row.get("unit") or "event"
     try:
         canonical = check_unit(unit)
     except UnitError:  # a unit read back from an old record: shown as written
-        return f"{_number(value)} {unit}"
+        return f"{figure(value)} {unit}"
     if value == int(value):
         return str(Quantity(Decimal(int(value)), canonical))
     plural = str(Quantity(Decimal(2), canonical)).removeprefix("2 ")
-    return f"{_number(value)} {plural}"
+    return f"{figure(value)} {plural}"
 
 
 def _level(row: Mapping[str, Any], value: float | None) -> str:
@@ -152,7 +142,8 @@ def _returns(row: Mapping[str, Any], rejected: Mapping[int, tuple[str, str]]) ->
     if made < due:
         text += f" ({due - made} missing)" if not dropped else ""
     if dropped:
-        rows = str(row.get("rejected_rows") or "")
+        # The rows named on the row: "14, 15, 16", or the first few "… and 5 more".
+        rows = str(row.get("rejected_rows") or "").split(" and ")[0]
         listed = [r.strip() for r in rows.split(",") if r.strip().isdigit()]
         text += f"; {dropped} {'row was' if dropped == 1 else 'rows were'} rejected"
         quoted = []
@@ -163,15 +154,35 @@ def _returns(row: Mapping[str, Any], rejected: Mapping[int, tuple[str, str]]) ->
             text += " (" + "; ".join(quoted)
             more = dropped - len(quoted)
             text += f"; and {more} more)" if more > 0 else ")"
-    if row.get("complete") is False and made:
-        text += "; the figures are those of the returns made"
+    if _year_short(row):
+        text += (
+            "; a return due earlier in the year is missing or rejected, so the figure for the "
+            "year to date is that of the returns made"
+        )
+    elif row.get("complete") is False and made:
+        text += (
+            "; the figure for the year to date is that of the returns made"
+            if row.get("combine") == "cumulative"
+            else "; the figures are those of the returns made"
+        )
     return text + "."
+
+
+def _year_short(row: Mapping[str, Any]) -> bool:
+    """A year-to-date figure whose own period's returns were all made, but which lacks a
+    return due earlier in its year."""
+    made, due = row.get("returns_made") or 0, row.get("returns_due") or 0
+    return row.get("combine") == "cumulative" and row.get("complete") is False and made >= due
 
 
 def _numbers(row: Mapping[str, Any]) -> str:
     measure = row["measure"]
     if row["observed"] is None and row["n"] is None:
-        return "no return was made for this period" if not row.get("returns_made") else "none"
+        if row.get("returns_made"):
+            return "none"
+        if row.get("returns_rejected"):
+            return "none: every return made for this period was rejected"
+        return "no return was made for this period"
     interval = ""
     if row["ci_lower"] is not None and row["ci_upper"] is not None:
         interval = (
@@ -192,6 +203,8 @@ def _numbers(row: Mapping[str, Any]) -> str:
         cases = _count(row["count"])
         return f"mean {_level(row, row['observed'])} over {cases} cases{sd}{interval}"
     so_far = " in the returns made" if row.get("complete") is False else ""
+    if row.get("combine") == "cumulative":
+        so_far = f" in the year to date{so_far and ','}{so_far}"
     return f"{_counted(row, row['numerator'])}{so_far}{interval}"
 
 
@@ -218,6 +231,8 @@ def _unsettled(row: Mapping[str, Any]) -> str:
 def _head(row: Mapping[str, Any]) -> str:
     status = row["status"]
     head = f"{row['service']} / {row['kpi']} / {row['period']}: {_STATUS_WORDS[status]}"
+    if status == "not_due":
+        head += ": the service had " + ("not commenced" if _not_commenced(row) else "ended")
     if status == "underperforming" and row["level"]:
         head += f", at the {row['level']} level"
     if status == "shadow" and row.get("would_be"):
@@ -228,12 +243,24 @@ def _head(row: Mapping[str, Any]) -> str:
     verdict = status in ("met", "within_variation", "underperforming", "insufficient_data")
     if verdict and row.get("complete") is False:
         made, due = row.get("returns_made") or 0, row.get("returns_due") or 0
-        head += f", judged on the {made} of {due} returns due that were made"
+        if row.get("combine") == "cumulative":
+            head += ", judged on the returns of the year to date that were made"
+        else:
+            head += f", judged on the {made} of {due} returns due that were made"
     return head + "."
+
+
+def _not_commenced(row: Mapping[str, Any]) -> bool:
+    """A period that is not due because it ends before the service commenced (else, because it
+    starts after the service ended)."""
+    commences = _date(row["commences"])
+    return commences is None or commences >= parse_canonical(str(row["period"])).end
 
 
 def _stage(row: Mapping[str, Any]) -> str:
     if row["status"] == "not_due":
+        if not _not_commenced(row):
+            return "The service ended before this period began: nothing is due."
         commences = _day(row["commences"])
         return f"The service commences on {commences}, after this period: nothing is due."
     return (
@@ -256,7 +283,13 @@ def _threshold(row: Mapping[str, Any], zero_tolerance: bool) -> str:
     else:
         target = f"{comparator} {_level(row, row['threshold'])}"
     if row["measure"] == "count":
-        target += f" in the {_assessment(row)}"
+        period = _assessment(row)
+        if row.get("combine") == "cumulative" and period != "financial year":
+            target += f" in the financial year to the end of the {period}"
+        elif row.get("combine") == "last":
+            target += f" in the {period}'s last return"
+        else:
+            target += f" in the {period}"
     kind = (row.get("threshold_kind") or "").replace("_", " ")
     detail = f", {row['threshold_detail']}" if row.get("threshold_detail") else ""
     return f"Threshold: {target}{whose}; {kind}{detail}; written at {row['threshold_source']}."
@@ -324,24 +357,41 @@ def _escalation(row: Mapping[str, Any]) -> str | None:
     counted = row.get("counted_as")
     parts = []
     if failure:
-        weight = {
-            "alarm": "a period flagged at the alarm level",
-            "flagged": "a flagged period",
-        }.get(str(counted), "nothing")
-        key = {"missing": "missing", "rejected": "rejected", "incomplete": "incomplete"}[failure]
-        flagged_anyway = status == "underperforming"
-        if flagged_anyway:
+        weight = {"alarm": "a period flagged at the alarm level", "flagged": "a flagged period"}
+        if status == "underperforming":  # flagged on its own evidence
+            own = weight["alarm" if row["level"] == "alarm" else "flagged"]
             parts.append(
                 f"Reporting: {_failure_words(row)}, a failure to report (Schedule 6); the "
-                f"period counts towards escalation as {weight}."
+                f"period counts towards escalation as {weight.get(str(counted), own)}."
+            )
+        elif counted in weight:
+            parts.append(
+                f"Reporting: {_failure_words(row)}, a failure to report (Schedule 6), never "
+                f"a pass; the contract counts it towards escalation as {weight[str(counted)]} "
+                f"(reporting.{failure})."
+            )
+        elif counted == "assessed":
+            parts.append(
+                f"Reporting: {_failure_words(row)}, a failure to report (Schedule 6), never "
+                "a pass; the contract does not count the failure itself towards escalation "
+                f"(reporting.{failure}: not_counted): the period counts as its verdict, an "
+                "assessed period that is not flagged."
             )
         else:
             parts.append(
                 f"Reporting: {_failure_words(row)}, a failure to report (Schedule 6), never "
-                f"a pass; the contract counts it towards escalation as {weight} "
-                f"(reporting.{key})."
+                f"a pass; the contract does not count it towards escalation (reporting."
+                f"{failure}: not_counted): the rules pass over the period."
             )
-    if row.get("escalation"):
+    if row.get("escalation") and counted is None:
+        parts.append(
+            f"Escalation: {row['escalation'].replace('_', ' ')}, in force from an earlier "
+            f"period ({row['escalation_rule']})."
+            if row.get("escalation_rule")
+            else f"Escalation: {row['escalation'].replace('_', ' ')}, in force from an earlier "
+            "period."
+        )
+    elif row.get("escalation"):
         parts.append(
             f"Escalation: {row['escalation'].replace('_', ' ')} — "
             f"{row['escalation_rule'] or 'in force from an earlier period'}."

@@ -15,8 +15,10 @@ STATUSES: dict[str, str] = {
     "insufficient_data": "Reported, but there is nothing to judge (a zero denominator or "
     "exposure, or a mean of fewer than two).",
     "incomplete": "Some of the period's returns are missing or rejected, and those that arrived "
-    "cannot settle the verdict (a count that is not yet over its threshold, a snapshot without "
-    "its last return): a failure to report, never a pass.",
+    "cannot settle the verdict (a count the missing returns could still take from a pass to a "
+    "flag or from a shortfall to a pass, a snapshot without its last return, or such a "
+    "year-to-date figure without a return due earlier in the year): a failure to report, never "
+    "a pass.",
     "rejected_return": "Returns were made for the period, but every one was rejected (each "
     "row is listed with its reason): a failure to report, never a pass.",
     "not_reported": "Due, but no return was made: a failure to report, never a pass.",
@@ -36,7 +38,8 @@ LEVELS: dict[str, str] = {
 REPORTING_FAILURES: dict[str, str] = {
     "missing": "Returns were due for the period and none was made.",
     "rejected": "Returns were made for the period, and every one was rejected.",
-    "incomplete": "Some of the period's due returns were not made, or were rejected.",
+    "incomplete": "Some of the period's due returns were not made, or were rejected (or, for a "
+    "year-to-date figure, a return due earlier in the year).",
 }
 """How a period's returns fell short of the reporting obligation (Schedule 6)."""
 

@@ -18,12 +18,27 @@ from contractkit.model.threshold import (
 )
 from contractkit.units import Quantity, check_unit, format_number, per_text
 
-__all__ = ["article", "describe_kpi", "describe_level", "long_date"]
+__all__ = ["article", "describe_kpi", "describe_level", "figure", "long_date"]
 
 
 def long_date(day: date) -> str:
     """``1 April 2026``."""
     return f"{day.day} {day:%B %Y}"
+
+
+def figure(value: float) -> str:
+    """A figure as people write it: three significant figures, thousands separated, never in
+    e-notation (``3.69``, ``1,234``, ``0.163``, ``1,717`` for 1716.6); a whole number whole.
+
+        >>> figure(1716.6), figure(3.68888), figure(1800.0), figure(0.0253)
+        ('1,717', '3.69', '1,800', '0.0253')
+    """
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    text = f"{value:.3g}"
+    if "e" in text:
+        return f"{value:,.0f}"
+    return f"{float(text):,}" if abs(float(text)) >= 1000 else text
 
 
 def article(noun: str) -> str:

@@ -54,3 +54,29 @@ class Reporting(SpecModel):
     def for_incomplete(self) -> ReportingCount:
         """How an incomplete period counts (``incomplete``, or else as ``missing``)."""
         return self.incomplete or self.missing
+
+    def describe(self) -> str:
+        """How a failure to report counts, in words, as the contract's summary says it.
+
+        >>> Reporting().describe()
+        'a failure to report (a return missing or rejected, a period incomplete) counts as a flagged period'
+        """  # noqa: E501  # a doctest's output is one line
+        counts = (
+            ("a missing return", self.missing),
+            ("a rejected return", self.for_rejected),
+            ("an incomplete period", self.for_incomplete),
+        )
+        if len({count for _, count in counts}) == 1:
+            return (
+                "a failure to report (a return missing or rejected, a period incomplete) "
+                f"counts as {_WORDS[self.missing]}"
+            )
+        each = "; ".join(f"{what}, {_WORDS[count]}" for what, count in counts)
+        return f"a failure to report counts as: {each}"
+
+
+_WORDS = {
+    ReportingCount.FLAGGED: "a flagged period",
+    ReportingCount.ALARM: "an alarm",
+    ReportingCount.NOT_COUNTED: "nothing (the rules pass over it)",
+}

@@ -39,6 +39,8 @@ class ContractSummary:
     escalation: tuple[str, ...]
     flags: str
     finance: tuple[str, ...] = ()
+    reporting: str = ""
+    """How a failure to report counts towards escalation (the contract's ``reporting``)."""
 
     def lines(self) -> list[str]:
         """The summary as plain text lines."""
@@ -68,6 +70,8 @@ class ContractSummary:
         if self.escalation:
             out += ["", "Escalation"]
             out.extend(f"  {text}" for text in self.escalation)
+            if self.reporting:
+                out.append(f"  {self.reporting}")
         if self.finance:
             out += ["", "Finance"]
             out.extend(f"  {text}" for text in self.finance)
@@ -126,6 +130,7 @@ def summarise(contract: Contract) -> ContractSummary:
         kpis=tuple(kpi_text),
         outcomes=outcomes,
         escalation=tuple(rule.describe() for rule in contract.escalation),
+        reporting=contract.reporting.describe(),
         finance=tuple(describe_finance(contract.finance)) if contract.finance else (),
         flags=f"warning at p < {contract.flags.warning}, alarm at p < {contract.flags.alarm} "
         "(one-sided, the same for every provider)",

@@ -19,6 +19,7 @@ where their lines come from. Two things the attribute charts may add:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -63,6 +64,38 @@ VARIATIONS: tuple[str | None, ...] = (
 """The variation icons, by code (0: none, the chart being too short)."""
 ASSURANCES: tuple[str | None, ...] = (None, "pass", "fail", "hit_and_miss")
 """The assurance icons, by code (0: none, without a target and a direction, or limits)."""
+
+
+def partitions(recalculate_at: Sequence[int], size: int) -> IntArray:
+    """Each point's partition in a series of ``size`` points, new limits beginning at each
+    index of ``recalculate_at`` (chosen by the user, never automatically)."""
+    cuts = sorted(set(recalculate_at))
+    if any(c <= 0 or c >= size for c in cuts):
+        raise ValueError("recalculation points must be indexes inside the series (1 … n−1)")
+    partition = np.zeros(size, dtype=np.int64)
+    for cut in cuts:
+        partition[cut:] += 1
+    return partition
+
+
+def point_findings(
+    signal: NDArray[np.int8],
+    astronomical: NDArray[np.bool_],
+    trend: NDArray[np.bool_],
+    two_of_three: NDArray[np.bool_],
+    shift: NDArray[np.bool_],
+) -> tuple[tuple[str | None, ...], tuple[tuple[str, ...], ...]]:
+    """One series' findings in words: each point's signal (None where the chart is too short)
+    and the special-cause rules that flagged it."""
+    flags = (
+        ("astronomical", astronomical),
+        ("trend", trend),
+        ("two_of_three", two_of_three),
+        ("shift", shift),
+    )
+    signals = tuple(None if s == NO_CHART else SIGNAL_NAMES[int(s)] for s in signal)
+    rules = tuple(tuple(name for name, found in flags if found[i]) for i in range(signal.size))
+    return signals, rules
 
 
 @attrs.frozen

@@ -54,16 +54,17 @@ from scipy import special, stats
 from contractkit import _blocks
 from contractkit.stats._special_cause import (
     ASSURANCES,
-    NO_CHART,
-    SIGNAL_NAMES,
     VARIATIONS,
     Layout,
     Lines,
+    partitions,
+    point_findings,
     special_causes,
 )
 from contractkit.stats.spc import (
     PROFILES,
     SCALE,
+    Better,
     Profile,
     _contiguous_mean,
     screened_mean_range,
@@ -581,9 +582,6 @@ class AttributeChart:
     """σz of the last partition (NaN for an XmR chart)."""
 
 
-Better = Literal["higher", "lower"] | None
-
-
 def control_chart(
     measure: str,
     numerators: ArrayLike,
@@ -609,12 +607,7 @@ def control_chart(
     x = np.asarray(numerators, dtype=np.float64)
     if x.ndim != 1:
         raise ValueError("a control chart takes one series: a one-dimensional sequence")
-    cuts = sorted(set(recalculate_at))
-    if any(c <= 0 or c >= x.shape[0] for c in cuts):
-        raise ValueError("recalculation points must be indexes inside the series (1 … n−1)")
-    partition = np.zeros(x.shape[0], dtype=np.int64)
-    for cut in cuts:
-        partition[cut:] += 1
+    partition = partitions(recalculate_at, x.shape[0])
     direction = {"higher": 1, "lower": -1, None: 0}[better]
     size = x.shape[0]
     batch = control_batch(
@@ -630,11 +623,8 @@ def control_chart(
         profile=profile,
         limits=limits,
     )
-    flags = (
-        ("astronomical", batch.astronomical),
-        ("trend", batch.trend),
-        ("two_of_three", batch.two_of_three),
-        ("shift", batch.shift),
+    signals, rules = point_findings(
+        batch.signal, batch.astronomical, batch.trend, batch.two_of_three, batch.shift
     )
     e = np.ones(size) if denominators is None else np.asarray(denominators, dtype=np.float64)
     return AttributeChart(
@@ -643,8 +633,8 @@ def control_chart(
         mean=batch.mean,
         lower_limit=batch.lower_limit,
         upper_limit=batch.upper_limit,
-        signals=tuple(None if s == NO_CHART else SIGNAL_NAMES[int(s)] for s in batch.signal),
-        rules=tuple(tuple(name for name, found in flags if found[i]) for i in range(size)),
+        signals=signals,
+        rules=rules,
         variation=VARIATIONS[int(batch.variation_code[0])] if size else None,
         assurance=ASSURANCES[int(batch.assurance_code[0])] if size else None,
         trial=bool(batch.trial[0]) if size else False,

@@ -40,6 +40,8 @@ from contractkit.stats._special_cause import (
     VARIATIONS,
     Layout,
     Lines,
+    partitions,
+    point_findings,
     special_causes,
 )
 
@@ -437,36 +439,27 @@ def xmr(
     x = np.asarray(values, dtype=np.float64)
     if x.ndim != 1:
         raise ValueError("xmr takes one series: a one-dimensional sequence of values")
-    cuts = sorted(set(recalculate_at))
-    if any(c <= 0 or c >= x.shape[0] for c in cuts):
-        raise ValueError("recalculation points must be indexes inside the series (1 … n−1)")
-    partition = np.zeros(x.shape[0], dtype=np.int64)
-    for cut in cuts:
-        partition[cut:] += 1
     direction = {"higher": 1, "lower": -1, None: 0}[better]
     batch = xmr_batch(
         x,
         np.zeros(x.shape[0], dtype=np.int64),
-        partition=partition,
+        partition=partitions(recalculate_at, x.shape[0]),
         better=np.full(x.shape[0], direction, dtype=np.int8),
         target=np.full(x.shape[0], np.nan if target is None else target),
         profile=profile,
         baseline=baseline,
         bounds=bounds,
     )
-    names = (
-        ("astronomical", batch.astronomical),
-        ("trend", batch.trend),
-        ("two_of_three", batch.two_of_three),
-        ("shift", batch.shift),
+    signals, rules = point_findings(
+        batch.signal, batch.astronomical, batch.trend, batch.two_of_three, batch.shift
     )
     return XmrChart(
         values=x,
         mean=batch.mean,
         lower_limit=batch.lower_limit,
         upper_limit=batch.upper_limit,
-        signals=tuple(None if s == NO_CHART else SIGNAL_NAMES[int(s)] for s in batch.signal),
-        rules=tuple(tuple(name for name, flags in names if flags[i]) for i in range(x.shape[0])),
+        signals=signals,
+        rules=rules,
         variation=batch.variation[0] if batch.variation else None,
         assurance=batch.assurance[0] if batch.assurance else None,
         trial=bool(batch.trial[0]) if batch.trial.size else False,
