@@ -21,6 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = (
     "README.md",
+    "docs/index.md",
     "docs/python.md",
     "docs/ae-four-hour.md",
     "docs/evaluating.md",
