@@ -30,6 +30,9 @@ PAGES = (
     "docs/system-plans.md",
     "docs/payments.md",
     "docs/periods-and-units.md",
+    "examples/urgent-community-response/README.md",
+    "examples/ae-four-hour/README.md",
+    "examples/elective-recovery/README.md",
 )
 
 _FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
