@@ -21,6 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = (
     "README.md",
+    "docs/index.md",
     "docs/python.md",
     "docs/ae-four-hour.md",
     "docs/evaluating.md",
@@ -29,6 +30,9 @@ PAGES = (
     "docs/system-plans.md",
     "docs/payments.md",
     "docs/periods-and-units.md",
+    "examples/urgent-community-response/README.md",
+    "examples/ae-four-hour/README.md",
+    "examples/elective-recovery/README.md",
 )
 
 _FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)

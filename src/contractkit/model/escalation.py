@@ -66,8 +66,11 @@ class EscalationRule(SpecModel):
     """One trigger for a step: so many flagged (or alarm-level) assessment periods within the most
     recent so many assessed periods of one service and KPI.
 
-    The order of the rules is the order of the steps: a step first named later is more serious.
-    Shadow periods never count.
+    The order of the rules is the order of the steps: a step first named later is more serious,
+    and the steps of contract management keep the order of General Condition 9 of the NHS
+    Standard Contract. Shadow periods never count; a period whose returns failed the reporting
+    obligation counts as the contract's ``reporting`` section says (as flagged, unless it says
+    otherwise).
     """
 
     step: StepName

@@ -28,22 +28,28 @@ class ReportingCount(enum.StrEnum):
 
 
 class Reporting(SpecModel):
-    """What a failure of the reporting obligation counts as towards escalation.
+    """How a failure to report counts towards escalation.
 
-    By default every failure counts as a flagged period: a missing or invalid return is itself
-    a failure to perform the contract (Schedule 6), and must never count for less than a
-    verdict the provider could have avoided by not reporting. A period flagged on its own
-    evidence counts as flagged (or alarm) whatever its returns.
+    A return that is due and not made, made but rejected, or a period with only some of its
+    returns, is a failure of the provider's duty to report (Schedule 6). It is shown as what it
+    is (``not_reported``, ``rejected_return``, ``incomplete``), never as a pass; this section
+    says how much it weighs when the escalation rules count flagged periods, the same for every
+    service. Each kind counts as a flagged period unless the contract says otherwise: a
+    missing or invalid return must never count for less than a verdict the provider could
+    have avoided by not reporting. A period flagged on its own evidence counts as flagged (or
+    as an alarm) whatever its returns. For example, ``reporting: {missing: alarm, incomplete:
+    not_counted}``.
     """
 
     missing: ReportingCount = ReportingCount.FLAGGED
-    """A period whose returns were due and none was made (``not_reported``)."""
+    """How a period counts when its returns were due and none was made (``not_reported``)."""
     rejected: ReportingCount | None = None
-    """A period whose returns were made but every one was rejected (``rejected_return``).
-    Unless stated, as a missing return."""
+    """How a period counts when returns were made but every one was rejected
+    (``rejected_return``). Unless stated, as ``missing`` says."""
     incomplete: ReportingCount | None = None
-    """A period with some of its due returns missing or rejected (``incomplete``, or a verdict
-    made on the returns that arrived). Unless stated, as a missing return."""
+    """How a period counts when some of its due returns are missing or rejected
+    (``incomplete``, or a verdict made on the returns that arrived). Unless stated, as
+    ``missing`` says."""
 
     @property
     def for_rejected(self) -> ReportingCount:
