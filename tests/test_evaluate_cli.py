@@ -489,7 +489,7 @@ def test_a_count_in_the_thousands_is_written_as_people_write_it() -> None:
     (line,) = _verdict_lines(delays, rows("handover-delays", *months))
     assert "e+0" not in line
     # The exact Poisson interval of 1,800 events is 1,717.8 to 1,885.1 (χ² quantiles / 2).
-    assert "observed 1,800 (1,718–1,885) against ≤ 1,500; " in line
+    assert "observed 1,800 (1,718–1,885) against ≤ 1,500 events; " in line
 
 
 def test_a_year_to_date_figure_lacking_an_earlier_return_says_so_on_its_line() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 import attrs
@@ -14,12 +13,10 @@ from rich.table import Table
 
 from contractkit._output_file import parquet_bytes, write_output
 from contractkit.cli._account import print_account as show_account
-from contractkit.errors import UnitError
 from contractkit.evaluation import Evaluation
-from contractkit.model.english import figure
+from contractkit.model.english import counted, figure
 from contractkit.periods import Period, parse_canonical
 from contractkit.returns import REASONS
-from contractkit.units import Quantity, check_unit
 
 __all__ = ["print_account", "render_verdicts", "select_rows", "write_rows"]
 
@@ -64,12 +61,7 @@ def _threshold(row: dict[str, object]) -> str:
     value = row["threshold"]
     unit = row.get("unit")
     if row["measure"] == "count" and isinstance(unit, str) and isinstance(value, float):
-        try:
-            canonical = check_unit(unit)
-        except UnitError:
-            return f"{_number(row, value)} {unit}"
-        if value == int(value):
-            return str(Quantity(Decimal(int(value)), canonical))
+        return counted(value, unit)
     return _number(row, value)
 
 

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import attrs
 
-from contractkit.errors import UnitError
 from contractkit.evaluation._spc import CHART_WORDS, EVERY_WORDS, PERIOD_WORDS, compared
-from contractkit.model.english import figure, long_date
+from contractkit.model.english import counted, long_date
 from contractkit.periods import parse_canonical
-from contractkit.units import Quantity, check_unit
 
 __all__ = ["Explanation", "explain_row"]
 
@@ -86,15 +83,7 @@ def _day(value: date | str | None) -> str:
 
 def _counted(row: Mapping[str, Any], value: float) -> str:
     """A count in the KPI's own unit: '2 incidents', '1 event', '3.69 events'."""
-    unit = row.get("unit") or "event"
-    try:
-        canonical = check_unit(unit)
-    except UnitError:  # a unit read back from an old record: shown as written
-        return f"{figure(value)} {unit}"
-    if value == int(value):
-        return str(Quantity(Decimal(int(value)), canonical))
-    plural = str(Quantity(Decimal(2), canonical)).removeprefix("2 ")
-    return f"{figure(value)} {plural}"
+    return counted(value, row.get("unit") or "event")
 
 
 def _level(row: Mapping[str, Any], value: float | None) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+from contractkit.errors import UnitError
 from contractkit.model.embedding import Stage, StageMode
 from contractkit.model.kpi import KPI, Direction, Measure
 from contractkit.model.threshold import (
@@ -18,7 +19,7 @@ from contractkit.model.threshold import (
 )
 from contractkit.units import Quantity, check_unit, format_number, per_text
 
-__all__ = ["article", "describe_kpi", "describe_level", "figure", "long_date"]
+__all__ = ["article", "counted", "describe_kpi", "describe_level", "figure", "long_date"]
 
 
 def long_date(day: date) -> str:
@@ -39,6 +40,24 @@ def figure(value: float) -> str:
     if "e" in text:
         return f"{value:,.0f}"
     return f"{float(text):,}" if abs(float(text)) >= 1000 else text
+
+
+def counted(value: float, unit: str) -> str:
+    """A count in its unit as people write it, the unit in the plural unless the count is one:
+
+        >>> counted(2, "incident"), counted(1, "event"), counted(3.68888, "event")
+        ('2 incidents', '1 event', '3.69 events')
+        >>> counted(1500, "event"), counted(1, "incident")
+        ('1,500 events', '1 incident')
+
+    A unit contractkit does not know (read back from an old record) is shown as written.
+    """
+    try:
+        canonical = check_unit(unit)
+    except UnitError:
+        return f"{figure(value)} {unit}"
+    noun = str(Quantity(Decimal(1 if value == 1 else 2), canonical)).split(" ", 1)[1]
+    return f"{figure(value)} {noun}"
 
 
 def article(noun: str) -> str:
