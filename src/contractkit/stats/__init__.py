@@ -23,12 +23,13 @@ from contractkit.stats.power import (
     mean_shortfall,
     poisson_shortfall,
 )
-from contractkit.stats.spc import PROFILES, XmrChart, xmr, xmr_batch
+from contractkit.stats.spc import PROFILES, SeriesChart, XmrChart, xmr, xmr_batch
 
 __all__ = [
     "PROFILES",
     "AttributeChart",
     "ControlBatch",
+    "SeriesChart",
     "XmrChart",
     "binomial_flag_probability",
     "binomial_p_value",

@@ -20,11 +20,11 @@ where their lines come from. Two things the attribute charts may add:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from contractkit import _blocks
 
@@ -139,9 +139,27 @@ class Lines:
     spread: FloatArray
 
 
+def series_settings(
+    n: int,
+    series: ArrayLike,
+    partition: ArrayLike | None,
+    better: ArrayLike | None,
+    target: ArrayLike | None,
+) -> tuple[IntArray, IntArray, NDArray[np.int8], FloatArray]:
+    """Per point, as arrays: the series codes, the partition codes (the series' own when there
+    are no recalculations), the direction (+1 higher is better, -1 lower, 0 none; none when not
+    given) and the target (NaN for none)."""
+    series_codes = np.asarray(series, dtype=np.int64)
+    part_codes = np.asarray(partition if partition is not None else series_codes, dtype=np.int64)
+    direction = np.zeros(n, dtype=np.int8) if better is None else np.asarray(better, dtype=np.int8)
+    goal = np.full(n, np.nan) if target is None else np.asarray(target, dtype=np.float64)
+    return series_codes, part_codes, direction, goal
+
+
 @attrs.frozen
 class Found:
-    """The rules' findings: per point, then per series."""
+    """The rules' findings: per point, then per series. Every chart's results carry them (the
+    XmR ``BatchChart`` and the attribute charts' ``ControlBatch`` derive from this class)."""
 
     signal: NDArray[np.int8]
     """Per point: -1 no chart (too short), 0 common cause, 1 improvement, 2 concern,
@@ -156,6 +174,11 @@ class Found:
     """Per series: the variation icon's code (see ``VARIATIONS``)."""
     assurance_code: NDArray[np.int8]
     """Per series: the assurance icon's code (see ``ASSURANCES``)."""
+
+    def fields(self) -> dict[str, Any]:
+        """The findings by name, to build a chart's results from (``Any``: arrays of two
+        dtypes, each checked by the class that takes them)."""
+        return {field.name: getattr(self, field.name) for field in attrs.fields(Found)}
 
 
 def _sign(difference: FloatArray, tolerance: FloatArray) -> NDArray[np.int8]:

@@ -55,10 +55,12 @@ from contractkit import _blocks
 from contractkit.stats._special_cause import (
     ASSURANCES,
     VARIATIONS,
+    Found,
     Layout,
     Lines,
     partitions,
     point_findings,
+    series_settings,
     special_causes,
 )
 from contractkit.stats.spc import (
@@ -66,6 +68,7 @@ from contractkit.stats.spc import (
     SCALE,
     Better,
     Profile,
+    SeriesChart,
     _contiguous_mean,
     screened_mean_range,
 )
@@ -136,9 +139,10 @@ def overdispersion_bound(points: ArrayLike) -> FloatArray:
 
 
 @attrs.frozen
-class ControlBatch:
+class ControlBatch(Found):
     """Charts for many series at once: per point (in series order), then per partition (a run
-    of points with one centre line and one set of limits), then per series."""
+    of points with one centre line and one set of limits), then per series; per point and per
+    series, the rules' findings (see ``Found``)."""
 
     values: FloatArray
     """Per point: the plotted value (events or successes × ``per`` ÷ the denominator)."""
@@ -147,14 +151,6 @@ class ControlBatch:
     lower_limit: FloatArray
     """Per point: the lower process limit (NaN where the chart is too short for limits)."""
     upper_limit: FloatArray
-    signal: NDArray[np.int8]
-    """Per point: -1 no chart (too short), 0 common cause, 1 improvement, 2 concern,
-    3 neither."""
-    side: NDArray[np.int8]
-    astronomical: NDArray[np.bool_]
-    shift: NDArray[np.bool_]
-    trend: NDArray[np.bool_]
-    two_of_three: NDArray[np.bool_]
     partition_points: IntArray
     """Per partition: its number of points."""
     partition_chart: NDArray[np.int8]
@@ -165,10 +161,6 @@ class ControlBatch:
     """Per series: its number of points."""
     trial: NDArray[np.bool_]
     """Per series: the limits are trial limits (too few points)."""
-    variation_code: NDArray[np.int8]
-    assurance_code: NDArray[np.int8]
-    """Per series: the icons' codes (see ``VARIATIONS`` and ``ASSURANCES``), from its last
-    point and its last partition's limits."""
 
     @property
     def chart(self) -> NDArray[np.int8]:
@@ -245,10 +237,9 @@ def control_batch(
         if isinstance(chart, str) and chart == "auto"
         else _codes(chart, CHARTS, "chart", n)
     )
-    series_codes = np.asarray(series, dtype=np.int64)
-    part_codes = np.asarray(partition if partition is not None else series_codes, dtype=np.int64)
-    direction = np.zeros(n, dtype=np.int8) if better is None else np.asarray(better, dtype=np.int8)
-    goal = np.full(n, np.nan) if target is None else np.asarray(target, dtype=np.float64)
+    series_codes, part_codes, direction, goal = series_settings(
+        n, series, partition, better, target
+    )
     scale = np.broadcast_to(np.asarray(per, dtype=np.float64), (n,))
     low = high = None
     if bounds is not None:
@@ -418,19 +409,12 @@ def _block(
         mean=lines.mean,
         lower_limit=lines.lower,
         upper_limit=lines.upper,
-        signal=found.signal,
-        side=found.side,
-        astronomical=found.astronomical,
-        shift=found.shift,
-        trend=found.trend,
-        two_of_three=found.two_of_three,
         partition_points=part_length,
         partition_chart=kind_of_part,
         partition_sigma_z=np.where(xmr_part, np.nan, sigma_z),
         series_points=layout.series_points,
         trial=short & (rules.short_chart == "trial_limits"),
-        variation_code=found.variation_code,
-        assurance_code=found.assurance_code,
+        **found.fields(),
     )
 
 
@@ -558,26 +542,14 @@ def _empty() -> ControlBatch:
 
 
 @attrs.frozen
-class AttributeChart:
+class AttributeChart(SeriesChart):
     """A control chart of one series: the chart used, its lines and a signal for each point,
-    and the two icons."""
+    and the two icons. The plotted values are counts, rates (× ``per``), proportions or
+    means."""
 
     chart: str
     """The chart: ``xmr``, ``c``, ``u``, ``p``, ``p_prime`` or ``u_prime`` (of the last
     partition, where limits were recalculated)."""
-    values: FloatArray
-    """The plotted values: counts, rates (× ``per``), proportions or means."""
-    mean: FloatArray
-    lower_limit: FloatArray
-    upper_limit: FloatArray
-    signals: tuple[str | None, ...]
-    """Per point: ``common_cause``, ``improvement``, ``concern`` or ``neither`` (None: the chart
-    is too short for limits under this profile)."""
-    rules: tuple[tuple[str, ...], ...]
-    """Per point, the special-cause rules that flagged it."""
-    variation: str | None
-    assurance: str | None
-    trial: bool
     sigma_z: float
     """σz of the last partition (NaN for an XmR chart)."""
 

@@ -38,10 +38,12 @@ from contractkit.stats._special_cause import (
     SIGNAL_NAMES,
     TOLERANCE,
     VARIATIONS,
+    Found,
     Layout,
     Lines,
     partitions,
     point_findings,
+    series_settings,
     special_causes,
 )
 
@@ -58,6 +60,7 @@ __all__ = [
     "VARIATIONS",
     "BatchChart",
     "Profile",
+    "SeriesChart",
     "XmrChart",
     "xmr",
     "xmr_batch",
@@ -149,11 +152,11 @@ class PartitionLimits:
 
 
 @attrs.frozen
-class BatchChart(PartitionLimits):
+class BatchChart(Found, PartitionLimits):
     """XmR results for many series at once: per partition, per point, then per series (in
     series order). The centre line and limits are held once per partition (a run of points
     with the same limits); :attr:`mean`, :attr:`lower_limit` and :attr:`upper_limit` spread
-    them over the points."""
+    them over the points. Per point and per series, the rules' findings (see ``Found``)."""
 
     partition_points: IntArray
     """Per partition: the number of points."""
@@ -161,23 +164,10 @@ class BatchChart(PartitionLimits):
     partition_lower: FloatArray
     """Per partition: the lower process limit (NaN where the chart is too short for limits)."""
     partition_upper: FloatArray
-    signal: NDArray[np.int8]
-    """Per point: -1 no chart (too short), 0 common cause, 1 improvement, 2 concern,
-    3 neither."""
-    side: NDArray[np.int8]
-    """Per point: +1 high, -1 low, 0 none: the side of the signal."""
-    astronomical: NDArray[np.bool_]
-    shift: NDArray[np.bool_]
-    trend: NDArray[np.bool_]
-    two_of_three: NDArray[np.bool_]
     series_points: IntArray
     """Per series: the number of points."""
     trial: NDArray[np.bool_]
     """Per series: the limits are trial limits (too few points)."""
-    variation_code: NDArray[np.int8]
-    """Per series: the variation icon's code (see ``VARIATIONS``)."""
-    assurance_code: NDArray[np.int8]
-    """Per series: the assurance icon's code (see ``ASSURANCES``)."""
     variation: list[str | None]
     """Per series: the variation icon, from the last point."""
     assurance: list[str | None]
@@ -231,10 +221,9 @@ def xmr_batch(
             "(or the series split), never closed up"
         )
     n = x.shape[0]
-    series_codes = np.asarray(series, dtype=np.int64)
-    part_codes = np.asarray(partition if partition is not None else series_codes, dtype=np.int64)
-    direction = np.zeros(n, dtype=np.int8) if better is None else np.asarray(better, dtype=np.int8)
-    goal = np.full(n, np.nan) if target is None else np.asarray(target, dtype=np.float64)
+    series_codes, part_codes, direction, goal = series_settings(
+        n, series, partition, better, target
+    )
     limits = point_bounds(bounds, n)
     blocks = [
         _block(
@@ -305,19 +294,12 @@ def _block(
         lines = clip_lines(lines, *bounds)
     found = special_causes(x, lines, layout, direction, goal, rules, no_chart_series)
     return BatchChart(
+        **found.fields(),
         partition_points=part_length,
         partition_mean=centre,
         partition_lower=lines.lower[starts],
         partition_upper=lines.upper[starts],
-        signal=found.signal,
-        side=found.side,
-        astronomical=found.astronomical,
-        shift=found.shift,
-        trend=found.trend,
-        two_of_three=found.two_of_three,
         series_points=layout.series_points,
-        variation_code=found.variation_code,
-        assurance_code=found.assurance_code,
         trial=short & (rules.short_chart == "trial_limits"),
         variation=[],
         assurance=[],
@@ -394,10 +376,12 @@ def point_bounds(
 
 
 @attrs.frozen
-class XmrChart:
-    """An XmR chart of one series: limits and a signal for each point, and the two icons."""
+class SeriesChart:
+    """A control chart of one series: its lines and a signal for each point, and the two
+    icons (what an XmR chart and an attribute chart both give)."""
 
     values: FloatArray
+    """The plotted values."""
     mean: FloatArray
     lower_limit: FloatArray
     upper_limit: FloatArray
@@ -412,6 +396,11 @@ class XmrChart:
     """``pass``, ``fail`` or ``hit_and_miss`` (None without a target and a direction)."""
     trial: bool
     """The limits are trial limits (fewer points than the profile wants)."""
+
+
+@attrs.frozen
+class XmrChart(SeriesChart):
+    """An XmR chart of one series: limits and a signal for each point, and the two icons."""
 
 
 def xmr(
