@@ -112,14 +112,16 @@ def stage_index(grid: Grid, plan: Plan) -> Ints:
     for stage in contract.stages:
         starts.append(elapsed)
         elapsed += stage.months or 0
-    effective = np.array(
-        [
-            [_effective_month(add_months(s.commences, offset)) for offset in starts]
-            for s in contract.services
-        ],
+    # Services share few commencement dates: each date's stage months are worked out once.
+    dates: dict[date, int] = {}
+    service_date = np.array(
+        [dates.setdefault(s.commences, len(dates)) for s in contract.services], dtype=np.int64
+    )
+    by_date = np.array(
+        [[_effective_month(add_months(day, offset)) for offset in starts] for day in dates],
         dtype=np.int64,
-    ).reshape(len(contract.services), len(starts))
-    per_row = effective[plan.series_service[grid.series]]
+    ).reshape(len(dates), len(starts))
+    per_row = by_date[service_date[plan.series_service[grid.series]]]
     reached = (grid.a_start[:, None] >= per_row).sum(axis=1)
     index: Ints = np.maximum(reached - 1, 0).astype(np.int64)
     return index
