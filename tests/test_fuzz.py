@@ -653,10 +653,10 @@ CLASSES: dict[str, Case] = {
         for target in (missing_folder, a_folder, dev_full, read_only)
     },
     "output-name-over-255-characters-returns": Case(
-        lambda tmp: long_name(tmp, "evaluate"), ("xxxxxxxx",)
+        lambda tmp: long_name(tmp, "evaluate"), ("xxxxxxxx.csv: cannot be read",)
     ),
     "output-name-over-255-characters-spend": Case(
-        lambda tmp: long_name(tmp, "reconcile"), ("xxxxxxxx",)
+        lambda tmp: long_name(tmp, "reconcile"), ("xxxxxxxx.csv: cannot be read",)
     ),
     # --- tables ------------------------------------------------------------------------------
     "table-parquet-numerator-of-lists": Case(
@@ -679,6 +679,10 @@ CLASSES: dict[str, Case] = {
             "--strict",
         ),
         ("row 2", "numerator / 0", "not a finite number"),
+    ),
+    "table-map-arithmetic-into-a-text-field": Case(
+        lambda tmp: cli("evaluate", ucr(tmp), ucr(tmp, "returns.csv"), "--map", "service - 1=kpi"),
+        ("kpi = service - 1", "a column or a quoted constant"),
     ),
     "table-pandas-duplicate-column-names": Case(
         evaluate_frame(duplicate_columns_frame()), ("more than one column named 'numerator'",)

@@ -216,7 +216,13 @@ def _resolve_sources(columns: Sequence[str], mapping: Mapping[str, str]) -> dict
     sources: dict[str, Source] = {}
     for field in FIELDS:
         if field in mapping:
-            sources[field] = to_source(mapping[field], columns)
+            sources[field] = source = to_source(mapping[field], columns)
+            if source.arithmetic and field not in NUMERIC:
+                raise ReturnsError(
+                    f"{field} = {source.text}: arithmetic (+ - * /) works out a number, for "
+                    f"{', '.join(f for f in FIELDS if f in NUMERIC)}; {field} takes a column "
+                    "or a quoted constant"
+                )
         elif field in columns:
             sources[field] = Source(pl.col(field), (field,), text=field)
     return sources
