@@ -1283,6 +1283,11 @@ def test_each_kinds_parse_stays_a_strict_canonical_reader(kind: Any, text: str) 
         ("2026.0", ["as a year alone it is not a period either"]),
         ("-3", ["only for days in the years 2000 to 2099"]),
         ("1e400", ["only for days in the years 2000 to 2099"]),
+        # Beyond the decimal context's exponents: abs() of these overflowed (decimal.Overflow).
+        ("1E1000000", ["'1E1000000' is not a period", "only for days in the years 2000 to 2099"]),
+        ("-1e1000000", ["only for days in the years 2000 to 2099"]),
+        ("1E999999999999999999", ["only for days in the years 2000 to 2099"]),
+        ("1e-1000000", ["only for days in the years 2000 to 2099"]),
         ("soon", ["'soon' is not a period: write a month (2026-07, Jul-26, July 2026"]),
         ("", ["is not a period: it is empty"]),
         ("Q2", ["is not a period"]),

@@ -238,7 +238,7 @@ def _serial(shown: str, number: str) -> Reading:
         day = SERIAL_EPOCH + timedelta(days=int(value))
         return (MONTH, day.year, day.month)
     where = ""
-    if value.is_finite() and abs(value) <= _LAST_SERIAL:
+    if value.is_finite() and -_LAST_SERIAL <= value <= _LAST_SERIAL:  # abs() can overflow
         whole = int(value)
         if 1900 <= whole <= 2100 and whole == value:
             where = (
