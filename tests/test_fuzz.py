@@ -19,10 +19,12 @@ generated frames through the API: every row is accounted for, and nothing but a
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 import shutil
 import signal
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,15 +32,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import FrameType
+from typing import Any, TypeVar
 
 import pandas as pd
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import contractkit
 from contractkit import ContractKitError, Money, allocate
 from contractkit.cli import app
+from contractkit.money import MAX_PENCE
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -763,6 +769,10 @@ CLASSES: dict[str, Case] = {
         lambda tmp: cli("evaluate", ucr(tmp), ucr(tmp, "returns.csv"), "--period", "2031-01"),
         ("2031-01", "outside the contract's term"),
     ),
+    "api-period-of-a-huge-exponent": Case(
+        lambda tmp: cli("evaluate", ucr(tmp), ucr(tmp, "returns.csv"), "--period", "1E1000000"),
+        ("--period", "'1E1000000' is not a period"),
+    ),
     "api-docs-csv-head-example-works": Case(docs_csv_head, ("ucr-north",), status=0),
 }
 
@@ -781,3 +791,252 @@ def test_every_class_of_item_9_ends_as_the_user_should_see_it(name: str, tmp_pat
     for words in case.words:
         assert words in shown.text, f"{words!r} not in:\n{shown.text[:3000]}"
     assert elapsed < HARD_LIMIT
+
+
+# --- hypothesis: generated text in the structured inputs ---------------------------------------
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A call refused with a ``ContractKitError`` of the kind expected: its message."""
+
+    message: str
+
+
+def attempt(call: Callable[[], T], error: type[ContractKitError]) -> T | Refused:
+    """What ``call`` gives, or how it was refused with ``error`` (anything else raised fails
+    the test), under the hang guard."""
+    with time_limit(HARD_LIMIT):
+        try:
+            return call()
+        except error as raised:
+            return Refused(str(raised))
+
+
+RETURNS_ROWS = (EXAMPLES / UCR / "returns.csv").read_text("utf-8").splitlines()
+RETURNS_HEADER = RETURNS_ROWS[0].split(",")
+CONTRACT = contractkit.load(EXAMPLES / UCR / "contract.yaml")
+
+CELLS = st.one_of(
+    st.text(max_size=20),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "inf",
+            "-Infinity",
+            "nan",
+            "1e400",
+            "1e-400",
+            "9" * 40,
+            "74,5",
+            "1,234",
+            "3,3,3",
+            "1e15",
+            "1e16",
+            "-3",
+            ".5",
+            "n/a",
+            "#N/A",
+            "true",
+            "Apr-26",
+            "Q2 2026/27",
+            "01/04/2026",
+            "2026-13",
+            "45200",
+            "ucr-2h",
+            "never-events",
+            "\x00",
+            "\ufeff",
+            '"',
+            "a\nb",
+        ]
+    ),
+)
+
+
+@contextmanager
+def csv_file(rows: list[list[str]]) -> Iterator[Path]:
+    """``rows`` written as a CSV file (quoted where a cell needs it), for the length of the
+    block."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "table.csv"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out, lineterminator="\n").writerows(rows)
+        yield path
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_text_in_any_cell_of_a_returns_file_is_read_or_rejected_with_its_reason(
+    data: st.DataObject,
+) -> None:
+    """Junk in any cells of a returns file or frame never raises anything but a
+    ``ContractKitError``; every row is accepted, rejected or excluded; each rejection is
+    short and says why."""
+    rows = [line.split(",") for line in RETURNS_ROWS[1:13]]
+    for _ in range(data.draw(st.integers(1, 6), label="edits")):
+        row = data.draw(st.integers(0, len(rows) - 1), label="row")
+        column = data.draw(st.integers(0, len(RETURNS_HEADER) - 1), label="column")
+        rows[row][column] = data.draw(CELLS, label="cell")
+    as_frame = data.draw(st.booleans(), label="as a polars frame")
+    with csv_file([RETURNS_HEADER, *rows]) as path:
+        source: Any = pl.DataFrame(rows, schema=RETURNS_HEADER, orient="row") if as_frame else path
+        evaluation = attempt(lambda: contractkit.evaluate(CONTRACT, source), ContractKitError)
+    if isinstance(evaluation, Refused):
+        assert 0 < len(evaluation.message) < MOST_OUTPUT
+        return
+    account = evaluation.account
+    assert account["read"] == len(rows)
+    assert account["accepted"] + account["rejected"] + account["excluded"] == len(rows)
+    for message in evaluation.rejected["message"].to_list():
+        assert 0 < len(message) < 1000, message
+
+
+_EXPRESSION_TOKENS = st.sampled_from(
+    [
+        "numerator",
+        "denominator",
+        "value",
+        "service",
+        "kpi",
+        "period",
+        "`numerator`",
+        "`no such`",
+        "+",
+        "-",
+        "*",
+        "/",
+        "(",
+        ")",
+        "=",
+        "!=",
+        "<",
+        ">=",
+        "and",
+        "or",
+        "'ucr-2h'",
+        "'",
+        '"',
+        "0",
+        "1",
+        "1e308",
+        "1e400",
+        "1,5",
+        "inf",
+        "9" * 40,
+        "1e-1000000000",
+        "__import__",
+        "`",
+        "\\",
+    ]
+)
+EXPRESSIONS = st.lists(_EXPRESSION_TOKENS, min_size=1, max_size=8).map(" ".join)
+RETURNS_FRAME = pl.read_csv(EXAMPLES / UCR / "returns.csv", infer_schema_length=0).head(12)
+
+
+@pytest.mark.slow
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    EXPRESSIONS,
+    st.sampled_from(["where", "service", "kpi", "period", "numerator", "denominator", "value"]),
+)
+def test_any_mapping_or_filter_is_applied_or_a_returns_error(expression: str, use: str) -> None:
+    """``--map`` and ``--where`` expressions made of any tokens: applied to every row (each
+    accounted for) or refused as a ``ReturnsError`` — never a polars error, never slow."""
+    where = expression if use == "where" else None
+    columns = {use: expression} if use != "where" else None
+    evaluation = attempt(
+        lambda: contractkit.evaluate(CONTRACT, RETURNS_FRAME, columns=columns, where=where),
+        contractkit.ReturnsError,
+    )
+    if isinstance(evaluation, Refused):
+        assert 0 < len(evaluation.message) < MOST_OUTPUT
+        return
+    account = evaluation.account
+    assert account["accepted"] + account["rejected"] + account["excluded"] == account["read"]
+    assert account["read"] == RETURNS_FRAME.height
+
+
+TEXTS = st.one_of(
+    st.text(max_size=40),
+    st.from_regex(r"-?£?[0-9,]{0,25}(\.[0-9]{0,4})?([eE][-+]?[0-9]{1,12})?", fullmatch=True),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_any_text_is_an_amount_within_the_largest_or_a_money_error(text: str) -> None:
+    amount = attempt(lambda: Money(text), contractkit.MoneyError)
+    if isinstance(amount, Refused):
+        assert 0 < len(amount.message) < 1000
+        return
+    assert abs(amount.pence) <= MAX_PENCE
+    assert Money(str(amount.amount)) == amount
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_any_text_is_a_period_or_a_period_error(text: str) -> None:
+    period = attempt(lambda: contractkit.parse_period(text), contractkit.PeriodError)
+    if isinstance(period, Refused):
+        assert 0 < len(period.message) < 1000
+        return
+    assert contractkit.parse_period(str(period)) == period
+
+
+FUND_LINES = ("community-health", "reablement", "discharge", "carers", "dfg")
+FUND = contractkit.load(EXAMPLES / BCF / "fund.yaml")
+
+
+def _written(pence: int, form: int) -> str:
+    """An amount of ``pence`` as finance teams write it: plain, with a pound sign, with
+    thousands separators, or both."""
+    amount = Money.from_pence(pence)
+    plain = str(amount.amount)
+    return [plain, amount.format(symbol=True), amount.format(symbol=False), "£" + plain][form]
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.dictionaries(
+        st.tuples(st.sampled_from(FUND_LINES), st.integers(4, 12)),
+        st.tuples(
+            st.one_of(st.integers(-(10**10), 10**10), st.integers(-MAX_PENCE, MAX_PENCE)),
+            st.integers(0, 3),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_spend_to_date_is_the_exact_sum_of_the_rows_or_refused(
+    spend: dict[tuple[str, int], tuple[int, int]],
+) -> None:
+    """However large the amounts and however written, the actual to date is the exact sum in
+    pence of the rows, or the sum is refused as past the largest amount — never a wrapped,
+    rounded or lost figure."""
+    rows = [
+        [line, f"2026-{month:02d}", _written(pence, form), ""]
+        for (line, month), (pence, form) in spend.items()
+    ]
+    total = sum(pence for pence, _ in spend.values())
+    with csv_file([["line", "period", "amount", "forecast"], *rows]) as path:
+        reconciliation = attempt(lambda: contractkit.reconcile(FUND, path), contractkit.MoneyError)
+    if isinstance(reconciliation, Refused):
+        # Only a sum past the largest is refused: the actual to date, or a figure worked out
+        # from it and the budget (a variance, an outturn), named with its value.
+        assert "largest amount" in reconciliation.message
+        assert "check the figures it is worked out from" in reconciliation.message
+        budget = sum(line.budget.pence for line in FUND.lines)
+        by_line = [sum(p for (ln, _), (p, _) in spend.items() if ln == one) for one in FUND_LINES]
+        assert max(abs(total), *map(abs, by_line)) + budget > MAX_PENCE
+        return
+    assert reconciliation.account["accepted"] == len(rows), reconciliation.account
+    actual = reconciliation.summary["actual_to_date"]
+    assert isinstance(actual, Money)
+    assert actual.pence == total
