@@ -773,6 +773,10 @@ CLASSES: dict[str, Case] = {
         lambda tmp: cli("evaluate", ucr(tmp), ucr(tmp, "returns.csv"), "--period", "1E1000000"),
         ("--period", "'1E1000000' is not a period"),
     ),
+    "api-period-past-the-calendar": Case(
+        lambda tmp: cli("evaluate", ucr(tmp), ucr(tmp, "returns.csv"), "--period", "9999-12-31"),
+        ("--period", "'9999-12-31' is not a period contractkit can hold"),
+    ),
     "api-docs-csv-head-example-works": Case(docs_csv_head, ("ucr-north",), status=0),
 }
 
