@@ -378,6 +378,18 @@ def long_name(tmp: Path, command: str) -> Shown:
     return cli("reconcile", str(example(tmp, BCF) / "fund.yaml"), str(tmp / name))
 
 
+def wide_or_long_header(tmp: Path, command: str, header: str) -> Shown:
+    """A table whose header is a very long name or very many names, and none of the columns
+    the command needs: the message lists the columns briefly."""
+    path = tmp / "table.csv"
+    path.write_text(header + "\n" + ",".join(["1"] * (header.count(",") + 1)) + "\n", "utf-8")
+    if command == "evaluate":
+        return cli("evaluate", ucr(tmp), str(path))
+    if command == "map":
+        return cli("evaluate", ucr(tmp), ucr(tmp, "returns.csv"), "--map", header + "=kpi")
+    return cli("reconcile", str(example(tmp, BCF) / "fund.yaml"), str(path))
+
+
 def parquet_numerator(tmp: Path, values: pl.Series) -> Shown:
     returns = pl.read_csv(EXAMPLES / UCR / "returns.csv", infer_schema_length=0).head(3)
     returns = returns.with_columns(values.alias("numerator"))
@@ -663,6 +675,20 @@ CLASSES: dict[str, Case] = {
     ),
     "output-name-over-255-characters-spend": Case(
         lambda tmp: long_name(tmp, "reconcile"), ("xxxxxxxx.csv: cannot be read",)
+    ),
+    "print-itself-a-column-name-of-100000-characters-spend": Case(
+        lambda tmp: wide_or_long_header(tmp, "reconcile", "period," + "n" * 100_000),
+        ("the spend has no 'line', 'amount' columns", "characters", "period"),
+    ),
+    "print-itself-50000-columns-returns": Case(
+        lambda tmp: wide_or_long_header(
+            tmp, "evaluate", ",".join(f"column{i}" for i in range(50_000))
+        ),
+        ("the returns have no", "column0", "more"),
+    ),
+    "print-itself-a-mapped-column-of-100000-characters": Case(
+        lambda tmp: wide_or_long_header(tmp, "map", "`" + "m" * 100_000 + "`"),
+        ("no column", "characters"),
     ),
     # --- tables ------------------------------------------------------------------------------
     "table-parquet-numerator-of-lists": Case(

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 
 from contractkit import _blocks
 from contractkit._period_column import PeriodColumn, read_periods, unreadable_message
+from contractkit._suggest import listed
 from contractkit.errors import ReturnsError
 from contractkit.evaluation._plan import Plan, month_index, period_text
 from contractkit.model._base import did_you_mean
@@ -241,7 +242,7 @@ def _missing_columns(sources: Mapping[str, Source], columns: Sequence[str]) -> N
         plural = "s" if len(needed) > 1 else ""
         raise ReturnsError(
             f"the returns have no {names} column{plural}{hints} (the columns are: "
-            f"{', '.join(columns)}); map a column with --map COLUMN=FIELD, or give a constant "
+            f"{listed(columns)}); map a column with --map COLUMN=FIELD, or give a constant "
             "such as --map \"'ucr-2h'=kpi\""
         )
 
