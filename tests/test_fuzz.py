@@ -117,6 +117,7 @@ FIRST_CONTACT = "ucr-north,first-contact,2026-07,,,110.5,20,39.6"
 UCR_2H = "ucr-north,ucr-2h,2026-07,10,20,,,"
 NEVER_EVENTS = "ucr-north,never-events,2026-07,0,,,,"
 Q2 = "2026/27 Q2"
+CONTRACT = contractkit.load(EXAMPLES / UCR / "contract.yaml")
 
 
 # --- how a row is run ---------------------------------------------------------------------------
@@ -670,6 +671,15 @@ CLASSES: dict[str, Case] = {
         for fmt in formats
         for target in (missing_folder, a_folder, dev_full, read_only)
     },
+    "output-a-nul-character-in-the-name": Case(
+        lambda tmp: api(
+            lambda: contractkit.evaluate(CONTRACT, ucr(tmp, "returns.csv")).to_csv(
+                str(tmp / "out\x00.csv")
+            ),
+            contractkit.OutputError,
+        ),
+        ("out␀.csv", "a name cannot hold"),
+    ),
     "output-name-over-255-characters-returns": Case(
         lambda tmp: long_name(tmp, "evaluate"), ("xxxxxxxx.csv: cannot be read",)
     ),
@@ -799,6 +809,10 @@ CLASSES: dict[str, Case] = {
         lambda tmp: cli("evaluate", ucr(tmp), ucr(tmp, "returns.csv"), "--period", "1E1000000"),
         ("--period", "'1E1000000' is not a period"),
     ),
+    "print-itself-a-period-of-100000-characters": Case(
+        lambda tmp: api(lambda: contractkit.parse_period("x" * 100_000), contractkit.PeriodError),
+        ("'xxxxxxxxxx", "100,000 characters", "is not a period"),
+    ),
     "api-period-past-the-calendar": Case(
         lambda tmp: cli("evaluate", ucr(tmp), ucr(tmp, "returns.csv"), "--period", "9999-12-31"),
         ("--period", "'9999-12-31' is not a period contractkit can hold"),
@@ -848,7 +862,6 @@ def attempt(call: Callable[[], T], error: type[ContractKitError]) -> T | Refused
 
 RETURNS_ROWS = (EXAMPLES / UCR / "returns.csv").read_text("utf-8").splitlines()
 RETURNS_HEADER = RETURNS_ROWS[0].split(",")
-CONTRACT = contractkit.load(EXAMPLES / UCR / "contract.yaml")
 
 CELLS = st.one_of(
     st.text(max_size=20),

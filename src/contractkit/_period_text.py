@@ -146,7 +146,10 @@ def forms(kinds: tuple[Kind, ...] = _ALL_KINDS) -> str:
 
 
 def _refuse(shown: str, message: str) -> PeriodError:
-    return PeriodError(f"{shown!r} {message}", got=shown)
+    """A period refused, the text shown whole or, if long, by its start and length (a message
+    about a vast cell must not be vast itself)."""
+    text = repr(shown) if len(shown) <= 60 else f"{shown[:40]!r}… ({len(shown):,} characters)"
+    return PeriodError(f"{text} {message}", got=shown)
 
 
 def _checked_day(shown: str, year: int, month: int, day: int) -> None:
