@@ -785,6 +785,13 @@ CLASSES: dict[str, Case] = {
     "api-evaluate-a-path-and-as-of-text": Case(
         evaluate_path_and_as_of_text, ("2026-12-31",), status=0
     ),
+    "api-evaluate-where-not-text": Case(
+        lambda tmp: api(
+            lambda: contractkit.evaluate(CONTRACT, ucr(tmp, "returns.csv"), where=5),  # type: ignore[arg-type]  # the misuse under test
+            contractkit.ArgumentError,
+        ),
+        ("where", "\"type = '1'\"", "int"),
+    ),
     "api-reconcile-a-contract": Case(
         lambda tmp: api(
             lambda: contractkit.reconcile(
