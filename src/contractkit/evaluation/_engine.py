@@ -133,8 +133,7 @@ def evaluate(
     """
     if where is not None and not isinstance(where, str):
         raise ArgumentError(
-            "where is a filter written as text, such as \"type = '1'\"; got "
-            f"{type(where).__name__}"
+            f"where is a filter written as text, such as \"type = '1'\"; got {type(where).__name__}"
         )
     if profile not in PROFILES:
         raise ValueError(f"unknown SPC profile {profile!r}: use one of {', '.join(PROFILES)}")
