@@ -783,13 +783,26 @@ def test_pydantic_json_schema_is_a_string_with_a_pattern(kind: type) -> None:
 # Properties
 
 
+def _in_the_calendar(period: Month | Quarter | FinancialYear) -> bool:
+    """Whether the period's first day and the day after it are both dates (from 1 January
+    0001 to 31 December 9999): parse_period refuses the few periods that are not."""
+    try:
+        period.start, period.end  # noqa: B018 - each raises ValueError beyond the calendar
+    except ValueError:
+        return False
+    return True
+
+
 @given(months(TEXT_YEAR))
 def test_month_text_round_trip(month: Month) -> None:
     text = str(month)
     assert re.fullmatch(r"\d{4}-\d{2}", text)
     assert Month.parse(text) == month
     assert parse_canonical(text) == month
-    if _ambiguous(month.year, month.month):
+    if not _in_the_calendar(month):
+        with pytest.raises(PeriodError, match="not a period contractkit can hold"):
+            parse_period(text)
+    elif _ambiguous(month.year, month.month):
         # 2011-12: December 2011, or the financial year 2011/12? parse_period will not guess.
         with pytest.raises(PeriodError, match="could be"):
             parse_period(text)
@@ -805,6 +818,10 @@ def test_quarter_text_round_trip(quarter: Quarter) -> None:
     assert Quarter.parse(text) == quarter
     assert Quarter.parse(f"  {text.lower()} ") == quarter
     assert parse_canonical(text) == quarter
+    if not _in_the_calendar(quarter):
+        with pytest.raises(PeriodError, match="not a period contractkit can hold"):
+            parse_period(text)
+        return
     assert parse_period(text) == quarter
     assert type(parse_period(text)) is Quarter
 
@@ -815,6 +832,10 @@ def test_financial_year_text_round_trip(year: FinancialYear) -> None:
     assert re.fullmatch(r"\d{4}/\d{2}", text)
     assert FinancialYear.parse(text) == year
     assert parse_canonical(text) == year
+    if not _in_the_calendar(year):
+        with pytest.raises(PeriodError, match="not a period contractkit can hold"):
+            parse_period(text)
+        return
     assert parse_period(text) == year
     assert type(parse_period(text)) is FinancialYear
 
@@ -1283,6 +1304,19 @@ def test_each_kinds_parse_stays_a_strict_canonical_reader(kind: Any, text: str) 
         ("2026.0", ["as a year alone it is not a period either"]),
         ("-3", ["only for days in the years 2000 to 2099"]),
         ("1e400", ["only for days in the years 2000 to 2099"]),
+        # Beyond the decimal context's exponents: abs() of these overflowed (decimal.Overflow).
+        ("1E1000000", ["'1E1000000' is not a period", "only for days in the years 2000 to 2099"]),
+        ("-1e1000000", ["only for days in the years 2000 to 2099"]),
+        ("1E999999999999999999", ["only for days in the years 2000 to 2099"]),
+        ("1e-1000000", ["only for days in the years 2000 to 2099"]),
+        # Periods beyond the calendar: their start or end crashed (year 0, year 10000).
+        ("9999-12", ["'9999-12' is not a period", "December 9999"]),
+        ("9999-12-31", ["'9999-12-31' is not a period", "December 9999"]),
+        ("FY9999/00", ["December 9999"]),
+        ("Q3 9999/00", ["December 9999"]),
+        ("Q4 9999/00", ["December 9999"]),
+        ("0000/01", ["'0000/01' is not a period contractkit can hold", "1 January 0001"]),
+        ("Q1 0000/01", ["1 January 0001"]),
         ("soon", ["'soon' is not a period: write a month (2026-07, Jul-26, July 2026"]),
         ("", ["is not a period: it is empty"]),
         ("Q2", ["is not a period"]),

@@ -668,6 +668,28 @@ def test_mapping_problems_are_returns_errors() -> None:
         )
 
 
+@pytest.mark.parametrize(
+    ("field", "source"),
+    [("kpi", "metric - 1"), ("period", "month_start + 1"), ("provider", "org_code * 2")],
+)
+def test_arithmetic_for_a_text_field_is_a_returns_error(field: str, source: str) -> None:
+    """Arithmetic works out a number; mapped to a text field it crashed in polars ("arithmetic
+    on dtypes str and dyn float") with a traceback: now it is refused, naming the field and
+    the mapping, before any row is read."""
+    columns = {
+        "provider": "org_code",
+        "period": "month_start",
+        "kpi": "'ucr-2h'",
+        "numerator": "within_2h",
+        "denominator": "within_2h + `after 2h`",
+    }
+    with pytest.raises(ReturnsError) as raised:
+        contractkit.evaluate(CONTRACT, EXTRACT, columns={**columns, field: source})
+    message = str(raised.value)
+    assert f"{field} = {source}" in message
+    assert "a column or a quoted constant" in message
+
+
 def test_missing_columns_suggest_the_close_ones() -> None:
     data = pl.DataFrame(
         {"servce": ["ucr-south"], "kpi": ["ucr-2h"], "perod": ["2026-04"], "numerator": ["1"]}

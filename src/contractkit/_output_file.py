@@ -65,6 +65,12 @@ def check_output(path: str | os.PathLike[str]) -> Path:
     shown = _shown(text)
     if not text.strip():
         raise OutputError("the output file has no name: give one, such as out.csv", path=text)
+    if "\x00" in text:
+        raise OutputError(
+            f"cannot write {_shown(text.replace(chr(0), '␀'))}: a name cannot hold the character "
+            "NUL (␀): give the name without it",
+            path=text,
+        )
     target = Path(text)
     long_name = next((p for p in target.parts if len(os.fsencode(p)) > _NAME_MAX), None)
     if long_name is not None:

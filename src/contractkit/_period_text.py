@@ -146,7 +146,10 @@ def forms(kinds: tuple[Kind, ...] = _ALL_KINDS) -> str:
 
 
 def _refuse(shown: str, message: str) -> PeriodError:
-    return PeriodError(f"{shown!r} {message}", got=shown)
+    """A period refused, the text shown whole or, if long, by its start and length (a message
+    about a vast cell must not be vast itself)."""
+    text = repr(shown) if len(shown) <= 60 else f"{shown[:40]!r}… ({len(shown):,} characters)"
+    return PeriodError(f"{text} {message}", got=shown)
 
 
 def _checked_day(shown: str, year: int, month: int, day: int) -> None:
@@ -238,7 +241,7 @@ def _serial(shown: str, number: str) -> Reading:
         day = SERIAL_EPOCH + timedelta(days=int(value))
         return (MONTH, day.year, day.month)
     where = ""
-    if value.is_finite() and abs(value) <= _LAST_SERIAL:
+    if value.is_finite() and -_LAST_SERIAL <= value <= _LAST_SERIAL:  # abs() can overflow
         whole = int(value)
         if 1900 <= whole <= 2100 and whole == value:
             where = (
@@ -272,8 +275,33 @@ def read(text: str, kinds: tuple[Kind, ...] = _ALL_KINDS) -> Reading:
     for reader in _READERS:
         reading = reader(shown, written)
         if reading is not None:
-            return reading
+            return _within_the_calendar(shown, reading)
     raise _refuse(shown, f"is not a period: write {forms(kinds)}")
+
+
+_FIRST_MONTH = 12
+"""January 0001, as months since January of year 0: the first month the calendar holds."""
+_LAST_MONTH = 9999 * 12 + 10
+"""November 9999, as months since January of year 0: the last month whose end (the day after
+it) the calendar holds."""
+
+
+def _within_the_calendar(shown: str, reading: Reading) -> Reading:
+    """A period within the calendar: from January 0001, and ending by 30 November 9999 so
+    that the day after it is a date (the few periods beyond had a start or an end that
+    crashed)."""
+    kind, year, number = reading
+    # Months since January of year 0 of the period's first and last months (a quarter's or a
+    # financial year's counted from April, so that Q4 and the year end in March of the next).
+    first = year * 12 + {MONTH: number - 1, QUARTER: 3 * number, FINANCIAL_YEAR: 3}[kind]
+    last = year * 12 + {MONTH: number - 1, QUARTER: 2 + 3 * number, FINANCIAL_YEAR: 14}[kind]
+    if first < _FIRST_MONTH or last > _LAST_MONTH:
+        raise _refuse(
+            shown,
+            "is not a period contractkit can hold: a period falls between January 0001 and "
+            "November 9999 (the calendar runs from 1 January 0001 to 31 December 9999)",
+        )
+    return reading
 
 
 def date_order(text: str) -> Literal["day_first", "month_first", "either"] | None:

@@ -23,9 +23,9 @@ import difflib
 import functools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-__all__ = ["closest", "did_you_mean", "edit_distance", "normalised"]
+__all__ = ["closest", "did_you_mean", "edit_distance", "listed", "normalised", "shortened"]
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
 
@@ -126,3 +126,34 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """``"; did you mean 'x'?"`` when a close candidate exists, else an empty string."""
     match = closest(word, candidates)
     return f"; did you mean {match!r}?" if match else ""
+
+
+LONGEST_NAME = 60
+"""The longest name a message shows whole; a longer one is cut to its start and end."""
+MOST_NAMES = 30
+"""The most names a message lists; the rest are counted."""
+
+
+def shortened(name: str) -> str:
+    """A name as a message shows it: whole, or, if long (a header pasted as one cell), its
+    start and end and its length.
+
+    >>> shortened("n" * 100_000)
+    'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn…nnnnnnnnnn (100,000 characters)'
+    """
+    if len(name) <= LONGEST_NAME:
+        return name
+    return f"{name[:40]}…{name[-10:]} ({len(name):,} characters)"
+
+
+def listed(names: Sequence[str]) -> str:
+    """Names for a message, separated by commas: each shortened, the first
+    :data:`MOST_NAMES` shown and the rest counted, so that a table of 50,000 columns gives a
+    message of a line or two.
+
+    >>> listed([f"c{i}" for i in range(32)])[-19:]
+    'c28, c29 and 2 more'
+    """
+    shown = ", ".join(shortened(name) for name in names[:MOST_NAMES])
+    rest = len(names) - MOST_NAMES
+    return shown + (f" and {rest:,} more" if rest > 0 else "")

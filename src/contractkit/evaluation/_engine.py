@@ -131,6 +131,10 @@ def evaluate(
     p or Laney p′ charts, XmR charts) or ``xmr`` (XmR charts throughout, as Making Data Count
     draws them).
     """
+    if where is not None and not isinstance(where, str):
+        raise ArgumentError(
+            f"where is a filter written as text, such as \"type = '1'\"; got {type(where).__name__}"
+        )
     if profile not in PROFILES:
         raise ValueError(f"unknown SPC profile {profile!r}: use one of {', '.join(PROFILES)}")
     if chart not in CHART_CHOICES:

@@ -18,6 +18,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit._period_column import read_periods, unreadable_message
+from contractkit._suggest import listed, shortened
 from contractkit.errors import ReturnsError
 from contractkit.model import PooledFund
 from contractkit.model._base import did_you_mean
@@ -232,7 +233,8 @@ class RowChecks:
             unknown = [c for c in columns if c not in table.columns]
             if unknown:
                 raise ReturnsError(
-                    f"{name}: no column {unknown[0]!r}{did_you_mean(unknown[0], table.columns)}"
+                    f"{name}: no column {shortened(unknown[0])!r}"
+                    f"{did_you_mean(unknown[0], table.columns)}"
                 )
             table = table.rename(dict(columns))
         present = [c for c in table.columns if c != ROW]
@@ -246,7 +248,7 @@ class RowChecks:
             raise ReturnsError(
                 f"{name}: the {what} has no {', '.join(repr(m) for m in missing)} column"
                 f"{'s' if len(missing) > 1 else ''}{hints} (the columns are: "
-                f"{', '.join(present)}): rename the column in the file, or map it with "
+                f"{listed(present)}): rename the column in the file, or map it with "
                 "columns= in Python"
             )
         reason = np.zeros(table.height, dtype=np.int8)

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 import attrs
 import polars as pl
 
+from contractkit._suggest import listed, shortened
 from contractkit.errors import ReturnsError
 from contractkit.model._base import did_you_mean
 from contractkit.returns._numbers import number
@@ -188,8 +189,8 @@ def to_expression(source: str, columns: Sequence[str]) -> pl.Expr:
 def _known(name: str, columns: Sequence[str]) -> str:
     if name not in columns:
         raise ReturnsError(
-            f"no column {name!r}{did_you_mean(name, columns)} (the columns are: "
-            f"{', '.join(columns)})"
+            f"no column {shortened(name)!r}{did_you_mean(name, columns)} (the columns are: "
+            f"{listed(columns)})"
         )
     return name
 

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 
 from contractkit import _blocks
 from contractkit._period_column import PeriodColumn, read_periods, unreadable_message
+from contractkit._suggest import listed
 from contractkit.errors import ReturnsError
 from contractkit.evaluation._plan import Plan, month_index, period_text
 from contractkit.model._base import did_you_mean
@@ -216,7 +217,13 @@ def _resolve_sources(columns: Sequence[str], mapping: Mapping[str, str]) -> dict
     sources: dict[str, Source] = {}
     for field in FIELDS:
         if field in mapping:
-            sources[field] = to_source(mapping[field], columns)
+            sources[field] = source = to_source(mapping[field], columns)
+            if source.arithmetic and field not in NUMERIC:
+                raise ReturnsError(
+                    f"{field} = {source.text}: arithmetic (+ - * /) works out a number, for "
+                    f"{', '.join(f for f in FIELDS if f in NUMERIC)}; {field} takes a column "
+                    "or a quoted constant"
+                )
         elif field in columns:
             sources[field] = Source(pl.col(field), (field,), text=field)
     return sources
@@ -235,7 +242,7 @@ def _missing_columns(sources: Mapping[str, Source], columns: Sequence[str]) -> N
         plural = "s" if len(needed) > 1 else ""
         raise ReturnsError(
             f"the returns have no {names} column{plural}{hints} (the columns are: "
-            f"{', '.join(columns)}); map a column with --map COLUMN=FIELD, or give a constant "
+            f"{listed(columns)}); map a column with --map COLUMN=FIELD, or give a constant "
             "such as --map \"'ucr-2h'=kpi\""
         )
 
