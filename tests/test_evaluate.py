@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -1379,10 +1380,73 @@ def test_json_is_strict_json(mixed: Evaluation) -> None:
 
 def test_from_json_refuses_other_formats_and_versions(mixed: Evaluation) -> None:
     data = json.loads(mixed.to_json() or "")
-    with pytest.raises(ValueError, match="version"):
+    with pytest.raises(contractkit.RecordError, match="version 3 is not supported"):
         Evaluation.from_json(json.dumps({**data, "version": 3}))
-    with pytest.raises(ValueError, match="contractkit-evaluation"):
+    with pytest.raises(contractkit.RecordError, match="contractkit-evaluation"):
         Evaluation.from_json(json.dumps({**data, "format": "something-else"}))
+
+
+def _damaged(record: str) -> list[tuple[str, str, str]]:
+    """Damaged forms of a record: (name, text, what the message must say)."""
+    data = json.loads(record)
+    without_rows = {k: v for k, v in data.items() if k != "rows"}
+    bad_cell = {**data, "rows": [{**data["rows"][0], "observed": "seventy"}, *data["rows"][1:]]}
+    return [
+        ("cut short", record[: len(record) // 2], "not JSON: "),
+        ("a list", "[1, 2]", "the JSON is list, not an object"),
+        ("a word", "null", "null: cannot read the evaluation record: No such file"),
+        ("rows missing", json.dumps(without_rows), "its part 'rows' is missing"),
+        (
+            "a number as a row",
+            json.dumps({**data, "rows": [5]}),
+            "the evaluation record is damaged",
+        ),
+        ("text in a number column", json.dumps(bad_cell), "the evaluation record is damaged"),
+        (
+            "a 5,000-digit version",
+            json.dumps({**data, "version": 1}).replace('"version": 1', '"version": ' + "9" * 5000),
+            "not an evaluation record",
+        ),
+    ]
+
+
+def test_a_damaged_record_is_a_record_error_saying_what_is_wrong(mixed: Evaluation) -> None:
+    # Found by issue 9's second fuzzing run: JSONDecodeError, AttributeError, KeyError 'rows',
+    # a polars ComputeError and Python's integer-digits limit each reached the user.
+    for name, text, says in _damaged(mixed.to_json() or ""):
+        with pytest.raises(contractkit.RecordError, match=re.escape(says)) as caught:
+            Evaluation.from_json(text)
+        assert len(str(caught.value)) < 500, name
+
+
+def test_a_record_file_that_cannot_be_read_is_a_record_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(contractkit.RecordError, match=r"missing\.json: cannot read .*No such file"):
+        Evaluation.from_json(tmp_path / "missing.json")
+    with pytest.raises(contractkit.RecordError, match="Is a directory"):
+        Evaluation.from_json(tmp_path)
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(b'{"format": "caf\xe9"}')
+    with pytest.raises(contractkit.RecordError, match=r"latin\.json: cannot read"):
+        Evaluation.from_json(latin)
+    with pytest.raises(contractkit.RecordError, match="not int"):
+        Evaluation.from_json(5)  # type: ignore[arg-type]  # the mistake under test
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(cut=st.integers(min_value=0), junk=st.text(max_size=20))
+def test_any_text_is_an_evaluation_or_a_record_error(
+    mixed: Evaluation, cut: int, junk: str
+) -> None:
+    record = mixed.to_json() or ""
+    at = cut % (len(record) + 1)
+    text = "{" + record[1:at] + junk + record[at:]
+    try:
+        back = Evaluation.from_json(text)
+    except contractkit.RecordError:
+        return
+    assert isinstance(back, Evaluation)
 
 
 def test_csv_and_parquet_hold_the_required_columns(mixed: Evaluation, tmp_path: Path) -> None:

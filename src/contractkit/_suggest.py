@@ -134,16 +134,18 @@ MOST_NAMES = 30
 """The most names a message lists; the rest are counted."""
 
 
-def shortened(name: str) -> str:
-    """A name as a message shows it: whole, or, if long (a header pasted as one cell), its
-    start and end and its length.
+def shortened(name: str, longest: int | None = None) -> str:
+    """A name as a message shows it: whole, or, if longer than ``longest`` (by default
+    :data:`LONGEST_NAME`; a header pasted as one cell), its start and end and its length.
 
     >>> shortened("n" * 100_000)
     'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn…nnnnnnnnnn (100,000 characters)'
     """
-    if len(name) <= LONGEST_NAME:
+    most = LONGEST_NAME if longest is None else longest
+    if len(name) <= most:
         return name
-    return f"{name[:40]}…{name[-10:]} ({len(name):,} characters)"
+    head = max(most - 20, 1)
+    return f"{name[:head]}…{name[-10:]} ({len(name):,} characters)"
 
 
 def listed(names: Sequence[str]) -> str:

@@ -230,6 +230,13 @@ class ReturnsError(ContractKitError, ValueError):
     """
 
 
+class RecordError(ContractKitError, ValueError):
+    """A stored result that cannot be read back: a file that is missing or is not JSON, JSON
+    that is not contractkit's record of that result (another format, an unknown version), or a
+    record damaged since it was written (a part missing, a value of the wrong kind). The message
+    says which, and where in the file for JSON that does not parse."""
+
+
 class ArgumentError(ContractKitError, TypeError):
     """A function given the wrong kind of thing: a pooled fund where a contract is wanted, a
     number where a date is. The message says what to give instead."""

@@ -20,6 +20,8 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit._output_file import parquet_bytes, write_output
+from contractkit._suggest import shortened
+from contractkit.errors import RecordError
 from contractkit.evaluation._aggregate import Combined
 from contractkit.evaluation._completeness import FAILURES, Completeness
 from contractkit.evaluation._explain import Explanation, explain_row
@@ -438,21 +440,25 @@ class Evaluation:
 
     @classmethod
     def from_json(cls, source: str | Path) -> Evaluation:
-        """Read an evaluation back from its JSON form (text or a file)."""
-        text = (
-            Path(source).read_text(encoding="utf-8")
-            if isinstance(source, Path)
-            or (isinstance(source, str) and not source.lstrip().startswith("{"))
-            else str(source)
-        )
-        data = json.loads(text)
-        if data.get("format") != FORMAT:
-            raise ValueError(f"not a contractkit evaluation (its 'format' is not {FORMAT!r})")
-        if data.get("version") not in (1, VERSION):
-            raise ValueError(
-                f"evaluation format version {data.get('version')!r} is not "
-                f"supported: this release reads versions 1 and {VERSION}"
-            )
+        """Read an evaluation back from its JSON form (text or a file).
+
+        Anything that is not a readable record of an evaluation (no such file, text that is not
+        JSON, another format or version, a record damaged since it was written) is a
+        :class:`~contractkit.RecordError` saying which."""
+        data = _record(source)
+        try:
+            return cls._from_record(data)
+        except RecordError:
+            raise
+        except (KeyError, TypeError, AttributeError, ValueError, pl.exceptions.PolarsError) as e:
+            what = f"its part {e.args[0]!r} is missing" if isinstance(e, KeyError) else str(e)
+            raise RecordError(
+                f"the evaluation record is damaged: {shortened(what, 300)}; write it again with "
+                "Evaluation.to_json or contractkit evaluate --format json"
+            ) from e
+
+    @classmethod
+    def _from_record(cls, data: dict[str, Any]) -> Evaluation:
         schema = _schema()
         rows = [{k: v for k, v in row.items() if k != "explanation"} for row in data["rows"]]
         if data["version"] == 1:
@@ -811,3 +817,40 @@ def _floats(values: NDArray[np.float64]) -> pl.Series:
     if empty.all():
         return pl.repeat(None, values.size, dtype=pl.Float64, eager=True)
     return pl.Series(values=values, dtype=pl.Float64, nan_to_null=True)
+
+
+def _record(source: str | Path) -> dict[str, Any]:
+    """The JSON object of an evaluation record given as text or a file, checked to be one."""
+    # Text that opens as JSON does (an object or an array) is the record; other text names a
+    # file.
+    named = isinstance(source, Path) or (
+        isinstance(source, str) and not source.lstrip().startswith(("{", "["))
+    )
+    if not isinstance(source, str | Path):
+        raise RecordError(
+            f"an evaluation record is JSON text or a file, not {type(source).__name__}"
+        )
+    where = f"{shortened(str(source), 300)}: " if named else ""
+    try:
+        text = Path(source).read_text(encoding="utf-8") if named else str(source)
+    except (OSError, ValueError) as e:  # no such file, a folder, not UTF-8, a NUL in the name
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise RecordError(f"{where}cannot read the evaluation record: {reason}") from e
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise RecordError(f"{where}not JSON: {e.msg} at line {e.lineno}, column {e.colno}") from e
+    except ValueError as e:  # a number of more digits than Python reads
+        raise RecordError(f"{where}not an evaluation record: {shortened(str(e), 300)}") from e
+    if not isinstance(data, dict):
+        raise RecordError(
+            f"{where}not a contractkit evaluation: the JSON is {type(data).__name__}, not an object"
+        )
+    if data.get("format") != FORMAT:
+        raise RecordError(f"{where}not a contractkit evaluation (its 'format' is not {FORMAT!r})")
+    if data.get("version") not in (1, VERSION):
+        raise RecordError(
+            f"{where}evaluation format version {shortened(repr(data.get('version')))} is not "
+            f"supported: this release reads versions 1 and {VERSION}"
+        )
+    return data
