@@ -825,6 +825,34 @@ CLASSES: dict[str, Case] = {
         ("--period", "'9999-12-31' is not a period contractkit can hold"),
     ),
     "api-docs-csv-head-example-works": Case(docs_csv_head, ("ucr-north",), status=0),
+    "api-evaluate-unknown-profile": Case(
+        lambda tmp: api(
+            lambda: contractkit.evaluate(CONTRACT, ucr(tmp, "returns.csv"), profile="nhs"),
+            contractkit.ArgumentError,
+        ),
+        ("unknown SPC profile 'nhs'", "mdc, nhsr"),
+    ),
+    "api-evaluate-unknown-chart": Case(
+        lambda tmp: api(
+            lambda: contractkit.evaluate(CONTRACT, ucr(tmp, "returns.csv"), chart="c"),  # type: ignore[arg-type]  # the misuse under test
+            contractkit.ArgumentError,
+        ),
+        ("unknown SPC chart 'c'", "auto, xmr"),
+    ),
+    "api-schema-of-an-unknown-kind": Case(
+        lambda tmp: api(lambda: contractkit.json_schema("fund"), contractkit.ArgumentError),
+        ("no kind of spec 'fund'", "pooled_fund"),
+    ),
+    "api-money-in-an-unknown-format": Case(
+        lambda tmp: api(lambda: format(contractkit.Money("5"), "xyz"), contractkit.MoneyError),
+        ("unknown money format 'xyz'", "brackets"),
+    ),
+    "api-evaluation-record-not-json": Case(
+        lambda tmp: api(
+            lambda: contractkit.Evaluation.from_json("{not json"), contractkit.RecordError
+        ),
+        ("not JSON", "line 1, column 2"),
+    ),
 }
 
 

@@ -1318,7 +1318,7 @@ def test_notebooks_show_the_headline_figures(withholding_year: Statement) -> Non
     assert "payable £199,020.17" in shown
     assert "<td>£8,333.34</td>" in shown  # amounts as money
     assert "is retained (notice still in force after 3 months)" in shown
-    assert "2 rows read, 2 accepted, 0 rejected, 0 excluded" in shown
+    assert "2 rows read: 2 accepted, 0 rejected, 0 excluded" in shown
     assert repr(withholding_year).startswith("Statement(contract='TEST-1', period=2026/27, ")
 
 

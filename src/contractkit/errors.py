@@ -237,9 +237,11 @@ class RecordError(ContractKitError, ValueError):
     says which, and where in the file for JSON that does not parse."""
 
 
-class ArgumentError(ContractKitError, TypeError):
-    """A function given the wrong kind of thing: a pooled fund where a contract is wanted, a
-    number where a date is. The message says what to give instead."""
+class ArgumentError(ContractKitError, TypeError, ValueError):
+    """A function given the wrong kind of thing (a pooled fund where a contract is wanted, a
+    number where a date is) or a value it does not take (an SPC profile or a kind of spec that
+    does not exist). The message says what to give instead. A ``TypeError`` and a
+    ``ValueError`` too, so that code catching either catches it."""
 
 
 class OutputError(ContractKitError, OSError):

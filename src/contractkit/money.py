@@ -368,7 +368,7 @@ class Money:
             return f"({text})"
         if negative == "minus":
             return MINUS + text
-        raise ValueError(f"unknown negative style {negative!r}: use 'minus' or 'brackets'")
+        raise MoneyError(f"unknown negative style {negative!r}: use 'minus' or 'brackets'")
 
     def __format__(self, spec: str) -> str:
         if spec in ("", "minus"):
@@ -377,7 +377,7 @@ class Money:
             return self.format(negative="brackets")
         if spec == "plain":
             return str(self.amount)
-        raise ValueError(f"unknown money format {spec!r}: use 'minus', 'brackets' or 'plain'")
+        raise MoneyError(f"unknown money format {spec!r}: use 'minus', 'brackets' or 'plain'")
 
     # --- comparing -------------------------------------------------------------------------
 

@@ -14,6 +14,8 @@ from typing import Any
 import polars as pl
 from rich.console import Console
 
+from contractkit._account_line import account_line
+
 __all__ = ["print_account"]
 
 _SHOWN_STRICT = 20
@@ -50,11 +52,7 @@ def print_account(
     the counts by reason) and its rejected rows (``row``, ``reason``, ``message``); ``reasons``
     is the table's catalogue of rejection reasons, for the warning."""
     source = account["source"]
-    console.print(
-        f"{source}: {account['read']:,} rows read: {account['accepted']:,} accepted, "
-        f"{account['rejected']:,} rejected, {account['excluded']:,} excluded",
-        markup=False,
-    )
+    console.print(f"{source}: {account_line(account)}", markup=False)
     for reason, count in account.get("rejected_by_reason", {}).items():
         console.print(f"  rejected, {reason}: {count:,}", markup=False)
     for reason, count in account.get("excluded_by_reason", {}).items():

@@ -136,9 +136,9 @@ def evaluate(
             f"where is a filter written as text, such as \"type = '1'\"; got {type(where).__name__}"
         )
     if profile not in PROFILES:
-        raise ValueError(f"unknown SPC profile {profile!r}: use one of {', '.join(PROFILES)}")
+        raise ArgumentError(f"unknown SPC profile {profile!r}: use one of {', '.join(PROFILES)}")
     if chart not in CHART_CHOICES:
-        raise ValueError(f"unknown SPC chart {chart!r}: use one of {', '.join(CHART_CHOICES)}")
+        raise ArgumentError(f"unknown SPC chart {chart!r}: use one of {', '.join(CHART_CHOICES)}")
     contract = _the_contract(contract)
     as_of = _the_day(as_of)
     plan = compile_plan(contract)

@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from contractkit._account_line import account_line
 from contractkit._output_file import parquet_bytes, write_output
 from contractkit._suggest import shortened
 from contractkit.errors import RecordError
@@ -528,9 +529,7 @@ class Evaluation:
         head = (
             f"<p><b>{html.escape(self.meta['contract']['id'])}</b>: "
             f"{html.escape(self.meta['contract']['title'])}, evaluated to "
-            f"{self.meta['evaluated_to']}. Returns: {account['read']} rows read, "
-            f"{account['accepted']} accepted, {account['rejected']} rejected, "
-            f"{account['excluded']} excluded.</p>"
+            f"{self.meta['evaluated_to']}. Returns: {account_line(account)}.</p>"
         )
         colours = {
             "underperforming": "#f8d7da",

@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from contractkit._account_line import account_line
 from contractkit._output_file import parquet_bytes, write_output
 from contractkit.money import MINUS, Money
 
@@ -166,8 +167,7 @@ class TableOutputs:
             f"<p><b>{names}</b>: {figures}.</p>"
             + (f"<ul>{items}</ul>" if items else "<p>No findings.</p>")
             + f"<table><thead><tr>{cells}</tr></thead><tbody>{rows}</tbody></table>{more}"
-            + f"<p>{html.escape(str(a['source']))}: {a['read']} rows read, {a['accepted']} "
-            f"accepted, {a['rejected']} rejected, {a['excluded']} excluded.</p>"
+            + f"<p>{html.escape(str(a['source']))}: {account_line(a)}.</p>"
         )
 
     def to_json(self, path: str | Path | None = None) -> str | None:

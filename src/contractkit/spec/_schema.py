@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from contractkit.errors import ArgumentError
 from contractkit.spec._kinds import DEFAULT_KIND, KINDS
 
 __all__ = ["json_schema"]
@@ -17,6 +18,8 @@ def json_schema(kind: str = DEFAULT_KIND) -> dict[str, Any]:
     Point an editor at it with a first line such as
     ``# yaml-language-server: $schema=../../schema/contract.schema.json``.
     """
+    if kind not in KINDS:
+        raise ArgumentError(f"no kind of spec {kind!r}: use one of {', '.join(KINDS)}")
     model = KINDS[kind]
     schema = model.model_json_schema(mode="validation")
     return {"$schema": DIALECT, **schema}
