@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -1849,3 +1850,19 @@ def test_dates_are_dates_and_a_stage_ends_on_its_last_day(staged: Evaluation) ->
     assert (row["stage_from"], row["stage_to"]) == (date(2026, 10, 1), date(2027, 6, 30))
     text = staged.explain(row["service"], row["kpi"], row["period"]).text
     assert "runs from 1 October 2026 to 30 June 2027" in text
+
+
+@given(
+    keys=st.lists(st.integers(min_value=-(2**40), max_value=2**40), max_size=60),
+    spread=st.sampled_from([1, 16, 2**40]),
+)
+def test_distinct_keys_are_numpy_uniques(keys: list[int], spread: int) -> None:
+    # The table labels its periods through _distinct (one pass where the keys span a small
+    # range, a sort where they do not): the same as np.unique, either way.
+    from contractkit.evaluation._evaluation import _distinct
+
+    array = np.array([k % spread for k in keys], dtype=np.int64)
+    distinct, index = _distinct(array)
+    want, want_index = np.unique(array, return_inverse=True)
+    assert distinct.tolist() == want.tolist()
+    assert index.tolist() == want_index.reshape(-1).tolist()

@@ -179,7 +179,7 @@ class Evaluation:
         services = contract.services
         kpis = contract.kpis
         steps = list(contract.steps)
-        periods, period_index = np.unique(grid.a_start * 16 + grid.a_months, return_inverse=True)
+        periods, period_index = _distinct(grid.a_start * 16 + grid.a_months)
         period_names = [str(period_from_index(int(p) // 16, int(p) % 16)) for p in periods]
         # Stage dates depend only on the commencement date: one schedule per distinct date.
         dates = sorted({s.commences for s in services})
@@ -193,13 +193,13 @@ class Evaluation:
         status_names = STATUS_NAMES
         evidence = facts.evidence
         rules = [rule.describe() for rule in contract.escalation]
-        table = pl.DataFrame(
+        table = _table(
             {
-                "service": _labels([s.id for s in services], series_service, KEY),
-                "provider": _labels([s.provider for s in services], series_service, KEY),
-                "kpi": _labels([k.id for k in kpis], kpi, KEY),
-                "period": _labels(period_names, period_index, KEY),
-                "stage": _labels([s.stage for s in stages], facts.stage),
+                "service": _Label([s.id for s in services], series_service, KEY),
+                "provider": _Label([s.provider for s in services], series_service, KEY),
+                "kpi": _Label([k.id for k in kpis], kpi, KEY),
+                "period": _Label(period_names, period_index, KEY),
+                "stage": _Label([s.stage for s in stages], facts.stage),
                 "threshold": _floats(thresholds.level),
                 "numerator": _floats(combined.numerator),
                 "denominator": _floats(combined.denominator),
@@ -209,45 +209,43 @@ class Evaluation:
                 "ci_upper": _floats(verdicts.ci_upper),
                 "p_value": _floats(verdicts.p_value),
                 "min_detectable_shortfall": _floats(verdicts.shortfall),
-                "status": _labels(status_names, facts.status),
-                "level": _labels([None, "warning", "alarm"], facts.level),
+                "status": _Label(status_names, facts.status),
+                "level": _Label([None, "warning", "alarm"], facts.level),
                 "returns_due": evidence.due,
                 "returns_made": evidence.made,
                 "returns_rejected": evidence.rejected,
                 "complete": pl.Series(evidence.complete, dtype=pl.Boolean),
-                "spc_signal": _labels([SIGNAL_NAMES[i] for i in range(5)], facts.spc),
-                "escalation": _labels([None, *steps], facts.escalation),
-                "spc_chart": _labels(CHART_NAMES, charts.row_chart),
+                "spc_signal": _Label([SIGNAL_NAMES[i] for i in range(5)], facts.spc),
+                "escalation": _Label([None, *steps], facts.escalation),
+                "spc_chart": _Label(CHART_NAMES, charts.row_chart),
                 "count": _floats(combined.count),
                 "sd": _floats(combined.sd),
                 "n": _floats(verdicts.n),
-                "would_be": _labels(status_names, facts.would_be),
-                "would_be_level": _labels([None, "warning", "alarm"], facts.would_be_level),
-                "reporting_failure": _labels(FAILURES, evidence.failure),
-                "counted_as": _labels([None, "assessed", "flagged", "alarm"], facts.counted_as),
+                "would_be": _Label(status_names, facts.would_be),
+                "would_be_level": _Label([None, "warning", "alarm"], facts.would_be_level),
+                "reporting_failure": _Label(FAILURES, evidence.failure),
+                "counted_as": _Label([None, "assessed", "flagged", "alarm"], facts.counted_as),
                 "rejected_rows": _rejected_rows(evidence, grid.series.size),
-                "measure": _labels([k.measure.value for k in kpis], kpi),
-                "better": _labels([k.better.value for k in kpis], kpi),
-                "combine": _labels([k.combine.value for k in kpis], kpi),
-                "per": _labels([k.per for k in kpis], kpi, dtype=pl.Int64),
-                "unit": _labels([k.unit for k in kpis], kpi),
-                "kpi_name": _labels([k.name for k in kpis], kpi),
-                "clause": _labels([k.clause for k in kpis], kpi),
-                "commences": _labels([s.commences for s in services], series_service, pl.Date),
-                "stage_mode": _labels([s.mode.value for s in stages], facts.stage),
-                "stage_from": _labels(
+                "measure": _Label([k.measure.value for k in kpis], kpi),
+                "better": _Label([k.better.value for k in kpis], kpi),
+                "combine": _Label([k.combine.value for k in kpis], kpi),
+                "per": _Label([k.per for k in kpis], kpi, dtype=pl.Int64),
+                "unit": _Label([k.unit for k in kpis], kpi),
+                "kpi_name": _Label([k.name for k in kpis], kpi),
+                "clause": _Label([k.clause for k in kpis], kpi),
+                "commences": _Label([s.commences for s in services], series_service, pl.Date),
+                "stage_mode": _Label([s.mode.value for s in stages], facts.stage),
+                "stage_from": _Label(
                     [span.start for sp in spans for span in sp], span_index, pl.Date
                 ),
-                "stage_to": _labels(
+                "stage_to": _Label(
                     [_last_day(span.end) for sp in spans for span in sp], span_index, pl.Date
                 ),
-                "threshold_stage": _labels([*(s.stage for s in stages), None], judging),
-                "threshold_kind": _labels([*(r.kind for r in refs), None], ref),
-                "threshold_source": _labels(
-                    [*(_source(contract, r.path) for r in refs), None], ref
-                ),
-                "threshold_detail": _labels([*(r.detail or None for r in refs), None], ref),
-                "escalation_rule": _labels(
+                "threshold_stage": _Label([*(s.stage for s in stages), None], judging),
+                "threshold_kind": _Label([*(r.kind for r in refs), None], ref),
+                "threshold_source": _Label([*(_source(contract, r.path) for r in refs), None], ref),
+                "threshold_detail": _Label([*(r.detail or None for r in refs), None], ref),
+                "escalation_rule": _Label(
                     [*rules, None],
                     np.where(facts.escalation_rule >= 0, facts.escalation_rule, len(rules)),
                 ),
@@ -689,7 +687,7 @@ class _RawPoints:
         start = np.asarray(self.accepted["start"], dtype=np.int64)[rows]
         months = np.asarray(self.accepted["months"], dtype=np.int64)[rows]
         contract = self.plan.contract
-        periods, index = np.unique(start * 16 + months, return_inverse=True)
+        periods, index = _distinct(start * 16 + months)
         names = [str(period_from_index(int(p) // 16, int(p) % 16)) for p in periods]
         return pl.DataFrame(
             {
@@ -720,7 +718,70 @@ plain text. They compare with strings as text does, and become pandas categories
 def _labels(values: Sequence[object], codes: NDArray[Any], dtype: Any = TEXT) -> pl.Series:
     """Each code's label: a gather from the small list of labels, not a string per row built
     in Python."""
-    return pl.Series(values=list(values), dtype=dtype).gather(np.asarray(codes, dtype=np.int64))
+    return pl.Series(values=list(values), dtype=dtype).gather(_index(codes))
+
+
+def _index(codes: NDArray[Any]) -> pl.Series:
+    """Codes as a polars index (32-bit, as polars gathers fastest)."""
+    return pl.Series(np.asarray(codes).astype(np.uint32, copy=False))
+
+
+@attrs.frozen
+class _Label:
+    """A column to be labelled (see :func:`_labels`): its labels, each row's code and the
+    column's type."""
+
+    values: Sequence[object]
+    codes: NDArray[Any]
+    dtype: Any = TEXT
+
+
+def _table(columns: Mapping[str, pl.Series | NDArray[Any] | _Label]) -> pl.DataFrame:
+    """A table from its columns, those to be labelled gathered together in one query, so that
+    polars labels several at once (a third of the national evaluation's table is labels over
+    three million rows). Columns labelled by the same codes share one index."""
+    indexes: dict[int, str] = {}
+    index_columns: dict[str, pl.Series] = {}
+    gathers = []
+    for name, column in columns.items():
+        if isinstance(column, _Label):
+            key = indexes.setdefault(id(column.codes), f"\0{len(indexes)}")
+            if key not in index_columns:
+                index_columns[key] = _index(column.codes)
+            labels = pl.Series(values=list(column.values), dtype=column.dtype)
+            gathers.append(pl.lit(labels).gather(pl.col(key)).alias(name))
+    labelled = pl.DataFrame(index_columns).select(gathers) if gathers else pl.DataFrame()
+    return pl.DataFrame(
+        [
+            labelled.get_column(name)
+            if isinstance(column, _Label)
+            else column.rename(name)
+            if isinstance(column, pl.Series)
+            else pl.Series(name, column)
+            for name, column in columns.items()
+        ]
+    )
+
+
+def _distinct(keys: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The distinct keys in order, and each key's place among them, as ``np.unique`` gives
+    them with ``return_inverse``; in one pass rather than a sort where the keys span a small
+    range (periods: a few hundred values over millions of rows).
+
+        >>> [a.tolist() for a in _distinct(np.array([50, 20, 50, 30]))]
+        [[20, 30, 50], [2, 0, 2, 1]]
+    """
+    keys = np.asarray(keys, dtype=np.int64)
+    if keys.size == 0:
+        return keys, keys
+    low, high = int(keys.min()), int(keys.max())
+    if high - low > 4 * keys.size + 1_000_000:
+        distinct, index = np.unique(keys, return_inverse=True)
+        return distinct, index.reshape(-1)
+    present = np.zeros(high - low + 1, dtype=bool)
+    present[keys - low] = True
+    place = np.cumsum(present) - 1
+    return np.flatnonzero(present) + low, place[keys - low]
 
 
 def _compared_labels(

@@ -79,27 +79,53 @@ SUM, LAST, CUMULATIVE = 0, 1, 2
 Floats = NDArray[np.float64]
 
 
+_POINT_COLUMNS = {
+    "index": np.int64,
+    "observed": np.float64,
+    "target": np.float64,
+    "lower_limit": np.float64,
+    "upper_limit": np.float64,
+    "signal": np.int8,
+}
+
+
+class PointColumns:
+    """Per-point columns, held as the blocks of series they were charted in and joined when
+    first read: an evaluation reads them only for its points table (and its JSON form), so
+    most never pay for joining ten million points."""
+
+    def __init__(self, blocks: list[dict[str, NDArray[Any]]]) -> None:
+        self._blocks: list[dict[str, NDArray[Any]]] | None = blocks
+        self._joined: dict[str, NDArray[Any]] = {}
+
+    def __getitem__(self, name: str) -> NDArray[Any]:
+        if self._blocks is not None:  # join every column at once, then let the blocks go
+            blocks, self._blocks = self._blocks, None
+            self._joined = {
+                column: np.concatenate([b[column] for b in blocks])
+                if blocks
+                else np.empty(0, dtype=dtype)
+                for column, dtype in _POINT_COLUMNS.items()
+            }
+        return self._joined[name]
+
+
 @attrs.frozen
 class Charts:
     """The charted points (accepted rows with something to observe), and per grid row the most
     telling signal."""
 
-    index: NDArray[np.int64]
-    """The accepted rows charted, in series and month order."""
-    observed: Floats
-    target: Floats
-    """Per point: the threshold its assessment period is judged against, on the point's own
-    scale (NaN outside the grid or without a threshold)."""
+    columns: PointColumns
+    """Per point: ``index`` (the accepted rows charted, in series and month order),
+    ``observed``, ``target`` (the threshold its assessment period is judged against, on the
+    point's own scale; NaN outside the grid or without a threshold), ``lower_limit`` and
+    ``upper_limit`` (NaN where the chart is too short) and ``signal`` (a rank in
+    ``SIGNAL_NAMES``); see the properties of those names."""
     partition_points: NDArray[np.int64]
     """Per run of points sharing a centre line (a chart, in order): its number of points."""
     partition_mean: Floats
     partition_chart: NDArray[np.int8]
     """Per chart: the chart used (a code into ``CHARTS``)."""
-    lower_limit: Floats
-    """Per point: the lower process limit (NaN where the chart is too short)."""
-    upper_limit: Floats
-    signal: NDArray[np.int8]
-    """Per point, a rank in ``SIGNAL_NAMES``."""
     row_signal: NDArray[np.int8]
     """Per grid row, a rank in ``SIGNAL_NAMES``."""
     row_chart: NDArray[np.int8]
@@ -119,6 +145,36 @@ class Charts:
     assurance: NDArray[np.int8]
     """Per such series: the latest chart's assurance icon, against the threshold in force for
     its last point (a code into ``ASSURANCES``)."""
+
+    @property
+    def index(self) -> NDArray[np.int64]:
+        """Per point: its accepted row (the points in series and month order)."""
+        return self.columns["index"]
+
+    @property
+    def observed(self) -> Floats:
+        """Per point: the plotted value."""
+        return self.columns["observed"]
+
+    @property
+    def target(self) -> Floats:
+        """Per point: the threshold on the point's own scale (NaN for none)."""
+        return self.columns["target"]
+
+    @property
+    def lower_limit(self) -> Floats:
+        """Per point: the lower process limit (NaN where the chart is too short)."""
+        return self.columns["lower_limit"]
+
+    @property
+    def upper_limit(self) -> Floats:
+        """Per point: the upper process limit (NaN where the chart is too short)."""
+        return self.columns["upper_limit"]
+
+    @property
+    def signal(self) -> NDArray[np.int8]:
+        """Per point: a rank in ``SIGNAL_NAMES``."""
+        return self.columns["signal"]
 
     @property
     def mean(self) -> Floats:
@@ -197,21 +253,8 @@ def chart(
     row_signal = np.zeros(threshold.size, dtype=np.int8)
     row_chart = np.zeros(threshold.size, dtype=np.int8)
     blocks = _blocks.series_blocks(series if order is None else series[order])
-    # The per-point results are written into full-length arrays (cut to the points charted at
-    # the end); the per-chart and per-series ones, far fewer, are joined.
-    size = series.shape[0]
-    points: dict[str, NDArray[Any]] = {
-        "index": np.empty(size, dtype=np.int64),
-        "observed": np.empty(size),
-        "target": np.empty(size),
-        "lower_limit": np.empty(size),
-        "upper_limit": np.empty(size),
-        "signal": np.empty(size, dtype=np.int8),
-    }
-    filled = 0
-    parts = []
-    for a, b in blocks:
-        part = _chart_block(
+    parts = [
+        _chart_block(
             slice(a, b),
             order,
             series,
@@ -224,18 +267,16 @@ def chart(
             profile,
             chart,
         )
-        count = part["index"].shape[0]
-        for name, values in points.items():
-            values[filled : filled + count] = part.pop(name)
-        filled += count
-        parts.append(part)
+        for a, b in blocks
+    ]
+    # The per-chart and per-series results, far fewer than the points, are joined now.
     joined = {
         name: np.concatenate([part[name] for part in parts])
         for name in _PARTS
-        if name not in points
+        if name not in _POINT_COLUMNS
     }
-    cut = {name: values[:filled] for name, values in points.items()}
-    return Charts(row_signal=row_signal, row_chart=row_chart, **cut, **joined)
+    points = PointColumns([{name: part[name] for name in _POINT_COLUMNS} for part in parts])
+    return Charts(row_signal=row_signal, row_chart=row_chart, columns=points, **joined)
 
 
 def _chart_block(
