@@ -23,7 +23,6 @@ import csv
 import math
 import re
 import shutil
-import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -31,7 +30,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from types import FrameType
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -45,6 +43,7 @@ import contractkit
 from contractkit import ContractKitError, Money, allocate
 from contractkit.cli import app
 from contractkit.money import MAX_PENCE
+from hang_guard import time_limit
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -59,26 +58,6 @@ ran for 30 to 75 seconds, and each is now refused in well under a second."""
 MOST_OUTPUT = 20_000
 """The most output, in characters, any one bad input may give (the runs that printed
 themselves gave 192 MB and 1 GB)."""
-
-
-class _TooLongError(Exception):
-    pass
-
-
-@contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
-    """Stop the block with an exception after ``seconds`` (a hang becomes a failure)."""
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise _TooLongError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # --- inputs made from the bundled examples ----------------------------------------------------

@@ -11,14 +11,10 @@ raises anything but a located ``SpecError``, and never takes long.
 from __future__ import annotations
 
 import re
-import signal
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from types import FrameType
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -29,6 +25,7 @@ import contractkit
 from contractkit.cli import app
 from contractkit.errors import SpecError
 from contractkit.spec import load_text
+from hang_guard import time_limit
 
 ROOT = Path(__file__).resolve().parent.parent
 UCR = (ROOT / "examples" / "urgent-community-response" / "contract.yaml").read_text("utf-8")
@@ -44,26 +41,6 @@ MOST_OUTPUT = 20_000
 """The most output, in characters, any one bad file may give."""
 
 TITLE = "title: Urgent community response and falls prevention"
-
-
-class _TooLongError(Exception):
-    pass
-
-
-@contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
-    """Stop the block with an exception after ``seconds`` (a hang becomes a failure)."""
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise _TooLongError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def edited(text: str, *edits: tuple[str, str]) -> str:
