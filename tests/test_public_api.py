@@ -6,7 +6,10 @@ import contractkit
 
 
 def test_all_equals_the_public_names() -> None:
-    public = {name for name in vars(contractkit) if not name.startswith("_")}
+    # The evaluator's and the money engines' names are imported when first used (_LATER).
+    public = {name for name in vars(contractkit) if not name.startswith("_")} | set(
+        contractkit._LATER
+    )
     modules = {name for name in public if type(getattr(contractkit, name)).__name__ == "module"}
     assert set(contractkit.__all__) - {"__version__"} == public - modules
 
@@ -26,3 +29,45 @@ def test_the_package_is_typed() -> None:
     from importlib import resources
 
     assert resources.files("contractkit").joinpath("py.typed").is_file()
+
+
+def test_importing_the_package_leaves_the_engines_until_they_are_used() -> None:
+    # Loading and checking a contract should not pay for numpy, polars and scipy.
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, contractkit; contractkit.load; heavy = {'scipy', 'polars', 'numpy'}; "
+            "print(sorted((heavy | {'contractkit.evaluation'}) & set(sys.modules)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "[]"
+    used = subprocess.run(
+        [sys.executable, "-c", "import contractkit; print(contractkit.evaluate.__module__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert used.stdout.strip() == "contractkit.evaluation._engine"
+
+
+def test_any_engine_name_can_be_the_first_used() -> None:
+    # Each name imported when first used resolves whichever comes first (the returns reader
+    # and the evaluator import each other).
+    import subprocess
+    import sys
+
+    first = {module: name for name, module in contractkit._LATER.items()}  # one per module
+    for name in first.values():
+        subprocess.run(
+            [sys.executable, "-c", f"import contractkit; contractkit.{name}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )

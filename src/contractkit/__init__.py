@@ -7,7 +7,8 @@ Write a contract as YAML or as Python objects, load it, and be told exactly what
     print(contract.kpi_summary("ucr-2h"))
 """
 
-from contractkit import stats as stats  # the public numerics, as contractkit.stats
+import typing as _typing
+
 from contractkit.errors import (
     ArgumentError,
     ContractKitError,
@@ -20,8 +21,6 @@ from contractkit.errors import (
     SpecError,
     UnitError,
 )
-from contractkit.evaluation import STATUSES, Evaluation, Explanation, evaluate
-from contractkit.finance import Assessment, Reconciliation, Statement, assess, reconcile, statement
 from contractkit.model import (
     KPI,
     Absolute,
@@ -62,11 +61,61 @@ from contractkit.model import (
 )
 from contractkit.money import Money, allocate
 from contractkit.periods import FinancialYear, Frequency, Month, Quarter, parse_period
-from contractkit.returns import Returns
 from contractkit.spec import dump, json_schema, load
 from contractkit.units import Quantity
 
 __version__ = "0.1.0"
+
+# The evaluator, the money engines and the numerics need numpy, polars and scipy, which take
+# a second or more to import: they are imported when first used (``contractkit.evaluate``,
+# ``contractkit.stats``, ...), so that loading and checking a contract starts at once.
+_LATER = {
+    "STATUSES": "contractkit.evaluation",
+    "Evaluation": "contractkit.evaluation",
+    "Explanation": "contractkit.evaluation",
+    "evaluate": "contractkit.evaluation",
+    "Assessment": "contractkit.finance",
+    "Reconciliation": "contractkit.finance",
+    "Statement": "contractkit.finance",
+    "assess": "contractkit.finance",
+    "reconcile": "contractkit.finance",
+    "statement": "contractkit.finance",
+    "Returns": "contractkit.returns",
+}
+
+if _typing.TYPE_CHECKING:
+    from contractkit import stats as stats
+    from contractkit.evaluation import STATUSES, Evaluation, Explanation, evaluate
+    from contractkit.finance import (
+        Assessment,
+        Reconciliation,
+        Statement,
+        assess,
+        reconcile,
+        statement,
+    )
+    from contractkit.returns import Returns
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """The names imported when first used (see ``_LATER``), and ``contractkit.stats``."""
+    import importlib  # (here, so that it is no public name of the package)
+
+    if name == "stats":
+        return importlib.import_module("contractkit.stats")
+    if name in _LATER:
+        # The evaluator first: the returns reader imports its plan, and the evaluator imports
+        # the returns reader (a cycle that resolves only in this order; issue 10 removes it).
+        importlib.import_module("contractkit.evaluation")
+        value = getattr(importlib.import_module(_LATER[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'contractkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__, "stats"})
+
 
 __all__ = [
     "KPI",

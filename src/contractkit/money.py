@@ -35,16 +35,18 @@ import re
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
-import numpy as np
-import polars as pl
-from numpy.typing import NDArray
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 from contractkit.errors import MoneyError
+
+if TYPE_CHECKING:  # numpy and polars are imported by the column functions that use them
+    import numpy as np
+    import polars as pl
+    from numpy.typing import NDArray
 
 __all__ = [
     "COLUMN_PROBLEMS",
@@ -638,6 +640,9 @@ read by a quicker route."""
 
 def _plain_pence(text: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]] | None:
     """A column of plain amounts (and empty cells) as pence; None if any is in another form."""
+    import numpy as np
+    import polars as pl
+
     stripped = text.str.strip_chars()
     empty = stripped.is_null() | (stripped == "")
     if not (stripped.str.contains(_PLAIN).fill_null(True) | empty).all():
@@ -658,6 +663,9 @@ def _plain_pence(text: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]] 
 def _whole_pence(values: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]]:
     """A column of whole numbers of pounds as pence: one beyond the largest amount is refused
     before it is multiplied (never wrapped round in 64 bits)."""
+    import numpy as np
+    import polars as pl
+
     problem = np.zeros(values.len(), dtype=np.int8)
     empty = values.is_null().to_numpy()
     if values.dtype in (pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16, pl.UInt32):
@@ -680,6 +688,9 @@ def _float_pence(values: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]
     """A column of floating-point pounds as pence: taken to the penny only where it is the
     penny as nearly as the float can say (within a millionth of a penny, or two steps of the
     float's own precision, whichever is more), never rounded from a fraction of a penny."""
+    import numpy as np
+    import polars as pl
+
     problem = np.zeros(values.len(), dtype=np.int8)
     x = values.cast(pl.Float64).to_numpy() * 100
     empty = np.isnan(x)
@@ -705,6 +716,9 @@ def pence_column(values: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]
     two steps of the float's precision). An amount beyond :data:`MAX_AMOUNT` is
     ``beyond_maximum``, in every form.
     """
+    import numpy as np
+    import polars as pl
+
     if values.dtype.is_integer():
         return _whole_pence(values)
     if values.dtype.is_float():
