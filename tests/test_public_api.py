@@ -58,15 +58,21 @@ def test_importing_the_package_leaves_the_engines_until_they_are_used() -> None:
 
 
 def test_any_engine_name_can_be_the_first_used() -> None:
-    # Each name imported when first used resolves whichever comes first (the returns reader
-    # and the evaluator import each other).
+    # Each name imported when first used resolves whichever comes first, and each engine's
+    # package imports on its own (the returns reader imports the evaluator's plan).
     import subprocess
     import sys
 
     first = {module: name for name, module in contractkit._LATER.items()}  # one per module
-    for name in first.values():
+    for module, name in first.items():
         subprocess.run(
             [sys.executable, "-c", f"import contractkit; contractkit.{name}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        subprocess.run(  # and each of their packages imported first, on its own
+            [sys.executable, "-c", f"import {module}"],
             capture_output=True,
             text=True,
             check=True,

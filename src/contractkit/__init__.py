@@ -104,9 +104,6 @@ def __getattr__(name: str) -> _typing.Any:
     if name == "stats":
         return importlib.import_module("contractkit.stats")
     if name in _LATER:
-        # The evaluator first: the returns reader imports its plan, and the evaluator imports
-        # the returns reader (a cycle that resolves only in this order; issue 10 removes it).
-        importlib.import_module("contractkit.evaluation")
         value = getattr(importlib.import_module(_LATER[name]), name)
         globals()[name] = value
         return value

@@ -9,12 +9,14 @@ causes it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 from rich.console import Console
 
 from contractkit._account_line import account_line
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["print_account"]
 
@@ -51,6 +53,8 @@ def print_account(
     """Print an input table's account (``read``, ``accepted``, ``rejected``, ``excluded`` and
     the counts by reason) and its rejected rows (``row``, ``reason``, ``message``); ``reasons``
     is the table's catalogue of rejection reasons, for the warning."""
+    import polars as pl  # here, as the command line starts without polars
+
     source = account["source"]
     console.print(f"{source}: {account_line(account)}", markup=False)
     for reason, count in account.get("rejected_by_reason", {}).items():

@@ -10,17 +10,10 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-import polars as pl
 import typer
 
 from contractkit import __version__
 from contractkit._output_file import check_output, write_output
-from contractkit.cli._evaluation import (
-    print_account,
-    render_verdicts,
-    select_rows,
-    write_rows,
-)
 from contractkit.cli._output import err_console, out_console, print_problems, print_summary
 from contractkit.errors import (
     ContractKitError,
@@ -34,7 +27,6 @@ from contractkit.model.english import long_date
 from contractkit.periods import Period, parse_period
 from contractkit.report.finance import describe_fund, describe_plan
 from contractkit.report.summary import summarise
-from contractkit.returns import parse_mapping
 from contractkit.spec import json_schema, load
 from contractkit.spec._kinds import KINDS
 
@@ -276,7 +268,17 @@ def evaluate(
     contract now calls for, with an account of every returns row. Exits 2 on a problem with
     the contract or the returns (or any rejected row, with --strict).
     """
-    from contractkit.evaluation import evaluate as run  # polars loads only when evaluating
+    # The engines load only when evaluating: the other commands start without them.
+    import polars as pl
+
+    from contractkit.cli._evaluation import (
+        print_account,
+        render_verdicts,
+        select_rows,
+        write_rows,
+    )
+    from contractkit.evaluation import evaluate as run
+    from contractkit.returns import parse_mapping
 
     spec = _load_contract(contract)
     day = None

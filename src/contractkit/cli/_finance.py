@@ -9,9 +9,8 @@ import sys
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -21,10 +20,14 @@ from contractkit.cli._account import print_account
 from contractkit.cli._app import EXIT_PROBLEMS, app, check_output_option, writing_output
 from contractkit.cli._output import err_console, out_console, print_problems
 from contractkit.errors import PeriodError, ReturnsError, SpecError
-from contractkit.finance import OUTTURN_REASONS, SPEND_REASONS, Assessment, Reconciliation
 from contractkit.model import PooledFund, SystemPlan
 from contractkit.money import Money
 from contractkit.spec import load
+
+if TYPE_CHECKING:  # the engines are imported by the commands that run them, for a quick start
+    import polars as pl
+
+    from contractkit.finance import Assessment, Reconciliation
 
 __all__ = ["assess_command", "reconcile_command"]
 
@@ -125,7 +128,7 @@ def reconcile_command(
     is met (and by whom), each partner's position, the findings, and an account of every spend
     row. Exits 2 on a problem with the fund or the spend (or any rejected row, with --strict).
     """
-    from contractkit.finance import reconcile
+    from contractkit.finance import SPEND_REASONS, reconcile
 
     spec = _load(fund, PooledFund, "a pooled fund")
     _one_input(
@@ -278,7 +281,7 @@ def assess_command(
     beyond tolerance while its group or the system is on plan. Exits 2 on a problem with the
     plan or the outturn (or any rejected row, with --strict).
     """
-    from contractkit.finance import assess
+    from contractkit.finance import OUTTURN_REASONS, assess
 
     spec = _load(plan, SystemPlan, "a system plan")
     _one_input(

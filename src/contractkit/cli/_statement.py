@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -24,11 +24,12 @@ from contractkit.cli._finance import (
 )
 from contractkit.cli._output import err_console
 from contractkit.errors import PeriodError
-from contractkit.finance import ACTIVITY_REASONS, CLAIM_REASONS, Statement
 from contractkit.model import Contract
 from contractkit.money import Money
 from contractkit.periods import parse_period
-from contractkit.returns import REASONS
+
+if TYPE_CHECKING:  # the engines are imported when the command runs, for a quick start
+    from contractkit.finance import Statement
 
 __all__ = ["statement_command"]
 
@@ -96,7 +97,8 @@ def statement_command(
     contract's finance section to the verdicts, the escalation steps and the activity. Exits 2
     on a problem with the contract or any file (or any rejected row, with --strict).
     """
-    from contractkit.finance import statement
+    from contractkit.finance import ACTIVITY_REASONS, CLAIM_REASONS, statement
+    from contractkit.returns import REASONS
 
     err = err_console()
     spec = _load(contract, Contract, "a contract")

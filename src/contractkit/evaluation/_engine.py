@@ -6,13 +6,16 @@ import calendar
 import os
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
 from contractkit.errors import ArgumentError
+
+if TYPE_CHECKING:
+    from contractkit.returns import Returns
 from contractkit.evaluation import _spc
 from contractkit.evaluation._aggregate import aggregate
 from contractkit.evaluation._completeness import INCOMPLETE as SHORT
@@ -34,7 +37,6 @@ from contractkit.evaluation._verdict import (
 )
 from contractkit.model import Contract
 from contractkit.model.english import article
-from contractkit.returns import Returns, parse_mapping, read_returns
 from contractkit.stats import PROFILES
 
 __all__ = ["evaluate"]
@@ -142,6 +144,9 @@ def evaluate(
     contract = _the_contract(contract)
     as_of = _the_day(as_of)
     plan = compile_plan(contract)
+    # (Here, not at the top: the returns reader imports the evaluator's plan.)
+    from contractkit.returns import Returns, parse_mapping, read_returns
+
     if not isinstance(returns, Returns):
         mapping = parse_mapping(columns) if columns else None
         returns = read_returns(

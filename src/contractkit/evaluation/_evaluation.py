@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -20,6 +20,9 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit._account_line import account_line
+
+if TYPE_CHECKING:
+    from contractkit.returns import Returns
 from contractkit._output_file import parquet_bytes, write_output
 from contractkit._suggest import shortened
 from contractkit.errors import RecordError
@@ -35,7 +38,6 @@ from contractkit.model._base import format_path
 from contractkit.model.embedding import schedule
 from contractkit.model.origin import locate
 from contractkit.periods import Period, parse_canonical, parse_period
-from contractkit.returns import Returns
 from contractkit.stats.attribute import CHARTS
 from contractkit.stats.spc import ASSURANCES, VARIATIONS
 
