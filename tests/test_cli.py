@@ -492,3 +492,16 @@ def test_every_command_writes_every_format_to_a_file(
     elif output_format == "table":
         printed = runner.invoke(app, [*COMMANDS[command], "--format", "table"]).stdout
         assert target.read_text("utf-8") == printed
+
+
+def test_python_m_contractkit_is_the_command() -> None:
+    import subprocess
+    import sys
+
+    shown = subprocess.run(
+        [sys.executable, "-m", "contractkit", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (shown.returncode, shown.stdout.strip()) == (0, f"contractkit {contractkit.__version__}")
