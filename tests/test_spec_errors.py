@@ -951,3 +951,17 @@ def test_models_are_immutable(ucr_path: Path) -> None:
         )
     )
     assert dict(contract.services[0].baselines) == {}
+
+
+def test_load_of_a_kind_returns_that_kind_and_refuses_another() -> None:
+    fund_path = "examples/better-care-fund/fund.yaml"
+    root = Path(__file__).resolve().parent.parent
+    fund = contractkit.load(root / fund_path, kind="pooled_fund")
+    assert isinstance(fund, contractkit.PooledFund)
+    with pytest.raises(contractkit.SpecError) as refused:
+        contractkit.load(root / fund_path, kind="contract")
+    (problem,) = refused.value.problems
+    assert (problem.file, problem.path) == (str(root / fund_path), "kind")
+    assert problem.message == "this is a pooled_fund, not a contract"
+    with pytest.raises(contractkit.ArgumentError, match="no kind of spec 'fund'"):
+        contractkit.load(root / fund_path, kind="fund")  # type: ignore[call-overload]  # the mistake under test

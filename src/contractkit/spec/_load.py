@@ -10,14 +10,15 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal, overload
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from contractkit.errors import Problem, SpecError
+from contractkit.errors import ArgumentError, Problem, SpecError
+from contractkit.model import Contract, PooledFund, SystemPlan
 from contractkit.model._base import Issue, did_you_mean, format_path, issues_from_error
 from contractkit.model.origin import Location, remember
 from contractkit.periods import FinancialYear, Month, Quarter
@@ -89,7 +90,21 @@ def _read(source: str | os.PathLike[str]) -> tuple[str, str | None]:
         raise SpecError([Problem(message=error.strerror or str(error), file=str(path))]) from None
 
 
-def load(source: str | os.PathLike[str] | Mapping[str, Any]) -> Any:
+Source = str | os.PathLike[str] | Mapping[str, Any]
+"""What a spec is loaded from: the path of a YAML file, YAML text, or a mapping."""
+
+
+@overload
+def load(source: Source, kind: Literal["contract"]) -> Contract: ...
+@overload
+def load(source: Source, kind: Literal["pooled_fund"]) -> PooledFund: ...
+@overload
+def load(source: Source, kind: Literal["system_plan"]) -> SystemPlan: ...
+@overload
+def load(source: Source, kind: None = None) -> Any: ...
+
+
+def load(source: Source, kind: str | None = None) -> Any:
     """Load a spec from a YAML file, YAML text, or a mapping, and validate it.
 
     A string naming a file (or ending in ``.yaml``/``.yml``) is read as a file; any other
@@ -98,7 +113,35 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any]) -> Any:
 
     Every problem is raised together in one :class:`~contractkit.errors.SpecError`, each
     located at its file, line and column.
+
+    ``kind`` (``contract``, ``pooled_fund`` or ``system_plan``) says what the spec must be: a
+    spec of another kind is a ``SpecError`` saying what it is, and a type checker knows what
+    ``load`` returns::
+
+        >>> contract = load("examples/urgent-community-response/contract.yaml", kind="contract")
+        >>> contract.id
+        'NEL-UCR-2026'
     """
+    if kind is not None and kind not in KINDS:
+        raise ArgumentError(f"no kind of spec {kind!r}: use one of {', '.join(KINDS)}")
+    spec = _load_any(source)
+    if kind is not None and spec.kind != kind:
+        file = _named_file(source)
+        raise SpecError(
+            [Problem(message=f"this is a {spec.kind}, not a {kind}", path="kind", file=file)]
+        )
+    return spec
+
+
+def _named_file(source: Source) -> str | None:
+    """The file ``source`` names, as given (None for text or a mapping)."""
+    if isinstance(source, str | os.PathLike) and _names_a_file(source):
+        return os.fspath(source)
+    return None
+
+
+def _load_any(source: Source) -> Any:
+    """The spec in ``source``, of whatever kind it says it is."""
     if isinstance(source, Mapping):
         return _validate(dict(source), None)
     if not isinstance(source, str | os.PathLike):
