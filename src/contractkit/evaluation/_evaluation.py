@@ -116,13 +116,6 @@ _DETAIL = (
     "escalation_rule",
 )
 
-_TEST = {
-    "proportion": "exact binomial",
-    "rate": "exact Poisson",
-    "count": "exact Poisson",
-    "mean": "one-sided t-test",
-}
-
 
 @attrs.frozen(eq=False)
 class Evaluation:

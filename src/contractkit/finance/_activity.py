@@ -75,10 +75,6 @@ def month_index(column: pl.Series) -> Ints:
     return np.where(periods.months == 1, periods.first, -1)
 
 
-def _index(month: Month) -> int:
-    return month.year * 12 + month.month - 1
-
-
 def service_months(contract: Contract) -> tuple[Ints, Ints]:
     """Each service's first and last month in the term (as month counts): from the month it
     commences (or the term starts) to the month it ends (or the term does)."""
