@@ -407,17 +407,7 @@ def test_csv_json_and_the_notebook_view_hold_the_evidence(files: tuple[str, str]
 
 def test_a_version_1_record_is_still_read(files: tuple[str, str]) -> None:
     evaluation = contractkit.evaluate(files[0], files[1], as_of="2026-06-30")
-    data = json.loads(evaluation.to_json() or "")
-    for row in data["rows"]:  # as release 0.1.0 wrote them
-        row["reported"], row["expected"] = row.pop("returns_made"), row.pop("returns_due")
-        stage_to = row.pop("stage_to")
-        row["stage_until"] = None if stage_to is None else "2030-01-01"
-        for key in ("returns_rejected", "complete", "reporting_failure", "counted_as"):
-            row.pop(key)
-        row.pop("rejected_rows")
-        row.pop("combine")
-    back = Evaluation.from_json(json.dumps({**data, "version": 1}))
-    row = back.row("s1", "incidents", "2026/27 Q1")
+    row = _as_version_1(evaluation).row("s1", "incidents", "2026/27 Q1")
     assert (row["returns_made"], row["returns_due"], row["complete"]) == (2, 3, False)
     assert row["reporting_failure"] == "incomplete"
 
@@ -573,10 +563,15 @@ def _as_version_1(evaluation: Evaluation) -> Evaluation:
         row["reported"], row["expected"] = row.pop("returns_made"), row.pop("returns_due")
         stage_to = row.pop("stage_to")
         row["stage_until"] = None if stage_to is None else "2030-01-01"
-        for key in ("returns_rejected", "complete", "reporting_failure", "counted_as"):
+        for key in (
+            "returns_rejected",
+            "complete",
+            "reporting_failure",
+            "counted_as",
+            "rejected_rows",
+            "combine",
+        ):
             row.pop(key)
-        row.pop("rejected_rows")
-        row.pop("combine")
     return Evaluation.from_json(json.dumps({**data, "version": 1}))
 
 
