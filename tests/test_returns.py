@@ -536,19 +536,21 @@ EXTRACT = pl.DataFrame(
         "type": ["1", "1", "1", "1", "1", "2"],
     }
 )
+EXTRACT_FIELDS = {
+    "provider": "org_code",
+    "period": "month_start",
+    "kpi": "'ucr-2h'",
+    "numerator": "within_2h",
+    "denominator": "within_2h + `after 2h`",
+}
+"""The returns' fields, each from the extract's columns (two by arithmetic or a constant)."""
 
 
 def test_column_mapping_with_arithmetic_and_constants() -> None:
     evaluation = contractkit.evaluate(
         CONTRACT,
         EXTRACT.filter(pl.col("org_code") == "NLO01"),
-        columns={
-            "provider": "org_code",
-            "period": "month_start",
-            "kpi": "'ucr-2h'",
-            "numerator": "within_2h",
-            "denominator": "within_2h + `after 2h`",
-        },
+        columns=EXTRACT_FIELDS,
     )
     assert_accounted(evaluation, 2)
     assert evaluation.account["accepted"] == 2
@@ -558,13 +560,7 @@ def test_column_mapping_with_arithmetic_and_constants() -> None:
     later = contractkit.evaluate(
         CONTRACT,
         EXTRACT.filter(pl.col("org_code") == "NLO01"),
-        columns={
-            "provider": "org_code",
-            "period": "month_start",
-            "kpi": "'ucr-2h'",
-            "numerator": "within_2h",
-            "denominator": "within_2h + `after 2h`",
-        },
+        columns=EXTRACT_FIELDS,
         as_of=dt.date(2026, 9, 30),
     )
     # 9 + 10 = 19 of (9 + 6) + (10 + 5) = 30.
@@ -580,13 +576,7 @@ def test_column_mapping_either_way_round() -> None:
     by_field = contractkit.evaluate(
         CONTRACT,
         extract,
-        columns={
-            "provider": "org_code",
-            "period": "month_start",
-            "kpi": "'ucr-2h'",
-            "numerator": "within_2h",
-            "denominator": "within_2h + `after 2h`",
-        },
+        columns=EXTRACT_FIELDS,
         as_of=dt.date(2026, 9, 30),
     )
     by_column = contractkit.evaluate(
@@ -606,13 +596,7 @@ def test_column_mapping_either_way_round() -> None:
 
 
 def test_where_excludes_and_counts() -> None:
-    columns = {
-        "provider": "org_code",
-        "period": "month_start",
-        "kpi": "'ucr-2h'",
-        "numerator": "within_2h",
-        "denominator": "within_2h + `after 2h`",
-    }
+    columns = EXTRACT_FIELDS
     extract = EXTRACT.filter(pl.col("org_code") == "RQX")
     # Without the filter RQX's rows are ambiguous (two services held to ucr-2h): map the
     # service as a constant instead, and keep only the UCR rows.
@@ -676,13 +660,7 @@ def test_arithmetic_for_a_text_field_is_a_returns_error(field: str, source: str)
     """Arithmetic works out a number; mapped to a text field it crashed in polars ("arithmetic
     on dtypes str and dyn float") with a traceback: now it is refused, naming the field and
     the mapping, before any row is read."""
-    columns = {
-        "provider": "org_code",
-        "period": "month_start",
-        "kpi": "'ucr-2h'",
-        "numerator": "within_2h",
-        "denominator": "within_2h + `after 2h`",
-    }
+    columns = EXTRACT_FIELDS
     with pytest.raises(ReturnsError) as raised:
         contractkit.evaluate(CONTRACT, EXTRACT, columns={**columns, field: source})
     message = str(raised.value)
