@@ -29,7 +29,7 @@ from contractkit.errors import RecordError
 from contractkit.evaluation._aggregate import Combined
 from contractkit.evaluation._completeness import FAILURES, Completeness
 from contractkit.evaluation._explain import Explanation, explain_row
-from contractkit.evaluation._grid import Grid, Thresholds
+from contractkit.evaluation._grid import Grid, Thresholds, commencement_dates
 from contractkit.evaluation._plan import Plan, period_from_index
 from contractkit.evaluation._spc import CHART_NAMES, SIGNAL_NAMES, Charts, compared
 from contractkit.evaluation._verdict import VERDICTS, Verdicts
@@ -177,9 +177,7 @@ class Evaluation:
         periods, period_index = _distinct(grid.a_start * 16 + grid.a_months)
         period_names = [str(period_from_index(int(p) // 16, int(p) % 16)) for p in periods]
         # Stage dates depend only on the commencement date: one schedule per distinct date.
-        dates = sorted({s.commences for s in services})
-        date_code = {d: i for i, d in enumerate(dates)}
-        service_date = np.array([date_code[s.commences] for s in services], dtype=np.int64)
+        dates, service_date = commencement_dates(contract)
         span_index = service_date[series_service] * len(stages) + facts.stage
         spans = [schedule(contract.stages, d) for d in dates]
         refs = thresholds.refs

@@ -37,7 +37,14 @@ from contractkit.model.threshold import (
 )
 from contractkit.periods import add_months
 
-__all__ = ["Grid", "ThresholdRef", "build_grid", "resolve_thresholds", "stage_index"]
+__all__ = [
+    "Grid",
+    "ThresholdRef",
+    "build_grid",
+    "commencement_dates",
+    "resolve_thresholds",
+    "stage_index",
+]
 
 Ints = NDArray[np.int64]
 SPAN = 1 << 16
@@ -104,6 +111,14 @@ def build_grid(plan: Plan, end_month: int) -> Grid:
     )
 
 
+def commencement_dates(contract: Contract) -> tuple[list[date], Ints]:
+    """The distinct commencement dates, in order, and each service's place among them: what
+    depends only on the date (its stages' months and dates) is worked out once per date."""
+    dates = sorted({s.commences for s in contract.services})
+    code = {day: i for i, day in enumerate(dates)}
+    return dates, np.array([code[s.commences] for s in contract.services], dtype=np.int64)
+
+
 def stage_index(grid: Grid, plan: Plan) -> Ints:
     """The stage in force on each period's first day (the first stage if the service commences
     during the period)."""
@@ -113,10 +128,7 @@ def stage_index(grid: Grid, plan: Plan) -> Ints:
         starts.append(elapsed)
         elapsed += stage.months or 0
     # Services share few commencement dates: each date's stage months are worked out once.
-    dates: dict[date, int] = {}
-    service_date = np.array(
-        [dates.setdefault(s.commences, len(dates)) for s in contract.services], dtype=np.int64
-    )
+    dates, service_date = commencement_dates(contract)
     by_date = np.array(
         [[_effective_month(add_months(day, offset)) for offset in starts] for day in dates],
         dtype=np.int64,
