@@ -26,6 +26,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from contractkit._suggest import shortened
 from contractkit.errors import OutputError
 
 if TYPE_CHECKING:  # polars is only needed by whoever has a frame to write
@@ -51,8 +52,7 @@ _REASONS = {
 
 
 def _shown(path: str | os.PathLike[str]) -> str:
-    text = os.fspath(path)
-    return text if len(text) <= 120 else f"{text[:60]}…{text[-40:]} ({len(text):,} characters)"
+    return shortened(os.fspath(path), 120, head=60, tail=40)
 
 
 def check_output(path: str | os.PathLike[str]) -> Path:

@@ -134,9 +134,12 @@ MOST_NAMES = 30
 """The most names a message lists; the rest are counted."""
 
 
-def shortened(name: str, longest: int | None = None) -> str:
+def shortened(
+    name: str, longest: int | None = None, *, head: int | None = None, tail: int = 10
+) -> str:
     """A name as a message shows it: whole, or, if longer than ``longest`` (by default
-    :data:`LONGEST_NAME`; a header pasted as one cell), its start and end and its length.
+    :data:`LONGEST_NAME`; a header pasted as one cell), its first ``head`` characters (by
+    default 20 fewer than ``longest``), its last ``tail`` and its length.
 
     >>> shortened("n" * 100_000)
     'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn…nnnnnnnnnn (100,000 characters)'
@@ -144,8 +147,8 @@ def shortened(name: str, longest: int | None = None) -> str:
     most = LONGEST_NAME if longest is None else longest
     if len(name) <= most:
         return name
-    head = max(most - 20, 1)
-    return f"{name[:head]}…{name[-10:]} ({len(name):,} characters)"
+    start = max(most - 20, 1) if head is None else head
+    return f"{name[:start]}…{name[-tail:]} ({len(name):,} characters)"
 
 
 def listed(names: Sequence[str]) -> str:

@@ -41,6 +41,7 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
+from contractkit._suggest import shortened
 from contractkit.errors import MoneyError
 
 if TYPE_CHECKING:  # numpy and polars are imported by the column functions that use them
@@ -121,9 +122,7 @@ def brief(value: object) -> str:
     if isinstance(value, Decimal) and len(value.as_tuple().digits) > 60:
         return f"a number of {len(value.as_tuple().digits):,} digits"
     text = str(value) if isinstance(value, Decimal) else repr(value)  # 1E+30, as written
-    if len(text) > 60:
-        return f"{text[:24]}…{text[-12:]} ({len(text):,} characters)"
-    return text
+    return shortened(text, 60, head=24, tail=12)
 
 
 def _beyond(shown: str) -> MoneyError:
