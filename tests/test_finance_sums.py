@@ -1,4 +1,4 @@
-"""Sums and products of money over whole columns (contractkit.finance._sums): exact, or refused
+"""Sums and products of money over whole columns (contractkit._kernel.pence_sums): exact, or refused
 with a clear message — never wrapped round in 64 bits. The reference is Python's own unbounded
 whole numbers."""
 
@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contractkit import MoneyError
-from contractkit.finance._sums import (
+from contractkit._kernel.pence_sums import (
     ROOM,
     check_figures,
     floor_ratio,
@@ -21,8 +21,8 @@ from contractkit.finance._sums import (
     require_room,
     within,
 )
-from contractkit.finance._texts import half_up
 from contractkit.money import MAX_PENCE
+from contractkit.payments._lines import half_up
 
 amounts = st.integers(-MAX_PENCE, MAX_PENCE)
 

@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 import contractkit
 from contractkit import Money
 from contractkit.cli import app
-from contractkit.finance import Assessment, Reconciliation, assess, reconcile
 from contractkit.model import PooledFund, SystemPlan
+from contractkit.pooled_funds import Reconciliation, reconcile
+from contractkit.system_plans import Assessment, assess
 from test_reconcile import awkward_funds, quarterly, small_fund
 from test_system_plan import plans_and_outturns
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import contractkit
 
 
@@ -77,3 +79,33 @@ def test_any_engine_name_can_be_the_first_used() -> None:
             text=True,
             check=True,
         )
+
+
+@pytest.mark.parametrize(
+    ("name", "home"),
+    [
+        ("reconcile", "contractkit.pooled_funds"),
+        ("SPEND_REASONS", "contractkit.pooled_funds"),
+        ("assess", "contractkit.system_plans"),
+        ("Assessment", "contractkit.system_plans"),
+        ("statement", "contractkit.payments"),
+        ("read_activity", "contractkit.payments"),
+    ],
+)
+def test_the_old_finance_names_still_answer_with_a_warning(name: str, home: str) -> None:
+    import importlib
+
+    import contractkit.finance
+
+    with pytest.warns(
+        DeprecationWarning, match=rf"contractkit\.finance\.{name} has moved to {home}"
+    ):
+        found = getattr(contractkit.finance, name)
+    assert found is getattr(importlib.import_module(home), name)
+
+
+def test_an_unknown_finance_name_is_an_attribute_error() -> None:
+    import contractkit.finance
+
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        contractkit.finance.nothing  # noqa: B018 - the lookup is what is tested

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 import contractkit
 from contractkit import Money, ReturnsError
-from contractkit.finance import reconcile
 from contractkit.model import PooledFund
+from contractkit.pooled_funds import reconcile
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "better-care-fund"
@@ -395,8 +395,8 @@ def test_the_example_spend_is_what_its_script_writes(
 def test_an_even_profile_is_allocate_by_equal_weights(pence: int, through: int) -> None:
     """The budget to date of a line without a profile is worked out directly; it is what
     allocate() gives for twelve equal months."""
-    from contractkit.finance._reconcile import _budget_to
     from contractkit.model import FundLine
+    from contractkit.pooled_funds._reconcile import _budget_to
 
     line = FundLine(id="L", name="L", budget=Money.from_pence(pence), commissioner="a")
     months = contractkit.allocate(Money.from_pence(pence), [1] * 12)
@@ -414,7 +414,7 @@ def test_latest_is_the_last_given_value_of_each_key(rows: list[tuple[int, int, i
     in the month, the row given last)."""
     import numpy as np
 
-    from contractkit.finance._spend import latest
+    from contractkit._kernel.year_months import latest
 
     expected: list[int | None] = [None] * 5
     when = [-1] * 5
@@ -721,8 +721,8 @@ def test_apportioning_many_groups_at_once_is_split_pence(
     same pennies to the same parts, also where total × weight does not fit in 64 bits."""
     import numpy as np
 
-    from contractkit.finance._reconcile import _apportion
     from contractkit.money import split_pence
+    from contractkit.pooled_funds._reconcile import _apportion
 
     groups = [(total if any(w) else 0, w) for total, w in groups]
     total = np.array([t for t, _ in groups], dtype=np.int64)
@@ -743,7 +743,7 @@ def test_money_text_is_money_format(pence: list[int]) -> None:
     """(Every amount contractkit holds: within £9,999,999,999,999.99 either way.)"""
     import numpy as np
 
-    from contractkit.finance._tables import money_text
+    from contractkit._kernel.money_tables import money_text
 
     text = money_text(np.array(pence, dtype=np.int64)).to_list()
     assert text == [Money.from_pence(p).format() for p in pence]

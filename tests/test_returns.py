@@ -20,7 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import contractkit
-import contractkit.finance
+import contractkit.payments
+import contractkit.pooled_funds
+import contractkit.system_plans
 from contractkit import Contract, Evaluation, ReturnsError, _blocks
 from contractkit.evaluation._plan import compile_plan
 from contractkit.model import PooledFund, SystemPlan
@@ -1123,7 +1125,7 @@ def test_a_path_too_long_to_open(tmp_path: Path) -> None:
     assert "cannot be read" in str(caught.value)
     # Spend (and every finance table) is read the same way.
     with pytest.raises(ReturnsError, match="cannot be read"):
-        contractkit.finance.reconcile(example_fund(), path)
+        contractkit.pooled_funds.reconcile(example_fund(), path)
 
 
 def test_two_columns_of_one_name_in_a_file(tmp_path: Path) -> None:
@@ -1167,15 +1169,15 @@ def _same_but_blank(ours: dict[str, Any], theirs: dict[str, Any]) -> None:
 def test_blank_rows_in_spend_and_outturn_are_excluded_and_counted(tmp_path: Path) -> None:
     fund = example_fund()
     spend = EXAMPLES / "better-care-fund" / "spend.csv"
-    plain = contractkit.finance.reconcile(fund, spend)
-    blank = contractkit.finance.reconcile(fund, _plus_blank_lines(tmp_path, spend))
+    plain = contractkit.pooled_funds.reconcile(fund, spend)
+    blank = contractkit.pooled_funds.reconcile(fund, _plus_blank_lines(tmp_path, spend))
     _same_but_blank(blank.account, plain.account)
     assert blank.summary == plain.summary
     plan = contractkit.load(EXAMPLES / "system-plan" / "plan.yaml")
     assert isinstance(plan, SystemPlan)
     outturn = EXAMPLES / "system-plan" / "outturn.csv"
-    assessed = contractkit.finance.assess(plan, outturn)
-    with_blanks = contractkit.finance.assess(plan, _plus_blank_lines(tmp_path, outturn))
+    assessed = contractkit.system_plans.assess(plan, outturn)
+    with_blanks = contractkit.system_plans.assess(plan, _plus_blank_lines(tmp_path, outturn))
     _same_but_blank(with_blanks.account, assessed.account)
 
 
@@ -1184,10 +1186,10 @@ def test_blank_rows_in_activity_and_claims_are_excluded_and_counted(tmp_path: Pa
     contract = contractkit.load(folder / "contract.yaml")
     assert isinstance(contract, Contract)
     returns = folder / "returns.csv"
-    plain = contractkit.finance.statement(
+    plain = contractkit.payments.statement(
         contract, returns, activity=folder / "activity.csv", outcomes=folder / "outcomes.csv"
     )
-    blank = contractkit.finance.statement(
+    blank = contractkit.payments.statement(
         contract,
         returns,
         activity=_plus_blank_lines(tmp_path, folder / "activity.csv"),
@@ -1213,7 +1215,7 @@ def test_spend_in_a_pandas_frame_of_any_types() -> None:
         [dt.datetime(2026, 4, 1), "2026-05", dt.date(2026, 6, 1), None], dtype=object
     )
     spend["amount"] = pd.Series([1000, "n/a", 2000.5, np.nan], dtype=object)
-    result = contractkit.finance.reconcile(fund, spend)
+    result = contractkit.pooled_funds.reconcile(fund, spend)
     assert result.account["read"] == 4
     assert result.account["accepted"] == 2
     assert result.account["rejected_by_reason"] == {"not_money": 1}

@@ -1,4 +1,4 @@
-"""Frames of any column types (contractkit.returns._frames): every cell parsed or its row rejected
+"""Frames of any column types (contractkit._kernel.frames): every cell parsed or its row rejected
 with the reason, never an Arrow or polars exception, and every row accounted for.
 
 The issue's findings: ``pd.read_excel`` on an ordinary workbook gives a period column of
@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 import contractkit
 from contractkit import ReturnsError
-from contractkit.returns._frames import cell_text
+from contractkit._kernel.frames import cell_text
 from test_returns import CONTRACT, GOOD, assert_accounted, row_of, text_frame
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")

@@ -18,7 +18,8 @@ import pytest
 
 import contractkit
 from contractkit import Contract, Money
-from contractkit.finance import (
+from contractkit.money import split_pence
+from contractkit.payments import (
     ACTIVITY_REASONS,
     CATEGORIES,
     CLAIM_REASONS,
@@ -27,7 +28,6 @@ from contractkit.finance import (
     Statement,
     statement,
 )
-from contractkit.money import split_pence
 
 ROOT = Path(__file__).resolve().parent.parent
 UCR = ROOT / "examples" / "urgent-community-response"

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from contractkit import statement
-from contractkit.finance._texts import half_up, share_of
+from contractkit.payments._lines import half_up, share_of
 from test_statement import REACH, check_identities, lines_of, make, quarter, quarterly, service
 
 MEAN_WAIT = {

@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 
 import contractkit
 from contractkit import Contract, ProviderType, Quantity
-from contractkit.finance import Statement, statement
 from contractkit.model.earning import Band, Bands, Linear, earns
+from contractkit.payments import Statement, statement
 from test_statement import NEVER
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ import pytest
 
 import contractkit
 from contractkit import MoneyError, SpecError, statement
-from contractkit.finance import ACTIVITY_REASONS
+from contractkit.payments import ACTIVITY_REASONS
 from test_statement import (
     NEVER,
     REACH,

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 import contractkit
 from contractkit import Money, ReturnsError, SpecError
 from contractkit.cli import app
-from contractkit.finance import assess
 from contractkit.model import SystemPlan
+from contractkit.system_plans import assess
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "system-plan"

@@ -20,7 +20,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from contractkit.finance._withholding import Ledger, RuleTerms, withhold
+from contractkit.payments._withholding_ledger import Ledger, RuleTerms, withhold
 
 HELD, REPAID, RETAINED = 0, 1, 2
 

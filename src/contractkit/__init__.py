@@ -74,27 +74,22 @@ _LATER = {
     "Evaluation": "contractkit.evaluation",
     "Explanation": "contractkit.evaluation",
     "evaluate": "contractkit.evaluation",
-    "Assessment": "contractkit.finance",
-    "Reconciliation": "contractkit.finance",
-    "Statement": "contractkit.finance",
-    "assess": "contractkit.finance",
-    "reconcile": "contractkit.finance",
-    "statement": "contractkit.finance",
+    "Assessment": "contractkit.system_plans",
+    "Reconciliation": "contractkit.pooled_funds",
+    "Statement": "contractkit.payments",
+    "assess": "contractkit.system_plans",
+    "reconcile": "contractkit.pooled_funds",
+    "statement": "contractkit.payments",
     "Returns": "contractkit.returns",
 }
 
 if _typing.TYPE_CHECKING:
     from contractkit import stats as stats
     from contractkit.evaluation import STATUSES, Evaluation, Explanation, evaluate
-    from contractkit.finance import (
-        Assessment,
-        Reconciliation,
-        Statement,
-        assess,
-        reconcile,
-        statement,
-    )
+    from contractkit.payments import Statement, statement
+    from contractkit.pooled_funds import Reconciliation, reconcile
     from contractkit.returns import Returns
+    from contractkit.system_plans import Assessment, assess
 
 
 def __getattr__(name: str) -> _typing.Any:

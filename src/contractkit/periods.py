@@ -108,7 +108,8 @@ def _check_fy(first: str, second: str, text: str) -> int:
 
 
 class _PeriodBase:
-    """Behaviour shared by every kind of period. Subclasses define ``index`` and ``_from_index``."""
+    """Behaviour shared by every kind of period. Subclasses define ``index`` and ``from_index``
+    (its inverse: the period with a given index)."""
 
     kind: ClassVar[str]
     _pattern: ClassVar[str]
@@ -119,8 +120,8 @@ class _PeriodBase:
         raise AttributeError("index")
 
     @classmethod
-    def _from_index(cls, index: int) -> Any:  # pragma: no cover - every subclass overrides
-        raise AttributeError("_from_index")
+    def from_index(cls, index: int) -> Any:  # pragma: no cover - every subclass overrides
+        raise AttributeError("from_index")
 
     @property
     def start(self) -> date:  # pragma: no cover - every subclass overrides
@@ -129,7 +130,7 @@ class _PeriodBase:
     @property
     def end(self) -> date:
         """The first day after the period (the range is half-open)."""
-        nxt: _PeriodBase = self._from_index(self.index + 1)
+        nxt: _PeriodBase = self.from_index(self.index + 1)
         return nxt.start
 
     @property
@@ -145,7 +146,7 @@ class _PeriodBase:
     def __add__(self, other: int) -> Any:
         if isinstance(other, bool) or not isinstance(other, int):
             return NotImplemented
-        return self._from_index(self.index + other)
+        return self.from_index(self.index + other)
 
     def __radd__(self, other: int) -> Any:
         return self.__add__(other)
@@ -154,7 +155,7 @@ class _PeriodBase:
         if type(other) is type(self):
             return self.index - other.index
         if isinstance(other, int) and not isinstance(other, bool):
-            return self._from_index(self.index - other)
+            return self.from_index(self.index - other)
         return NotImplemented
 
     def __contains__(self, item: object) -> bool:
@@ -176,7 +177,7 @@ class _PeriodBase:
     @classmethod
     def range(cls, first: Any, last: Any) -> list[Any]:
         """Every period from ``first`` to ``last``, both included."""
-        return [cls._from_index(i) for i in range(first.index, last.index + 1)]
+        return [cls.from_index(i) for i in range(first.index, last.index + 1)]
 
     @classmethod
     def __get_pydantic_core_schema__(
@@ -248,7 +249,8 @@ class Month(_PeriodBase):
         return self.year * 12 + self.month - 1
 
     @classmethod
-    def _from_index(cls, index: int) -> Month:
+    def from_index(cls, index: int) -> Month:
+        """The month with a given :attr:`index` (``Month.from_index(m.index) == m``)."""
         year, month0 = divmod(index, 12)
         return cls(year, month0 + 1)
 
@@ -312,7 +314,8 @@ class Quarter(_PeriodBase):
         return self.start_year * 4 + self.number - 1
 
     @classmethod
-    def _from_index(cls, index: int) -> Quarter:
+    def from_index(cls, index: int) -> Quarter:
+        """The quarter with a given :attr:`index`."""
         year, q0 = divmod(index, 4)
         return cls(year, q0 + 1)
 
@@ -331,7 +334,7 @@ class Quarter(_PeriodBase):
     @property
     def months(self) -> tuple[Month, Month, Month]:
         """The three months of the quarter, in order."""
-        first = Month._from_index(Month(self.start_year, 4).index + 3 * (self.number - 1))
+        first = Month.from_index(Month(self.start_year, 4).index + 3 * (self.number - 1))
         return (first, first + 1, first + 2)
 
     @property
@@ -375,7 +378,8 @@ class FinancialYear(_PeriodBase):
         return self.start_year
 
     @classmethod
-    def _from_index(cls, index: int) -> FinancialYear:
+    def from_index(cls, index: int) -> FinancialYear:
+        """The financial year with a given :attr:`index`."""
         return cls(index)
 
     @property

@@ -27,7 +27,8 @@ from contractkit.spec import load
 if TYPE_CHECKING:  # the engines are imported by the commands that run them, for a quick start
     import polars as pl
 
-    from contractkit.finance import Assessment, Reconciliation
+    from contractkit.pooled_funds import Reconciliation
+    from contractkit.system_plans import Assessment
 
 __all__ = ["assess_command", "reconcile_command"]
 
@@ -128,7 +129,7 @@ def reconcile_command(
     is met (and by whom), each partner's position, the findings, and an account of every spend
     row. Exits 2 on a problem with the fund or the spend (or any rejected row, with --strict).
     """
-    from contractkit.finance import SPEND_REASONS, reconcile
+    from contractkit.pooled_funds import SPEND_REASONS, reconcile
 
     spec = _load(fund, PooledFund, "a pooled fund")
     _one_input(
@@ -281,7 +282,7 @@ def assess_command(
     beyond tolerance while its group or the system is on plan. Exits 2 on a problem with the
     plan or the outturn (or any rejected row, with --strict).
     """
-    from contractkit.finance import OUTTURN_REASONS, assess
+    from contractkit.system_plans import OUTTURN_REASONS, assess
 
     spec = _load(plan, SystemPlan, "a system plan")
     _one_input(

@@ -29,7 +29,7 @@ from contractkit.money import Money
 from contractkit.periods import parse_period
 
 if TYPE_CHECKING:  # the engines are imported when the command runs, for a quick start
-    from contractkit.finance import Statement
+    from contractkit.payments import Statement
 
 __all__ = ["statement_command"]
 
@@ -97,7 +97,7 @@ def statement_command(
     contract's finance section to the verdicts, the escalation steps and the activity. Exits 2
     on a problem with the contract or any file (or any rejected row, with --strict).
     """
-    from contractkit.finance import ACTIVITY_REASONS, CLAIM_REASONS, statement
+    from contractkit.payments import ACTIVITY_REASONS, CLAIM_REASONS, statement
     from contractkit.returns import REASONS
 
     err = err_console()

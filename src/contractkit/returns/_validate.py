@@ -22,6 +22,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit import _blocks
+from contractkit._kernel.table_files import ROW, blank_rows, read_table
 from contractkit._period_column import PeriodColumn, read_periods, unreadable_message
 from contractkit._suggest import listed
 from contractkit.errors import ReturnsError
@@ -36,7 +37,6 @@ from contractkit.returns._numeric_fields import (
     read_numeric_fields,
     value_messages,
 )
-from contractkit.returns._read import ROW, blank_rows, read_table
 
 __all__ = ["REASONS", "Returns", "read_returns"]
 

@@ -1,4 +1,5 @@
-"""Explaining a reconciliation's or an assessment's figures in words, for a finance lead.
+"""Explaining a reconciliation's figures in words, for a finance lead: a line's, a partner's, a
+fund's or all the funds'.
 
 Every amount in an explanation is the exact figure from the tables (or worked out from them to
 the penny, such as a month's share of a budget), written as money is written
@@ -14,33 +15,28 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from contractkit._kernel.money_words import (
+    MONTH_NAMES,
+    as_money,
+    finding_lines,
+    month_in_year,
+    month_words,
+    plural,
+    some_names,
+    span_words,
+    unknown_name,
+)
+from contractkit._kernel.year_months import month_of
 from contractkit.evaluation import Explanation
-from contractkit.finance._spend import month_of
-from contractkit.model import FundLine, PooledFund, RiskBasis, RiskShare, SystemPlan
-from contractkit.model._base import did_you_mean
-from contractkit.money import MINUS, Money, allocate
-from contractkit.periods import FinancialYear, Month
+from contractkit.model import FundLine, PooledFund, RiskBasis, RiskShare
+from contractkit.money import Money, allocate
+from contractkit.periods import FinancialYear
 
 if TYPE_CHECKING:
-    from contractkit.finance._assess import Assessment
-    from contractkit.finance._reconcile import Reconciliation
+    from contractkit.pooled_funds._reconcile import Reconciliation
 
-__all__ = ["explain_assessment", "explain_reconciliation"]
+__all__ = ["explain_reconciliation"]
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _SOURCE_WORDS = {
     "underspends": "underspends on other lines",
     "risk_pool": "the risk pool",
@@ -56,52 +52,9 @@ _MET = {
     "risk_pool": "met_by_risk_pool",
     "uncommitted": "met_by_uncommitted",
 }
-_LISTED = 12
-"""The most names listed in a sentence (or in a message about an unknown name)."""
-_PLANS = "the plan's"
 
 
-# --- words for figures ----------------------------------------------------------------------
-
-
-def _money(value: Decimal | Money | None) -> Money:
-    """A table's amount (exact decimal pounds) as Money (nothing: £0.00)."""
-    if value is None:
-        return Money.zero()
-    return value if isinstance(value, Money) else Money(value)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
-
-
-def _listed(names: Sequence[str]) -> str:
-    """Names in a sentence: all of them, or the first few and how many more."""
-    shown = list(names[:_LISTED])
-    more = len(names) - len(shown)
-    text = ", ".join(shown)
-    return f"{text} and {more:,} more" if more else text
-
-
-def _month(year: FinancialYear, index: int) -> str:
-    """A month of the year (counted from April as 0) in words: December 2026."""
-    month = month_of(year, index)
-    return f"{_MONTHS[month.month - 1]} {month.year}"
-
-
-def _span(year: FinancialYear, through: int) -> str:
-    """The months from April to ``through``, in words: April to December 2026 (9 months)."""
-    first, last = month_of(year, 0), month_of(year, through)
-    if through == 0:
-        return f"April {first.year} (1 month)"
-    start = "April" if first.year == last.year else f"April {first.year}"
-    return f"{start} to {_MONTHS[last.month - 1]} {last.year} ({through + 1} months)"
-
-
-def _through(year: FinancialYear, period: str) -> int:
-    """The month (counted from April as 0) a result's ``period`` (a month) is."""
-    month = Month.parse(period)
-    return month.index - Month(year.start.year, year.start.month).index
+# --- words for a fund's figures --------------------------------------------------------------
 
 
 def _over(variance: Money, noun: str = "budget") -> str:
@@ -118,21 +71,6 @@ def _share_words(share: RiskShare) -> str:
     if share.basis is RiskBasis.COMMISSIONED:
         return "pro rata to the budgets each partner commissions"
     return "pro rata to contribution"
-
-
-def _findings(messages: Sequence[str]) -> list[str]:
-    if not messages:
-        return ["Findings: none."]
-    return ["Findings:", *(f"  • {m}" for m in messages)]
-
-
-def _unknown(
-    noun: str, name: str, known: Sequence[str], where: str, plural: str | None = None
-) -> KeyError:
-    """An unknown name, with the nearest known one, and all of them when there are few."""
-    them = plural or f"{noun}s"
-    listing = f" (the {them} are: {', '.join(known)})" if len(known) <= _LISTED else ""
-    return KeyError(f"no {noun} {name!r} in {where}{did_you_mean(name, known)}{listing}")
 
 
 # --- reconciliations --------------------------------------------------------------------------
@@ -155,7 +93,7 @@ def explain_reconciliation(
     many = "fund" in result.lines.columns
     funds = [f.id for f in result.terms]
     if fund is not None and fund not in funds:
-        raise _unknown("fund", fund, funds, "the funds reconciled")
+        raise unknown_name("fund", fund, funds, "the funds reconciled")
     named = [v for v in (name, line, partner) if v is not None]
     if len(named) > 1:
         raise ValueError("name one thing to explain: a line or a partner")
@@ -173,7 +111,7 @@ def explain_reconciliation(
                 | {p.id for f in scope for p in result.terms[funds.index(f)].partners}
             )
             where = fund or (funds[0] if not many else "the funds reconciled")
-            raise _unknown("line or partner", name, known, where, "lines and partners")
+            raise unknown_name("line or partner", name, known, where, "lines and partners")
         line, partner = (name, None) if is_line else (None, name)
     if line is not None:
         return _explain_line(result, _find(result, "line", line, fund, funds), many)
@@ -204,12 +142,12 @@ def _find(
         where = (
             fund if fund is not None else (funds[0] if owners is None else "the funds reconciled")
         )
-        raise _unknown(kind, name, known, where)
+        raise unknown_name(kind, name, known, where)
     if rows.size > 1:
         assert owners is not None  # one fund cannot hold two of the same id
         raise ValueError(
-            f"{kind} {name!r} is in {_plural(rows.size, 'fund')} "
-            f"({_listed(owners.gather(rows).to_list())}): say which with fund="
+            f"{kind} {name!r} is in {plural(rows.size, 'fund')} "
+            f"({some_names(owners.gather(rows).to_list())}): say which with fund="
         )
     return int(rows[0])
 
@@ -238,7 +176,7 @@ def _profile_words(line: FundLine, year: FinancialYear, through: int) -> str:
     weights = ", ".join(str(w) for w in line.profile)
     months = allocate(line.budget, list(line.profile))
     shown = ", ".join(
-        f"{_MONTHS[month_of(year, m).month - 1][:3]} {months[m]}" for m in range(through + 1)
+        f"{MONTH_NAMES[month_of(year, m).month - 1][:3]} {months[m]}" for m in range(through + 1)
     )
     return (
         f"its budget spread over the months by its profile ({weights}, April to March), each "
@@ -254,8 +192,8 @@ def _explain_line(result: Reconciliation, row: int, many: bool) -> Explanation:
     returns = result.returns.row(row, named=True)
     line = fund.line(r["line"])
     year = fund.year
-    through = _through(year, result.summary["period"])
-    money = {k: _money(v) for k, v in r.items() if isinstance(v, Decimal)}
+    through = month_in_year(year, result.summary["period"])
+    money = {k: as_money(v) for k, v in r.items() if isinstance(v, Decimal)}
     commissioner = fund.partner(line.commissioner)
     text = [
         f"{line.name} ({line.id})"
@@ -266,15 +204,15 @@ def _explain_line(result: Reconciliation, row: int, many: bool) -> Explanation:
     ]
     text.append(f"Budget: {money['budget']} for {year}.")
     text.append(
-        f"Budget to date: {money['budget_to_date']} for {_span(year, through)}: "
+        f"Budget to date: {money['budget_to_date']} for {span_words(year, through)}: "
         + _profile_words(line, year, through)
     )
     if returns["rows"]:
         variance = money["variance_to_date"]
         text.append(
             f"Actual to date: {money['actual_to_date']}, from "
-            f"{_plural(returns['rows'], 'spend row')} (the latest to "
-            f"{_month(year, returns['last_month'])}); variance to date {variance}: "
+            f"{plural(returns['rows'], 'spend row')} (the latest to "
+            f"{month_words(year, returns['last_month'])}); variance to date {variance}: "
             f"{_over(variance, 'the budget to date')}."
         )
     else:
@@ -287,12 +225,13 @@ def _explain_line(result: Reconciliation, row: int, many: bool) -> Explanation:
             f"Outturn: {money['outturn']}: what was spent in the year (reconciled at the year end)"
         )
         if r["forecast_outturn"] is not None:
-            outturn += f"; its latest forecast had been {_money(r['forecast_outturn'])}"
+            outturn += f"; its latest forecast had been {as_money(r['forecast_outturn'])}"
         text.append(outturn + ".")
     elif basis == "forecast":
         text.append(
             f"Outturn: {money['outturn']}: the latest forecast given for its year (with the spend "
-            f"to {_month(year, returns['forecast_month'])}); before the year end the outturn is "
+            f"to {month_words(year, returns['forecast_month'])}); before the year end the outturn "
+            "is "
             "projected."
         )
     else:
@@ -309,7 +248,7 @@ def _explain_line(result: Reconciliation, row: int, many: bool) -> Explanation:
     elif variance < 0:
         text += _underspend_words(fund, money, -variance)
     findings = _fund_rows(result, "findings", fund.id, many).filter(pl.col("line") == line.id)
-    text += _findings(findings.get_column("message").to_list())
+    text += finding_lines(findings.get_column("message").to_list())
     fields: dict[str, Any] = {
         "fund": fund.id,
         "line": line.id,
@@ -318,7 +257,7 @@ def _explain_line(result: Reconciliation, row: int, many: bool) -> Explanation:
         "outturn_basis": basis,
         "spend_rows": returns["rows"],
         "attribution": [
-            (source, partner, _money(amount))
+            (source, partner, as_money(amount))
             for source, partner, amount in attribution.select("source", "partner", "amount").rows()
         ],
         "findings": findings.get_column("code").to_list(),
@@ -350,14 +289,14 @@ def _overspend_words(
         "partner can bear is unfunded."
     ]
     available = {
-        "underspends": _money(position["underspend"]),
+        "underspends": as_money(position["underspend"]),
         "risk_pool": fund.risk_pool,
         "uncommitted": fund.uncommitted,
     }
     for source in order:
         text.append(
             f"  {_SOURCE_WORDS[source]}: {money[_MET[source]]} (across the fund "
-            f"{_money(position[_USED[source]])} of the {available[source]} available was used)"
+            f"{as_money(position[_USED[source]])} of the {available[source]} available was used)"
         )
     unused = [s for s in _SOURCE_WORDS if s not in order]
     if unused:
@@ -366,7 +305,7 @@ def _overspend_words(
             "overspends under this fund's terms.)"
         )
     partners = attribution.filter(pl.col("source") == "partner")
-    borne = ", ".join(f"{p} {_money(a)}" for p, a in partners.select("partner", "amount").rows())
+    borne = ", ".join(f"{p} {as_money(a)}" for p, a in partners.select("partner", "amount").rows())
     share = money["met_by_partners"]
     rest = share + money["unfunded"]
     text.append(
@@ -383,7 +322,8 @@ def _overspend_words(
     capped = _fund_rows(result, "findings", fund.id, many).filter(pl.col("code") == "cap_reached")
     for partner_id, amount in capped.select("partner", "amount").rows():
         text.append(
-            f"  ({partner_id}'s share reached its cap of {_money(amount)}: what it could not bear "
+            f"  ({partner_id}'s share reached its cap of {as_money(amount)}: what it could not "
+            "bear "
             "passed to the other partners by the same shares.)"
         )
     if money["unfunded"]:
@@ -408,7 +348,7 @@ def _underspend_words(fund: PooledFund, money: Mapping[str, Money], under: Money
 
 def _straight_shares(fund: PooledFund, commissioned: Sequence[int], left: int) -> dict[str, Money]:
     """What each partner would bear of ``left`` by the overspend risk share, before any cap."""
-    from contractkit.finance._reconcile import _share_weights
+    from contractkit.pooled_funds._reconcile import _share_weights
 
     named, weights = _share_weights(fund.overspend, fund, list(commissioned))
     if left == 0 or not any(weights):
@@ -420,11 +360,11 @@ def _explain_partner(result: Reconciliation, row: int, many: bool) -> Explanatio
     f = _fund_of(result, row, "partner")
     fund = result.terms[f]
     r = result.partners.row(row, named=True)
-    money = {k: _money(v) for k, v in r.items() if isinstance(v, Decimal)}
+    money = {k: as_money(v) for k, v in r.items() if isinstance(v, Decimal)}
     partner = fund.partner(r["partner"])
     position = _fund_rows(result, "funds", fund.id, True).row(0, named=True)
     year = fund.year
-    through = _through(year, result.summary["period"])
+    through = month_in_year(year, result.summary["period"])
     lines = [x.id for x in fund.lines if x.commissioner == partner.id]
     text = [
         f"{partner.name} ({partner.id}), a partner in {fund.id}"
@@ -434,9 +374,9 @@ def _explain_partner(result: Reconciliation, row: int, many: bool) -> Explanatio
     text.append(f"Contribution: {money['contribution']} of the fund's {fund.total}.")
     if lines:
         text.append(
-            f"It commissions {_plural(len(lines), 'line')} ({_listed(lines)}) with "
+            f"It commissions {plural(len(lines), 'line')} ({some_names(lines)}) with "
             f"{'a budget' if len(lines) == 1 else 'budgets'} of {money['commissioned']}: "
-            f"{'its' if len(lines) == 1 else 'their'} actual to {_month(year, through)} is "
+            f"{'its' if len(lines) == 1 else 'their'} actual to {month_words(year, through)} is "
             f"{money['actual_to_date']} (variance to date {money['variance_to_date']}: "
             f"{_over(money['variance_to_date'], 'the budget to date')}), and "
             f"{'its' if len(lines) == 1 else 'their'} outturn "
@@ -449,23 +389,24 @@ def _explain_partner(result: Reconciliation, row: int, many: bool) -> Explanatio
         if r["cap"] is not None
         else "It has no cap on what it bears of an overspend."
     )
-    partners_bear = _money(position["partners_bear"])
-    unfunded = _money(position["unfunded"])
+    partners_bear = as_money(position["partners_bear"])
+    unfunded = as_money(position["unfunded"])
     left = partners_bear + unfunded
     sources = ", ".join(
-        f"{_SOURCE_WORDS[s]} {_money(position[_USED[s]])}" for s in fund.overspend_order
+        f"{_SOURCE_WORDS[s]} {as_money(position[_USED[s]])}" for s in fund.overspend_order
     )
     bears = money["bears"]
-    if _money(position["overspend"]) == 0:
+    if as_money(position["overspend"]) == 0:
         text.append(f"Bears: {bears}: no line is over budget.")
     elif left == 0:
         text.append(
-            f"Bears: {bears}: the fund's overspends ({_money(position['overspend'])}) were met in "
+            f"Bears: {bears}: the fund's overspends ({as_money(position['overspend'])}) were met "
+            "in "
             f"full before the partners: by {sources}."
         )
     else:
         partners = _fund_rows(result, "partners", fund.id, many)
-        commissioned = [_money(v).pence for v in partners.get_column("commissioned").to_list()]
+        commissioned = [as_money(v).pence for v in partners.get_column("commissioned").to_list()]
         straight = _straight_shares(fund, commissioned, left.pence)[partner.id]
         before = f"after {sources}, " if sources else ""
         words = (
@@ -489,7 +430,7 @@ def _explain_partner(result: Reconciliation, row: int, many: bool) -> Explanatio
                 .to_list()
             )
             words += (
-                f" It bears more than that because {_listed(others)} reached "
+                f" It bears more than that because {some_names(others)} reached "
                 f"{'its cap' if len(others) == 1 else 'their caps'}, and what "
                 f"{'it' if len(others) == 1 else 'they'} could not bear passed to the others by "
                 "the same shares"
@@ -502,7 +443,7 @@ def _explain_partner(result: Reconciliation, row: int, many: bool) -> Explanatio
         if unfunded:
             words += f" {unfunded} is unfunded: beyond every partner's cap."
         text.append(words)
-    returned = _money(position["returned"])
+    returned = as_money(position["returned"])
     receives = money["receives"]
     if returned == 0:
         text.append(
@@ -511,11 +452,11 @@ def _explain_partner(result: Reconciliation, row: int, many: bool) -> Explanatio
         )
     else:
         unused = {
-            "underspends not used": _money(position["underspend"])
-            - _money(position["met_by_underspends"]),
-            "the unused risk pool": fund.risk_pool - _money(position["risk_pool_used"]),
+            "underspends not used": as_money(position["underspend"])
+            - as_money(position["met_by_underspends"]),
+            "the unused risk pool": fund.risk_pool - as_money(position["risk_pool_used"]),
             "uncommitted allocations not used": fund.uncommitted
-            - _money(position["uncommitted_used"]),
+            - as_money(position["uncommitted_used"]),
         }
         parts = ", ".join(f"{k} {v}" for k, v in unused.items())
         basis = fund.underspend.basis
@@ -532,7 +473,7 @@ def _explain_partner(result: Reconciliation, row: int, many: bool) -> Explanatio
         )
     text.append(f"Net: {money['net']} (what it receives less what it bears).")
     findings = _fund_rows(result, "findings", fund.id, many).filter(pl.col("partner") == partner.id)
-    text += _findings(findings.get_column("message").to_list())
+    text += finding_lines(findings.get_column("message").to_list())
     fields: dict[str, Any] = {
         "fund": fund.id,
         "partner": partner.id,
@@ -548,7 +489,7 @@ def _position_words(
     position: Mapping[str, Any], order: Sequence[str], lines: pl.DataFrame
 ) -> list[str]:
     """A fund's (or several funds') overspends, how they were met, and the underspends."""
-    money = {k: _money(v) for k, v in position.items() if isinstance(v, Decimal | Money)}
+    money = {k: as_money(v) for k, v in position.items() if isinstance(v, Decimal | Money)}
     named = (
         pl.concat_str("line", pl.lit(" ("), "fund", pl.lit(")"))
         if "fund" in lines.columns
@@ -560,8 +501,8 @@ def _position_words(
     if money["overspend"]:
         met = "; ".join(f"{_SOURCE_WORDS[s]} {money[_USED[s]]}" for s in order)
         text.append(
-            f"Overspends: {money['overspend']} on {_plural(len(over), 'line')} "
-            f"({_listed(over)}), met "
+            f"Overspends: {money['overspend']} on {plural(len(over), 'line')} "
+            f"({some_names(over)}), met "
             + (f"by {met}; " if met else "")
             + f"the partners bear {money['partners_bear']}"
             + (f"; {money['unfunded']} is unfunded" if money["unfunded"] else "")
@@ -571,8 +512,8 @@ def _position_words(
         text.append("Overspends: none; no line is over budget.")
     if money["underspend"]:
         text.append(
-            f"Underspends: {money['underspend']} on {_plural(len(under), 'line')} "
-            f"({_listed(under)}); {money['met_by_underspends']} of it met overspends."
+            f"Underspends: {money['underspend']} on {plural(len(under), 'line')} "
+            f"({some_names(under)}); {money['met_by_underspends']} of it met overspends."
         )
     else:
         text.append("Underspends: none.")
@@ -582,21 +523,21 @@ def _position_words(
 def _explain_fund(result: Reconciliation, f: int, many: bool) -> Explanation:
     fund = result.terms[f]
     position = _fund_rows(result, "funds", fund.id, True).row(0, named=True)
-    money = {k: _money(v) for k, v in position.items() if isinstance(v, Decimal)}
+    money = {k: as_money(v) for k, v in position.items() if isinstance(v, Decimal)}
     year = fund.year
-    through = _through(year, result.summary["period"])
+    through = month_in_year(year, result.summary["period"])
     lines = _fund_rows(result, "lines", fund.id, many)
     partners = _fund_rows(result, "partners", fund.id, many)
     basis = "actual outturn" if through == 11 else "projected outturn"
     counts = lines.get_column("outturn_basis").value_counts(sort=True).rows()
-    on = ", ".join(f"{_plural(n, 'line')} on {b}" for b, n in counts)
+    on = ", ".join(f"{plural(n, 'line')} on {b}" for b, n in counts)
     text = [
-        f"{fund.id}: {fund.title}, reconciled to {_month(year, through)} ({basis}).",
-        f"The fund: {fund.total} contributed by {_plural(len(fund.partners), 'partner')} ("
+        f"{fund.id}: {fund.title}, reconciled to {month_words(year, through)} ({basis}).",
+        f"The fund: {fund.total} contributed by {plural(len(fund.partners), 'partner')} ("
         + ", ".join(f"{p.id} {p.contribution}" for p in fund.partners)
-        + f"), for {_plural(len(fund.lines), 'line')} with budgets of {money['budget']}, a risk "
+        + f"), for {plural(len(fund.lines), 'line')} with budgets of {money['budget']}, a risk "
         f"pool of {fund.risk_pool} and {fund.uncommitted} uncommitted.",
-        f"To date, {_span(year, through)}: budget {money['budget_to_date']}, actual "
+        f"To date, {span_words(year, through)}: budget {money['budget_to_date']}, actual "
         f"{money['actual_to_date']}, variance {money['variance_to_date']}: "
         f"{_over(money['variance_to_date'], 'the budget to date')}.",
         f"Outturn: {money['outturn']} ({on}); variance {money['outturn_variance']}: "
@@ -604,7 +545,7 @@ def _explain_fund(result: Reconciliation, f: int, many: bool) -> Explanation:
     ]
     text += _position_words(position, fund.overspend_order, lines.select(pl.exclude("fund")))
     received = ", ".join(
-        f"{p} {_money(v)}" for p, v in partners.select("partner", "receives").rows()
+        f"{p} {as_money(v)}" for p, v in partners.select("partner", "receives").rows()
     )
     text.append(
         f"Returned to the partners: {money['returned']}, by the underspend risk share "
@@ -613,7 +554,7 @@ def _explain_fund(result: Reconciliation, f: int, many: bool) -> Explanation:
         else "Returned to the partners: £0.00: nothing is left to return."
     )
     findings = _fund_rows(result, "findings", fund.id, many)
-    text += _findings(findings.get_column("message").to_list())
+    text += finding_lines(findings.get_column("message").to_list())
     fields: dict[str, Any] = {
         "fund": fund.id,
         **money,
@@ -626,12 +567,13 @@ def _explain_funds(result: Reconciliation) -> Explanation:
     s = result.summary
     money = {k: v for k, v in s.items() if isinstance(v, Money)}
     year = result.terms[0].year
-    through = _through(year, s["period"])
+    through = month_in_year(year, s["period"])
     orders = {f.overspend_order for f in result.terms}
     text = [
-        f"{_plural(len(result.terms), 'fund')} of {year}, reconciled to {_month(year, through)} "
+        f"{plural(len(result.terms), 'fund')} of {year}, reconciled to "
+        f"{month_words(year, through)} "
         f"({'actual' if through == 11 else 'projected'} outturn), added up.",
-        f"Budgets {money['budget']}; to date, {_span(year, through)}: budget "
+        f"Budgets {money['budget']}; to date, {span_words(year, through)}: budget "
         f"{money['budget_to_date']}, actual {money['actual_to_date']}, variance "
         f"{money['variance_to_date']}: {_over(money['variance_to_date'], 'the budget to date')}.",
         f"Outturn: {money['outturn']}; variance {money['outturn_variance']}: "
@@ -647,247 +589,3 @@ def _explain_funds(result: Reconciliation) -> Explanation:
         else "Findings: none."
     )
     return Explanation("\n".join(text), {"funds": [f.id for f in result.terms], **money})
-
-
-# --- assessments ------------------------------------------------------------------------------
-
-
-def explain_assessment(
-    result: Assessment,
-    name: str | None = None,
-    *,
-    organisation: str | None = None,
-    group: str | None = None,
-) -> Explanation:
-    """An organisation's, a group's or the system's figures in words (see
-    :meth:`Assessment.explain`)."""
-    plan = result.terms
-    if plan is None or result.returns is None:
-        raise ValueError("this assessment holds no plan to explain it by: make it with assess()")
-    if name is not None and (organisation is not None or group is not None):
-        raise ValueError("name one thing to explain: an organisation, a group or the system")
-    if organisation is not None and group is not None:
-        raise ValueError("name one thing to explain: an organisation or a group")
-    organisations = [o.id for o in plan.organisations]
-    groups = [g.id for g in plan.groups]
-    if name is not None:
-        if name in organisations:
-            organisation = name
-        elif name in groups:
-            group = name
-        elif name != plan.id:
-            known = [*organisations, *groups]
-            where = f"the plan {plan.id}"
-            raise _unknown("organisation or group", name, known, where, "organisations and groups")
-    if organisation is not None:
-        if organisation not in organisations:
-            raise _unknown("organisation", organisation, organisations, f"the plan {plan.id}")
-        return _explain_organisation(result, plan, organisations.index(organisation))
-    if group is not None:
-        if group not in groups:
-            raise _unknown("group", group, groups, f"the plan {plan.id}")
-        return _explain_group(result, plan, groups.index(group))
-    return _explain_system(result, plan)
-
-
-def _adverse(variance: Money, tolerance: Money, whose: str) -> str:
-    """A variance where negative is adverse, against a tolerance, in words."""
-    if variance < -tolerance:
-        return f"adverse beyond {whose} tolerance of {tolerance}"
-    if variance < 0:
-        return f"adverse, within {whose} tolerance of {tolerance} (on plan)"
-    return "favourable" if variance > 0 else "exactly on plan"
-
-
-def _percent(share: float | None) -> str:
-    """A share as a percentage (a true minus for a negative one), or a dash for none."""
-    return "—" if share is None else f"{share:.0%}".replace("-", MINUS)
-
-
-def _explain_organisation(result: Assessment, plan: SystemPlan, row: int) -> Explanation:
-    assert result.returns is not None
-    r = result.organisations.row(row, named=True)
-    returns = result.returns.row(row, named=True)
-    money = {k: _money(v) for k, v in r.items() if isinstance(v, Decimal)}
-    organisation = plan.organisations[row]
-    year = plan.year
-    through = _through(year, result.system["period"])
-    basis = "actual outturn" if through == 11 else "projected outturn"
-    text = [
-        f"{organisation.name} ({organisation.id})"
-        + (f", in the group {r['group']}" if r["group"] else "")
-        + f": assessed to {_month(year, through)} ({basis})."
-    ]
-    moves = [
-        f"{t.id}: {t.adjustments[organisation.id]}, {t.name}"
-        for t in plan.transfers
-        if organisation.id in t.adjustments
-    ]
-    if moves:
-        text.append(
-            f"Control total: {money['control_total']}, and {money['adjusted_control_total']} "
-            f"after transfers of {money['transfers']} ({'; '.join(moves)})."
-        )
-    else:
-        text.append(f"Control total: {money['control_total']} (no transfers).")
-    text.append(
-        f"Plan to date: {money['plan_to_date']} for {_span(year, through)}: its control total "
-        "after transfers spread evenly over the twelve months, to the penny."
-    )
-    rows = returns["rows"]
-    if rows == 0:
-        text.append("Actual to date: none: it has made no outturn return.")
-    else:
-        how = (
-            "its year to date at its latest return"
-            if returns["amounts"] == "ytd"
-            else "its returns for each period added up"
-        )
-        variance = money["variance_to_date"]
-        verdict = "favourable" if variance > 0 else "adverse" if variance < 0 else "on plan"
-        text.append(
-            f"Actual to date: {money['actual_to_date']}: {how} (to "
-            f"{_month(year, returns['last_month'])}, {_plural(rows, 'return')}); variance to date "
-            f"{variance}: {verdict}."
-        )
-    outturn = money["outturn"]
-    basis_text = r["outturn_basis"]
-    if basis_text == "forecast":
-        text.append(
-            f"Outturn: {outturn}: the latest forecast given for the year (with the return to "
-            f"{_month(year, returns['forecast_month'])})."
-        )
-    elif basis_text == "actual":
-        text.append(f"Outturn: {outturn}: its actual for the year.")
-    elif basis_text == "actual and plan":
-        rest = money["adjusted_control_total"] - money["plan_to_date"]
-        text.append(
-            f"Outturn: {outturn}: its actual to date ({money['actual_to_date']}) plus its plan "
-            f"for the rest of the year ({rest}), as it has given no forecast."
-        )
-    else:
-        text.append(
-            f"Outturn: {outturn}: its control total after transfers, as it has made no return "
-            "(taken to be on plan)."
-        )
-    whose = "its own" if organisation.tolerance is not None else "the plan's"
-    text.append(
-        f"Against its control total of {money['adjusted_control_total']}: a variance of "
-        f"{money['variance']}, {_adverse(money['variance'], money['tolerance'], whose)}."
-    )
-    text.append(
-        f"Against break-even: an outturn of {outturn}: "
-        + (
-            "a deficit, so it does not break even."
-            if outturn < 0
-            else "a surplus, so it breaks even."
-            if outturn > 0
-            else "exactly break-even."
-        )
-    )
-    if r["group"]:
-        g = result.groups.filter(pl.col("group") == r["group"]).row(0, named=True)
-        g_money = {k: _money(v) for k, v in g.items() if isinstance(v, Decimal)}
-        text.append(
-            f"Its group {g['group']} ({g['name']}; {g['members']}): a variance of "
-            f"{g_money['variance']} against its combined control total of "
-            f"{g_money['control_total']}, "
-            f"{_adverse(g_money['variance'], plan.tolerance, _PLANS)}. Its own "
-            f"variance is {_percent(r['share_of_group_variance'])} of the group's net variance, "
-            f"and it drives {_percent(r['share_of_group_adverse'])} of the group's adverse "
-            "variance."
-        )
-    system = result.system
-    text.append(
-        f"The system: a variance of {system['variance']} against the sum of the control totals "
-        f"({system['control_total']}), "
-        f"{_adverse(system['variance'], plan.tolerance, _PLANS)}."
-    )
-    findings = result.findings.filter(pl.col("organisation") == organisation.id)
-    text += _findings(findings.get_column("message").to_list())
-    fields: dict[str, Any] = {
-        "organisation": organisation.id,
-        **money,
-        "outturn_basis": basis_text,
-        "group": r["group"],
-        "share_of_group_variance": r["share_of_group_variance"],
-        "share_of_group_adverse": r["share_of_group_adverse"],
-        "findings": findings.get_column("code").to_list(),
-    }
-    return Explanation("\n".join(text), fields)
-
-
-def _explain_group(result: Assessment, plan: SystemPlan, row: int) -> Explanation:
-    g = result.groups.row(row, named=True)
-    money = {k: _money(v) for k, v in g.items() if isinstance(v, Decimal)}
-    year = plan.year
-    through = _through(year, result.system["period"])
-    text = [
-        f"{g['name']} ({g['group']}): {g['members']}; assessed to {_month(year, through)}.",
-        f"Combined control total (after transfers): {money['control_total']}; combined outturn "
-        f"{money['outturn']}; variance {money['variance']}, "
-        f"{_adverse(money['variance'], plan.tolerance, _PLANS)}.",
-        "Its members:",
-    ]
-    members = result.organisations.filter(pl.col("group") == g["group"])
-    for m in members.iter_rows(named=True):
-        own = plan.organisation(m["organisation"]).tolerance is not None
-        whose = "its own" if own else _PLANS
-        verdict = _adverse(_money(m["variance"]), _money(m["tolerance"]), whose)
-        text.append(
-            f"  {m['organisation']}: variance {_money(m['variance'])}, {verdict}; "
-            f"{_percent(m['share_of_group_variance'])} of the group's net variance, driving "
-            f"{_percent(m['share_of_group_adverse'])} of its adverse variance."
-        )
-    findings = result.findings.filter(pl.col("group") == g["group"])
-    text += _findings(findings.get_column("message").to_list())
-    fields: dict[str, Any] = {
-        "group": g["group"],
-        **money,
-        "members": members.get_column("organisation").to_list(),
-        "findings": findings.get_column("code").to_list(),
-    }
-    return Explanation("\n".join(text), fields)
-
-
-def _explain_system(result: Assessment, plan: SystemPlan) -> Explanation:
-    s = result.system
-    year = plan.year
-    through = _through(year, s["period"])
-    organisations = result.organisations
-    before = sum((o.control_total for o in plan.organisations), Money.zero())
-    text = [
-        f"{plan.id}: {plan.title}, assessed to {_month(year, through)} "
-        f"({'actual' if through == 11 else 'projected'} outturn): "
-        f"{_plural(organisations.height, 'organisation')}, "
-        f"{_plural(result.groups.height, 'group')}.",
-        f"Control totals: {s['control_total']} in all, after transfers (before them "
-        f"{before}: transfers move money between organisations and add up to nothing).",
-        f"Outturn: {s['outturn']}; variance {s['variance']}, "
-        f"{_adverse(s['variance'], plan.tolerance, _PLANS)}.",
-    ]
-    for label, which, figure in (
-        ("Adverse beyond tolerance", pl.col("variance") < -pl.col("tolerance"), "variance"),
-        ("Below break-even", pl.col("outturn") < 0, "outturn"),
-    ):
-        named = organisations.filter(which).select("organisation", figure).rows()
-        listed = _listed([f"{o} ({_money(v)})" for o, v in named]) if named else "none"
-        text.append(f"{label}: {listed}.")
-    for g in result.groups.iter_rows(named=True):
-        text.append(
-            f"Group {g['group']}: variance {_money(g['variance'])}, "
-            f"{_adverse(_money(g['variance']), plan.tolerance, _PLANS)}."
-        )
-    messages = result.findings.get_column("message").to_list()
-    if len(messages) <= _LISTED:
-        text += _findings(messages)
-    else:
-        counts = result.findings.get_column("code").value_counts(sort=True).rows()
-        text.append("Findings: " + ", ".join(f"{n:,} {code}" for code, n in counts) + ".")
-    fields: dict[str, Any] = {
-        "plan": plan.id,
-        **{k: v for k, v in s.items() if isinstance(v, Money)},
-        "on_plan": s["on_plan"],
-        "findings": result.findings.get_column("code").to_list(),
-    }
-    return Explanation("\n".join(text), fields)

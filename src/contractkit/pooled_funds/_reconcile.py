@@ -29,14 +29,15 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from contractkit._kernel.arguments import is_funds, refuse
+from contractkit._kernel.money_tables import TableOutputs, as_pounds, money_text
+from contractkit._kernel.pence_sums import check_figures, require_room, within
+from contractkit._kernel.year_months import latest_rows, month_of, months_through
 from contractkit.errors import MoneyError
 from contractkit.evaluation import Explanation
-from contractkit.finance._arguments import is_funds, refuse
-from contractkit.finance._spend import Spend, latest_rows, month_of, months_through, read_spend
-from contractkit.finance._sums import check_figures, require_room, within
-from contractkit.finance._tables import TableOutputs, as_pounds, money_text
 from contractkit.model import FundLine, PooledFund, RiskBasis, RiskShare
 from contractkit.money import Money, allocate
+from contractkit.pooled_funds._spend import Spend, read_spend
 
 __all__ = ["FINDINGS", "Reconciliation", "reconcile"]
 
@@ -110,7 +111,7 @@ class Reconciliation(TableOutputs):
         it bears and receives, and why), or the fund's position (nothing named, or ``fund=``;
         with several funds and none named, all of them added up). ``name`` is a line's or a
         partner's id. Every amount is as in the tables."""
-        from contractkit.finance._explain import explain_reconciliation
+        from contractkit.pooled_funds._explain import explain_reconciliation
 
         return explain_reconciliation(self, name, line=line, partner=partner, fund=fund)
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from contractkit.finance._activity import Claims
-from contractkit.finance._sums import check_figures, require_room
-from contractkit.finance._texts import (
+from contractkit._kernel.pence_sums import check_figures, require_room
+from contractkit.model import Contract, Finance
+from contractkit.money import split_pence
+from contractkit.payments._activity import Claims
+from contractkit.payments._lines import (
     counts,
     findings,
     join,
@@ -24,8 +26,6 @@ from contractkit.finance._texts import (
     months,
     per,
 )
-from contractkit.model import Contract, Finance
-from contractkit.money import split_pence
 
 __all__ = ["CLAIMS_SCHEMA", "outcome_payments"]
 

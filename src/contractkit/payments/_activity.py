@@ -21,9 +21,9 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from contractkit._kernel.row_checks import LATER, RowChecks
 from contractkit._period_column import read_periods, unreadable_message
 from contractkit.errors import ReturnsError
-from contractkit.finance._spend import LATER, RowChecks
 from contractkit.model import Contract, Currency
 from contractkit.model._base import did_you_mean
 from contractkit.money import MAX_AMOUNT, MAX_PENCE

@@ -15,18 +15,23 @@ from typing import Any, ClassVar
 import attrs
 import polars as pl
 
+from contractkit._kernel.arguments import refuse
+from contractkit._kernel.money_tables import POUNDS, TableOutputs
+from contractkit._kernel.pence_sums import check_figures, require_room, within
 from contractkit.evaluation import Evaluation, Explanation, evaluate
-from contractkit.finance._activity import Activity, Claims, read_activity, read_claims
-from contractkit.finance._arguments import refuse
-from contractkit.finance._charges import consequences, last_month, withholding
-from contractkit.finance._due import ServiceMonths, fixed_and_variable, incentive, year_of
-from contractkit.finance._outcome_pay import outcome_payments
-from contractkit.finance._sums import check_figures, require_room, within
-from contractkit.finance._tables import POUNDS, TableOutputs
-from contractkit.finance._texts import FINDING_SCHEMA, LINE_SCHEMA, month_text, month_texts, per
 from contractkit.model import Contract
 from contractkit.model._base import did_you_mean
 from contractkit.money import Money
+from contractkit.payments._activity import Activity, Claims, read_activity, read_claims
+from contractkit.payments._deductions import consequences, last_month, withholding
+from contractkit.payments._lines import FINDING_SCHEMA, LINE_SCHEMA, month_text, month_texts, per
+from contractkit.payments._outcome_payments import outcome_payments
+from contractkit.payments._service_payments import (
+    ServiceMonths,
+    fixed_and_variable,
+    incentive,
+    year_of,
+)
 from contractkit.periods import FinancialYear, Month, Period, parse_period
 
 __all__ = ["CATEGORIES", "ELEMENTS", "STATEMENT_FINDINGS", "Statement", "statement"]
@@ -129,7 +134,7 @@ class Statement(TableOutputs):
         or the lines of a service, a month or an element (``service="ucr-south",
         element="withheld"``), each with its basis and the statement's exact amounts. A
         ``name`` alone is a provider's id or a service's."""
-        from contractkit.finance._statement_explain import explain_statement
+        from contractkit.payments._explain import explain_statement
 
         return explain_statement(
             self, name, provider=provider, service=service, month=month, element=element
@@ -192,7 +197,7 @@ def statement(
 ) -> Statement:
     """A payment statement from a contract with a ``finance:`` section, its returns (a file, a
     frame, or an :class:`~contractkit.Evaluation` already made), and its activity and outcome
-    claims (files or frames; see :mod:`contractkit.finance`), for ``period`` (a month, quarter
+    claims (files or frames; see :mod:`contractkit.payments`), for ``period`` (a month, quarter
     or financial year; by default the financial year to the last month the returns reach)."""
     if not isinstance(contract, Contract):
         raise refuse(contract, "statement() draws up a contract's payment statement", "contract")

@@ -25,13 +25,12 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from contractkit._period_column import unreadable_message
-from contractkit.errors import ReturnsError
-from contractkit.evaluation import Explanation
-from contractkit.finance._arguments import refuse
-from contractkit.finance._spend import (
-    LATER,
-    RowChecks,
+from contractkit._kernel.arguments import refuse
+from contractkit._kernel.money_tables import POUNDS, TableOutputs, pounds
+from contractkit._kernel.pence_sums import require_room, within
+from contractkit._kernel.row_checks import LATER, RowChecks
+from contractkit._kernel.table_files import ROW
+from contractkit._kernel.year_months import (
     latest,
     latest_rows,
     month_of,
@@ -39,13 +38,13 @@ from contractkit.finance._spend import (
     reject_overlaps,
     year_months,
 )
-from contractkit.finance._sums import require_room, within
-from contractkit.finance._tables import POUNDS, TableOutputs, pounds
+from contractkit._period_column import unreadable_message
+from contractkit.errors import ReturnsError
+from contractkit.evaluation import Explanation
 from contractkit.model import SystemPlan
 from contractkit.model._base import did_you_mean
 from contractkit.money import COLUMN_PROBLEMS, Money, allocate, pence_column
 from contractkit.periods import Month, Quarter
-from contractkit.returns._read import ROW
 
 __all__ = ["OUTTURN_REASONS", "PLAN_FINDINGS", "Assessment", "assess"]
 
@@ -127,7 +126,7 @@ class Assessment(TableOutputs):
         and against break-even, its tolerance, its part in its group's variance, its findings),
         a group's (``group=``) or, with nothing named, the system's. ``name`` is an
         organisation's or a group's id, or the plan's. Every amount is as in the tables."""
-        from contractkit.finance._explain import explain_assessment
+        from contractkit.system_plans._explain import explain_assessment
 
         return explain_assessment(self, name, organisation=organisation, group=group)
 

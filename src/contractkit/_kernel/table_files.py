@@ -1,7 +1,7 @@
 """Reading a returns table from CSV, Excel, Parquet, or a polars or pandas frame.
 
 Whatever the source, the result is one polars frame of plain columns (see
-:mod:`contractkit.returns._frames`) with a ``row`` column saying where each row came from, as a
+:mod:`contractkit._kernel.frames`) with a ``row`` column saying where each row came from, as a
 person would find it: the line of a CSV file where the row starts (the header is line 1; a
 quoted value may run over several lines), the row of a spreadsheet (as the spreadsheet numbers
 it), or the position in a data frame (from 0, as frames print it). Nothing is dropped on the
@@ -22,9 +22,9 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from contractkit._kernel.frames import from_pandas, plain_columns
 from contractkit.errors import ReturnsError
 from contractkit.model._base import did_you_mean
-from contractkit.returns._frames import from_pandas, plain_columns
 
 __all__ = ["ROW", "blank_rows", "read_table"]
 

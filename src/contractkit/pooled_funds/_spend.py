@@ -15,32 +15,17 @@ from typing import Any
 import attrs
 import numpy as np
 import polars as pl
-from numpy.typing import NDArray
 
-from contractkit._period_column import read_periods, unreadable_message
-from contractkit._suggest import listed, shortened
-from contractkit.errors import ReturnsError
+from contractkit._kernel.arrays import Bools, Ints
+from contractkit._kernel.row_checks import LATER, RowChecks
+from contractkit._kernel.year_months import reject_overlaps, year_months
+from contractkit._period_column import unreadable_message
 from contractkit.model import PooledFund
 from contractkit.model._base import did_you_mean
 from contractkit.money import COLUMN_PROBLEMS, pence_column
-from contractkit.periods import FinancialYear, Month, Quarter, parse_period
-from contractkit.returns._read import ROW, blank_rows, read_table
+from contractkit.periods import Month, Quarter
 
-__all__ = [
-    "BLANK",
-    "LATER",
-    "SPEND_REASONS",
-    "RowChecks",
-    "Spend",
-    "latest",
-    "latest_rows",
-    "latest_values",
-    "month_of",
-    "months_through",
-    "read_spend",
-    "reject_overlaps",
-    "year_months",
-]
+__all__ = ["SPEND_REASONS", "Spend", "read_spend"]
 
 SPEND_REASONS: dict[str, str] = {
     "unknown_fund": "the fund is not among those reconciled",
@@ -58,7 +43,6 @@ SPEND_REASONS: dict[str, str] = {
 """Why a spend row can be rejected: stable codes, in the order the checks are made."""
 _CODES = {name: i + 1 for i, name in enumerate(SPEND_REASONS)}
 FIELDS = ("line", "period", "amount", "forecast")
-Ints = NDArray[np.int64]
 
 
 @attrs.frozen
@@ -76,7 +60,7 @@ class Spend:
     """Per accepted row: the amount in pence."""
     forecast: Ints
     """Per accepted row: the forecast outturn in pence (-1 for none; see ``has_forecast``)."""
-    has_forecast: NDArray[np.bool_]
+    has_forecast: Bools
     rejected: pl.DataFrame
     """row, reason, message, and the row's columns as given."""
     account: dict[str, Any]
@@ -162,7 +146,7 @@ def read_spend(
 
 def _line_index(
     table: pl.DataFrame, funds: Sequence[PooledFund], *, many: bool
-) -> tuple[Ints, NDArray[np.bool_]]:
+) -> tuple[Ints, Bools]:
     """Each row's line among all the funds' lines, fund by fund in order (-1: none), found by a
     join on the row's (fund and) line; and whether the row names none of the funds. Text is
     matched as given, and only the rows that do not match are matched again with spaces
@@ -194,195 +178,6 @@ def _line_index(
             known = trimmed.get_column("fund").is_in(fund_ids.to_list()).fill_null(False)
             unknown_fund[unmatched] = ~known.to_numpy()
     return line, unknown_fund
-
-
-LATER = -1
-"""The reason code of a row excluded for a period after the one wanted (not wrong, not yet
-wanted)."""
-BLANK = -2
-"""The reason code of a row excluded because every cell of it is empty."""
-_EXCLUDED = {BLANK: "blank", LATER: "after_period"}
-
-
-@attrs.define
-class RowChecks:
-    """An input table being checked: each row is rejected for the first check it fails (a
-    stable code in ``reason``), or excluded: a blank row (every cell empty) from the start
-    (``BLANK``), a row for a later period than wanted (``LATER``)."""
-
-    table: pl.DataFrame
-    name: str
-    codes: Mapping[str, int]
-    reason: NDArray[np.int8]
-
-    @classmethod
-    def open(
-        cls,
-        source: Any,
-        columns: Mapping[str, str] | None,
-        sheet: str | None,
-        what: str,
-        required: Sequence[str],
-        codes: Mapping[str, int],
-    ) -> RowChecks:
-        """Read ``source``, rename its columns as ``columns`` says, and make sure the
-        ``required`` ones are there (each a name, or names separated by '|' of which one is
-        needed); a clear :class:`~contractkit.errors.ReturnsError` if not."""
-        table, name = read_table(source, sheet=sheet)
-        if columns:
-            unknown = [c for c in columns if c not in table.columns]
-            if unknown:
-                raise ReturnsError(
-                    f"{name}: no column {shortened(unknown[0])!r}"
-                    f"{did_you_mean(unknown[0], table.columns)}"
-                )
-            table = table.rename(dict(columns))
-        present = [c for c in table.columns if c != ROW]
-        missing = [
-            need.replace("|", " (or ") + (")" if "|" in need else "")
-            for need in required
-            if not set(need.split("|")) & set(table.columns)
-        ]
-        if missing:
-            hints = "".join(did_you_mean(m.split()[0], present) for m in missing)
-            raise ReturnsError(
-                f"{name}: the {what} has no {', '.join(repr(m) for m in missing)} column"
-                f"{'s' if len(missing) > 1 else ''}{hints} (the columns are: "
-                f"{listed(present)}): rename the column in the file, or map it with "
-                "columns= in Python"
-            )
-        reason = np.zeros(table.height, dtype=np.int8)
-        reason[blank_rows(table)] = BLANK  # a row with nothing in it is no return: excluded
-        return cls(table, name, codes, reason)
-
-    def excluded_by_reason(self) -> dict[str, int]:
-        """How many rows were excluded, and why: ``blank``, ``after_period``."""
-        return {
-            name: int((self.reason == code).sum())
-            for code, name in _EXCLUDED.items()
-            if (self.reason == code).any()
-        }
-
-    def fail(self, mask: NDArray[np.bool_], code: str) -> None:
-        """Reject, for ``code``, the rows in ``mask`` not rejected already."""
-        self.reason[(self.reason == 0) & mask] = self.codes[code]
-
-    def rejected(self, message: Callable[[str, Mapping[str, Any]], str]) -> pl.DataFrame:
-        """The rejected rows as given (as text), each with its row, reason and a message
-        (``message(reason, row)``), in row order."""
-        table, reason = self.table, self.reason
-        columns = [c for c in table.columns if c != ROW]
-        bad = reason > 0
-        if not bad.any():
-            return pl.DataFrame(
-                schema={ROW: pl.Int64, "reason": pl.String, "message": pl.String}
-                | dict.fromkeys(columns, pl.String)
-            )
-        names = {number: name for name, number in self.codes.items()}
-        rows = table.filter(pl.Series(bad)).with_columns(pl.exclude(ROW).cast(pl.String))
-        codes = [names[int(c)] for c in reason[bad]]
-        messages = [
-            message(code, values)
-            for code, values in zip(codes, rows.iter_rows(named=True), strict=True)
-        ]
-        return rows.select(
-            ROW,
-            pl.Series("reason", codes, dtype=pl.String),
-            pl.Series("message", messages, dtype=pl.String),
-            *columns,
-        ).sort(ROW)
-
-
-def months_through(period: str | None, year: FinancialYear, ends: Ints | None = None) -> int:
-    """The last month (counted from the year's April, 0) a period covers: ``period`` (a month,
-    quarter or the year itself), or, without one, the last month any row covers (``ends``; the
-    year's end if there are none)."""
-    if period is None:
-        return int(ends.max()) if ends is not None and ends.size else 11
-    parsed = parse_period(period)
-    if not isinstance(parsed, Month | Quarter | FinancialYear) or not (
-        year.start <= parsed.start < year.end
-    ):
-        raise ValueError(f"{period} is not a month, quarter or the year of {year}")
-    last = parsed.end.year * 12 + parsed.end.month - 2  # the month before the end's
-    return last - (year.start.year * 12 + year.start.month - 1)
-
-
-def month_of(year: FinancialYear, through: int) -> Month:
-    """The month ``through`` months after the year's April."""
-    index = year.start.year * 12 + year.start.month - 1 + through
-    return Month(index // 12, index % 12 + 1)
-
-
-def year_months(column: pl.Series, year: FinancialYear) -> tuple[Ints, Ints]:
-    """Each row's first month, counted from the year's April (0), and its length in months (1
-    or 3; -1 where the period is not a month or a quarter: unreadable, or a financial year).
-    The column is read as every table's period column is (text once per distinct value, date
-    cells, spreadsheet date numbers: see :func:`contractkit.periods.parse_period`)."""
-    periods = read_periods(column)
-    months = periods.months
-    wanted = (months == 1) | (months == 3)
-    first = np.where(wanted, periods.first - (year.start_year * 12 + 3), -99)
-    return first, np.where(wanted, months, -1)
-
-
-def latest(
-    size: int, key: Ints, first: Ints, values: Ints, given: NDArray[np.bool_]
-) -> list[int | None]:
-    """For each key (0 to size − 1), the value of its latest row (by first month) among those
-    where a value is ``given``; None where there is none. Over whole columns."""
-    value, found = latest_values(size, key, first, values, given)
-    return [v if f else None for v, f in zip(value.tolist(), found.tolist(), strict=True)]
-
-
-def latest_values(
-    size: int, key: Ints, first: Ints, values: Ints, given: NDArray[np.bool_]
-) -> tuple[Ints, NDArray[np.bool_]]:
-    """:func:`latest` as arrays: each key's value (0 where there is none) and whether it has
-    one."""
-    row = latest_rows(size, key, first, given)
-    found = row >= 0
-    value = np.zeros(size, dtype=np.int64)
-    value[found] = values[row[found]]
-    return value, found
-
-
-def latest_rows(size: int, key: Ints, first: Ints, given: NDArray[np.bool_]) -> Ints:
-    """For each key (0 to size − 1), its latest row (by first month; on a tie, the row given
-    last) among those where ``given``: its index, or -1 where there is none."""
-    chosen = np.full(size, -1, dtype=np.int64)
-    rows = np.flatnonzero(given)
-    if rows.size == 0:
-        return chosen
-    order = rows[np.lexsort((first[rows], key[rows]))]
-    last = order[np.r_[key[order][1:] != key[order][:-1], True]]
-    chosen[key[last]] = last
-    return chosen
-
-
-def reject_overlaps(
-    reason: NDArray[np.int8], line: Ints, first: Ints, months: Ints, code: int
-) -> None:
-    """Mark with ``code`` every row (still passing) whose months overlap another passing row's
-    for the same ``line`` (all of them: none is chosen quietly)."""
-    rows = np.flatnonzero(reason == 0)
-    if rows.size < 2:
-        return
-    # One entry per month a row covers; a month held twice for one line is a clash.
-    counts = months[rows]
-    if (counts == 1).all():  # months only (the usual case): one entry each
-        owner = rows
-        key = line[owner] * 12 + first[owner]
-    else:
-        owner = np.repeat(rows, counts)
-        offsets = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
-        key = line[owner] * 12 + first[owner] + offsets
-    order = np.argsort(key, kind="stable")
-    ordered = key[order]
-    same = np.zeros(ordered.size, dtype=bool)
-    same[1:] |= ordered[1:] == ordered[:-1]
-    same[:-1] |= ordered[1:] == ordered[:-1]
-    reason[np.unique(owner[order[same]])] = code
 
 
 def _message(funds: Sequence[PooledFund]) -> Callable[[str, Mapping[str, Any]], str]:

@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from contractkit.finance._texts import half_up
+from contractkit.payments._lines import half_up
 
 __all__ = ["Ledger", "RuleTerms", "withhold"]
 

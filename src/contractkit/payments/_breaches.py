@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from contractkit.finance._sums import floor_ratio
+from contractkit._kernel.pence_sums import floor_ratio
 from contractkit.model import KPI, Combine, Consequence, Direction, Measure
 from contractkit.periods import parse_canonical
 

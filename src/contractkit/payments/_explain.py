@@ -14,7 +14,7 @@ from contractkit.money import Money
 from contractkit.periods import Month
 
 if TYPE_CHECKING:
-    from contractkit.finance._statement import Statement
+    from contractkit.payments._statement import Statement
 
 __all__ = ["explain_statement"]
 

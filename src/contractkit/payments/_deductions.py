@@ -10,11 +10,12 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 
+from contractkit._kernel.pence_sums import product
 from contractkit.evaluation import Evaluation
-from contractkit.finance._due import ServiceMonths, level_words
-from contractkit.finance._earned import exact_level, excess
-from contractkit.finance._sums import product
-from contractkit.finance._texts import (
+from contractkit.model import KPI, Consequence, Contract, Finance, Measure
+from contractkit.model.english import article
+from contractkit.payments._breaches import exact_level, excess
+from contractkit.payments._lines import (
     Ints,
     counts,
     findings,
@@ -25,9 +26,8 @@ from contractkit.finance._texts import (
     per,
     words,
 )
-from contractkit.finance._withholding import OUTCOMES, REPAID, RETAINED, RuleTerms, withhold
-from contractkit.model import KPI, Consequence, Contract, Finance, Measure
-from contractkit.model.english import article
+from contractkit.payments._service_payments import ServiceMonths, level_words
+from contractkit.payments._withholding_ledger import OUTCOMES, REPAID, RETAINED, RuleTerms, withhold
 from contractkit.periods import parse_canonical
 
 __all__ = ["LEDGER_SCHEMA", "consequences", "last_month", "withholding"]

@@ -11,11 +11,14 @@ import attrs
 import numpy as np
 import polars as pl
 
+from contractkit._kernel import pence_sums as _sums
 from contractkit.evaluation import Evaluation
-from contractkit.finance import _sums
-from contractkit.finance._activity import Activity, service_months
-from contractkit.finance._earned import Achievement, achievements
-from contractkit.finance._texts import (
+from contractkit.model import KPI, Contract, Direction, Finance, Indicator, Measure
+from contractkit.model.earning import earns
+from contractkit.money import Money, split_pence
+from contractkit.payments._activity import Activity, service_months
+from contractkit.payments._breaches import Achievement, achievements
+from contractkit.payments._lines import (
     Ints,
     counts,
     findings,
@@ -28,9 +31,6 @@ from contractkit.finance._texts import (
     per,
     share_of,
 )
-from contractkit.model import KPI, Contract, Direction, Finance, Indicator, Measure
-from contractkit.model.earning import earns
-from contractkit.money import Money, split_pence
 from contractkit.periods import FinancialYear, Month, parse_canonical
 
 __all__ = ["Due", "ServiceMonths", "fixed_and_variable", "incentive", "year_of"]
