@@ -22,7 +22,7 @@ import contractkit
 from contractkit import Problem, SpecError
 from contractkit.cli import app
 from contractkit.model.earning import Bands, Curve, Linear, earns
-from contractkit.model.finance import Finance, Indicator, curve_issues
+from contractkit.model.payment_terms import Finance, Indicator, curve_issues
 
 MARK = "»"
 

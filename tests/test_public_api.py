@@ -109,3 +109,14 @@ def test_an_unknown_finance_name_is_an_attribute_error() -> None:
 
     with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
         contractkit.finance.nothing  # noqa: B018 - the lookup is what is tested
+
+
+def test_the_old_payment_terms_module_still_answers_with_a_warning() -> None:
+    import contractkit.model.finance
+    from contractkit.model import Finance
+
+    with pytest.warns(DeprecationWarning, match="renamed contractkit.model.payment_terms"):
+        found = contractkit.model.finance.Finance
+    assert found is Finance
+    with pytest.raises(AttributeError, match="has no attribute 'curve_issues'"):
+        contractkit.model.finance.curve_issues  # noqa: B018 - the lookup is what is tested

@@ -1,8 +1,9 @@
 """The ``contractkit`` command: validate contracts, print the JSON Schema, and more."""
 
 from contractkit.cli import (
-    _finance,  # noqa: F401 - registers reconcile and assess
-    _statement,  # noqa: F401 - registers statement
+    _payments,  # noqa: F401 - registers statement
+    _pooled_funds,  # noqa: F401 - registers reconcile
+    _system_plans,  # noqa: F401 - registers assess
 )
 from contractkit.cli._app import app, main
 

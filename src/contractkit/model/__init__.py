@@ -4,7 +4,8 @@ from contractkit.model.contract import Contract, Term
 from contractkit.model.earning import Band, Bands, Linear
 from contractkit.model.embedding import Stage, StageMode, StageSpan
 from contractkit.model.escalation import EscalationRule, Flags
-from contractkit.model.finance import (
+from contractkit.model.kpi import KPI, Combine, Direction, Measure
+from contractkit.model.payment_terms import (
     Consequence,
     Currency,
     Finance,
@@ -15,7 +16,6 @@ from contractkit.model.finance import (
     ServicePayment,
     Withholding,
 )
-from contractkit.model.kpi import KPI, Combine, Direction, Measure
 from contractkit.model.pooled_fund import FundLine, Partner, PooledFund, RiskBasis, RiskShare
 from contractkit.model.provider import Commissioner, Provider, ProviderType
 from contractkit.model.reporting import Reporting, ReportingCount

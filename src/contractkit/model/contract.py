@@ -30,8 +30,8 @@ from contractkit.model._dates import Day
 from contractkit.model._types import Id
 from contractkit.model.embedding import ESTABLISHED, Stage, StageMode, StageSpan, schedule
 from contractkit.model.escalation import EscalationRule, Flags, contract_management_stage
-from contractkit.model.finance import Consequence, Finance, Indicator, curve_issues
 from contractkit.model.kpi import KPI, Direction, Measure
+from contractkit.model.payment_terms import Consequence, Finance, Indicator, curve_issues
 from contractkit.model.provider import Commissioner, Provider, ProviderType
 from contractkit.model.reporting import Reporting
 from contractkit.model.service import Outcome, Service

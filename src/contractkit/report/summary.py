@@ -9,7 +9,7 @@ import attrs
 
 from contractkit.model import Contract, ProviderType, StageMode
 from contractkit.model.english import long_date
-from contractkit.report.finance import describe_finance
+from contractkit.report.money_terms import describe_finance
 
 __all__ = ["ContractSummary", "ServiceLine", "summarise"]
 

@@ -4,7 +4,6 @@ line by line."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,20 +11,20 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from contractkit._kernel.money_words import money_cell
 from contractkit.cli._account import print_account
 from contractkit.cli._app import EXIT_PROBLEMS, app
-from contractkit.cli._finance import (
+from contractkit.cli._output import err_console
+from contractkit.cli._results import (
     FormatOption,
     Output,
     OutputOption,
-    _finish,
-    _load,
-    _run,
+    finish,
+    load_spec,
+    run_command,
 )
-from contractkit.cli._output import err_console
 from contractkit.errors import PeriodError
 from contractkit.model import Contract
-from contractkit.money import Money
 from contractkit.periods import parse_period
 
 if TYPE_CHECKING:  # the engines are imported when the command runs, for a quick start
@@ -34,10 +33,6 @@ if TYPE_CHECKING:  # the engines are imported when the command runs, for a quick
 __all__ = ["statement_command"]
 
 _FIGURES = ("due", "earned", "deducted", "withheld", "repaid", "payable", "retained", "held")
-
-
-def _money(value: Decimal | None) -> str:
-    return "" if value is None else str(Money(value))
 
 
 @app.command("statement")
@@ -101,7 +96,7 @@ def statement_command(
     from contractkit.returns import REASONS
 
     err = err_console()
-    spec = _load(contract, Contract, "a contract")
+    spec = load_spec(contract, Contract, "a contract")
     if spec.finance is None:
         err.print(
             f"{contract}: contract {spec.id} has no finance section: add 'finance:' to state "
@@ -134,7 +129,7 @@ def statement_command(
         except KeyError as error:
             raise ValueError(f"--provider: {error.args[0]}") from None
 
-    result, chosen = _run(
+    result, chosen = run_command(
         work,
         returns,
         table,
@@ -149,7 +144,7 @@ def statement_command(
         if name in result.account:
             rejected = result.rejected.filter(result.rejected["file"] == name)
             print_account(result.account[name], rejected, err, reasons=reasons, strict=strict)
-    _finish(
+    finish(
         result,
         chosen,
         failed=strict and bool(result.account["rejected"] or evaluated["rejected"]),
@@ -176,7 +171,9 @@ def _render(result: Statement, console: Console) -> None:
         for heading in _FIGURES:
             summary.add_column(heading, justify="right", no_wrap=True)
         for row in providers:
-            summary.add_row(f"{row['provider']} {row['name']}", *(_money(row[f]) for f in _FIGURES))
+            summary.add_row(
+                f"{row['provider']} {row['name']}", *(money_cell(row[f]) for f in _FIGURES)
+            )
         console.print(summary)
         detail = Table(title="Lines", title_justify="left")
         for heading in ("service", "month", "element"):
@@ -188,7 +185,7 @@ def _render(result: Statement, console: Console) -> None:
                 row["service"],
                 row["month"],
                 row["element"],
-                _money(row["payable"]),
+                money_cell(row["payable"]),
                 row["basis"],
             )
         console.print(detail)
@@ -196,14 +193,14 @@ def _render(result: Statement, console: Console) -> None:
         for provider in providers:
             console.print(
                 f"{provider['provider']} {provider['name']}: "
-                + ", ".join(f"{f} {_money(provider[f])}" for f in _FIGURES),
+                + ", ".join(f"{f} {money_cell(provider[f])}" for f in _FIGURES),
                 markup=False,
             )
             for row in lines:
                 if row["provider"] == provider["provider"]:
                     console.print(
                         f"  {row['service']} {row['month']} {row['element']}: "
-                        f"{_money(row['payable'])} — {row['basis']}",
+                        f"{money_cell(row['payable'])} — {row['basis']}",
                         markup=False,
                     )
     console.print(
