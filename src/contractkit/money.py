@@ -41,6 +41,8 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
+from contractkit._kernel.pence_text import MINUS as MINUS  # money is written with it
+from contractkit._kernel.pence_text import pence_text
 from contractkit._suggest import shortened
 from contractkit.errors import MoneyError
 
@@ -71,7 +73,6 @@ ROUNDINGS: dict[str, str] = {
 """The ways a product with a fraction of a penny is rounded, once."""
 _DECIMAL_ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
 NegativeStyle = Literal["minus", "brackets"]
-MINUS = "\u2212"
 """The minus sign negative amounts are shown with (a true minus, not a hyphen)."""
 
 PATTERN = (
@@ -133,8 +134,7 @@ def _pence_shown(pence: int) -> str:
     """Pence as money, for a message (briefly, for a vast number)."""
     if pence.bit_length() > 200:
         return f"an amount of {brief(pence)} of pence"
-    pounds, pennies = divmod(abs(pence), 100)
-    return f"{MINUS if pence < 0 else ''}£{pounds:,}.{pennies:02d}"
+    return pence_text(pence)
 
 
 def _checked(pence: int) -> int:

@@ -14,8 +14,9 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit._account_line import account_line
+from contractkit._kernel.pence_text import MINUS
 from contractkit._output_file import parquet_bytes, write_output
-from contractkit.money import MINUS, Money
+from contractkit.money import Money
 
 __all__ = ["POUNDS", "TableOutputs", "as_pounds", "money_text", "pounds", "records"]
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from contractkit._kernel.pence_text import MINUS
 from contractkit._kernel.year_months import month_of
-from contractkit.model._base import did_you_mean
-from contractkit.money import MINUS, Money
+from contractkit._suggest import did_you_mean
+from contractkit.money import Money
 from contractkit.periods import FinancialYear, Month
 
 __all__ = [

@@ -16,11 +16,12 @@ import attrs
 import polars as pl
 
 from contractkit._kernel.arguments import refuse
-from contractkit._kernel.money_tables import POUNDS, TableOutputs
+from contractkit._kernel.money_tables import TableOutputs, as_pounds
+from contractkit._kernel.months import month_number
 from contractkit._kernel.pence_sums import check_figures, require_room, within
+from contractkit._suggest import did_you_mean
 from contractkit.evaluation import Evaluation, Explanation, evaluate
 from contractkit.model import Contract
-from contractkit.model._base import did_you_mean
 from contractkit.money import Money
 from contractkit.payments._activity import Activity, Claims, read_activity, read_claims
 from contractkit.payments._deductions import consequences, last_month, withholding
@@ -69,14 +70,6 @@ STATEMENT_FINDINGS: dict[str, str] = {
 _ORDER = {name: i for i, name in enumerate(ELEMENTS)}
 _CODES = {name: i for i, name in enumerate(STATEMENT_FINDINGS)}
 _FIGURES = ("due", "earned", "deducted", "withheld", "repaid", "payable", "retained", "held")
-
-
-def _pounds(column: str) -> pl.Expr:
-    return (pl.col(column).cast(POUNDS) / 100).cast(POUNDS)
-
-
-def _month_count(month: Month) -> int:
-    return month.year * 12 + month.month - 1
 
 
 @attrs.frozen(eq=False)
@@ -217,10 +210,10 @@ def statement(
             "the returns reach (give as_of, --as-of on the command line, to state the months "
             "due to that date)"
         )
-    known = _month_count(Month.parse(evaluated_to))
-    term_first = _month_count(Month.from_date(contract.term.start))
+    known = Month.parse(evaluated_to).index
+    term_first = month_number(contract.term.start)
     wanted: Period = FinancialYear(int(year_of(known))) if period is None else parse_period(period)
-    first = max(_month_count(Month.from_date(wanted.start)), term_first)
+    first = max(month_number(wanted.start), term_first)
     through = min(last_month(str(wanted)), known)
     if first > through:
         raise ValueError(
@@ -306,8 +299,8 @@ def _build(
         category=pl.col("category"),
         reference=pl.col("reference"),
         quantity=pl.col("quantity"),
-        amount=_pounds("amount"),
-        payable=_pounds("payable"),
+        amount=as_pounds(pl.col("amount")),
+        payable=as_pounds(pl.col("payable")),
         basis=pl.col("basis"),
     )
     # Each provider's figures: earned counts what it adds to (or takes from) the payment.
@@ -353,7 +346,7 @@ def _build(
         f: within(int(providers.get_column(f).sum()), f"the statement's {f} in all")
         for f in _FIGURES
     }
-    providers = providers.with_columns(_pounds(f) for f in _FIGURES)
+    providers = providers.with_columns(as_pounds(pl.col(f)) for f in _FIGURES)
     summary: dict[str, Any] = {
         "contract": contract.id,
         "period": period,
@@ -365,7 +358,7 @@ def _build(
     return Statement(
         lines=table,
         providers=providers,
-        withholding=ledger.with_columns(_pounds("value"), _pounds("withheld")),
+        withholding=ledger.with_columns(as_pounds(pl.col("value")), as_pounds(pl.col("withheld"))),
         outcomes=paid_claims.select(
             service=per(paid_claims.get_column("service").to_numpy(), ids),
             person=pl.col("person"),
@@ -373,8 +366,8 @@ def _build(
                 _outcome_names(contract), return_dtype=pl.String
             ),
             month=month_texts(pl.col("month")),
-            price=_pounds("price"),
-            paid=_pounds("paid"),
+            price=as_pounds(pl.col("price")),
+            paid=as_pounds(pl.col("paid")),
             capped_by=pl.col("capped_by"),
         ),
         findings=_findings(found, first, through, services),
@@ -491,7 +484,7 @@ def _findings(
         provider=per(service, [s.provider for s in services]),
         service=per(service, [s.id for s in services]),
         month=month_texts(pl.col("month")),
-        amount=_pounds("amount"),
+        amount=as_pounds(pl.col("amount")),
         message=pl.col("message"),
     )
 

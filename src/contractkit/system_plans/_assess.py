@@ -39,10 +39,10 @@ from contractkit._kernel.year_months import (
     year_months,
 )
 from contractkit._period_column import unreadable_message
+from contractkit._suggest import did_you_mean
 from contractkit.errors import ReturnsError
 from contractkit.evaluation import Explanation
 from contractkit.model import SystemPlan
-from contractkit.model._base import did_you_mean
 from contractkit.money import COLUMN_PROBLEMS, Money, allocate, pence_column
 from contractkit.periods import Month, Quarter
 
