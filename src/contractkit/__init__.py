@@ -72,7 +72,7 @@ __version__ = "0.1.0"
 _LATER = {
     "STATUSES": "contractkit.evaluation",
     "Evaluation": "contractkit.evaluation",
-    "Explanation": "contractkit.evaluation",
+    "Explanation": "contractkit.results",
     "evaluate": "contractkit.evaluation",
     "Assessment": "contractkit.system_plans",
     "Reconciliation": "contractkit.pooled_funds",
@@ -85,9 +85,10 @@ _LATER = {
 
 if _typing.TYPE_CHECKING:
     from contractkit import stats as stats
-    from contractkit.evaluation import STATUSES, Evaluation, Explanation, evaluate
+    from contractkit.evaluation import STATUSES, Evaluation, evaluate
     from contractkit.payments import Statement, statement
     from contractkit.pooled_funds import Reconciliation, reconcile
+    from contractkit.results import Explanation
     from contractkit.returns import Returns
     from contractkit.system_plans import Assessment, assess
 

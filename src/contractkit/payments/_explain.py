@@ -10,8 +10,8 @@ import polars as pl
 
 from contractkit._kernel.money_words import as_money
 from contractkit._suggest import did_you_mean
-from contractkit.evaluation import Explanation
 from contractkit.periods import Month
+from contractkit.results import Explanation
 
 if TYPE_CHECKING:
     from contractkit.payments._statement import Statement

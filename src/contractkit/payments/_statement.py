@@ -15,13 +15,13 @@ from typing import Any, ClassVar
 import attrs
 import polars as pl
 
-from contractkit._kernel.arguments import refuse
-from contractkit._kernel.money_tables import TableOutputs, as_pounds
+from contractkit._kernel.money_tables import POUNDS, MoneyResult, as_pounds
 from contractkit._kernel.months import month_number
 from contractkit._kernel.pence_sums import check_figures, require_room, within
 from contractkit._suggest import did_you_mean
-from contractkit.evaluation import Evaluation, Explanation, evaluate
+from contractkit.evaluation import Evaluation, evaluate
 from contractkit.model import Contract
+from contractkit.model.kinds import refuse
 from contractkit.money import Money
 from contractkit.payments._activity import Activity, Claims, read_activity, read_claims
 from contractkit.payments._deductions import consequences, last_month, withholding
@@ -34,6 +34,7 @@ from contractkit.payments._service_payments import (
     year_of,
 )
 from contractkit.periods import FinancialYear, Month, Period, parse_period
+from contractkit.results import Explanation
 
 __all__ = ["CATEGORIES", "ELEMENTS", "STATEMENT_FINDINGS", "Statement", "statement"]
 
@@ -73,7 +74,7 @@ _FIGURES = ("due", "earned", "deducted", "withheld", "repaid", "payable", "retai
 
 
 @attrs.frozen(eq=False)
-class Statement(TableOutputs):
+class Statement(MoneyResult):
     """A payment statement for a period: line by line, by provider, the withholding ledger, the
     outcome claims paid, and findings."""
 
@@ -101,8 +102,9 @@ class Statement(TableOutputs):
     """The activity and outcome rows not used, each with its source, reason and message."""
     account: dict[str, Any]
     """What became of every activity and outcome row."""
-    evaluation: Evaluation = attrs.field(repr=False)
-    """The evaluation the statement was drawn from."""
+    evaluation: Evaluation | None = attrs.field(default=None, repr=False)
+    """The evaluation the statement was drawn from (none for a statement read back from its
+    JSON form)."""
 
     TABLES: ClassVar[tuple[str, ...]] = (
         "lines",
@@ -112,7 +114,68 @@ class Statement(TableOutputs):
         "findings",
     )
     FORMAT: ClassVar[str] = "contractkit-statement"
+    NOUN: ClassVar[str] = "statement"
     HEADLINE: ClassVar[str] = "summary"
+    FIGURES: ClassVar[tuple[str, ...]] = _FIGURES
+    SCHEMAS: ClassVar[Mapping[str, Mapping[str, pl.DataType]]] = {
+        "lines": {
+            "provider": pl.String(),
+            "service": pl.String(),
+            "month": pl.String(),
+            "element": pl.String(),
+            "category": pl.String(),
+            "reference": pl.String(),
+            "quantity": pl.Int64(),
+            "amount": POUNDS,
+            "payable": POUNDS,
+            "basis": pl.String(),
+        },
+        "providers": {
+            "provider": pl.String(),
+            "name": pl.String(),
+            "due": POUNDS,
+            "earned": POUNDS,
+            "deducted": POUNDS,
+            "withheld": POUNDS,
+            "repaid": POUNDS,
+            "payable": POUNDS,
+            "retained": POUNDS,
+            "held": POUNDS,
+        },
+        "withholding": {
+            "service": pl.String(),
+            "month": pl.String(),
+            "step": pl.String(),
+            "rate": pl.String(),
+            "value": POUNDS,
+            "withheld": POUNDS,
+            "outcome": pl.String(),
+            "settled": pl.String(),
+        },
+        "outcomes": {
+            "service": pl.String(),
+            "person": pl.String(),
+            "outcome": pl.String(),
+            "month": pl.String(),
+            "price": POUNDS,
+            "paid": POUNDS,
+            "capped_by": pl.String(),
+        },
+        "findings": {
+            "code": pl.String(),
+            "provider": pl.String(),
+            "service": pl.String(),
+            "month": pl.String(),
+            "amount": POUNDS,
+            "message": pl.String(),
+        },
+    }
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> Statement:
+        """A statement read back from its JSON form (without the evaluation it was drawn
+        from)."""
+        return cls(**cls._parts(data))
 
     def explain(
         self,
@@ -162,12 +225,11 @@ class Statement(TableOutputs):
 
     def _services_of(self, provider: str) -> list[str]:
         """The services a provider delivers (as evaluated, or with lines in the statement)."""
-        pairs = pl.concat(
-            [
-                self.evaluation.table.select("service", pl.col("provider").cast(pl.String)),
-                self.lines.select("service", "provider"),
-            ]
-        )
+        frames = [self.lines.select("service", "provider")]
+        if self.evaluation is not None:
+            evaluated = self.evaluation.table.select("service", pl.col("provider").cast(pl.String))
+            frames.insert(0, evaluated)
+        pairs = pl.concat(frames)
         return pairs.filter(pl.col("provider") == provider).get_column("service").unique().to_list()
 
     def __repr__(self) -> str:
