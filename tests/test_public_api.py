@@ -56,7 +56,7 @@ def test_importing_the_package_leaves_the_engines_until_they_are_used() -> None:
         text=True,
         check=True,
     )
-    assert used.stdout.strip() == "contractkit.evaluation._engine"
+    assert used.stdout.strip() == "contractkit.evaluation"
 
 
 def test_any_engine_name_can_be_the_first_used() -> None:
@@ -120,3 +120,45 @@ def test_the_old_payment_terms_module_still_answers_with_a_warning() -> None:
     assert found is Finance
     with pytest.raises(AttributeError, match="has no attribute 'curve_issues'"):
         contractkit.model.finance.curve_issues  # noqa: B018 - the lookup is what is tested
+
+
+PUBLIC_PACKAGES = (
+    "contractkit",
+    "contractkit.errors",
+    "contractkit.periods",
+    "contractkit.money",
+    "contractkit.units",
+    "contractkit.results",
+    "contractkit.stats",
+    "contractkit.model",
+    "contractkit.spec",
+    "contractkit.returns",
+    "contractkit.evaluation",
+    "contractkit.pooled_funds",
+    "contractkit.system_plans",
+    "contractkit.payments",
+)
+
+
+@pytest.mark.parametrize("package", PUBLIC_PACKAGES)
+def test_every_public_class_and_function_names_a_public_home(package: str) -> None:
+    import importlib
+    import inspect
+
+    module = importlib.import_module(package)
+    for name in module.__all__:
+        value = getattr(module, name)
+        if not (inspect.isclass(value) or inspect.isfunction(value)):
+            continue
+        home = value.__module__
+        assert not any(part.startswith("_") for part in home.split(".")[1:]), (package, name, home)
+        assert getattr(importlib.import_module(home), value.__name__) is value, (name, home)
+
+
+def test_a_result_s_repr_and_pickle_name_its_public_home() -> None:
+    import pickle
+
+    assert contractkit.Evaluation.__module__ == "contractkit.evaluation"
+    assert contractkit.Reconciliation.__module__ == "contractkit.pooled_funds"
+    assert contractkit.evaluate.__module__ == "contractkit.evaluation"
+    assert pickle.loads(pickle.dumps(contractkit.Statement)) is contractkit.Statement

@@ -37,18 +37,24 @@ from contractkit.model import (
     Finance,
     Flags,
     FloorOrImprovement,
+    FundLine,
+    Group,
     Incentive,
     Indicator,
     Linear,
     Measure,
+    Organisation,
     Outcome,
     OutcomePayments,
     OutcomeRate,
+    Partner,
     PooledFund,
     Provider,
     ProviderType,
     Reporting,
     ReportingCount,
+    RiskBasis,
+    RiskShare,
     Service,
     ServicePayment,
     Stage,
@@ -57,6 +63,7 @@ from contractkit.model import (
     SystemPlan,
     Term,
     Trajectory,
+    Transfer,
     Withholding,
 )
 from contractkit.money import Money, allocate
@@ -73,6 +80,7 @@ _LATER = {
     "STATUSES": "contractkit.evaluation",
     "Evaluation": "contractkit.evaluation",
     "Explanation": "contractkit.results",
+    "Result": "contractkit.results",
     "evaluate": "contractkit.evaluation",
     "Assessment": "contractkit.system_plans",
     "Reconciliation": "contractkit.pooled_funds",
@@ -88,7 +96,7 @@ if _typing.TYPE_CHECKING:
     from contractkit.evaluation import STATUSES, Evaluation, evaluate
     from contractkit.payments import Statement, statement
     from contractkit.pooled_funds import Reconciliation, reconcile
-    from contractkit.results import Explanation
+    from contractkit.results import Explanation, Result
     from contractkit.returns import Returns
     from contractkit.system_plans import Assessment, assess
 
@@ -134,6 +142,8 @@ __all__ = [
     "Flags",
     "FloorOrImprovement",
     "Frequency",
+    "FundLine",
+    "Group",
     "Incentive",
     "Indicator",
     "Linear",
@@ -141,10 +151,12 @@ __all__ = [
     "Money",
     "MoneyError",
     "Month",
+    "Organisation",
     "Outcome",
     "OutcomePayments",
     "OutcomeRate",
     "OutputError",
+    "Partner",
     "PeriodError",
     "PooledFund",
     "Problem",
@@ -156,8 +168,11 @@ __all__ = [
     "RecordError",
     "Reporting",
     "ReportingCount",
+    "Result",
     "Returns",
     "ReturnsError",
+    "RiskBasis",
+    "RiskShare",
     "Service",
     "ServicePayment",
     "SpecError",
@@ -168,6 +183,7 @@ __all__ = [
     "SystemPlan",
     "Term",
     "Trajectory",
+    "Transfer",
     "UnitError",
     "Withholding",
     "__version__",
