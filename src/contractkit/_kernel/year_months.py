@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from contractkit._kernel.arrays import Ints
 from contractkit._kernel.months import last_month_number, month_number
 from contractkit._period_column import read_periods
+from contractkit.errors import ArgumentError
 from contractkit.periods import FinancialYear, Month, Quarter, parse_period
 
 __all__ = [
@@ -34,7 +35,7 @@ def months_through(period: str | None, year: FinancialYear, ends: Ints | None = 
     if not isinstance(parsed, Month | Quarter | FinancialYear) or not (
         year.start <= parsed.start < year.end
     ):
-        raise ValueError(f"{period} is not a month, quarter or the year of {year}")
+        raise ArgumentError(f"{period} is not a month, quarter or the year of {year}")
     return last_month_number(parsed) - month_number(year.start)
 
 

@@ -18,7 +18,7 @@ from pydantic_core import core_schema
 from contractkit._kernel.pence_text import MINUS as MINUS  # money is written with it
 from contractkit._kernel.pence_text import pence_text
 from contractkit._suggest import shortened
-from contractkit.errors import MoneyError
+from contractkit.errors import ArgumentError, MoneyError
 
 if TYPE_CHECKING:  # numpy and polars are imported by the column functions that use them
     pass
@@ -220,7 +220,7 @@ def exact_rate(value: object) -> Fraction:
 def _round(exact: Fraction, rounding: Rounding) -> int:
     """Whole pence from an exact number of pence, rounded once."""
     if rounding not in _DECIMAL_ROUNDING:
-        raise ValueError(f"unknown rounding {rounding!r}: use one of {', '.join(ROUNDINGS)}")
+        raise ArgumentError(f"unknown rounding {rounding!r}: use one of {', '.join(ROUNDINGS)}")
     floor = exact.numerator // exact.denominator
     remainder = exact - floor
     if remainder == 0:
