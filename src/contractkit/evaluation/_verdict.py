@@ -20,11 +20,11 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats as sps
 
-from contractkit import _blocks
 from contractkit.evaluation._plan import MEASURES
 from contractkit.stats import (
     binomial_p_value,
     binomial_shortfall,
+    blockwise,
     mean_shortfall,
     poisson_interval,
     poisson_p_value,
@@ -143,7 +143,7 @@ def judge(
             warning=warning,
             alarm=alarm,
         )
-        for rows in _blocks.slices(threshold.size)
+        for rows in blockwise.slices(threshold.size)
     ]
     if len(parts) == 1:
         return parts[0]

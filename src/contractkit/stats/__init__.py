@@ -1,6 +1,8 @@
 """Pure numerics on arrays, usable on their own from a notebook: intervals, one-sided exact
 tests, power, and SPC (XmR charts with the Making Data Count rules; c, u, p and Laney p′ and u′
-charts, and the rule that chooses among them). No contract types here."""
+charts, and the rule that chooses among them). No contract types here, and nothing else of
+contractkit's: ``contractkit.stats.blockwise`` (working through long columns a block at a time)
+serves the returns reader and the evaluator as well."""
 
 from contractkit.stats.attribute import (
     AttributeChart,

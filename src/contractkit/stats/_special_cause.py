@@ -26,7 +26,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from contractkit import _blocks
+from contractkit.stats import blockwise
 
 if TYPE_CHECKING:  # the profile's type only (spc imports this module)
     from contractkit.stats.spc import Profile
@@ -119,9 +119,9 @@ class Layout:
     @classmethod
     def of(cls, series_codes: IntArray, part_codes: IntArray) -> Layout:
         n = series_codes.shape[0]
-        series_start = _blocks.run_starts(series_codes)
+        series_start = blockwise.run_starts(series_codes)
         series_points = np.diff(np.r_[np.flatnonzero(series_start), n]).astype(np.int64)
-        part_start = _blocks.run_starts(part_codes) | series_start
+        part_start = blockwise.run_starts(part_codes) | series_start
         part_length = np.diff(np.r_[np.flatnonzero(part_start), n]).astype(np.int64)
         return cls(series_start, series_points, part_start, part_length)
 

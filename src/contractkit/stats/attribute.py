@@ -51,7 +51,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
-from contractkit import _blocks
+from contractkit.stats import blockwise
 from contractkit.stats._special_cause import (
     ASSURANCES,
     VARIATIONS,
@@ -246,7 +246,7 @@ def control_batch(
         low = np.broadcast_to(np.asarray(bounds[0], dtype=np.float64), (n,))
         high = np.broadcast_to(np.asarray(bounds[1], dtype=np.float64), (n,))
     parts = []
-    for a, b in _blocks.series_blocks(series_codes):
+    for a, b in blockwise.series_blocks(series_codes):
         span = slice(a, b)
         parts.append(
             _block(
