@@ -18,7 +18,7 @@ from contractkit.stats.attribute import (
     u_prime_chart,
 )
 from contractkit.stats.exact import binomial_p_value, poisson_p_value, t_p_value
-from contractkit.stats.intervals import poisson_interval, wilson_interval
+from contractkit.stats.intervals import mean_interval, poisson_interval, wilson_interval
 from contractkit.stats.power import (
     binomial_flag_probability,
     binomial_shortfall,
@@ -40,6 +40,7 @@ __all__ = [
     "choose_chart",
     "control_batch",
     "control_chart",
+    "mean_interval",
     "mean_shortfall",
     "overdispersion_bound",
     "p_chart",

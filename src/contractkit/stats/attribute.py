@@ -49,9 +49,10 @@ from typing import Literal
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special, stats
+from scipy import special
 
 from contractkit.stats import blockwise
+from contractkit.stats._distributions import gamma_ppf, poisson_ppf
 from contractkit.stats._special_cause import (
     ASSURANCES,
     VARIATIONS,
@@ -133,7 +134,7 @@ def overdispersion_bound(points: ArrayLike) -> FloatArray:
     c = (4 / math.pi) * (math.sqrt(3) / 2 + math.pi / 12) - 4 / math.pi
     with np.errstate(invalid="ignore", divide="ignore"):
         relative = (m * v + 2 * np.maximum(m - 1, 0) * c) / (m * m * 4 / math.pi)
-        bound = stats.gamma.ppf(CONFIDENCE, 1 / relative, scale=relative)
+        bound = gamma_ppf(CONFIDENCE, 1 / relative, relative)
     result: FloatArray = np.where(m >= 1, bound, np.inf)
     return result
 
@@ -454,7 +455,7 @@ def _exact_poisson(
     mean = lam[where]
     # Each distinct mean once (a c-chart's points share theirs).
     means, index = np.unique(mean, return_inverse=True)
-    quantiles = stats.poisson.ppf([[ALPHA], [ALPHA_TWO], [1 - ALPHA_TWO], [1 - ALPHA]], means)
+    quantiles = poisson_ppf([[ALPHA], [ALPHA_TWO], [1 - ALPHA_TWO], [1 - ALPHA]], means)
     factor = per[where] / e[where]
     lower, two_down, two_up, upper = (
         np.array(line, copy=True)
