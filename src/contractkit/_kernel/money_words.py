@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from contractkit._kernel.months import month_of
 from contractkit._kernel.pence_text import MINUS
-from contractkit._kernel.year_months import month_of
 from contractkit._suggest import did_you_mean
 from contractkit.errors import NotFoundError
 from contractkit.money import Money

@@ -24,7 +24,6 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from contractkit import _blocks
 from contractkit.evaluation._plan import Plan, month_index
 from contractkit.model import KPI, Contract, Direction, Service, StageMode
 from contractkit.model.threshold import (
@@ -36,6 +35,7 @@ from contractkit.model.threshold import (
     Trajectory,
 )
 from contractkit.periods import add_months
+from contractkit.stats import blockwise
 
 __all__ = [
     "Grid",
@@ -266,7 +266,7 @@ def resolve_thresholds(grid: Grid, stage: Ints, plan: Plan) -> Thresholds:
         if entries:
             table = np.array(sorted(entries), dtype=np.int64)
             tables.append((table, table[:, 0] * SPAN + table[:, 1], by_series))
-    for rows in _blocks.slices(grid.series.size):
+    for rows in blockwise.slices(grid.series.size):
         months_in = grid.a_start[rows] - grid.base
         valid = judging[rows] >= 0
         found_rows = found_ref[rows]

@@ -27,10 +27,10 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from contractkit import _blocks
 from contractkit.evaluation._aggregate import Combined
 from contractkit.evaluation._grid import Grid
 from contractkit.evaluation._plan import MEASURES, Plan
+from contractkit.stats import blockwise
 from contractkit.stats.attribute import CHARTS, control_batch
 from contractkit.stats.spc import COMMON_CAUSE, CONCERN, IMPROVEMENT, NEITHER
 
@@ -244,15 +244,16 @@ def chart(
 ) -> Charts:
     """Control charts of every series, and each grid row's signal and chart.
 
-    The points are taken a block of whole series at a time (see ``contractkit._blocks``), so
-    that the working arrays stay small; only the results are kept at full length.
+    The points are taken a block of whole series at a time (see
+    ``contractkit.stats.blockwise``), so that the working arrays stay small; only the results
+    are kept at full length.
     """
     order = combined.order
     series = accepted["series_code"]
     start = accepted["start"]
     row_signal = np.zeros(threshold.size, dtype=np.int8)
     row_chart = np.zeros(threshold.size, dtype=np.int8)
-    blocks = _blocks.series_blocks(series if order is None else series[order])
+    blocks = blockwise.series_blocks(series if order is None else series[order])
     parts = [
         _chart_block(
             slice(a, b),
@@ -298,7 +299,7 @@ def _chart_block(
     series = series_codes[index].astype(np.int64)
     start = starts[index].astype(np.int64)
     columns = {name: values[block] for name, values in combined.columns.items()}
-    run_first = np.flatnonzero(_blocks.run_starts(series))
+    run_first = np.flatnonzero(blockwise.run_starts(series))
     run_length = np.diff(np.r_[run_first, series.size])
     run_kpi = plan.series_kpi[series[run_first]]
     measure = np.repeat(plan.kpi_measure[run_kpi], run_length)
@@ -355,7 +356,7 @@ def _chart_block(
     # The most telling signal of each grid row's points (they are contiguous), and its chart.
     kept_rows = rows if inside.all() else rows[inside]
     if kept_rows.size:
-        firsts = np.flatnonzero(_blocks.run_starts(kept_rows))
+        firsts = np.flatnonzero(blockwise.run_starts(kept_rows))
         key = rank * np.int8(8) + kind + np.int8(1)
         best = np.maximum.reduceat(key if inside.all() else key[inside], firsts)
         row_signal, row_chart = row_out

@@ -18,13 +18,13 @@ from __future__ import annotations
 import attrs
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats as sps
 
-from contractkit import _blocks
 from contractkit.evaluation._plan import MEASURES
 from contractkit.stats import (
     binomial_p_value,
     binomial_shortfall,
+    blockwise,
+    mean_interval,
     mean_shortfall,
     poisson_interval,
     poisson_p_value,
@@ -143,7 +143,7 @@ def judge(
             warning=warning,
             alarm=alarm,
         )
-        for rows in _blocks.slices(threshold.size)
+        for rows in blockwise.slices(threshold.size)
     ]
     if len(parts) == 1:
         return parts[0]
@@ -202,9 +202,7 @@ def _judge(
         # Means: n cases with mean and sd, against θ.
         m = measure == MEAN
         n[m] = count[m]
-        half = sps.t.ppf(0.975, np.maximum(count[m] - 1, 1)) * sd[m] / np.sqrt(count[m])
-        low[m] = np.where(count[m] >= 2, value[m] - half, np.nan)
-        high[m] = np.where(count[m] >= 2, value[m] + half, np.nan)
+        low[m], high[m] = mean_interval(value[m], sd[m], count[m])
         shortfall[m] = mean_shortfall(sd[m], count[m], warning)
         empty[m] = count[m] == 0
         expected = np.where(measure == RATE, theta / per * d, theta)  # Poisson means

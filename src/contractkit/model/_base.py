@@ -120,6 +120,7 @@ class SpecModel(BaseModel, metaclass=_SpecMeta):
         frozen=True,
         extra="forbid",
         use_attribute_docstrings=True,
+        defer_build=True,  # each model's validator is built when first used, not on import
         populate_by_name=True,
         coerce_numbers_to_str=True,
         validate_default=False,

@@ -21,7 +21,6 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from contractkit import _blocks
 from contractkit._kernel.table_files import ROW, blank_rows, read_table
 from contractkit._period_column import PeriodColumn, read_periods, unreadable_message
 from contractkit._suggest import listed
@@ -37,6 +36,7 @@ from contractkit.returns._numeric_fields import (
     read_numeric_fields,
     value_messages,
 )
+from contractkit.stats import blockwise
 
 __all__ = ["REASONS", "Returns", "read_returns"]
 
@@ -468,7 +468,7 @@ def read_returns(
     series_code = np.zeros(n, dtype=np.int64)
     start = np.zeros(n, dtype=np.int64)
     months = np.zeros(n, dtype=np.int8)
-    for block in _blocks.slices(n):
+    for block in blockwise.slices(n):
         r = resolver.rows(block)
         reason[block] = _reasons(r, numbers.at(block), plan, as_of)
         series_code[block] = r.series_code
