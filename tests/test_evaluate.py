@@ -1433,6 +1433,16 @@ def test_a_record_file_that_cannot_be_read_is_a_record_error_naming_it(tmp_path:
         Evaluation.from_json(5)  # type: ignore[arg-type]  # the mistake under test
 
 
+RECORD_REFUSALS = (
+    "not JSON: ",
+    "not an evaluation record: ",
+    "not a contractkit evaluation",
+    "evaluation format version ",
+    "the evaluation record is damaged: ",
+)
+"""How every refusal of a record given as text begins (Evaluation.from_json)."""
+
+
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -1445,9 +1455,14 @@ def test_any_text_is_an_evaluation_or_a_record_error(
     text = "{" + record[1:at] + junk + record[at:]
     try:
         back = Evaluation.from_json(text)
-    except contractkit.RecordError:
+    except contractkit.RecordError as error:
+        refusal = str(error)
+    else:
+        assert back.table.height == len(json.loads(text)["rows"])
+        if text == record:
+            assert back.table.equals(mixed.table)
         return
-    assert isinstance(back, Evaluation)
+    assert refusal.startswith(RECORD_REFUSALS), refusal
 
 
 def test_csv_and_parquet_hold_the_required_columns(mixed: Evaluation, tmp_path: Path) -> None:

@@ -164,18 +164,19 @@ def test_month_parse_rejects_other_text(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "text"),
+    ("kind", "text", "example"),
     [
-        (Month, "２０２６-07"),  # fullwidth digits
-        (Quarter, "٢٠٢٦/٢٧ Q2"),  # Arabic-Indic digits
-        (FinancialYear, "２０２６/27"),
+        (Month, "２０２６-07", "a month: write it like '2026-07'"),  # fullwidth digits
+        (Quarter, "٢٠٢٦/٢٧ Q2", "a quarter: write it like '2026/27 Q2'"),  # Arabic-Indic digits
+        (FinancialYear, "２０２６/27", "a financial year: write it like '2026/27'"),
     ],
 )
-def test_parse_accepts_only_ascii_digits(kind: Any, text: str) -> None:
+def test_parse_accepts_only_ascii_digits(kind: Any, text: str, example: str) -> None:
     # The module promises exactly one text form, and the JSON Schema pattern (\d in ECMA-262
     # means [0-9]) rejects these, so the Python side must too.
-    with pytest.raises(PeriodError):
+    with pytest.raises(PeriodError) as caught:
         kind.parse(text)
+    assert str(caught.value) == f"{text!r} is not {example}"
 
 
 @pytest.mark.parametrize("number", [0, 13, -1, 100])
@@ -529,7 +530,7 @@ def test_month_arithmetic() -> None:
     ],
 )
 def test_bad_arithmetic_raises_type_error(operation: Callable[[], Any]) -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"^unsupported operand type\(s\) for [+-]: "):
         operation()
 
 
@@ -547,9 +548,12 @@ def test_bad_arithmetic_raises_type_error(operation: Callable[[], Any]) -> None:
 def test_ordering_different_kinds_raises_type_error(
     compare: Callable[[Any, Any], bool], left: Any, right: Any
 ) -> None:
-    with pytest.raises(TypeError):
+    def refusal(a: Any, b: Any) -> str:
+        return f"not supported between instances of '{type(a).__name__}' and '{type(b).__name__}'"
+
+    with pytest.raises(TypeError, match=refusal(left, right)):
         compare(left, right)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=refusal(right, left)):
         compare(right, left)
 
 
@@ -734,20 +738,20 @@ def test_pydantic_validates_from_text_and_serialises_to_text(
 
 
 @pytest.mark.parametrize(
-    ("kind", "value"),
+    ("kind", "value", "reason"),
     [
-        (Month, "2026-13"),
-        (Month, 202607),
-        (Month, None),
-        (Month, Quarter(2026, 2)),
-        (Quarter, "2026/27 Q5"),
-        (Quarter, "2026-07"),
-        (FinancialYear, "2026/28"),
-        (FinancialYear, 2026),
+        (Month, "2026-13", "'2026-13' is not a month: month must be 01 to 12"),
+        (Month, 202607, "expected '2026-07', got 202607"),
+        (Month, None, "expected '2026-07', got None"),
+        (Month, Quarter(2026, 2), "expected '2026-07', got Quarter('2026/27 Q2')"),
+        (Quarter, "2026/27 Q5", "'2026/27 Q5' is not a quarter: write it like '2026/27 Q2'"),
+        (Quarter, "2026-07", "'2026-07' is not a quarter: write it like '2026/27 Q2'"),
+        (FinancialYear, "2026/28", "'2026/28' is not a financial year: the year after 2026 is "),
+        (FinancialYear, 2026, "expected '2026/27', got 2026"),
     ],
 )
-def test_pydantic_rejects_bad_values(kind: type, value: Any) -> None:
-    with pytest.raises(pydantic.ValidationError):
+def test_pydantic_rejects_bad_values(kind: type, value: Any, reason: str) -> None:
+    with pytest.raises(pydantic.ValidationError, match=re.escape(reason)):
         pydantic.TypeAdapter(kind).validate_python(value)
 
 
@@ -873,8 +877,9 @@ def test_ordering_agrees_with_start_dates(pair: tuple[Any, Any]) -> None:
 @given(DIFFERENT_KIND_PAIR)
 def test_ordering_across_kinds_always_raises(pair: tuple[Any, Any]) -> None:
     a, b = pair
+    refusal = f"not supported between instances of '{type(a).__name__}' and '{type(b).__name__}'"
     for compare in (operator.lt, operator.le, operator.gt, operator.ge):
-        with pytest.raises(TypeError):
+        with pytest.raises(TypeError, match=refusal):
             compare(a, b)
     assert a != b
 

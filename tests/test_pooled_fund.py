@@ -4,6 +4,7 @@ short forms and the round trip. Figures in the expected messages are worked out 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,8 @@ def test_the_example_loads(fund: PooledFund) -> None:
     # 12.4m + 5.35m for the ICB; 6.2m + 1.3m + 4.8m for the council.
     assert fund.commissioned() == {"icb": Money("17750000"), "council": Money("12300000")}
     assert fund.partner("icb").cap == Money("1000000")
-    assert fund.line("discharge").profile is not None
+    assert fund.line("discharge").profile == tuple(Decimal(w) for w in [7] * 7 + [10] * 4 + [11])
+    assert [line.id for line in fund.lines if line.profile is not None] == ["discharge"]
     assert fund.overspend.basis is RiskBasis.FIXED
     assert fund.overspend.fractions() == {"icb": Fraction(3, 5), "council": Fraction(2, 5)}
     assert fund.underspend.basis is RiskBasis.CONTRIBUTION

@@ -58,17 +58,33 @@ def test_examples_validate_against_the_schema() -> None:
 
 
 @pytest.mark.parametrize(
-    ("key", "value"),
-    [("titel", "x"), ("kpis", "not a list")],
+    ("key", "value", "refused", "problem"),
+    [
+        (
+            "titel",
+            "x",
+            ([], "Additional properties are not allowed ('titel' was unexpected)"),
+            "unknown key 'titel'; did you mean 'title'?",
+        ),
+        (
+            "kpis",
+            "not a list",
+            (["kpis"], "'not a list' is not of type 'array'"),
+            "expected a list, got 'not a list'",
+        ),
+    ],
 )
-def test_schema_rejects_what_the_loader_rejects(ucr_text: str, key: str, value: str) -> None:
+def test_schema_rejects_what_the_loader_rejects(
+    ucr_text: str, key: str, value: str, refused: tuple[list[str], str], problem: str
+) -> None:
     document, _ = compose(ucr_text)
     data = _as_json(document.data)
     data[key] = value
     validator = jsonschema.Draft202012Validator(contractkit.json_schema())
-    assert list(validator.iter_errors(data))
-    with pytest.raises(contractkit.SpecError):
+    assert [(list(e.path), e.message) for e in validator.iter_errors(data)] == [refused]
+    with pytest.raises(contractkit.SpecError) as caught:
         contractkit.load(data)
+    assert [(p.path, p.message) for p in caught.value.problems] == [(key, problem)]
 
 
 def test_provider_type_appears_only_on_providers() -> None:

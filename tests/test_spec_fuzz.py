@@ -345,11 +345,13 @@ def test_a_random_scalar_anywhere_is_read_or_refused_located_and_quickly(
     place: str, scalar: str
 ) -> None:
     old, new = PLACES[place]
-    _, error, elapsed = loaded(edited(UCR, (old, new.format(scalar))))
+    spec, error, elapsed = loaded(edited(UCR, (old, new.format(scalar))))
     assert elapsed < SECONDS
     if error is not None:
         assert all(p.line is not None and p.column is not None for p in error.problems)
         assert len(str(error)) < MOST_OUTPUT * 5
+    else:
+        assert isinstance(spec, contractkit.Contract)
 
 
 def loaded(text: str) -> tuple[object, SpecError | None, float]:
@@ -386,7 +388,11 @@ def test_a_random_number_is_a_bounded_figure_or_a_located_problem(number: str) -
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_any_text_at_all_is_a_spec_or_a_located_spec_error(text: str) -> None:
-    _, error, elapsed = loaded(text)
+    spec, error, elapsed = loaded(text)
     assert elapsed < SECONDS
     if error is not None:
         assert all(p.line is not None for p in error.problems), str(error)
+    else:
+        assert isinstance(
+            spec, contractkit.Contract | contractkit.PooledFund | contractkit.SystemPlan
+        )
