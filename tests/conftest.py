@@ -1,12 +1,15 @@
-"""Shared fixtures: the bundled examples, read from the project's own examples/ folder."""
+"""Shared fixtures: the bundled examples, read from the project's own examples/ folder, and the
+command line's runner and plain output. (Shared functions are in _support.py.)"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 import contractkit
+from _support import COLOUR_SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -29,3 +32,15 @@ def ucr(ucr_path: Path) -> contractkit.Contract:
     contract = contractkit.load(ucr_path)
     assert isinstance(contract, contractkit.Contract)
     return contract
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def plain_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain text, as when piped: no colour or tables forced on by the environment."""
+    for name in COLOUR_SETTINGS:
+        monkeypatch.delenv(name, raising=False)

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import contractkit
+from _support import located_problems
 from contractkit import Money, SpecError
 from contractkit.cli import app
 from contractkit.model import PooledFund, RiskBasis, RiskShare
@@ -51,12 +52,6 @@ def test_round_trip(fund: PooledFund) -> None:
     assert contractkit.load(text) == fund
 
 
-def problems(text: str) -> list[str]:
-    with pytest.raises(SpecError) as caught:
-        contractkit.load(text)
-    return [f"{p.line}:{p.path}: {p.message}" for p in caught.value.problems]
-
-
 def edit(old: str, new: str, text: str = TEXT) -> str:
     assert old in text, old
     return text.replace(old, new, 1)
@@ -70,7 +65,7 @@ def line_of(fragment: str, text: str) -> int:
 def test_contributions_must_match_the_fund() -> None:
     text = edit('contribution: "£11,050,000"', 'contribution: "£11,000,000"')
     # 30,450,000 contributed; 30,050,000 + 450,000 + 0 = 30,500,000 needed.
-    [found] = problems(text)
+    [found] = located_problems(text)
     assert found == (
         f"{line_of('- id: icb', text)}:partners: the contributions (£30,450,000.00) do not match "
         "the fund: the lines' budgets (£30,050,000.00) + the risk pool (£450,000.00) + "
@@ -123,7 +118,7 @@ def test_contributions_must_match_the_fund() -> None:
 )
 def test_each_problem_is_located(old: str, new: str, where: str, message: str | None) -> None:
     text = edit(old, new)
-    found = problems(text)
+    found = located_problems(text)
     paths = [f.split(":", 2)[1] for f in found]
     assert where in paths, found
     item = found[paths.index(where)]
@@ -141,7 +136,7 @@ def test_every_problem_at_once() -> None:
         "    commissioner: councel\n    provider: Lincs",
         text,
     )
-    found = problems(text)
+    found = located_problems(text)
     assert len(found) >= 5, found
     joined = "\n".join(found)
     for fragment in (
@@ -156,7 +151,7 @@ def test_every_problem_at_once() -> None:
 
 def test_shares_for_every_partner_and_only_when_fixed() -> None:
     text = edit("overspend: {fixed: {icb: 60%, council: 40%}}", "overspend: {fixed: {icb: 100%}}")
-    assert any("no share for 'council'" in p for p in problems(text))
+    assert any("no share for 'council'" in p for p in located_problems(text))
     with pytest.raises(SpecError, match="only with a fixed risk share"):
         RiskShare(basis=RiskBasis.CONTRIBUTION, shares={"icb": "100%"})
 

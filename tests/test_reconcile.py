@@ -13,6 +13,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import contractkit
+from _support import example_script
 from contractkit import Money, ReturnsError
 from contractkit.model import PooledFund
 from contractkit.pooled_funds import reconcile
@@ -378,13 +379,7 @@ def test_reconciliation_conserves_every_penny(case: tuple[PooledFund, pl.DataFra
 def test_the_example_spend_is_what_its_script_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("make_spend", EXAMPLE / "make_spend.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = example_script(EXAMPLE / "make_spend.py")
     monkeypatch.setattr(module, "HERE", tmp_path)
     module.main()
     written = (tmp_path / "spend.csv").read_text("utf-8")

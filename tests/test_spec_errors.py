@@ -16,31 +16,10 @@ from pathlib import Path
 import pytest
 
 import contractkit
+from _support import MARK, edit, locate
 from contractkit import Problem, SpecError
 
-MARK = "»"
-
-
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def edit(text: str, *edits: tuple[str, str]) -> str:
-    """Apply each (old, new) replacement, insisting that ``old`` occurs exactly once."""
-    for old, new in edits:
-        assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
-        text = text.replace(old, new)
-    return text
-
-
-def locate(text: str, at: str) -> tuple[int, int]:
-    """The 1-based (line, column) of the ``»`` in ``at`` (or its start) within ``text``."""
-    offset = at.find(MARK)
-    fragment = at.replace(MARK, "")
-    assert text.count(fragment) == 1, f"{fragment!r} occurs {text.count(fragment)} times"
-    index = text.index(fragment) + max(offset, 0)
-    line = text.count("\n", 0, index) + 1
-    column = index - text.rfind("\n", 0, index)
-    return line, column
 
 
 def problems_of(source: str | Path) -> tuple[Problem, ...]:
