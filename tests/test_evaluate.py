@@ -24,6 +24,7 @@ from scipy import optimize
 from scipy import stats as sps
 
 import contractkit
+from _support import REQUIRED_COLUMNS
 from contractkit import Contract, Evaluation
 
 # --- building contracts and returns ----------------------------------------------------------
@@ -70,30 +71,6 @@ SCHEMA = {
     "count": pl.Float64,
     "sd": pl.Float64,
 }
-REQUIRED_COLUMNS = [
-    "service",
-    "provider",
-    "kpi",
-    "period",
-    "stage",
-    "threshold",
-    "numerator",
-    "denominator",
-    "value",
-    "observed",
-    "ci_lower",
-    "ci_upper",
-    "p_value",
-    "min_detectable_shortfall",
-    "status",
-    "level",
-    "returns_due",
-    "returns_made",
-    "returns_rejected",
-    "complete",
-    "spc_signal",
-    "escalation",
-]
 
 
 def make_contract(

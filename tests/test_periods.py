@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from _support import month_or_year, month_texts, quarter_texts, year_texts
 from contractkit._period_text import date_order
 from contractkit.errors import ContractKitError, PeriodError
 from contractkit.periods import (
@@ -806,7 +807,7 @@ def test_month_text_round_trip(month: Month) -> None:
     if not _in_the_calendar(month):
         with pytest.raises(PeriodError, match="not a period contractkit can hold"):
             parse_period(text)
-    elif _ambiguous(month.year, month.month):
+    elif month_or_year(month.year, month.month):
         # 2011-12: December 2011, or the financial year 2011/12? parse_period will not guess.
         with pytest.raises(PeriodError, match="could be"):
             parse_period(text)
@@ -1421,74 +1422,6 @@ def test_date_order(text: str, order: str | None) -> None:
 # --- the round trip: a period written in any accepted form parses to that period -------------
 
 PLAUSIBLE_YEAR = st.integers(min_value=2000, max_value=2099)
-
-
-def _ambiguous(year: int, second: int) -> bool:
-    """Whether ``YYYY-NN`` could be both a month and a financial year."""
-    return 1 <= second <= 12 and second == (year + 1) % 100
-
-
-def month_texts(month: Month, day: int) -> list[str]:
-    y, m, yy = month.year, month.month, month.year % 100
-    abbr, name = calendar.month_abbr[m], calendar.month_name[m]
-    serial = (date(y, m, day) - date(1899, 12, 30)).days
-    texts = [
-        f"{abbr}-{yy:02d}",
-        f"{abbr} {yy:02d}",
-        f"{abbr} {y}",
-        f"{name} {y}",
-        f"{abbr}-{y}",
-        f"{abbr.upper()}-{yy:02d}",
-        f"{name.lower()} {y}",
-        f"{y}-{m:02d}-{day:02d}",
-        f"{day:02d}/{m:02d}/{y}",
-        f"{day}/{m}/{y}",
-        f"{day:02d}-{m:02d}-{y}",
-        f"{y}-{m:02d}-{day:02d} 00:00:00",
-        f"{y}-{m:02d}-{day:02d}T09:30:00",
-        f"{y}-{m:02d}-{day:02d}T23:59:59Z",
-        f"{y}-{m:02d}-{day:02d}T00:30:00+01:00",
-        f"{day}-{abbr}-{yy:02d}",
-        f"{day} {name} {y}",
-        f"{name} {day}, {y}",
-        str(serial),
-        f"{serial}.5",
-    ]
-    if m == 9:
-        texts.append(f"Sept {y}")
-    if not _ambiguous(y, m):  # 2009-10 could be October 2009 or the year 2009/10
-        texts += [str(month), f"{y}-{m}"]
-    return texts
-
-
-def quarter_texts(quarter: Quarter) -> list[str]:
-    y, n = quarter.start_year, quarter.number
-    fy, yy, nn = str(quarter.financial_year), y % 100, (y + 1) % 100
-    return [
-        f"{fy} Q{n}",
-        f"Q{n} {fy}",
-        f"{y}-{nn:02d} Q{n}",
-        f"Q{n} {y}-{nn:02d}",
-        f"Q{n} {yy:02d}/{nn:02d}",
-        f"{fy} q{n}",
-        f"FY{fy} Q{n}",
-        f"Q{n} FY{yy:02d}/{nn:02d}",
-    ]
-
-
-def year_texts(year: FinancialYear) -> list[str]:
-    y, nn = year.start_year, (year.start_year + 1) % 100
-    texts = [
-        str(year),
-        f"FY{year}",
-        f"FY {year}",
-        f"FY{y}-{nn:02d}",
-        f"fy{y % 100:02d}/{nn:02d}",
-        f"{y}/{y + 1}",
-    ]
-    if not _ambiguous(y, nn):
-        texts.append(f"{y}-{nn:02d}")
-    return texts
 
 
 @given(

@@ -23,9 +23,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import contractkit
+from _support import CONTRACT, GOOD, assert_accounted, row_of, text_frame
 from contractkit import ReturnsError
 from contractkit._kernel.frames import cell_text
-from test_returns import CONTRACT, GOOD, assert_accounted, row_of, text_frame
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 AS_OF = dt.date(2026, 6, 30)

@@ -7,16 +7,14 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import contractkit
-from _support import located_problems
+from _support import located_problems, plans_and_outturns
 from contractkit import Money, ReturnsError
 from contractkit.cli import app
 from contractkit.model import SystemPlan
@@ -154,51 +152,6 @@ def test_the_outturn_account(plan: SystemPlan) -> None:
     }
     messages = dict(result.rejected.select("row", "message").rows())
     assert messages[1] == "no organisation 'RCBB' in the plan; did you mean 'RCB'?"
-
-
-@st.composite
-def plans_and_outturns(draw: st.DrawFn) -> tuple[SystemPlan, pl.DataFrame]:
-    n = draw(st.integers(2, 6))
-    ids = [f"O{i}" for i in range(n)]
-    amount = st.integers(-5_000_000, 5_000_000)
-    organisations = [{"id": o, "name": o, "control_total": draw(amount)} for o in ids]
-    members = draw(st.lists(st.sampled_from(ids), min_size=2, max_size=n, unique=True))
-    a, b = draw(st.sampled_from(ids)), draw(st.sampled_from(ids))
-    moved = draw(st.integers(0, 1_000_000))
-    data: dict[str, Any] = {
-        "kind": "system_plan",
-        "id": "P",
-        "title": "P",
-        "year": "2026/27",
-        "tolerance": draw(st.integers(0, 1_000_000)),
-        "organisations": organisations,
-        "groups": [{"id": "g", "name": "G", "members": members}],
-        "transfers": []
-        if a == b
-        else [{"id": "t", "name": "T", "adjustments": {a: -moved, b: moved}}],
-    }
-    plan = contractkit.load(data)
-    assert isinstance(plan, SystemPlan)
-    rows = [
-        {
-            "organisation": o,
-            "period": "2026-09",
-            "ytd": str(draw(amount)),
-            "forecast": str(draw(amount)),
-        }
-        for o in ids
-        if draw(st.booleans())
-    ]
-    frame = pl.DataFrame(
-        rows,
-        schema={
-            "organisation": pl.String,
-            "period": pl.String,
-            "ytd": pl.String,
-            "forecast": pl.String,
-        },
-    )
-    return plan, frame
 
 
 def pence(values: pl.Series) -> int:
