@@ -11,10 +11,13 @@ from __future__ import annotations
 import calendar
 import importlib.util
 import re
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
+from types import FrameType, ModuleType
 from typing import Any
 
 import polars as pl
@@ -111,6 +114,30 @@ def example_script(path: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# --- a hang, as a failure (the fuzz suites) ---------------------------------------------------
+
+
+class TooLongError(Exception):
+    """The guarded block was still running when its time was up."""
+
+
+@contextmanager
+def time_limit(seconds: int) -> Iterator[None]:
+    """Stop the block with an exception after ``seconds`` (a hang becomes a failure). The limits
+    the fuzz suites give are generous margins over a busy machine, never a measure of speed."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise TooLongError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 # --- periods written every way they may be (test_periods, test_period_column) -----------------

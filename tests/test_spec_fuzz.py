@@ -22,11 +22,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import contractkit
-from _support import edit
+from _support import edit, time_limit
 from contractkit.cli import app
 from contractkit.errors import SpecError
 from contractkit.spec import load_text
-from hang_guard import time_limit
 
 ROOT = Path(__file__).resolve().parent.parent
 UCR = (ROOT / "examples" / "urgent-community-response" / "contract.yaml").read_text("utf-8")
