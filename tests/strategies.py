@@ -26,7 +26,8 @@ Every contract drawn is valid by construction:
 
 Stage names that the written form cannot tell from a threshold's own keys (``floor``,
 ``ceiling``, ``improvement``, ``trajectory``, a date such as ``2026-04-01``) are never drawn:
-``test_roundtrip.py`` checks on its own that a contract using one is refused or round-trips.
+``test_roundtrip.py`` checks on its own that a contract using one is refused, and that its near
+neighbours (``Floor``, ``floors``, ``2026-04`` …) round-trip.
 """
 
 from __future__ import annotations

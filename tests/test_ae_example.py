@@ -4,7 +4,6 @@ against figures computed independently (polars for the sums, scipy for the tests
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import math
 from datetime import date
 from pathlib import Path
@@ -16,6 +15,7 @@ from scipy import optimize, stats
 from typer.testing import CliRunner
 
 import contractkit
+from _support import example_script
 from contractkit.cli import app
 from contractkit.returns import parse_mapping
 
@@ -40,18 +40,9 @@ MERGED_AWAY = {"RQQ": 8, "RW3": 6, "RM2": 6, "RGQ": 3, "RJF": 3, "RR1": 3}
 """Trusts whose type 1 returns stop during the term, and how many quarters are then missing."""
 
 
-def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("ae_make_contract", HERE / "make_contract.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def script() -> ModuleType:
-    return _script()
+    return example_script(HERE / "make_contract.py")
 
 
 @pytest.fixture(scope="module")

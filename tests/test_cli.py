@@ -7,8 +7,6 @@ import os
 import re
 import subprocess
 import sys
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 import contractkit
+from _support import COLOUR_SETTINGS, as_json, assert_no_traceback
 from contractkit.cli import app
 from contractkit.spec._yaml import compose
 
@@ -33,16 +32,7 @@ LOCATED = re.compile(
 )
 
 
-@pytest.fixture(autouse=True)
-def _plain_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Plain text, as when piped: no colour or tables forced on by the environment."""
-    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
+pytestmark = pytest.mark.usefixtures("plain_output")
 
 
 @pytest.fixture
@@ -56,12 +46,6 @@ def bad_path(tmp_path: Path, ucr_text: str) -> Path:
 
 def located_lines(stderr: str) -> list[re.Match[str]]:
     return [m for m in map(LOCATED.match, stderr.splitlines()) if m]
-
-
-def assert_no_traceback(*outputs: str) -> None:
-    for output in outputs:
-        assert "Traceback" not in output
-        assert not re.search(r'File ".*", line \d+', output)
 
 
 # --- validate ---------------------------------------------------------------------------------
@@ -232,25 +216,11 @@ def test_version(runner: CliRunner) -> None:
 # --- schema -------------------------------------------------------------------------------------
 
 
-def _as_json(value: Any) -> Any:
-    """Plain YAML data as JSON would carry it: dates (keys too) as ISO text, decimals as floats."""
-    if isinstance(value, dict):
-        return {_as_json(k): _as_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_as_json(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    assert value is None or isinstance(value, str | int | float | bool), repr(value)
-    return value
-
-
 def example_as_json(ucr_text: str) -> Any:
     """The example as plain data, as an editor's YAML language server would see it."""
     document, problems = compose(ucr_text)
     assert problems == []
-    return json.loads(json.dumps(_as_json(document.data)))
+    return json.loads(json.dumps(as_json(document.data)))
 
 
 def test_schema_is_a_json_schema_the_example_satisfies(runner: CliRunner, ucr_text: str) -> None:
@@ -323,11 +293,7 @@ def test_schema_unknown_kind(runner: CliRunner) -> None:
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS")
-    }
+    env = {k: v for k, v in os.environ.items() if k not in COLOUR_SETTINGS}
     return subprocess.run(
         [str(CONSOLE_SCRIPT), *args],
         capture_output=True,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-import pytest
 from typer.testing import CliRunner
 
 from contractkit.cli import app
@@ -15,11 +14,6 @@ ROOT = Path(__file__).resolve().parent.parent
 UCR = ROOT / "examples" / "urgent-community-response"
 FUND = ROOT / "examples" / "better-care-fund" / "fund.yaml"
 SPEND = ROOT / "examples" / "better-care-fund" / "spend.csv"
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
 
 
 def test_returns_saved_through_excel_warn_and_list_the_first_rows_of_each_reason(

@@ -18,113 +18,28 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import contractkit
-from contractkit import Contract, Evaluation
+from _support import (
+    ALL_KPIS,
+    FALLS,
+    INCIDENTS,
+    ON_TIME,
+    REFERRALS,
+    SEASON,
+    WAIT,
+    WAITING,
+    contract,
+    counts,
+    evaluate,
+    frame,
+    one_service,
+    rows,
+)
+from contractkit import Evaluation
 from contractkit.cli import app
-
-PROVIDERS = [
-    {
-        "id": "RQX",
-        "name": "Eastside Hospitals NHS Foundation Trust",
-        "type": "nhs_foundation_trust",
-    },
-    {"id": "V4K", "name": "Neighbours Together", "type": "vcse"},
-]
-ESCALATION = [
-    {"step": "contract_performance_notice", "flagged": 2, "within": 2},
-    {"step": "contract_performance_notice", "alarms": 1, "within": 1},
-    {"step": "remedial_action_plan", "flagged": 3, "within": 4},
-]
-COLUMNS = {
-    "service": pl.String,
-    "kpi": pl.String,
-    "period": pl.String,
-    "numerator": pl.String,
-    "denominator": pl.String,
-    "value": pl.String,
-    "count": pl.String,
-    "sd": pl.String,
-}
-AFTER_Q1 = date(2026, 6, 30)
-
-
-def kpi(kpi_id: str, measure: str, threshold: Any, **extra: Any) -> dict[str, Any]:
-    spec = {
-        "id": kpi_id,
-        "name": f"KPI {kpi_id}",
-        "measure": measure,
-        "better": "lower",
-        "reported": "monthly",
-        "assessed": "quarterly",
-        "threshold": threshold,
-        **extra,
-    }
-    if measure == "mean":
-        spec.setdefault("unit", "minutes")
-    return spec
-
-
-INCIDENTS = kpi("incidents", "count", 2, unit="incident")
-REFERRALS = kpi("referrals", "count", 30, better="higher")
-ON_TIME = kpi("on-time", "proportion", "70%", better="higher")
-WAIT = kpi("wait", "mean", "90 minutes")
-FALLS = kpi("falls", "rate", 10, per=1000)
-WAITING = kpi("waiting", "proportion", "92%", better="higher", combine="last")
-SEASON = kpi("season", "count", 5, combine="cumulative")
-ALL_KPIS = [INCIDENTS, REFERRALS, ON_TIME, WAIT, FALLS, WAITING, SEASON]
-
-
-def contract(*kpis: dict[str, Any], **sections: Any) -> Contract:
-    spec = {
-        "contractkit": 1,
-        "id": "TEST-EVIDENCE",
-        "title": "Evidence tests",
-        "commissioners": [{"id": "QMF", "name": "North East London ICB"}],
-        "term": {"start": "2026-04-01", "end": "2029-03-31"},
-        "providers": PROVIDERS,
-        "kpis": list(kpis),
-        "services": [
-            {
-                "id": "s1",
-                "provider": "RQX",
-                "commences": "2019-04-01",
-                "kpis": [k["id"] for k in kpis],
-            }
-        ],
-        "escalation": ESCALATION,
-        **sections,
-    }
-    built = contractkit.load(spec)
-    assert isinstance(built, Contract)
-    return built
-
-
-def service(*kpis: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    """The one service, held to the KPIs, with its dates changed."""
-    held = {"id": "s1", "provider": "RQX", "commences": "2019-04-01"}
-    return {**held, "kpis": [k["id"] for k in kpis], **changes}
-
-
-def rows(kpi_id: str, *months: tuple[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"service": "s1", "kpi": kpi_id, "period": period, **{k: str(v) for k, v in f.items()}}
-        for period, f in months
-    ]
-
-
-def frame(records: list[dict[str, Any]]) -> pl.DataFrame:
-    return pl.DataFrame([{k: r.get(k) for k in COLUMNS} for r in records], schema=COLUMNS)
-
-
-def evaluate(built: Contract, records: list[dict[str, Any]], as_of: date = AFTER_Q1) -> Evaluation:
-    return contractkit.evaluate(built, frame(records), as_of=as_of)
 
 
 def quarter(evaluation: Evaluation, kpi_id: str, period: str = "2026/27 Q1") -> dict[str, Any]:
     return evaluation.row("s1", kpi_id, period)
-
-
-def counts(*values: int) -> list[tuple[str, dict[str, Any]]]:
-    return [(f"2026-{4 + i:02d}", {"numerator": v}) for i, v in enumerate(values)]
 
 
 # --- a count judged on the months that arrived -------------------------------------------------
@@ -546,7 +461,7 @@ def test_a_period_with_nothing_due_is_complete_whatever_the_kpi_combines() -> No
     # Before the service commenced nothing is due, so nothing is missing: a snapshot KPI's
     # not-due quarter is as complete as a summed KPI's.
     built = contract(
-        INCIDENTS, WAITING, services=[service(INCIDENTS, WAITING, commences="2026-07-01")]
+        INCIDENTS, WAITING, services=[one_service(INCIDENTS, WAITING, commences="2026-07-01")]
     )
     records = rows("waiting", ("2026-09", {"numerator": 95, "denominator": 100}))
     evaluation = contractkit.evaluate(built, frame(records), as_of=date(2026, 9, 30))

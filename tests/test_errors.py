@@ -215,9 +215,14 @@ def test_spec_error_accepts_any_iterable_and_keeps_a_tuple() -> None:
 
 def test_spec_error_is_a_value_error_and_a_contractkit_error() -> None:
     error = SpecError([Problem("bad")])
-    assert isinstance(error, ValueError)
-    assert isinstance(error, ContractKitError)
-    assert isinstance(error, Exception)
+    assert type(error).__mro__ == (
+        SpecError,
+        ContractKitError,
+        ValueError,
+        Exception,
+        BaseException,
+        object,
+    )
     with pytest.raises(ValueError, match=r"^bad$"):
         raise error
     with pytest.raises(ContractKitError, match=r"^bad$"):

@@ -24,6 +24,7 @@ from scipy import optimize
 from scipy import stats as sps
 
 import contractkit
+from _support import REQUIRED_COLUMNS
 from contractkit import Contract, Evaluation
 
 # --- building contracts and returns ----------------------------------------------------------
@@ -70,30 +71,6 @@ SCHEMA = {
     "count": pl.Float64,
     "sd": pl.Float64,
 }
-REQUIRED_COLUMNS = [
-    "service",
-    "provider",
-    "kpi",
-    "period",
-    "stage",
-    "threshold",
-    "numerator",
-    "denominator",
-    "value",
-    "observed",
-    "ci_lower",
-    "ci_upper",
-    "p_value",
-    "min_detectable_shortfall",
-    "status",
-    "level",
-    "returns_due",
-    "returns_made",
-    "returns_rejected",
-    "complete",
-    "spc_signal",
-    "escalation",
-]
 
 
 def make_contract(
@@ -1433,6 +1410,16 @@ def test_a_record_file_that_cannot_be_read_is_a_record_error_naming_it(tmp_path:
         Evaluation.from_json(5)  # type: ignore[arg-type]  # the mistake under test
 
 
+RECORD_REFUSALS = (
+    "not JSON: ",
+    "not an evaluation record: ",
+    "not a contractkit evaluation",
+    "evaluation format version ",
+    "the evaluation record is damaged: ",
+)
+"""How every refusal of a record given as text begins (Evaluation.from_json)."""
+
+
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -1445,9 +1432,14 @@ def test_any_text_is_an_evaluation_or_a_record_error(
     text = "{" + record[1:at] + junk + record[at:]
     try:
         back = Evaluation.from_json(text)
-    except contractkit.RecordError:
+    except contractkit.RecordError as error:
+        refusal = str(error)
+    else:
+        assert back.table.height == len(json.loads(text)["rows"])
+        if text == record:
+            assert back.table.equals(mixed.table)
         return
-    assert isinstance(back, Evaluation)
+    assert refusal.startswith(RECORD_REFUSALS), refusal
 
 
 def test_csv_and_parquet_hold_the_required_columns(mixed: Evaluation, tmp_path: Path) -> None:

@@ -16,8 +16,8 @@ import pytest
 from typer.testing import CliRunner
 from typer.testing import Result as CliResult
 
+from _support import REQUIRED_COLUMNS, evaluate, kpi, rows
 from contractkit.cli import app
-from test_evaluate import REQUIRED_COLUMNS  # the issue's list of columns, stated once
 
 CONTRACT_YAML = """\
 contractkit: 1
@@ -96,16 +96,7 @@ ROWS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _plain_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Plain text, as when piped: no colour or tables forced on by the environment."""
-    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
+pytestmark = pytest.mark.usefixtures("plain_output")
 
 
 @pytest.fixture
@@ -473,8 +464,8 @@ def test_a_bad_contract(runner: CliRunner, returns: Path, tmp_path: Path) -> Non
 def _verdict_lines(definition: dict[str, object], records: list[dict[str, object]]) -> list[str]:
     from datetime import date
 
+    from _support import contract  # here, not above: this module's fixture `contract` is a file
     from contractkit.cli._evaluation import render_verdicts, select_rows
-    from test_completeness import contract, evaluate
 
     evaluation = evaluate(contract(definition), records, as_of=date(2026, 9, 30))
     text = render_verdicts(evaluation, select_rows(evaluation, None), None) or ""
@@ -482,8 +473,6 @@ def _verdict_lines(definition: dict[str, object], records: list[dict[str, object
 
 
 def test_a_count_in_the_thousands_is_written_as_people_write_it() -> None:
-    from test_completeness import kpi, rows
-
     delays = kpi("handover-delays", "count", 1500, unit="event")
     months = [(f"2026-{m:02d}", {"numerator": 600}) for m in range(7, 10)]
     (line,) = _verdict_lines(delays, rows("handover-delays", *months))
@@ -493,8 +482,6 @@ def test_a_count_in_the_thousands_is_written_as_people_write_it() -> None:
 
 
 def test_a_year_to_date_figure_lacking_an_earlier_return_says_so_on_its_line() -> None:
-    from test_completeness import kpi, rows
-
     ytd = kpi("on-time-ytd", "proportion", "70%", better="higher", combine="cumulative")
     months = [(f"2026-{m:02d}", {"numerator": 8, "denominator": 10}) for m in range(5, 10)]
     (line,) = _verdict_lines(ytd, rows("on-time-ytd", *months))

@@ -30,11 +30,11 @@ ELECTIVE = ROOT / "examples" / "elective-recovery" / "contract.yaml"
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/contract.schema.json"
 
 
+pytestmark = pytest.mark.usefixtures("plain_output")
+
+
 @pytest.fixture(autouse=True)
-def _plain_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Plain text, as when piped: no colour or tables forced on by the environment."""
-    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS"):
-        monkeypatch.delenv(name, raising=False)
+def _no_colour(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
 
 

@@ -15,8 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contractkit import Evaluation
-from test_completeness import (
+from _support import (
     ALL_KPIS,
     INCIDENTS,
     ON_TIME,
@@ -26,9 +25,10 @@ from test_completeness import (
     counts,
     evaluate,
     kpi,
+    one_service,
     rows,
-    service,
 )
+from contractkit import Evaluation
 
 
 def lines(text: str, start: str) -> list[str]:
@@ -147,7 +147,7 @@ def test_every_rejected_row_named_on_a_row_is_quoted() -> None:
 
 
 def test_a_period_after_the_service_ended_is_not_explained_as_before_it_commenced() -> None:
-    ended = service(INCIDENTS, ends="2026-05-15")
+    ended = one_service(INCIDENTS, ends="2026-05-15")
     evaluation = evaluate(
         contract(INCIDENTS, services=[ended]),
         rows("incidents", *counts(1, 1)),
@@ -160,7 +160,7 @@ def test_a_period_after_the_service_ended_is_not_explained_as_before_it_commence
         "s1 / incidents / 2026/27 Q2: not due: the service had ended.",
         "The service ended before this period began: nothing is due.",
     ]
-    late = service(INCIDENTS, commences="2026-07-01")
+    late = one_service(INCIDENTS, commences="2026-07-01")
     evaluation = evaluate(contract(INCIDENTS, services=[late]), [], as_of=date(2026, 9, 30))
     text = evaluation.explain("s1", "incidents", "2026/27 Q1").text
     assert text.splitlines() == [
@@ -198,7 +198,7 @@ def evaluations(draw: st.DrawFn) -> Evaluation:
     measure = definition["measure"]
     commences = draw(st.sampled_from(["2019-04-01", "2026-05-15", "2026-08-01"]))
     ends = draw(st.sampled_from([None, "2026-11-20", "2027-01-31"]))
-    held = service(definition, commences=commences, **({"ends": ends} if ends else {}))
+    held = one_service(definition, commences=commences, **({"ends": ends} if ends else {}))
     reporting = draw(
         st.dictionaries(
             st.sampled_from(["missing", "rejected", "incomplete"]), st.sampled_from(COUNTS)

@@ -40,10 +40,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import contractkit
+from _support import time_limit
 from contractkit import ContractKitError, Money, allocate
 from contractkit.cli import app
 from contractkit.money import MAX_PENCE
-from hang_guard import time_limit
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -509,7 +509,7 @@ def test_python_objects_equal_the_yaml(ucr: ck.Contract) -> None:
 def test_models_are_immutable(ucr: ck.Contract) -> None:
     with pytest.raises(AttributeError, match="immutable"):
         ucr.title = "changed"  # type: ignore[misc]
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="'mappingproxy' object does not support item assignment"):
         ucr.service("ucr-north").baselines["ucr-2h"] = Quantity(Decimal(1))  # type: ignore[index]
 
 

@@ -15,13 +15,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import contractkit
+from _support import awkward_funds, plans_and_outturns, quarterly_spend, small_fund
 from contractkit import Money
 from contractkit.cli import app
 from contractkit.model import PooledFund, SystemPlan
 from contractkit.pooled_funds import Reconciliation, reconcile
 from contractkit.system_plans import Assessment, assess
-from test_reconcile import awkward_funds, quarterly, small_fund
-from test_system_plan import plans_and_outturns
 
 ROOT = Path(__file__).resolve().parent.parent
 FUND = ROOT / "examples" / "better-care-fund"
@@ -165,7 +164,7 @@ def test_caps_and_what_is_unfunded() -> None:
         {"id": "b", "name": "Partner B", "contribution": 400, "cap": 60},
     ]
     result = reconcile(
-        small_fund(partners=partners), quarterly({"L1": "800", "L2": "250", "L3": "100"})
+        small_fund(partners=partners), quarterly_spend({"L1": "800", "L2": "250", "L3": "100"})
     )
     line = result.explain(line="L1").text
     assert (
@@ -307,8 +306,12 @@ def test_with_several_funds_a_line_names_its_fund() -> None:
     other = small_fund(id="OTHER")
     spend = pl.concat(
         [
-            quarterly({"L1": "800", "L2": "250", "L3": "100"}).with_columns(fund=pl.lit("SMALL")),
-            quarterly({"L1": "500", "L2": "250", "L3": "100"}).with_columns(fund=pl.lit("OTHER")),
+            quarterly_spend({"L1": "800", "L2": "250", "L3": "100"}).with_columns(
+                fund=pl.lit("SMALL")
+            ),
+            quarterly_spend({"L1": "500", "L2": "250", "L3": "100"}).with_columns(
+                fund=pl.lit("OTHER")
+            ),
         ]
     )
     result = reconcile([small_fund(), other], spend)

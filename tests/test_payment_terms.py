@@ -19,12 +19,11 @@ from pydantic import BaseModel
 from typer.testing import CliRunner
 
 import contractkit
+from _support import edit, locate
 from contractkit import Problem, SpecError
 from contractkit.cli import app
 from contractkit.model.earning import Bands, Curve, Linear, earns
 from contractkit.model.payment_terms import Finance, Indicator, curve_issues
-
-MARK = "»"
 
 # --- hand-computed earnings ------------------------------------------------------------------
 
@@ -361,25 +360,6 @@ MINUTES_BANDS_TEXT = (
     "          - {below: 120 minutes, pays: 50%}\n"
     "          - {at_most: 90 minutes, pays: 100%}\n"
 )
-
-
-def edit(text: str, *edits: tuple[str, str]) -> str:
-    """Apply each (old, new) replacement, insisting that ``old`` occurs exactly once."""
-    for old, new in edits:
-        assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
-        text = text.replace(old, new)
-    return text
-
-
-def locate(text: str, at: str) -> tuple[int, int]:
-    """The 1-based (line, column) of the ``»`` in ``at`` (or its start) within ``text``."""
-    offset = at.find(MARK)
-    fragment = at.replace(MARK, "")
-    assert text.count(fragment) == 1, f"{fragment!r} occurs {text.count(fragment)} times"
-    index = text.index(fragment) + max(offset, 0)
-    line = text.count("\n", 0, index) + 1
-    column = index - text.rfind("\n", 0, index)
-    return line, column
 
 
 def problems_in(tmp_path: Path, text: str) -> tuple[Problem, ...]:
@@ -810,9 +790,8 @@ LOCATED = re.compile(
 )
 
 
-def test_the_cli_reports_every_problem_located(tmp_path: Path, monkeypatch: Any) -> None:
-    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS"):
-        monkeypatch.delenv(name, raising=False)
+@pytest.mark.usefixtures("plain_output")
+def test_the_cli_reports_every_problem_located(tmp_path: Path) -> None:
     text = edit(BASE, *SEVERAL)
     path = tmp_path / "several.yaml"
     path.write_text(text, "utf-8")

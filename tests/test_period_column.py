@@ -27,6 +27,7 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 import contractkit
+from _support import month_texts, quarter_texts, year_texts
 from contractkit import _period_column
 from contractkit._period_column import read_periods, unreadable_message
 from contractkit.cli import app
@@ -38,7 +39,6 @@ from contractkit.periods import (
     parse_canonical,
     parse_period,
 )
-from test_periods import month_texts, quarter_texts, year_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 UCR = ROOT / "examples" / "urgent-community-response"

@@ -4,6 +4,7 @@ short forms and the round trip. Figures in the expected messages are worked out 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import contractkit
+from _support import located_problems
 from contractkit import Money, SpecError
 from contractkit.cli import app
 from contractkit.model import PooledFund, RiskBasis, RiskShare
@@ -35,7 +37,8 @@ def test_the_example_loads(fund: PooledFund) -> None:
     # 12.4m + 5.35m for the ICB; 6.2m + 1.3m + 4.8m for the council.
     assert fund.commissioned() == {"icb": Money("17750000"), "council": Money("12300000")}
     assert fund.partner("icb").cap == Money("1000000")
-    assert fund.line("discharge").profile is not None
+    assert fund.line("discharge").profile == tuple(Decimal(w) for w in [7] * 7 + [10] * 4 + [11])
+    assert [line.id for line in fund.lines if line.profile is not None] == ["discharge"]
     assert fund.overspend.basis is RiskBasis.FIXED
     assert fund.overspend.fractions() == {"icb": Fraction(3, 5), "council": Fraction(2, 5)}
     assert fund.underspend.basis is RiskBasis.CONTRIBUTION
@@ -47,12 +50,6 @@ def test_round_trip(fund: PooledFund) -> None:
     assert "fixed:" in text
     assert "icb: 60%" in text
     assert contractkit.load(text) == fund
-
-
-def problems(text: str) -> list[str]:
-    with pytest.raises(SpecError) as caught:
-        contractkit.load(text)
-    return [f"{p.line}:{p.path}: {p.message}" for p in caught.value.problems]
 
 
 def edit(old: str, new: str, text: str = TEXT) -> str:
@@ -68,7 +65,7 @@ def line_of(fragment: str, text: str) -> int:
 def test_contributions_must_match_the_fund() -> None:
     text = edit('contribution: "£11,050,000"', 'contribution: "£11,000,000"')
     # 30,450,000 contributed; 30,050,000 + 450,000 + 0 = 30,500,000 needed.
-    [found] = problems(text)
+    [found] = located_problems(text)
     assert found == (
         f"{line_of('- id: icb', text)}:partners: the contributions (£30,450,000.00) do not match "
         "the fund: the lines' budgets (£30,050,000.00) + the risk pool (£450,000.00) + "
@@ -121,7 +118,7 @@ def test_contributions_must_match_the_fund() -> None:
 )
 def test_each_problem_is_located(old: str, new: str, where: str, message: str | None) -> None:
     text = edit(old, new)
-    found = problems(text)
+    found = located_problems(text)
     paths = [f.split(":", 2)[1] for f in found]
     assert where in paths, found
     item = found[paths.index(where)]
@@ -139,7 +136,7 @@ def test_every_problem_at_once() -> None:
         "    commissioner: councel\n    provider: Lincs",
         text,
     )
-    found = problems(text)
+    found = located_problems(text)
     assert len(found) >= 5, found
     joined = "\n".join(found)
     for fragment in (
@@ -154,7 +151,7 @@ def test_every_problem_at_once() -> None:
 
 def test_shares_for_every_partner_and_only_when_fixed() -> None:
     text = edit("overspend: {fixed: {icb: 60%, council: 40%}}", "overspend: {fixed: {icb: 100%}}")
-    assert any("no share for 'council'" in p for p in problems(text))
+    assert any("no share for 'council'" in p for p in located_problems(text))
     with pytest.raises(SpecError, match="only with a fixed risk share"):
         RiskShare(basis=RiskBasis.CONTRIBUTION, shares={"icb": "100%"})
 

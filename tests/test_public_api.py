@@ -26,9 +26,19 @@ def test_all_is_sorted_and_unique() -> None:
     assert len(set(contractkit.__all__)) == len(contractkit.__all__)
 
 
-def test_every_public_name_resolves() -> None:
+def test_every_public_name_is_contractkits_own_object_of_that_name() -> None:
+    from importlib import metadata
+
+    from contractkit.evaluation import STATUSES
+
     for name in contractkit.__all__:
-        assert getattr(contractkit, name) is not None, name
+        found = getattr(contractkit, name)
+        if name == "__version__":
+            assert found == metadata.version("contractkit")
+        elif name == "STATUSES":
+            assert found is STATUSES
+        else:
+            assert (found.__module__.split(".")[0], found.__name__) == ("contractkit", name)
 
 
 def test_the_package_is_typed() -> None:

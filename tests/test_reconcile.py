@@ -13,59 +13,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import contractkit
+from _support import awkward_funds, example_script, quarterly_spend, small_fund
 from contractkit import Money, ReturnsError
 from contractkit.model import PooledFund
 from contractkit.pooled_funds import reconcile
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "better-care-fund"
-
-
-def small_fund(**changes: Any) -> PooledFund:
-    """Two partners (£600 and £400); lines L1 £500 (a), L2 £300 (b), L3 £100 (a); a £80 risk
-    pool and £20 uncommitted: £1,000 in all."""
-    data: dict[str, Any] = {
-        "kind": "pooled_fund",
-        "id": "SMALL",
-        "title": "A small fund",
-        "year": "2026/27",
-        "host": "a",
-        "partners": [
-            {"id": "a", "name": "Partner A", "contribution": 600, "cap": 50},
-            {"id": "b", "name": "Partner B", "contribution": 400},
-        ],
-        "lines": [
-            {"id": "L1", "name": "Line one", "budget": 500, "commissioner": "a"},
-            {"id": "L2", "name": "Line two", "budget": 300, "commissioner": "b"},
-            {"id": "L3", "name": "Line three", "budget": 100, "commissioner": "a"},
-        ],
-        "risk_pool": 80,
-        "uncommitted": 20,
-        "overspend": {"fixed": {"a": "70%", "b": "30%"}},
-        "underspend": "contribution",
-    }
-    data.update(changes)
-    fund = contractkit.load(data)
-    assert isinstance(fund, PooledFund)
-    return fund
-
-
-def quarterly(totals: dict[str, str]) -> pl.DataFrame:
-    """A year of quarterly spend: each line's total in four equal quarters (given in pence-exact
-    text, so the quarters must divide evenly)."""
-    rows = []
-    for line, total in totals.items():
-        quarter = Money(total).pence // 4
-        assert quarter * 4 == Money(total).pence
-        for q in range(1, 5):
-            rows.append(
-                {
-                    "line": line,
-                    "period": f"2026/27 Q{q}",
-                    "amount": str(Money.from_pence(quarter).amount),
-                }
-            )
-    return pl.DataFrame(rows)
 
 
 def pounds(frame: pl.DataFrame, key: str, value: str, column: str) -> str:
@@ -76,7 +30,7 @@ def test_an_overspend_met_by_underspends_the_pool_and_uncommitted() -> None:
     # L1 650 is £150 over; L2 250 is £50 under; L3 on budget. The £150 is met by L2's £50, the
     # £80 risk pool and the £20 uncommitted, in that order: nothing is left for the partners,
     # and nothing to return.
-    result = reconcile(small_fund(), quarterly({"L1": "650", "L2": "250", "L3": "100"}))
+    result = reconcile(small_fund(), quarterly_spend({"L1": "650", "L2": "250", "L3": "100"}))
     s = result.summary
     assert s["basis"] == "actual"
     assert s["overspend"] == Money("150")
@@ -96,7 +50,7 @@ def test_an_overspend_met_by_underspends_the_pool_and_uncommitted() -> None:
 def test_partners_meet_the_rest_within_their_caps() -> None:
     # L1 800 is £300 over; after £50 + £80 + £20, £150 is left. A's 70% would be £105, but A's
     # cap is £50: A bears £50 and B the other £100.
-    result = reconcile(small_fund(), quarterly({"L1": "800", "L2": "250", "L3": "100"}))
+    result = reconcile(small_fund(), quarterly_spend({"L1": "800", "L2": "250", "L3": "100"}))
     assert dict(zip(result.partners["partner"], result.partners["bears"], strict=True)) == {
         "a": Decimal("50.00"),
         "b": Decimal("100.00"),
@@ -125,7 +79,7 @@ def test_what_no_partner_can_bear_is_unfunded() -> None:
     ]
     # £150 left for the partners: A bears its £50 cap, B its £60; £40 is unfunded.
     result = reconcile(
-        small_fund(partners=partners), quarterly({"L1": "800", "L2": "250", "L3": "100"})
+        small_fund(partners=partners), quarterly_spend({"L1": "800", "L2": "250", "L3": "100"})
     )
     assert result.summary["partners_bear"] == Money("110")
     assert result.summary["unfunded"] == Money("40")
@@ -136,7 +90,7 @@ def test_what_no_partner_can_bear_is_unfunded() -> None:
 def test_an_underspend_is_returned_by_the_underspend_share() -> None:
     # L2 is £100 under and nothing is over: the £100, the £80 pool and the £20 uncommitted
     # (£200) go back pro rata to contribution, 600:400.
-    result = reconcile(small_fund(), quarterly({"L1": "500", "L2": "200", "L3": "100"}))
+    result = reconcile(small_fund(), quarterly_spend({"L1": "500", "L2": "200", "L3": "100"}))
     assert result.summary["returned"] == Money("200")
     receives = dict(zip(result.partners["partner"], result.partners["receives"], strict=True))
     assert receives == {"a": Decimal("120.00"), "b": Decimal("80.00")}
@@ -145,7 +99,7 @@ def test_an_underspend_is_returned_by_the_underspend_share() -> None:
 def test_a_fund_in_balance_still_shows_the_line_that_is_over() -> None:
     # L1 £30 over, L2 £30 under: in balance overall, but L1's overspend is found, and shown as
     # met by L2's underspend.
-    result = reconcile(small_fund(), quarterly({"L1": "530", "L2": "270", "L3": "100"}))
+    result = reconcile(small_fund(), quarterly_spend({"L1": "530", "L2": "270", "L3": "100"}))
     assert result.summary["outturn_variance"] == Money("0")
     findings = result.findings.filter(pl.col("code") == "hidden_overspend")
     assert findings.get_column("line").to_list() == ["L1"]
@@ -241,7 +195,7 @@ def test_the_spend_account() -> None:
 
 def test_periods_and_bad_spend_files(tmp_path: Path) -> None:
     fund = small_fund()
-    spend = quarterly({"L1": "400", "L2": "200", "L3": "100"})
+    spend = quarterly_spend({"L1": "400", "L2": "200", "L3": "100"})
     assert reconcile(fund, spend, period="2026/27 Q2").summary["period"] == "2026-09"
     assert reconcile(fund, spend, period="2026/27").summary["basis"] == "actual"
     with pytest.raises(ValueError, match="not a month, quarter or the year of 2026/27"):
@@ -378,13 +332,7 @@ def test_reconciliation_conserves_every_penny(case: tuple[PooledFund, pl.DataFra
 def test_the_example_spend_is_what_its_script_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("make_spend", EXAMPLE / "make_spend.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = example_script(EXAMPLE / "make_spend.py")
     monkeypatch.setattr(module, "HERE", tmp_path)
     module.main()
     written = (tmp_path / "spend.csv").read_text("utf-8")
@@ -438,8 +386,8 @@ def test_many_funds_in_one_pass_are_each_fund_alone() -> None:
         ],
     )
     spends = {
-        "SMALL": quarterly({"L1": "800", "L2": "250", "L3": "100"}),
-        "OTHER": quarterly({"L1": "400", "L2": "320", "L3": "100"}),
+        "SMALL": quarterly_spend({"L1": "800", "L2": "250", "L3": "100"}),
+        "OTHER": quarterly_spend({"L1": "400", "L2": "320", "L3": "100"}),
     }
     combined = pl.concat(
         [s.with_columns(pl.lit(f).alias("fund")) for f, s in spends.items()]
@@ -569,94 +517,6 @@ def settle_one_fund(fund: PooledFund, outturn: list[int]) -> dict[str, Any]:
         "capped": [p for p, c in caps.items() if c is not None and left > 0 and bears[p] >= c],
         "attribution": attribution,
     }
-
-
-@st.composite
-def awkward_funds(draw: st.DrawFn, index: int = 0) -> tuple[PooledFund, pl.DataFrame]:
-    """Funds whose settlement is hard to get right: tiny budgets (ties everywhere), caps of
-    nothing, fixed shares listed in any order, partners whose ids sort differently from their
-    order, and outturns far over budget (so that the caps bite and some of it is unfunded);
-    some lines profiled."""
-    profiles = st.lists(st.integers(0, 3), min_size=12, max_size=12).filter(any)
-    n_partners = draw(st.integers(2, 4))
-    ids = draw(st.permutations(["icb", "council", "a", "zeta"][:n_partners]))
-    budgets = draw(st.lists(st.integers(0, 3) | st.integers(0, 5_000), min_size=1, max_size=7))
-    risk_pool, uncommitted = draw(st.integers(0, 300)), draw(st.integers(0, 300))
-    total = (sum(budgets) + risk_pool + uncommitted) * 100
-    weights = [draw(st.integers(0, 5)) for _ in ids]
-    if not any(weights):
-        weights[0] = 1
-    contributions = [total * w // sum(weights) for w in weights]
-    contributions[0] += total - sum(contributions)
-    partners = [
-        {
-            "id": p,
-            "name": p.title(),
-            "contribution": str(Money.from_pence(c).amount),
-            **({"cap": draw(st.integers(0, 400))} if draw(st.sampled_from([1, 1, 0])) else {}),
-        }
-        for p, c in zip(ids, contributions, strict=True)
-    ]
-    lines = [
-        {
-            "id": f"L{j}",
-            "name": f"Line {j}",
-            "budget": b,
-            "commissioner": draw(st.sampled_from(ids)),
-            **({"profile": draw(profiles)} if draw(st.booleans()) else {}),
-        }
-        for j, b in enumerate(budgets)
-    ]
-
-    def share() -> Any:
-        basis = draw(st.sampled_from(["contribution", "commissioned", "fixed"]))
-        if basis != "fixed":
-            return basis
-        cuts = draw(
-            st.lists(
-                st.sampled_from([0, 33, 50, 66, 100]),
-                min_size=n_partners - 1,
-                max_size=n_partners - 1,
-            )
-        )
-        cuts.sort()
-        parts = [b - a for a, b in zip([0, *cuts], [*cuts, 100], strict=True)]
-        listed = draw(st.permutations(ids))  # fixed shares may be written in any order
-        return {"fixed": {p: f"{s}%" for p, s in zip(listed, parts, strict=True)}}
-
-    order = draw(st.permutations(["underspends", "risk_pool", "uncommitted"]))
-    fund = contractkit.load(
-        {
-            "kind": "pooled_fund",
-            "id": f"F{index}",
-            "title": "F",
-            "year": "2026/27",
-            "host": ids[0],
-            "partners": partners,
-            "lines": lines,
-            "risk_pool": risk_pool,
-            "uncommitted": uncommitted,
-            "overspend": share(),
-            "underspend": share(),
-            "overspend_order": order[: draw(st.integers(0, 3))],
-        }
-    )
-    assert isinstance(fund, PooledFund)
-    factor = draw(st.sampled_from([5, 2, 1, 0]))
-    # (Amounts from the top of the range as often as from the bottom: many lines over budget.)
-    amounts = [
-        draw(st.integers(0, top) | st.integers(0, top).map(lambda v, top=top: top - v))
-        for top in (max(1, b * 100 * factor) for b in budgets)
-    ]
-    spend = pl.DataFrame(
-        {
-            "line": [f"L{j}" for j in range(len(budgets))],
-            "period": ["2027-03"] * len(budgets),
-            "amount": [str(Money.from_pence(a).amount) for a in amounts],
-            "fund": [fund.id] * len(budgets),
-        }
-    )
-    return fund, spend
 
 
 def pence_of(frame: pl.DataFrame, column: str) -> list[int]:
@@ -801,7 +661,7 @@ def test_a_line_without_a_forecast_before_the_year_end_is_a_finding() -> None:
         "Line two (L2) has no forecast, so its outturn is taken to be its budget; its variance to "
         "date is £0.00"
     )
-    at_year_end = reconcile(fund, quarterly({"L1": "500", "L2": "300", "L3": "100"}))
+    at_year_end = reconcile(fund, quarterly_spend({"L1": "500", "L2": "300", "L3": "100"}))
     assert "no_forecast" not in at_year_end.findings.get_column("code").to_list()
 
 

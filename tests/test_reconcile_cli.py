@@ -17,11 +17,6 @@ FUND = ROOT / "examples" / "better-care-fund" / "fund.yaml"
 SPEND = ROOT / "examples" / "better-care-fund" / "spend.csv"
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
 def test_the_example_in_plain_lines(runner: CliRunner) -> None:
     result = runner.invoke(app, ["reconcile", str(FUND), str(SPEND)])
     assert result.exit_code == 0, result.stderr

@@ -19,8 +19,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import contractkit
+from _support import CONTRACT, GOOD, assert_accounted, row_of, text_frame
 from contractkit.returns._numbers import MAXIMUM, PROBLEMS, read_numbers
-from test_returns import CONTRACT, GOOD, assert_accounted, row_of, text_frame
 
 
 def read(*texts: str | None) -> list[tuple[float | None, str]]:

@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
 
 import contractkit
+from _support import as_json
 from contractkit.spec._yaml import compose
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "schema" / "contract.schema.json"
-
-
-def _as_json(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(_as_json(k)): _as_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_as_json(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    if type(value).__name__ == "Decimal":
-        return float(value)
-    return value
 
 
 def test_committed_schema_is_current() -> None:
@@ -53,22 +40,38 @@ def test_examples_validate_against_the_schema() -> None:
     for path in sorted((ROOT / "examples").glob("*/contract.yaml")):
         document, problems = compose(path.read_text(encoding="utf-8"))
         assert problems == []
-        errors = [e.message for e in validator.iter_errors(_as_json(document.data))]
+        errors = [e.message for e in validator.iter_errors(as_json(document.data))]
         assert errors == [], path
 
 
 @pytest.mark.parametrize(
-    ("key", "value"),
-    [("titel", "x"), ("kpis", "not a list")],
+    ("key", "value", "refused", "problem"),
+    [
+        (
+            "titel",
+            "x",
+            ([], "Additional properties are not allowed ('titel' was unexpected)"),
+            "unknown key 'titel'; did you mean 'title'?",
+        ),
+        (
+            "kpis",
+            "not a list",
+            (["kpis"], "'not a list' is not of type 'array'"),
+            "expected a list, got 'not a list'",
+        ),
+    ],
 )
-def test_schema_rejects_what_the_loader_rejects(ucr_text: str, key: str, value: str) -> None:
+def test_schema_rejects_what_the_loader_rejects(
+    ucr_text: str, key: str, value: str, refused: tuple[list[str], str], problem: str
+) -> None:
     document, _ = compose(ucr_text)
-    data = _as_json(document.data)
+    data = as_json(document.data)
     data[key] = value
     validator = jsonschema.Draft202012Validator(contractkit.json_schema())
-    assert list(validator.iter_errors(data))
-    with pytest.raises(contractkit.SpecError):
+    assert [(list(e.path), e.message) for e in validator.iter_errors(data)] == [refused]
+    with pytest.raises(contractkit.SpecError) as caught:
         contractkit.load(data)
+    assert [(p.path, p.message) for p in caught.value.problems] == [(key, problem)]
 
 
 def test_provider_type_appears_only_on_providers() -> None:

@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import contractkit
+from _support import edit, time_limit
 from contractkit.cli import app
 from contractkit.errors import SpecError
 from contractkit.spec import load_text
-from hang_guard import time_limit
 
 ROOT = Path(__file__).resolve().parent.parent
 UCR = (ROOT / "examples" / "urgent-community-response" / "contract.yaml").read_text("utf-8")
@@ -43,13 +43,6 @@ MOST_OUTPUT = 20_000
 TITLE = "title: Urgent community response and falls prevention"
 
 
-def edited(text: str, *edits: tuple[str, str]) -> str:
-    for old, new in edits:
-        assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
-        text = text.replace(old, new)
-    return text
-
-
 @dataclass(frozen=True)
 class Bad:
     content: str | bytes
@@ -62,13 +55,13 @@ class Bad:
 CLASSES: dict[str, Bad] = {
     # errors that printed themselves a million times
     "incentive-pot-1e-1000000000": Bad(
-        edited(UCR, ("    pot: 1.25%", "    pot: 1e-1000000000")),
+        edit(UCR, ("    pot: 1.25%", "    pot: 1e-1000000000")),
         "145:10",
         "1e-1000000000 is finer than any figure a contract holds",
         "finance.incentive.pot",
     ),
     "4000-repeated-ids-on-one-line": Bad(
-        edited(
+        edit(
             UCR,
             (
                 "    kpis: [falls-admissions]\n  - id: falls-b",
@@ -81,124 +74,124 @@ CLASSES: dict[str, Bad] = {
     ),
     # wrong places
     "nul-byte-on-line-4": Bad(
-        edited(UCR, (TITLE, "title: Urgent\x00community response")), "4:14", "U+0000, NUL"
+        edit(UCR, (TITLE, "title: Urgent\x00community response")), "4:14", "U+0000, NUL"
     ),
     "months-of-31-digits": Bad(
-        edited(UCR, ("months: 9\n", "months: 1000000000000000000000000000000\n")),
+        edit(UCR, ("months: 9\n", "months: 1000000000000000000000000000000\n")),
         "32:13",
         "is larger than any figure a contract holds",
         "embedding[1].months",
     ),
     # hangs from 15-byte inputs
     "fund-profile-1e-1000000000": Bad(
-        edited(FUND, ("profile: [7, 7, 7,", "profile: [1e-1000000000, 7, 7,")),
+        edit(FUND, ("profile: [7, 7, 7,", "profile: [1e-1000000000, 7, 7,")),
         "38:15",
         "1e-1000000000 is finer than any figure a contract holds",
         "lines[2].profile[0]",
     ),
     # YAML
     "term-ending-in-9999": Bad(
-        edited(UCR, ("  end: 2029-03-31", "  end: 9999-12-31")),
+        edit(UCR, ("  end: 2029-03-31", "  end: 9999-12-31")),
         "10:8",
         "9999-12-31 is outside the dates contractkit works with",
         "term.end",
     ),
     "a-megabyte-flow-line": Bad(
-        edited(UCR, (TITLE, "title: [" + ", ".join(["1"] * 350_000) + "]")),
+        edit(UCR, (TITLE, "title: [" + ", ".join(["1"] * 350_000) + "]")),
         "4:100001",
         "a line too long to read (1,050,007 characters; at most 100,000)",
     ),
     "a-megabyte-of-open-brackets": Bad(
-        edited(UCR, (TITLE, "title: " + "[" * 1_000_000)), "4:100001", "a line too long"
+        edit(UCR, (TITLE, "title: " + "[" * 1_000_000)), "4:100001", "a line too long"
     ),
     "brackets-nested-beyond-any-spec": Bad(
-        edited(UCR, (TITLE, "title: " + "\n".join(["[" * 50] * 2000))),
+        edit(UCR, (TITLE, "title: " + "\n".join(["[" * 50] * 2000))),
         "5:15",
         "nested too deeply",
     ),
     "braces-nested-beyond-any-spec": Bad(
-        edited(UCR, (TITLE, "title: " + "{" * 90_000)), "4:72", "nested too deeply"
+        edit(UCR, (TITLE, "title: " + "{" * 90_000)), "4:72", "nested too deeply"
     ),
     "threshold-1e309": Bad(
-        edited(UCR, ("threshold: 90 minutes", "threshold: 1e309")),
+        edit(UCR, ("threshold: 90 minutes", "threshold: 1e309")),
         "60:16",
         "1e309 is larger than any figure a contract holds",
         "kpis[1].threshold",
     ),
     "threshold-infinity": Bad(
-        edited(UCR, ("threshold: 90 minutes", "threshold: .inf")),
+        edit(UCR, ("threshold: 90 minutes", "threshold: .inf")),
         "60:16",
         ".inf is infinite",
         "kpis[1].threshold",
     ),
     "flag-not-a-number": Bad(
-        edited(UCR, ("  warning: 0.025", "  warning: .nan")),
+        edit(UCR, ("  warning: 0.025", "  warning: .nan")),
         "36:12",
         ".nan is 'not a number'",
         "flags.warning",
     ),
     "a-date-given-as-a-datetime": Bad(
-        edited(UCR, ("  start: 2026-04-01", "  start: 2026-04-01T00:00:00")),
+        edit(UCR, ("  start: 2026-04-01", "  start: 2026-04-01T00:00:00")),
         "9:10",
         "is a date and a time: write the date alone, 2026-04-01",
         "term.start",
     ),
     "an-integer-of-5000-digits": Bad(
-        edited(UCR, (TITLE, "title: " + "9" * 5000)),
+        edit(UCR, (TITLE, "title: " + "9" * 5000)),
         "4:8",
         "is larger than any figure a contract holds",
         "title",
     ),
     "a-hexadecimal-of-100000-digits": Bad(
-        edited(UCR, (TITLE, "title: 0x" + "f" * 99_000)),
+        edit(UCR, (TITLE, "title: 0x" + "f" * 99_000)),
         "4:8",
         "is larger than any figure a contract holds",
         "title",
     ),
     "an-escape-sequence": Bad(
-        edited(UCR, (TITLE, "title: \x1b]0;pwned\x07Urgent")), "4:8", "U+001B, ESC"
+        edit(UCR, (TITLE, "title: \x1b]0;pwned\x07Urgent")), "4:8", "U+001B, ESC"
     ),
     "not-utf-8": Bad(
-        edited(UCR, (TITLE, "title: Contrat sign\u00e9")).encode("latin-1"), "", "not UTF-8 text"
+        edit(UCR, (TITLE, "title: Contrat sign\u00e9")).encode("latin-1"), "", "not UTF-8 text"
     ),
     # contract messages that misled
     "a-date-written-day-first": Bad(
-        edited(UCR, ("  start: 2026-04-01", "  start: 01/04/2026")),
+        edit(UCR, ("  start: 2026-04-01", "  start: 01/04/2026")),
         "9:10",
         "'01/04/2026' is not a date: write dates as year-month-day, 2026-04-01",
         "term.start",
     ),
     "a-date-without-leading-zeros": Bad(
-        edited(UCR, ("  start: 2026-04-01", "  start: 2026-4-1")),
+        edit(UCR, ("  start: 2026-04-01", "  start: 2026-4-1")),
         "9:10",
         "write dates as year-month-day, 2026-04-01",
         "term.start",
     ),
     "dated-threshold-keys-written-day-first": Bad(
-        edited(UCR, ("        2026-04-01: 12", "        01/04/2026: 12")),
+        edit(UCR, ("        2026-04-01: 12", "        01/04/2026: 12")),
         "72:9",
         "'01/04/2026' is not a date: write dates as year-month-day, 2026-04-01",
         "kpis[2].threshold.established.01/04/2026",
     ),
     "a-tab-in-the-indentation": Bad(
-        edited(UCR, ("    name: Neighbours Together", "  \tname: Neighbours Together")),
+        edit(UCR, ("    name: Neighbours Together", "  \tname: Neighbours Together")),
         "23:3",
         "a tab in the indentation: indent with spaces, not tabs",
     ),
     "a-count-per-quarter": Bad(
-        edited(UCR, ("    threshold: 0\n", "    threshold: 2 per month\n")),
+        edit(UCR, ("    threshold: 0\n", "    threshold: 2 per month\n")),
         "82:16",
         "a count's threshold is a number for the whole assessment period",
         "kpis[3].threshold",
     ),
     "a-provider-type-in-other-words": Bad(
-        edited(UCR, ("    type: vcse", "    type: charity")),
+        edit(UCR, ("    type: vcse", "    type: charity")),
         "24:11",
         "'charity' is not a provider type",
         "providers[3].type",
     ),
     "escalation-out-of-the-order-of-general-condition-9": Bad(
-        edited(
+        edit(
             UCR,
             ("  - step: remedial_action_plan\n    flagged", "  - step: termination\n    flagged"),
         ),
@@ -254,7 +247,7 @@ def test_repeated_problems_are_shown_ten_and_counted(tmp_path: Path) -> None:
 
 
 def test_the_non_specific_tag_makes_a_date_text(tmp_path: Path) -> None:
-    status, output, elapsed = run_validate(tmp_path, edited(UCR, (TITLE, "title: ! 2026-04-01")))
+    status, output, elapsed = run_validate(tmp_path, edit(UCR, (TITLE, "title: ! 2026-04-01")))
     assert status == 0, output
     assert "NEL-UCR-2026: 2026-04-01" in output
     assert elapsed < SECONDS
@@ -345,11 +338,13 @@ def test_a_random_scalar_anywhere_is_read_or_refused_located_and_quickly(
     place: str, scalar: str
 ) -> None:
     old, new = PLACES[place]
-    _, error, elapsed = loaded(edited(UCR, (old, new.format(scalar))))
+    spec, error, elapsed = loaded(edit(UCR, (old, new.format(scalar))))
     assert elapsed < SECONDS
     if error is not None:
         assert all(p.line is not None and p.column is not None for p in error.problems)
         assert len(str(error)) < MOST_OUTPUT * 5
+    else:
+        assert isinstance(spec, contractkit.Contract)
 
 
 def loaded(text: str) -> tuple[object, SpecError | None, float]:
@@ -368,7 +363,7 @@ def loaded(text: str) -> tuple[object, SpecError | None, float]:
 @settings(max_examples=200, deadline=None)
 @given(NUMBERS)
 def test_a_random_number_is_a_bounded_figure_or_a_located_problem(number: str) -> None:
-    spec, error, elapsed = loaded(edited(UCR, ("threshold: 90 minutes", f"threshold: {number}")))
+    spec, error, elapsed = loaded(edit(UCR, ("threshold: 90 minutes", f"threshold: {number}")))
     assert elapsed < SECONDS
     if error is not None:
         at_the_number = [p for p in error.problems if p.line == 60]
@@ -386,7 +381,11 @@ def test_a_random_number_is_a_bounded_figure_or_a_located_problem(number: str) -
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_any_text_at_all_is_a_spec_or_a_located_spec_error(text: str) -> None:
-    _, error, elapsed = loaded(text)
+    spec, error, elapsed = loaded(text)
     assert elapsed < SECONDS
     if error is not None:
         assert all(p.line is not None for p in error.problems), str(error)
+    else:
+        assert isinstance(
+            spec, contractkit.Contract | contractkit.PooledFund | contractkit.SystemPlan
+        )

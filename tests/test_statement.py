@@ -17,14 +17,25 @@ import polars as pl
 import pytest
 
 import contractkit
+from _support import (
+    BANDS,
+    LINEAR,
+    NEVER,
+    REACH,
+    activity,
+    check_identities,
+    lines_of,
+    make,
+    one_line,
+    quarterly,
+    returns,
+    service,
+)
 from contractkit import ArgumentError, Contract, Money
 from contractkit.money import split_pence
 from contractkit.payments import (
     ACTIVITY_REASONS,
-    CATEGORIES,
     CLAIM_REASONS,
-    ELEMENTS,
-    STATEMENT_FINDINGS,
     Statement,
     statement,
 )
@@ -36,15 +47,6 @@ D = Decimal
 
 # --- building contracts and returns -----------------------------------------------------------
 
-REACH = {
-    "id": "reach",
-    "name": "Urgent referrals reached within 2 hours",
-    "measure": "proportion",
-    "better": "higher",
-    "reported": "quarterly",
-    "assessed": "quarterly",
-    "threshold": "70%",
-}
 REVIEW = {
     "id": "review",
     "name": "Care plans reviewed",
@@ -54,109 +56,6 @@ REVIEW = {
     "assessed": "quarterly",
     "threshold": "10%",
 }
-NEVER = {
-    "id": "never",
-    "name": "Never events",
-    "measure": "count",
-    "better": "lower",
-    "reported": "quarterly",
-    "assessed": "quarterly",
-    "threshold": 0,
-}
-LINEAR = {"zero_at": "60%", "full_at": "80%"}
-BANDS = [
-    {"pays": "0%"},
-    {"above": "50%", "pays": "25%"},
-    {"at_least": "60%", "pays": "50%"},
-    {"at_least": "65%", "pays": "75%"},
-    {"at_least": "70%", "pays": "100%"},
-]
-"""The issue's bands: 50% or less earns nothing, above 50% a quarter, 60% or more a half, 65%
-or more three quarters, 70% or more the whole share."""
-
-_TYPES = ("nhs_trust", "vcse", "independent_sector", "social_enterprise")
-
-
-def make(
-    finance: dict[str, Any],
-    services: list[dict[str, Any]],
-    *,
-    kpis: tuple[dict[str, Any], ...] = (REACH,),
-    escalation: tuple[dict[str, Any], ...] = (),
-) -> Contract:
-    """A two-year contract (2026/27 and 2027/28) with no embedding stages (every period is
-    assessed), a provider per service (its id is the service's ``provider``)."""
-    providers = sorted({s["provider"] for s in services})
-    data: dict[str, Any] = {
-        "id": "TEST-1",
-        "title": "A small contract",
-        "commissioners": [{"id": "ICB", "name": "The ICB"}],
-        "term": {"start": "2026-04-01", "end": "2028-03-31"},
-        "providers": [
-            {"id": p, "name": f"Provider {p}", "type": _TYPES[i % len(_TYPES)]}
-            for i, p in enumerate(providers)
-        ],
-        "kpis": list(kpis),
-        "services": services,
-        "escalation": list(escalation),
-        "finance": finance,
-    }
-    contract = contractkit.load(data)
-    assert isinstance(contract, Contract)
-    return contract
-
-
-def service(sid: str, provider: str, kpis: list[str], commences: str = "2026-04-01") -> dict:
-    return {"id": sid, "provider": provider, "commences": commences, "kpis": kpis}
-
-
-def quarter(index: int) -> str:
-    """The index-th quarter from 2026/27 Q1 (0)."""
-    year, q = 2026 + index // 4, index % 4 + 1
-    return f"{year}/{(year + 1) % 100:02d} Q{q}"
-
-
-def quarterly(
-    svc: str,
-    kpi: str,
-    numerators: list[int],
-    denominators: list[int] | None = None,
-    *,
-    first: int = 0,
-) -> pl.DataFrame:
-    """One return a quarter from the ``first``-th quarter (0: 2026/27 Q1)."""
-    size = len(numerators)
-    return pl.DataFrame(
-        {
-            "service": [svc] * size,
-            "kpi": [kpi] * size,
-            "period": [quarter(first + i) for i in range(size)],
-            "numerator": numerators,
-            "denominator": denominators if denominators is not None else [None] * size,
-        },
-        schema={
-            "service": pl.String,
-            "kpi": pl.String,
-            "period": pl.String,
-            "numerator": pl.Int64,
-            "denominator": pl.Int64,
-        },
-    )
-
-
-def returns(*frames: pl.DataFrame) -> pl.DataFrame:
-    return pl.concat(frames)
-
-
-def activity(rows: list[tuple[str, str, int]], name: str = "visit") -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "service": [r[0] for r in rows],
-            "period": [r[1] for r in rows],
-            "activity": [name] * len(rows),
-            "count": [r[2] for r in rows],
-        }
-    )
 
 
 def claims(rows: list[tuple[str, str, str, str]]) -> pl.DataFrame:
@@ -173,25 +72,11 @@ def claims(rows: list[tuple[str, str, str, str]]) -> pl.DataFrame:
 # --- reading a statement ----------------------------------------------------------------------
 
 
-def lines_of(s: Statement, svc: str, element: str) -> list[tuple[str, Decimal]]:
-    """(month, amount) of a service's lines of one element, in order."""
-    found = s.lines.filter((pl.col("service") == svc) & (pl.col("element") == element))
-    return [(m, a) for m, a in found.select("month", "amount").rows()]
-
-
 def by_month(s: Statement, svc: str, element: str) -> dict[str, Decimal]:
     found = lines_of(s, svc, element)
     months = [m for m, _ in found]
     assert len(set(months)) == len(months), f"{svc} has two {element} lines in a month"
     return dict(found)
-
-
-def one_line(s: Statement, svc: str, month: str, element: str) -> dict[str, Any]:
-    found = s.lines.filter(
-        (pl.col("service") == svc) & (pl.col("month") == month) & (pl.col("element") == element)
-    )
-    assert found.height == 1, found
-    return found.row(0, named=True)
 
 
 def figures(s: Statement, provider: str) -> dict[str, Any]:
@@ -207,81 +92,6 @@ def months(first: str, last: str) -> list[str]:
         if text == last:
             return out
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-
-
-def _sum(frame: pl.DataFrame, column: str) -> Decimal:
-    return D(frame.get_column(column).sum()) if frame.height else D(0)
-
-
-def check_identities(s: Statement) -> None:
-    """What every statement keeps, whatever its figures."""
-    lines, summary = s.lines, s.summary
-    # each line counts in its element's column, and its payable follows from its category
-    for row in lines.iter_rows(named=True):
-        assert row["category"] == ELEMENTS[row["element"]]
-        sign = {"deducted": -1, "withheld": -1, "retained": 0}.get(row["category"], 1)
-        assert row["payable"] == sign * row["amount"], row
-        assert summary["from"] <= row["month"] <= summary["to"]
-    # per provider: each column is its lines', and payable = due + earned - deducted - withheld
-    # + repaid
-    for row in s.providers.iter_rows(named=True):
-        mine = lines.filter(pl.col("provider") == row["provider"])
-        for category in CATEGORIES:
-            assert row[category] == _sum(mine.filter(pl.col("category") == category), "amount")
-        assert row["payable"] == (
-            row["due"] + row["earned"] - row["deducted"] - row["withheld"] + row["repaid"]
-        )
-        assert row["payable"] == _sum(mine, "payable")
-    # the summary is the providers' sum, and the lines'
-    for figure in (*CATEGORIES, "payable", "held"):
-        assert summary[figure] == Money(_sum(s.providers, figure)), figure
-    assert summary["payable"] == Money(_sum(lines, "payable"))
-    assert summary["payable"].amount == (
-        summary["due"].amount
-        + summary["earned"].amount
-        - summary["deducted"].amount
-        - summary["withheld"].amount
-        + summary["repaid"].amount
-    )
-    # the withholding ledger: what was withheld is repaid, retained or still held
-    ledger = s.withholding
-    if ledger.height:
-        assert set(ledger.get_column("outcome").to_list()) <= {"held", "repaid", "retained"}
-        assert (ledger.get_column("withheld") > 0).all()
-        settled = ledger.filter(pl.col("outcome") != "held")
-        assert settled.get_column("settled").is_not_null().all()
-        assert (settled.get_column("settled") > settled.get_column("month")).all()
-        assert ledger.filter(pl.col("outcome") == "held").get_column("settled").is_null().all()
-        in_period = pl.col("month").is_between(pl.lit(summary["from"]), pl.lit(summary["to"]))
-        settled_in = pl.col("settled").is_between(pl.lit(summary["from"]), pl.lit(summary["to"]))
-        assert summary["withheld"] == Money(_sum(ledger.filter(in_period), "withheld"))
-        for outcome in ("repaid", "retained"):
-            rows = ledger.filter((pl.col("outcome") == outcome) & settled_in)
-            assert summary[outcome] == Money(_sum(rows, "withheld")), outcome
-        assert summary["held"] == Money(
-            _sum(ledger.filter(pl.col("outcome") == "held"), "withheld")
-        )
-        assert _sum(ledger, "withheld") == sum(
-            (
-                _sum(ledger.filter(pl.col("outcome") == o), "withheld")
-                for o in ("repaid", "retained", "held")
-            ),
-            D(0),
-        )
-    else:
-        assert summary["withheld"] == summary["repaid"] == summary["retained"] == Money("0")
-        assert summary["held"] == Money("0")
-    # findings are known codes; every activity and claim row is accounted for
-    assert set(s.findings.get_column("code").to_list()) <= set(STATEMENT_FINDINGS)
-    a = s.account
-    assert a["read"] == a["accepted"] + a["rejected"] + a["excluded"]
-    assert a["rejected"] == s.rejected.height
-    for name in ("activity", "outcomes"):
-        if name in a:
-            part = a[name]
-            assert part["read"] == part["accepted"] + part["rejected"] + part["excluded"]
-            assert sum(part["rejected_by_reason"].values()) == part["rejected"]
-            assert s.rejected.filter(pl.col("file") == name).height == part["rejected"]
 
 
 def run(contract: Contract, frame: Any, **options: Any) -> Statement:

@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from _support import assert_no_traceback
 from contractkit.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,22 +33,7 @@ ALL = [
 FIGURES = ("due", "earned", "deducted", "withheld", "repaid", "payable", "retained", "held")
 
 
-@pytest.fixture(autouse=True)
-def _plain_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Plain text, as when piped: no colour or tables forced on by the environment."""
-    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-def assert_no_traceback(*outputs: str) -> None:
-    for output in outputs:
-        assert "Traceback" not in output
-        assert not re.search(r'File ".*", line \d+', output)
+pytestmark = pytest.mark.usefixtures("plain_output")
 
 
 def _money(text: str) -> Decimal:

@@ -13,9 +13,9 @@ import numpy as np
 import polars as pl
 import pytest
 
+from _support import REACH, check_identities, lines_of, make, nth_quarter, quarterly, service
 from contractkit import statement
 from contractkit.payments._lines import half_up, share_of
-from test_statement import REACH, check_identities, lines_of, make, quarter, quarterly, service
 
 MEAN_WAIT = {
     "id": "wait",
@@ -35,7 +35,7 @@ def _means(values: list[float], counts: list[int]) -> pl.DataFrame:
         {
             "service": ["a"] * size,
             "kpi": ["wait"] * size,
-            "period": [quarter(i) for i in range(size)],
+            "period": [nth_quarter(i) for i in range(size)],
             "value": values,
             "count": counts,
             "sd": [30.0] * size,

@@ -25,10 +25,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import contractkit
+from _support import BANDS, LINEAR, NEVER, nth_quarter
 from contractkit import Contract, ProviderType, Quantity
 from contractkit.model.earning import Band, Bands, Linear, earns
 from contractkit.payments import Statement, statement
-from test_statement import NEVER
 
 ROOT = Path(__file__).resolve().parent.parent
 UCR = ROOT / "examples" / "urgent-community-response"
@@ -42,21 +42,8 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-LINEAR = {"zero_at": "60%", "full_at": "80%"}
-BANDS = [
-    {"pays": "0%"},
-    {"above": "50%", "pays": "25%"},
-    {"at_least": "60%", "pays": "50%"},
-    {"at_least": "65%", "pays": "75%"},
-    {"at_least": "70%", "pays": "100%"},
-]
 MONTHS = [f"{2026 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}" for i in range(24)]
 """April 2026 to March 2028: the term."""
-
-
-def _quarter(index: int) -> str:
-    year, q = 2026 + index // 4, index % 4 + 1
-    return f"{year}/{(year + 1) % 100:02d} Q{q}"
 
 
 def _load(data: dict[str, Any]) -> Contract:
@@ -193,8 +180,8 @@ def _frames(case: dict[str, Any]) -> tuple[pl.DataFrame, pl.DataFrame]:
         for q, (percent, incidents) in enumerate(
             zip(case["percents"], case["incidents"], strict=True)
         ):
-            rows.append((sid, "reach", _quarter(q), percent * case["j"] * size, den))
-            rows.append((sid, "never", _quarter(q), incidents * size, None))
+            rows.append((sid, "reach", nth_quarter(q), percent * case["j"] * size, den))
+            rows.append((sid, "never", nth_quarter(q), incidents * size, None))
         for month, count in zip(MONTHS, case["counts"], strict=False):
             if count is not None:
                 act.append((sid, month, "visit", count * size))
@@ -437,7 +424,7 @@ def test_withholding_never_exceeds_its_rate_and_earning_never_exceeds_the_share(
     )
     quarters = len(case["denominators"]) // 2
     rows = [
-        (sid, "reach", _quarter(q), round(share * den), den)
+        (sid, "reach", nth_quarter(q), round(share * den), den)
         for i, (sid, q) in enumerate((s, q) for s in ("s-1", "s-2") for q in range(quarters))
         for den, share in [(case["denominators"][i], case["shares"][i])]
     ]

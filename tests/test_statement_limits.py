@@ -11,9 +11,7 @@ import polars as pl
 import pytest
 
 import contractkit
-from contractkit import MoneyError, SpecError, statement
-from contractkit.payments import ACTIVITY_REASONS
-from test_statement import (
+from _support import (
     NEVER,
     REACH,
     activity,
@@ -24,6 +22,8 @@ from test_statement import (
     returns,
     service,
 )
+from contractkit import MoneyError, SpecError, statement
+from contractkit.payments import ACTIVITY_REASONS
 
 VISITS = {"payments": [{"service": "a", "variable": {"activity": "visit", "price": "£85"}}]}
 ONE_QUARTER = returns(quarterly("a", "reach", [900], [1000]))

@@ -7,16 +7,15 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import contractkit
-from contractkit import Money, ReturnsError, SpecError
+from _support import located_problems, plans_and_outturns
+from contractkit import Money, ReturnsError
 from contractkit.cli import app
 from contractkit.model import SystemPlan
 from contractkit.system_plans import assess
@@ -31,12 +30,6 @@ def plan() -> SystemPlan:
     loaded = contractkit.load(EXAMPLE / "plan.yaml")
     assert isinstance(loaded, SystemPlan)
     return loaded
-
-
-def problems(text: str) -> list[str]:
-    with pytest.raises(SpecError) as caught:
-        contractkit.load(text)
-    return [f"{p.line}:{p.path}: {p.message}" for p in caught.value.problems]
 
 
 def test_the_plan(plan: SystemPlan) -> None:
@@ -84,7 +77,7 @@ def test_the_plan(plan: SystemPlan) -> None:
 )
 def test_each_problem_is_located(old: str, new: str, where: str, message: str) -> None:
     assert old in TEXT
-    found = problems(TEXT.replace(old, new, 1))
+    found = located_problems(TEXT.replace(old, new, 1))
     paths = [f.split(":", 2)[1] for f in found]
     assert where in paths, found
     assert message in found[paths.index(where)]
@@ -96,7 +89,7 @@ def test_an_organisation_combines_with_one_group_at_most() -> None:
         "transfers:",
         "  - id: second\n    name: Second\n    members: [RVW, RX4]\n\ntransfers:",
     )
-    assert any("already in the group 'acute-alliance'" in p for p in problems(text))
+    assert any("already in the group 'acute-alliance'" in p for p in located_problems(text))
 
 
 def test_the_example_hides_one_trust(plan: SystemPlan) -> None:
@@ -159,51 +152,6 @@ def test_the_outturn_account(plan: SystemPlan) -> None:
     }
     messages = dict(result.rejected.select("row", "message").rows())
     assert messages[1] == "no organisation 'RCBB' in the plan; did you mean 'RCB'?"
-
-
-@st.composite
-def plans_and_outturns(draw: st.DrawFn) -> tuple[SystemPlan, pl.DataFrame]:
-    n = draw(st.integers(2, 6))
-    ids = [f"O{i}" for i in range(n)]
-    amount = st.integers(-5_000_000, 5_000_000)
-    organisations = [{"id": o, "name": o, "control_total": draw(amount)} for o in ids]
-    members = draw(st.lists(st.sampled_from(ids), min_size=2, max_size=n, unique=True))
-    a, b = draw(st.sampled_from(ids)), draw(st.sampled_from(ids))
-    moved = draw(st.integers(0, 1_000_000))
-    data: dict[str, Any] = {
-        "kind": "system_plan",
-        "id": "P",
-        "title": "P",
-        "year": "2026/27",
-        "tolerance": draw(st.integers(0, 1_000_000)),
-        "organisations": organisations,
-        "groups": [{"id": "g", "name": "G", "members": members}],
-        "transfers": []
-        if a == b
-        else [{"id": "t", "name": "T", "adjustments": {a: -moved, b: moved}}],
-    }
-    plan = contractkit.load(data)
-    assert isinstance(plan, SystemPlan)
-    rows = [
-        {
-            "organisation": o,
-            "period": "2026-09",
-            "ytd": str(draw(amount)),
-            "forecast": str(draw(amount)),
-        }
-        for o in ids
-        if draw(st.booleans())
-    ]
-    frame = pl.DataFrame(
-        rows,
-        schema={
-            "organisation": pl.String,
-            "period": pl.String,
-            "ytd": pl.String,
-            "forecast": pl.String,
-        },
-    )
-    return plan, frame
 
 
 def pence(values: pl.Series) -> int:
@@ -338,7 +286,7 @@ def test_a_systems_outturn_beyond_the_largest_amount_is_refused_by_name(plan: Sy
 def test_a_control_total_beyond_the_largest_amount_is_refused_where_it_is(written: str) -> None:
     """Each was accepted by validate and crashed assess."""
     text = TEXT.replace('control_total: "£1,500,000"', f"control_total: {written}")
-    found = problems(text)
+    found = located_problems(text)
     assert len(found) == 1
     line = TEXT.splitlines().index('    control_total: "£1,500,000"') + 1
     assert found[0].startswith(f"{line}:organisations[2].control_total: ")
@@ -354,7 +302,7 @@ def test_a_control_total_beyond_the_largest_amount_is_refused_where_it_is(writte
 def test_control_totals_that_add_up_beyond_the_largest_amount_are_refused_at_load() -> None:
     text = TEXT.replace('control_total: "£1,500,000"', 'control_total: "£9,000,000,000,000"')
     text = text.replace('control_total: "£500,000"', 'control_total: "£9,000,000,000,000"')
-    assert problems(text) == [
+    assert located_problems(text) == [
         "12:organisations: the control totals add up to £17,999,998,000,000.00, beyond the "
         "largest amount contractkit holds, £9,999,999,999,999.99 either way: the system's "
         "position cannot be worked out"
@@ -365,7 +313,7 @@ def test_a_control_total_after_transfers_beyond_the_largest_amount_is_refused_at
     text = TEXT.replace(
         'control_total: "£1,500,000"', 'control_total: "£9,999,999,999,999"'
     ).replace('RCB: "£2,000,000"', 'RVW: "£2,000,000"')
-    found = problems(text)
+    found = located_problems(text)
     assert len(found) == 1
     assert found[0].startswith("20:organisations[2].control_total: ")
     assert "RVW's control total after transfers, £10,000,001,999,999.00" in found[0]
@@ -378,7 +326,7 @@ def test_a_groups_total_beyond_the_largest_amount_is_refused_at_load() -> None:
         .replace('control_total: "£2,000,000"', 'control_total: "-£6,000,000,000,000"')
     )
     # (RCB's control total after transfers includes the £2,000,000 transferred to it.)
-    assert problems(text) == [
+    assert located_problems(text) == [
         "29:groups[0].members: the members of acute-alliance have control totals after "
         "transfers that add up to £12,000,002,000,000.00, beyond the largest amount contractkit "
         "holds, £9,999,999,999,999.99 either way: the group's position cannot be worked out"

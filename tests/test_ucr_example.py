@@ -9,12 +9,10 @@ are monitored only until they are established.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import re
 import shlex
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import polars as pl
@@ -22,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 import contractkit
+from _support import example_script
 from contractkit.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,15 +38,6 @@ def rows(evaluation: contractkit.Evaluation, service: str, kpi: str) -> list[dic
     return table.to_dicts()
 
 
-def load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_returns", EXAMPLE / "make_returns.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 # --- the returns -------------------------------------------------------------------------------
 
 
@@ -59,7 +49,7 @@ def test_every_row_is_accepted(evaluation: contractkit.Evaluation) -> None:
 
 
 def test_the_committed_returns_are_what_the_script_writes() -> None:
-    script = load_script()
+    script = example_script(EXAMPLE / "make_returns.py")
     written = io.StringIO()
     writer = csv.DictWriter(written, fieldnames=script.FIELDS, lineterminator="\n")
     writer.writeheader()
@@ -208,6 +198,7 @@ def test_provider_types_do_not_change_a_thing(
 # --- the README's first command ----------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("plain_output")
 def test_the_readme_first_command_evaluates_the_example(monkeypatch: pytest.MonkeyPatch) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     first = re.search(r"```console\n(.+?)\n```", readme, re.DOTALL)
@@ -216,8 +207,6 @@ def test_the_readme_first_command_evaluates_the_example(monkeypatch: pytest.Monk
     program, *arguments = shlex.split(command)
     assert program == ".venv/bin/contractkit"
     assert arguments[0] == "evaluate"
-    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS"):
-        monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(app, arguments)
     assert result.exit_code == 0, result.output

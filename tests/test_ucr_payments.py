@@ -4,16 +4,15 @@ README tells in money."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
 
 import polars as pl
 import pytest
 
 import contractkit
+from _support import example_script
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "urgent-community-response"
@@ -21,15 +20,6 @@ FILES = {
     "activity": EXAMPLE / "activity.csv",
     "outcomes": EXAMPLE / "outcomes.csv",
 }
-
-
-def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_activity", EXAMPLE / "make_activity.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _statement(ucr: contractkit.Contract, period: str | None = None) -> contractkit.Statement:
@@ -53,7 +43,7 @@ def second_year(ucr: contractkit.Contract) -> contractkit.Statement:
 
 
 def test_the_committed_files_are_what_the_script_writes() -> None:
-    script = _script()
+    script = example_script(EXAMPLE / "make_activity.py")
     for name, rows, fields in (
         ("activity", script.activity(), ("service", "period", "activity", "count")),
         ("outcomes", script.outcomes(), ("service", "person", "outcome", "period")),

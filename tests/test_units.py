@@ -180,8 +180,9 @@ def test_parse_rejects_bad_units(text: str, message: str) -> None:
 def test_a_rate_per_zero_is_refused() -> None:
     # A rate "per 0" has no meaning, and converting it divides by zero
     # (decimal.DivisionByZero escapes from Quantity.to); it should be refused on reading.
-    with pytest.raises(UnitError):
+    with pytest.raises(UnitError) as caught:
         Quantity.parse("5 per 0")
+    assert str(caught.value) == "a rate is per a positive number, such as 'per 1,000'"
 
 
 # ============================================================================================
@@ -328,10 +329,19 @@ def test_check_unit_refuses_money(text: str) -> None:
         check_unit(text)
 
 
-@pytest.mark.parametrize("text", ["", "   ", "1", "2.5"])
-def test_check_unit_refuses_things_that_are_not_units(text: str) -> None:
-    with pytest.raises(UnitError):
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "'' is not a unit"),
+        ("   ", "'' is not a unit"),
+        ("1", "'1' is not a unit"),
+        ("2.5", "unknown unit '2.5'"),
+    ],
+)
+def test_check_unit_refuses_things_that_are_not_units(text: str, message: str) -> None:
+    with pytest.raises(UnitError) as caught:
         check_unit(text)
+    assert str(caught.value) == message
 
 
 @given(st.sampled_from(UNITS))
@@ -635,9 +645,19 @@ def test_pydantic_validates_and_serialises() -> None:
     assert adapter.dump_json(q(90, "minute")) == b'"90 minutes"'
 
 
-@pytest.mark.parametrize("value", [True, None, float("nan"), "seventy", "90 minuets", "5 £"])
-def test_pydantic_rejects_bad_values(value: Any) -> None:
-    with pytest.raises(pydantic.ValidationError):
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (True, "expected a number or a quantity, got True"),
+        (None, "expected a number or a quantity, got None"),
+        (float("nan"), "expected a finite number, got nan"),
+        ("seventy", "'seventy' is not a quantity: write a number with an optional unit"),
+        ("90 minuets", "unknown unit 'minuets'; did you mean 'minutes'?"),
+        ("5 £", "money is not a unit of measurement: "),
+    ],
+)
+def test_pydantic_rejects_bad_values(value: Any, reason: str) -> None:
+    with pytest.raises(pydantic.ValidationError, match=re.escape(reason)):
         pydantic.TypeAdapter(Quantity).validate_python(value)
 
 
