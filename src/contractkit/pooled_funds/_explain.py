@@ -30,6 +30,7 @@ from contractkit._kernel.months import month_of
 from contractkit.model import FundLine, PooledFund, RiskBasis, RiskShare
 from contractkit.money import Money, allocate
 from contractkit.periods import FinancialYear
+from contractkit.pooled_funds._risk_shares import share_before_caps
 from contractkit.results import Explanation
 
 if TYPE_CHECKING:
@@ -346,16 +347,6 @@ def _underspend_words(fund: PooledFund, money: Mapping[str, Money], under: Money
     ]
 
 
-def _straight_shares(fund: PooledFund, commissioned: Sequence[int], left: int) -> dict[str, Money]:
-    """What each partner would bear of ``left`` by the overspend risk share, before any cap."""
-    from contractkit.pooled_funds._reconcile import _share_weights
-
-    named, weights = _share_weights(fund.overspend, fund, list(commissioned))
-    if left == 0 or not any(weights):
-        return {p: Money.zero() for p in named}
-    return allocate(Money.from_pence(left), dict(zip(named, weights, strict=True)))
-
-
 def _explain_partner(result: Reconciliation, row: int, many: bool) -> Explanation:
     f = _fund_of(result, row, "partner")
     fund = result.terms[f]
@@ -407,7 +398,7 @@ def _explain_partner(result: Reconciliation, row: int, many: bool) -> Explanatio
     else:
         partners = _fund_rows(result, "partners", fund.id, many)
         commissioned = [as_money(v).pence for v in partners.get_column("commissioned").to_list()]
-        straight = _straight_shares(fund, commissioned, left.pence)[partner.id]
+        straight = share_before_caps(fund, commissioned, left.pence)[partner.id]
         before = f"after {sources}, " if sources else ""
         words = (
             f"Bears: {bears}: {before}{left} of the fund's overspends was left for the partners, "

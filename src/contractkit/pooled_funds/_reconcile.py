@@ -20,7 +20,6 @@ line by line, what met it. A fund in balance overall still shows the line that i
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -33,9 +32,10 @@ from contractkit._kernel.money_tables import POUNDS, MoneyResult, as_pounds, mon
 from contractkit._kernel.pence_sums import check_figures, require_room, within
 from contractkit._kernel.year_months import latest_rows, month_of, months_through
 from contractkit.errors import MoneyError
-from contractkit.model import FundLine, PooledFund, RiskBasis, RiskShare
+from contractkit.model import FundLine, PooledFund
 from contractkit.model.kinds import is_funds, refuse
 from contractkit.money import Money, allocate
+from contractkit.pooled_funds._risk_shares import share_weights
 from contractkit.pooled_funds._spend import Spend, read_spend
 from contractkit.results import Explanation
 
@@ -331,23 +331,6 @@ def _budget_to(line: FundLine, through: int) -> int:
     return whole * (through + 1) + min(odd, through + 1)
 
 
-def _share_weights(
-    share: RiskShare, fund: PooledFund, commissioned: list[int]
-) -> tuple[list[str], list[int]]:
-    """The partners a risk share names, in its order, and their weights as whole numbers (fixed
-    shares over a common denominator): pro rata to contribution, to what each commissions
-    (contribution if no partner commissions anything) or fixed."""
-    if share.basis is RiskBasis.FIXED:
-        # Percentages as whole numbers over their common denominator (the same proportions).
-        ratios = [q.magnitude.as_integer_ratio() for q in share.shares.values()]
-        scale = math.lcm(*(d for _, d in ratios))
-        return list(share.shares), [n * (scale // d) for n, d in ratios]
-    ids = [p.id for p in fund.partners]
-    if share.basis is RiskBasis.COMMISSIONED and any(commissioned):
-        return ids, commissioned
-    return ids, [p.contribution.pence for p in fund.partners]
-
-
 @attrs.frozen
 class _Terms:
     """The funds' terms as columns: every line of every fund, and every partner, fund by fund
@@ -423,11 +406,11 @@ class _Terms:
         for fund, count in zip(funds, counts, strict=True):
             local = {p.id: base + j for j, p in enumerate(fund.partners)}
             mine = all_commissioned[base : base + count]
-            named, weights = _share_weights(fund.overspend, fund, mine)
+            named, weights = share_weights(fund.overspend, fund, mine)
             row = [local[p] for p in named]
             for place, partner in enumerate(row):
                 slot[partner] = place
-            under = dict(zip(*_share_weights(fund.underspend, fund, mine), strict=True))
+            under = dict(zip(*share_weights(fund.underspend, fund, mine), strict=True))
             places = {p: place for place, p in enumerate(sorted(local))}
             grid.append(row)
             over_weight.append(weights)
