@@ -692,24 +692,31 @@ def _strings(values: Sequence[str | None]) -> pl.Series:
     return pl.Series(values, dtype=pl.String)
 
 
-def _pence(values: Ints, empty: Bools | None = None) -> pl.Series:
-    """Whole pence as a column (empty where ``empty``), to be made pounds by :func:`_frame`."""
-    column = pl.Series(values, dtype=pl.Int64)
-    return column.scatter(np.flatnonzero(empty), None) if empty is not None else column
+@attrs.frozen
+class _Amounts:
+    """A column of amounts, given in whole pence (empty where ``empty``): in a table made by
+    :func:`_frame`, it is made exact pounds. Only the columns given as amounts are money; any
+    other whole numbers (a count, a code) are left as they are."""
+
+    pence: Ints
+    empty: Bools | None = None
+
+    def column(self) -> pl.Series:
+        column = pl.Series(self.pence, dtype=pl.Int64)
+        if self.empty is None:
+            return column
+        return column.scatter(np.flatnonzero(self.empty), None)
 
 
-def _frame(columns: Mapping[str, pl.Series | Ints], whose: str | None = None) -> pl.LazyFrame:
-    """A table of text columns and amounts: the amounts, given in whole pence, made exact
+def _frame(columns: Mapping[str, pl.Series | _Amounts], whose: str | None = None) -> pl.LazyFrame:
+    """A table of columns as given and of amounts (:class:`_Amounts`): the amounts made exact
     pounds all at once (as :func:`pounds` makes them), when the tables are collected. Every
     amount is within the largest amount, or the reconciliation is refused naming the figure
     (by the row's ``whose`` column: its line, partner or fund)."""
     frame = pl.DataFrame(
-        {
-            c: v if isinstance(v, pl.Series) else pl.Series(v, dtype=pl.Int64)
-            for c, v in columns.items()
-        }
+        {c: v.column() if isinstance(v, _Amounts) else v for c, v in columns.items()}
     )
-    money = [c for c, dtype in frame.schema.items() if dtype == pl.Int64]
+    money = [c for c, v in columns.items() if isinstance(v, _Amounts)]
     if whose is not None:
         check_figures(
             frame,
@@ -744,20 +751,20 @@ def _tables(
             "name": _strings(t.names),
             "commissioner": _strings(t.commissioners),
             "provider": _strings(t.providers),
-            "budget": t.budget,
-            "budget_to_date": x.budget_to_date,
-            "actual_to_date": x.actual,
-            "variance_to_date": variance_to_date,
-            "forecast_outturn": _pence(x.forecast, ~x.has_forecast),
-            "outturn": x.outturn,
+            "budget": _Amounts(t.budget),
+            "budget_to_date": _Amounts(x.budget_to_date),
+            "actual_to_date": _Amounts(x.actual),
+            "variance_to_date": _Amounts(variance_to_date),
+            "forecast_outturn": _Amounts(x.forecast, ~x.has_forecast),
+            "outturn": _Amounts(x.outturn),
             "outturn_basis": _strings(_BASES).gather(x.basis),
-            "outturn_variance": outturn_variance,
-            "met_by_underspends": s.met[:, 0],
-            "met_by_risk_pool": s.met[:, 1],
-            "met_by_uncommitted": s.met[:, 2],
-            "met_by_partners": s.paid[:, :width].sum(axis=1),
-            "unfunded": s.paid[:, width],
-            "underspend_used": s.underspend_used,
+            "outturn_variance": _Amounts(outturn_variance),
+            "met_by_underspends": _Amounts(s.met[:, 0]),
+            "met_by_risk_pool": _Amounts(s.met[:, 1]),
+            "met_by_uncommitted": _Amounts(s.met[:, 2]),
+            "met_by_partners": _Amounts(s.paid[:, :width].sum(axis=1)),
+            "unfunded": _Amounts(s.paid[:, width]),
+            "underspend_used": _Amounts(s.underspend_used),
         },
         "line",
     )
@@ -775,15 +782,15 @@ def _tables(
             **fund_of(t.partner_fund),
             "partner": partner_ids,
             "name": _strings(t.partner_names),
-            "contribution": t.contribution,
-            "commissioned": t.commissioned,
-            "actual_to_date": of_lines(x.actual),
-            "variance_to_date": of_lines(variance_to_date),
-            "outturn_variance": of_lines(outturn_variance),
-            "bears": bears,
-            "cap": _pence(t.cap, ~t.has_cap),
-            "receives": receives,
-            "net": receives - bears,
+            "contribution": _Amounts(t.contribution),
+            "commissioned": _Amounts(t.commissioned),
+            "actual_to_date": _Amounts(of_lines(x.actual)),
+            "variance_to_date": _Amounts(of_lines(variance_to_date)),
+            "outturn_variance": _Amounts(of_lines(outturn_variance)),
+            "bears": _Amounts(bears),
+            "cap": _Amounts(t.cap, ~t.has_cap),
+            "receives": _Amounts(receives),
+            "net": _Amounts(receives - bears),
         },
         "partner",
     )
@@ -805,7 +812,7 @@ def _tables(
             "line": line_ids.gather(line),
             "source": _strings(SOURCES).gather(source),
             "partner": _gather(partner_ids, partner),
-            "amount": amounts.ravel()[entries],
+            "amount": _Amounts(amounts.ravel()[entries]),
         }
     )
     total_variance = t.per_fund(outturn_variance)
@@ -829,7 +836,7 @@ def _tables(
         {
             "fund": fund_ids,
             "year": _strings([str(f.year) for f in t.funds]),
-            **{c: position[c] for c in _SUMMED},
+            **{c: _Amounts(position[c]) for c in _SUMMED},
         },
         "fund",
     )
@@ -997,8 +1004,8 @@ def _findings(
             "code": _strings(codes).gather(kind),
             "line": _gather(line_ids, line),
             "partner": _gather(partner_ids, np.concatenate([f.partner for f in found])[order]),
-            "amount": amount,
-            "kind": pl.Series(kind, dtype=pl.Int64).cast(pl.Int8),
+            "amount": _Amounts(amount),
+            "kind": pl.Series(kind, dtype=pl.Int64),
             "name": _gather(_strings(t.names), line),
             "money": text.slice(0, amount.size),
             "budget": budget,
