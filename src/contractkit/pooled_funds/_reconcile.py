@@ -921,8 +921,8 @@ _MESSAGES = {
     "cap_reached": (pl.col("partner"), " bears ", pl.col("money"), " of the overspend: its cap"),
     "unfunded_overspend": (pl.col("money"), " of the overspend is beyond every partner's cap"),
 }
-"""Each finding's message, from its row: the line's name and id, the partner, the amount (and
-for a line over budget, its budget and outturn basis) as money."""
+"""Each finding's message by its code, from its row: the line's name and id, the partner, the
+amount (and for a line over budget, its budget and outturn basis) as money."""
 
 
 def _findings(
@@ -980,7 +980,9 @@ def _findings(
             s.unfunded[short],
         ),
     ]
-    # In order: by fund; its lines' findings (by line, then kind), its partners', its own.
+    # Each finding's kind is its place in ``found`` (its code is ``found[kind].code``). In
+    # order: by fund; its lines' findings (by line, then kind), its partners', its own.
+    codes = [f.code for f in found]
     kind = np.repeat(np.arange(len(found)), [f.at.size for f in found])
     at = np.concatenate([f.at for f in found])
     section = np.repeat([f.section for f in found], [f.at.size for f in found])
@@ -988,10 +990,10 @@ def _findings(
     kind, at = kind[order], at[order]
     line = np.concatenate([f.line for f in found])[order]
     amount = np.concatenate([f.amount for f in found])[order]
-    over = np.flatnonzero(kind == 0)  # a line over budget: its budget is cited too
+    # A line over budget: its budget is cited too.
+    over = np.flatnonzero(kind == codes.index("line_over_budget"))
     text = money_text(np.concatenate([amount, t.budget[line[over]]]))
     budget = pl.Series([None] * kind.size, dtype=pl.String).scatter(over, text.slice(amount.size))
-    codes = list(_MESSAGES)
     message = pl.lit(None, dtype=pl.String)
     for k, code in enumerate(codes):
         message = pl.when(pl.col("kind") == k).then(_words(*_MESSAGES[code])).otherwise(message)
