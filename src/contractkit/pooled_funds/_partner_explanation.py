@@ -54,9 +54,11 @@ class _Partner:
     """Its fund's row of the funds table."""
     through: int
     """The month reconciled to, counted from April (0)."""
+    many: bool
+    """Whether several funds were reconciled."""
 
     @classmethod
-    def of(cls, result: Reconciliation, row: int) -> _Partner:
+    def of(cls, result: Reconciliation, row: int, many: bool) -> _Partner:
         fund = result.terms[fund_place(result, row, "partner")]
         r = result.partners.row(row, named=True)
         return cls(
@@ -66,6 +68,7 @@ class _Partner:
             money={k: as_money(v) for k, v in r.items() if isinstance(v, Decimal)},
             position=fund_rows(result, "funds", fund.id, True).row(0, named=True),
             through=month_in_year(fund.year, result.summary["period"]),
+            many=many,
         )
 
     def amount(self, column: str) -> Money:
@@ -75,7 +78,7 @@ class _Partner:
 
 def explain_partner(result: Reconciliation, row: int, many: bool) -> Explanation:
     """A partner's figures in words (its row of the partners table)."""
-    x = _Partner.of(result, row)
+    x = _Partner.of(result, row, many)
     fund, partner, money = x.fund, x.partner, x.money
     lines = [line.id for line in fund.lines if line.commissioner == partner.id]
     text = [
@@ -87,7 +90,7 @@ def explain_partner(result: Reconciliation, row: int, many: bool) -> Explanation
         f"Cap: {money['cap']}, the most of an overspend it bears."
         if x.row["cap"] is not None
         else "It has no cap on what it bears of an overspend.",
-        _bears_words(x, fund_rows(result, "partners", fund.id, many)),
+        _bears_words(result, x),
         _receives_words(x),
         f"Net: {money['net']} (what it receives less what it bears).",
     ]
@@ -120,9 +123,8 @@ def _commissions_words(x: _Partner, lines: list[str]) -> str:
     )
 
 
-def _bears_words(x: _Partner, partners: pl.DataFrame) -> str:
-    """What the partner bears of the fund's overspends, and why (``partners``: its fund's rows
-    of the partners table)."""
+def _bears_words(result: Reconciliation, x: _Partner) -> str:
+    """What the partner bears of the fund's overspends, and why."""
     fund, bears = x.fund, x.money["bears"]
     overspend, unfunded = x.amount("overspend"), x.amount("unfunded")
     left = x.amount("partners_bear") + unfunded
@@ -134,6 +136,7 @@ def _bears_words(x: _Partner, partners: pl.DataFrame) -> str:
             f"Bears: {bears}: the fund's overspends ({overspend}) were met in full before the "
             f"partners: by {sources}."
         )
+    partners = fund_rows(result, "partners", fund.id, x.many)
     commissioned = [as_money(v).pence for v in partners.get_column("commissioned").to_list()]
     straight = share_before_caps(fund, commissioned, left.pence)[x.partner.id]
     before = f"after {sources}, " if sources else ""
@@ -155,8 +158,9 @@ def _bears_words(x: _Partner, partners: pl.DataFrame) -> str:
 
 
 def _others_capped_words(x: _Partner, partners: pl.DataFrame) -> str:
-    """Why the partner bears more than its share before any cap: other partners reached their
-    caps (and perhaps then it reached its own)."""
+    """Why the partner bears more than its share before any cap: other partners (``partners``:
+    its fund's rows of the partners table) reached their caps (and perhaps then it reached its
+    own)."""
     others = (
         partners.filter(
             (pl.col("cap").is_not_null())

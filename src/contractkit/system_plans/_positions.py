@@ -43,6 +43,8 @@ class OrganisationPositions:
     plan_to_date: list[int]
     actual: list[int | None]
     """Its actual to date (``None``: no return)."""
+    variance_to_date: list[int | None]
+    """Its actual to date less its plan to date (``None``: no return)."""
     forecast: list[int | None]
     """Its latest forecast (``None``: none given)."""
     outturn: list[int]
@@ -52,14 +54,6 @@ class OrganisationPositions:
     variance: list[int]
     """Its outturn less its control total after transfers (negative: adverse)."""
     tolerance: list[int]
-
-    @property
-    def variance_to_date(self) -> list[int | None]:
-        """Its actual to date less its plan to date (``None``: no return)."""
-        return [
-            None if a is None else a - p
-            for a, p in zip(self.actual, self.plan_to_date, strict=True)
-        ]
 
 
 @attrs.frozen
@@ -100,6 +94,9 @@ def organisation_positions(
         control=control,
         plan_to_date=plan_to_date,
         actual=actual,
+        variance_to_date=[
+            None if a is None else a - p for a, p in zip(actual, plan_to_date, strict=True)
+        ],
         forecast=forecast,
         outturn=outturn,
         basis=basis,
