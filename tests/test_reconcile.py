@@ -344,11 +344,11 @@ def test_an_even_profile_is_allocate_by_equal_weights(pence: int, through: int) 
     """The budget to date of a line without a profile is worked out directly; it is what
     allocate() gives for twelve equal months."""
     from contractkit.model import FundLine
-    from contractkit.pooled_funds._reconcile import _budget_to
+    from contractkit.pooled_funds._fund_terms import line_budget_to
 
     line = FundLine(id="L", name="L", budget=Money.from_pence(pence), commissioner="a")
     months = contractkit.allocate(Money.from_pence(pence), [1] * 12)
-    assert _budget_to(line, through) == sum(m.pence for m in months[: through + 1])
+    assert line_budget_to(line, through) == sum(m.pence for m in months[: through + 1])
 
 
 @given(
@@ -582,13 +582,13 @@ def test_apportioning_many_groups_at_once_is_split_pence(
     import numpy as np
 
     from contractkit.money import split_pence
-    from contractkit.pooled_funds._reconcile import _apportion
+    from contractkit.pooled_funds._apportionment import apportion
 
     groups = [(total if any(w) else 0, w) for total, w in groups]
     total = np.array([t for t, _ in groups], dtype=np.int64)
     weight = np.array([w for _, ws in groups for w in ws], dtype=np.int64)
     group = np.repeat(np.arange(len(groups)), [len(ws) for _, ws in groups])
-    parts = _apportion(total, weight, group, np.arange(weight.size)).tolist()
+    parts = apportion(total, weight, group, np.arange(weight.size)).tolist()
     expected = [p for t, ws in groups for p in (split_pence(t, ws) if t else [0] * len(ws))]
     assert parts == expected
 

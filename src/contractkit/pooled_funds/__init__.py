@@ -7,7 +7,9 @@ The fund itself (its lines, partners and terms) is :class:`contractkit.PooledFun
 """
 
 from contractkit._kernel.public import publish
-from contractkit.pooled_funds._reconcile import FINDINGS, SOURCES, Reconciliation, reconcile
+from contractkit.pooled_funds._findings import FINDINGS
+from contractkit.pooled_funds._reconcile import Reconciliation, reconcile
+from contractkit.pooled_funds._settlement import SOURCES
 from contractkit.pooled_funds._spend import SPEND_REASONS, Spend, read_spend
 
 __all__ = [

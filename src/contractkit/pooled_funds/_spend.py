@@ -100,19 +100,7 @@ def read_spend(
     fail(months < 0, "unreadable_period")
     fail((months > 0) & ((first < 0) | (first + months > 12)), "outside_year")
 
-    amount, amount_problem = pence_column(table.get_column("amount"))
-    fail(amount_problem == COLUMN_PROBLEMS.index("empty"), "missing_amount")
-    fail(amount_problem == COLUMN_PROBLEMS.index("not_money"), "not_money")
-    fail(amount_problem == COLUMN_PROBLEMS.index("fraction_of_a_penny"), "fraction_of_a_penny")
-    fail(amount_problem == COLUMN_PROBLEMS.index("beyond_maximum"), "beyond_maximum")
-    if "forecast" in table.columns:
-        forecast, forecast_problem = pence_column(table.get_column("forecast"))
-        has_forecast = forecast_problem == 0
-        for problem in ("not_money", "fraction_of_a_penny", "beyond_maximum"):
-            fail(forecast_problem == COLUMN_PROBLEMS.index(problem), problem)
-    else:
-        forecast = np.zeros(size, dtype=np.int64)
-        has_forecast = np.zeros(size, dtype=bool)
+    amount, forecast, has_forecast = _amounts(rows)
 
     # Later periods are not wrong, just not yet wanted: excluded, and counted.
     later = (reason == 0) & (first + months - 1 > through)
@@ -142,6 +130,24 @@ def read_spend(
             "rejected_by_reason": by_reason,
         },
     )
+
+
+def _amounts(rows: RowChecks) -> tuple[Ints, Ints, Bools]:
+    """Each row's amount and forecast in pence, and whether it gives a forecast; rows whose
+    amount is empty, or whose amount or forecast is not money, are rejected (an empty forecast
+    is no forecast)."""
+    table, fail = rows.table, rows.fail
+    amount, amount_problem = pence_column(table.get_column("amount"))
+    fail(amount_problem == COLUMN_PROBLEMS.index("empty"), "missing_amount")
+    fail(amount_problem == COLUMN_PROBLEMS.index("not_money"), "not_money")
+    fail(amount_problem == COLUMN_PROBLEMS.index("fraction_of_a_penny"), "fraction_of_a_penny")
+    fail(amount_problem == COLUMN_PROBLEMS.index("beyond_maximum"), "beyond_maximum")
+    if "forecast" not in table.columns:
+        return amount, np.zeros(table.height, dtype=np.int64), np.zeros(table.height, dtype=bool)
+    forecast, forecast_problem = pence_column(table.get_column("forecast"))
+    for problem in ("not_money", "fraction_of_a_penny", "beyond_maximum"):
+        fail(forecast_problem == COLUMN_PROBLEMS.index(problem), problem)
+    return amount, forecast, forecast_problem == 0
 
 
 def _line_index(

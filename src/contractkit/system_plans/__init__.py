@@ -8,7 +8,9 @@ The plan itself (its organisations, groups, control totals and transfers) is
 """
 
 from contractkit._kernel.public import publish
-from contractkit.system_plans._assess import OUTTURN_REASONS, PLAN_FINDINGS, Assessment, assess
+from contractkit.system_plans._assess import Assessment, assess
+from contractkit.system_plans._findings import PLAN_FINDINGS
+from contractkit.system_plans._outturn_returns import OUTTURN_REASONS
 
 __all__ = ["OUTTURN_REASONS", "PLAN_FINDINGS", "Assessment", "assess"]
 

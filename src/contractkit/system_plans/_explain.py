@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import polars as pl
 
 from contractkit._kernel.money_words import (
@@ -24,8 +25,9 @@ from contractkit._kernel.money_words import (
     span_words,
     unknown_name,
 )
-from contractkit.model import SystemPlan
+from contractkit.model import Organisation, SystemPlan
 from contractkit.money import Money
+from contractkit.periods import FinancialYear
 from contractkit.results import Explanation
 
 if TYPE_CHECKING:
@@ -85,101 +87,53 @@ def _adverse(variance: Money, tolerance: Money, whose: str) -> str:
     return "favourable" if variance > 0 else "exactly on plan"
 
 
+@attrs.frozen
+class _Organisation:
+    """An organisation's row of the tables, with the plan's terms for it: what its explanation
+    is made from."""
+
+    organisation: Organisation
+    row: dict[str, Any]
+    """Its row of the organisations table."""
+    money: dict[str, Money]
+    """Its row's amounts, as money."""
+    returns: dict[str, Any]
+    """What its outturn returns gave (see :attr:`Assessment.returns`)."""
+    year: FinancialYear
+    through: int
+    """The month assessed to, counted from April (0)."""
+
+    @classmethod
+    def of(cls, result: Assessment, plan: SystemPlan, row: int) -> _Organisation:
+        assert result.returns is not None
+        r = result.organisations.row(row, named=True)
+        return cls(
+            organisation=plan.organisations[row],
+            row=r,
+            money={k: as_money(v) for k, v in r.items() if isinstance(v, Decimal)},
+            returns=result.returns.row(row, named=True),
+            year=plan.year,
+            through=month_in_year(plan.year, result.system["period"]),
+        )
+
+
 def _explain_organisation(result: Assessment, plan: SystemPlan, row: int) -> Explanation:
-    assert result.returns is not None
-    r = result.organisations.row(row, named=True)
-    returns = result.returns.row(row, named=True)
-    money = {k: as_money(v) for k, v in r.items() if isinstance(v, Decimal)}
-    organisation = plan.organisations[row]
-    year = plan.year
-    through = month_in_year(year, result.system["period"])
-    basis = "actual outturn" if through == 11 else "projected outturn"
+    x = _Organisation.of(result, plan, row)
+    organisation, r, money = x.organisation, x.row, x.money
+    basis = "actual outturn" if x.through == 11 else "projected outturn"
     text = [
         f"{organisation.name} ({organisation.id})"
         + (f", in the group {r['group']}" if r["group"] else "")
-        + f": assessed to {month_words(year, through)} ({basis})."
+        + f": assessed to {month_words(x.year, x.through)} ({basis}).",
+        _control_total_words(plan, x),
+        f"Plan to date: {money['plan_to_date']} for {span_words(x.year, x.through)}: its control "
+        "total after transfers spread evenly over the twelve months, to the penny.",
+        _actual_words(x),
+        _outturn_words(x),
+        *_against_words(x),
     ]
-    moves = [
-        f"{t.id}: {t.adjustments[organisation.id]}, {t.name}"
-        for t in plan.transfers
-        if organisation.id in t.adjustments
-    ]
-    if moves:
-        text.append(
-            f"Control total: {money['control_total']}, and {money['adjusted_control_total']} "
-            f"after transfers of {money['transfers']} ({'; '.join(moves)})."
-        )
-    else:
-        text.append(f"Control total: {money['control_total']} (no transfers).")
-    text.append(
-        f"Plan to date: {money['plan_to_date']} for {span_words(year, through)}: its control total "
-        "after transfers spread evenly over the twelve months, to the penny."
-    )
-    rows = returns["rows"]
-    if rows == 0:
-        text.append("Actual to date: none: it has made no outturn return.")
-    else:
-        how = (
-            "its year to date at its latest return"
-            if returns["amounts"] == "ytd"
-            else "its returns for each period added up"
-        )
-        variance = money["variance_to_date"]
-        verdict = "favourable" if variance > 0 else "adverse" if variance < 0 else "on plan"
-        text.append(
-            f"Actual to date: {money['actual_to_date']}: {how} (to "
-            f"{month_words(year, returns['last_month'])}, {plural(rows, 'return')}); variance to "
-            "date "
-            f"{variance}: {verdict}."
-        )
-    outturn = money["outturn"]
-    basis_text = r["outturn_basis"]
-    if basis_text == "forecast":
-        text.append(
-            f"Outturn: {outturn}: the latest forecast given for the year (with the return to "
-            f"{month_words(year, returns['forecast_month'])})."
-        )
-    elif basis_text == "actual":
-        text.append(f"Outturn: {outturn}: its actual for the year.")
-    elif basis_text == "actual and plan":
-        rest = money["adjusted_control_total"] - money["plan_to_date"]
-        text.append(
-            f"Outturn: {outturn}: its actual to date ({money['actual_to_date']}) plus its plan "
-            f"for the rest of the year ({rest}), as it has given no forecast."
-        )
-    else:
-        text.append(
-            f"Outturn: {outturn}: its control total after transfers, as it has made no return "
-            "(taken to be on plan)."
-        )
-    whose = "its own" if organisation.tolerance is not None else "the plan's"
-    text.append(
-        f"Against its control total of {money['adjusted_control_total']}: a variance of "
-        f"{money['variance']}, {_adverse(money['variance'], money['tolerance'], whose)}."
-    )
-    text.append(
-        f"Against break-even: an outturn of {outturn}: "
-        + (
-            "a deficit, so it does not break even."
-            if outturn < 0
-            else "a surplus, so it breaks even."
-            if outturn > 0
-            else "exactly break-even."
-        )
-    )
     if r["group"]:
-        g = result.groups.filter(pl.col("group") == r["group"]).row(0, named=True)
-        g_money = {k: as_money(v) for k, v in g.items() if isinstance(v, Decimal)}
-        text.append(
-            f"Its group {g['group']} ({g['name']}; {g['members']}): a variance of "
-            f"{g_money['variance']} against its combined control total of "
-            f"{g_money['control_total']}, "
-            f"{_adverse(g_money['variance'], plan.tolerance, _PLANS)}. Its own "
-            f"variance is {percent_text(r['share_of_group_variance'])} of the group's net "
-            "variance, "
-            f"and it drives {percent_text(r['share_of_group_adverse'])} of the group's adverse "
-            "variance."
-        )
+        text.append(_group_words(result, plan, x))
     system = result.system
     text.append(
         f"The system: a variance of {system['variance']} against the sum of the control totals "
@@ -191,13 +145,106 @@ def _explain_organisation(result: Assessment, plan: SystemPlan, row: int) -> Exp
     fields: dict[str, Any] = {
         "organisation": organisation.id,
         **money,
-        "outturn_basis": basis_text,
+        "outturn_basis": r["outturn_basis"],
         "group": r["group"],
         "share_of_group_variance": r["share_of_group_variance"],
         "share_of_group_adverse": r["share_of_group_adverse"],
         "findings": findings.get_column("code").to_list(),
     }
     return Explanation("\n".join(text), fields)
+
+
+def _control_total_words(plan: SystemPlan, x: _Organisation) -> str:
+    """The organisation's control total, and the transfers that moved it."""
+    money, organisation = x.money, x.organisation
+    moves = [
+        f"{t.id}: {t.adjustments[organisation.id]}, {t.name}"
+        for t in plan.transfers
+        if organisation.id in t.adjustments
+    ]
+    if not moves:
+        return f"Control total: {money['control_total']} (no transfers)."
+    return (
+        f"Control total: {money['control_total']}, and {money['adjusted_control_total']} "
+        f"after transfers of {money['transfers']} ({'; '.join(moves)})."
+    )
+
+
+def _actual_words(x: _Organisation) -> str:
+    """The organisation's actual to date, and where it came from."""
+    rows = x.returns["rows"]
+    if rows == 0:
+        return "Actual to date: none: it has made no outturn return."
+    how = (
+        "its year to date at its latest return"
+        if x.returns["amounts"] == "ytd"
+        else "its returns for each period added up"
+    )
+    variance = x.money["variance_to_date"]
+    verdict = "favourable" if variance > 0 else "adverse" if variance < 0 else "on plan"
+    return (
+        f"Actual to date: {x.money['actual_to_date']}: {how} (to "
+        f"{month_words(x.year, x.returns['last_month'])}, {plural(rows, 'return')}); variance "
+        f"to date {variance}: {verdict}."
+    )
+
+
+def _outturn_words(x: _Organisation) -> str:
+    """The organisation's outturn, and where it came from."""
+    money, basis = x.money, x.row["outturn_basis"]
+    outturn = money["outturn"]
+    if basis == "forecast":
+        return (
+            f"Outturn: {outturn}: the latest forecast given for the year (with the return to "
+            f"{month_words(x.year, x.returns['forecast_month'])})."
+        )
+    if basis == "actual":
+        return f"Outturn: {outturn}: its actual for the year."
+    if basis == "actual and plan":
+        rest = money["adjusted_control_total"] - money["plan_to_date"]
+        return (
+            f"Outturn: {outturn}: its actual to date ({money['actual_to_date']}) plus its plan "
+            f"for the rest of the year ({rest}), as it has given no forecast."
+        )
+    return (
+        f"Outturn: {outturn}: its control total after transfers, as it has made no return "
+        "(taken to be on plan)."
+    )
+
+
+def _against_words(x: _Organisation) -> list[str]:
+    """The organisation's outturn against its control total, and against break-even."""
+    money, outturn = x.money, x.money["outturn"]
+    whose = "its own" if x.organisation.tolerance is not None else "the plan's"
+    return [
+        f"Against its control total of {money['adjusted_control_total']}: a variance of "
+        f"{money['variance']}, {_adverse(money['variance'], money['tolerance'], whose)}.",
+        f"Against break-even: an outturn of {outturn}: "
+        + (
+            "a deficit, so it does not break even."
+            if outturn < 0
+            else "a surplus, so it breaks even."
+            if outturn > 0
+            else "exactly break-even."
+        ),
+    ]
+
+
+def _group_words(result: Assessment, plan: SystemPlan, x: _Organisation) -> str:
+    """The organisation's group's variance, and the organisation's part in it."""
+    r = x.row
+    g = result.groups.filter(pl.col("group") == r["group"]).row(0, named=True)
+    g_money = {k: as_money(v) for k, v in g.items() if isinstance(v, Decimal)}
+    return (
+        f"Its group {g['group']} ({g['name']}; {g['members']}): a variance of "
+        f"{g_money['variance']} against its combined control total of "
+        f"{g_money['control_total']}, "
+        f"{_adverse(g_money['variance'], plan.tolerance, _PLANS)}. Its own "
+        f"variance is {percent_text(r['share_of_group_variance'])} of the group's net "
+        "variance, "
+        f"and it drives {percent_text(r['share_of_group_adverse'])} of the group's adverse "
+        "variance."
+    )
 
 
 def _explain_group(result: Assessment, plan: SystemPlan, row: int) -> Explanation:
