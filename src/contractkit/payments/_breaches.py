@@ -14,17 +14,37 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit._kernel.pence_sums import floor_ratio
-from contractkit.model import KPI, Combine, Consequence, Direction, Measure
+from contractkit.evaluation.statuses import Status
+from contractkit.model import KPI, Combine, Consequence, Direction, Measure, StageMode
 from contractkit.periods import parse_canonical
 
-__all__ = ["ASSESSED", "Achievement", "achievement", "exact_level", "excess"]
+__all__ = [
+    "ACHIEVED",
+    "ASSESSED",
+    "NOT_ASSESSED",
+    "NOT_REPORTED",
+    "Achievement",
+    "achievements",
+    "exact_level",
+    "excess",
+]
 
 Ints = NDArray[np.int64]
 
-ASSESSED = ("met", "within_variation", "underperforming", "insufficient_data")
+ASSESSED = (Status.MET, Status.WITHIN_VARIATION, Status.UNDERPERFORMING, Status.INSUFFICIENT_DATA)
 """The statuses of periods judged against a threshold."""
-UNJUDGED = ("not_reported", "rejected_return", "incomplete")
+UNJUDGED = (Status.NOT_REPORTED, Status.REJECTED_RETURN, Status.INCOMPLETE)
 """The statuses of assessed periods left without a verdict because their returns failed."""
+_IN_ASSESSED_STAGE = pl.col("stage_mode").cast(pl.String) == StageMode.ASSESSED.value
+"""Rows of the evaluation in an assessed stage (not shadow)."""
+
+ACHIEVED = "achieved"
+"""An achievement found from the year's assessed periods."""
+NOT_REPORTED = "not_reported"
+"""No achievement: a period of the year was left without a verdict because its returns failed
+(not made, all rejected, or too few to judge it)."""
+NOT_ASSESSED = "not_assessed"
+"""No achievement: no period of the year was assessed (embedding in shadow, or not due)."""
 
 
 def exact_level(value: float) -> Fraction:
@@ -48,16 +68,8 @@ class Achievement:
 
     value: Fraction | None
     status: str
-    """``achieved``, ``not_reported`` (some period's return was due and not made) or
-    ``not_assessed`` (no period of the year was assessed: embedding in shadow, or not due)."""
-
-
-def achievement(rows: pl.DataFrame, kpi: KPI) -> Achievement:
-    """The achievement of one service and KPI from its rows of the evaluation (the periods of
-    one year, in order)."""
-    found = achievements(rows.with_columns(_year=pl.lit(0)), {kpi.id: kpi})
-    key = next(iter(found), None)
-    return found[key] if key is not None else Achievement(None, "not_assessed")
+    """:data:`ACHIEVED`, :data:`NOT_REPORTED` (some period's return was due and not made) or
+    :data:`NOT_ASSESSED` (no period of the year was assessed: embedding in shadow, or not due)."""
 
 
 def achievements(
@@ -71,9 +83,7 @@ def achievements(
     status = pl.col("status").cast(pl.String)
     judged = status.is_in(ASSESSED)
     grouped = (
-        table.filter(
-            pl.col("kpi").is_in(list(kpis)) & (pl.col("stage_mode").cast(pl.String) == "assessed")
-        )
+        table.filter(pl.col("kpi").is_in(list(kpis)) & _IN_ASSESSED_STAGE)
         .group_by("service", "kpi", "_year", maintain_order=True)
         .agg(
             missing=status.is_in(UNJUDGED).any(),
@@ -92,9 +102,9 @@ def achievements(
         kpi = kpis[row["kpi"]]
         key = (row["service"], row["kpi"], row["_year"])
         if row["missing"]:
-            found[key] = Achievement(None, "not_reported")
+            found[key] = Achievement(None, NOT_REPORTED)
         elif not row["judged"]:
-            found[key] = Achievement(None, "not_assessed")
+            found[key] = Achievement(None, NOT_ASSESSED)
         else:
             found[key] = _achieved(row, kpi)
     return found
@@ -109,7 +119,7 @@ def _achieved(row: Mapping[str, Any], kpi: KPI) -> Achievement:
         # not a float's width below it).
         if last:
             value = row["last_value"]
-            return Achievement(None if value is None else _reported(value), "achieved")
+            return Achievement(None if value is None else _reported(value), ACHIEVED)
         pairs = [
             (_reported(v), exact_level(c))
             for v, c in zip(row["values"], row["counts"], strict=True)
@@ -117,15 +127,15 @@ def _achieved(row: Mapping[str, Any], kpi: KPI) -> Achievement:
         ]
         total = sum((c for _, c in pairs), Fraction(0))
         weighted = sum((v * c for v, c in pairs), Fraction(0))
-        return Achievement(weighted / total if total else None, "achieved")
+        return Achievement(weighted / total if total else None, ACHIEVED)
     top = Fraction(row["last_numerator" if last else "numerator"] or 0)
     if kpi.measure is Measure.COUNT:
-        return Achievement(top, "achieved")
+        return Achievement(top, ACHIEVED)
     bottom = Fraction(row["last_denominator" if last else "denominator"] or 0)
     if not bottom:
-        return Achievement(None, "not_assessed")
+        return Achievement(None, NOT_ASSESSED)
     scale = (kpi.per or 1) if kpi.measure is Measure.RATE else 1
-    return Achievement(top / bottom * scale, "achieved")
+    return Achievement(top / bottom * scale, ACHIEVED)
 
 
 def excess(rows: pl.DataFrame, kpi: KPI, consequence: Consequence) -> Ints:
@@ -141,10 +151,10 @@ def excess(rows: pl.DataFrame, kpi: KPI, consequence: Consequence) -> Ints:
     """
     size = rows.height
     status = rows.get_column("status").cast(pl.String)
-    applies = (rows.get_column("stage_mode").cast(pl.String) == "assessed").to_numpy()
+    applies = rows.select(_IN_ASSESSED_STAGE).to_series().to_numpy()
     applies &= status.is_in(ASSESSED).to_numpy()
-    if consequence.when == "underperforming":
-        applies &= (status == "underperforming").to_numpy()
+    if consequence.when == Status.UNDERPERFORMING:
+        applies &= (status == Status.UNDERPERFORMING).to_numpy()
     num = rows.get_column("numerator").fill_null(0).fill_nan(0).round().cast(pl.Int64).to_numpy()
     den = rows.get_column("denominator").fill_null(0).fill_nan(0).round().cast(pl.Int64).to_numpy()
     if consequence.tolerance is not None:

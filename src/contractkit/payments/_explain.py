@@ -10,6 +10,7 @@ import polars as pl
 
 from contractkit._kernel.money_words import as_money
 from contractkit._suggest import did_you_mean
+from contractkit.payments._withholding_ledger import HELD, OUTCOMES
 from contractkit.periods import Month
 from contractkit.results import Explanation
 
@@ -150,7 +151,7 @@ def explain_statement(
     if element in ("withheld", "repaid", "retained") and ledger.height:
         # Only the services whose lines are explained (a provider's own, or the one named).
         ledger = ledger.filter(pl.col("service").is_in(lines.get_column("service").unique()))
-        held = ledger.filter(pl.col("outcome") == "held")
+        held = ledger.filter(pl.col("outcome") == OUTCOMES[HELD])
         if held.height:
             text.append(
                 f"Still held at {s['to']}: {as_money(Decimal(held.get_column('withheld').sum()))} "

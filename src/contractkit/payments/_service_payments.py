@@ -18,7 +18,7 @@ from contractkit.model import KPI, Contract, Direction, Finance, Indicator, Meas
 from contractkit.model.earning import earns
 from contractkit.money import Money, split_pence
 from contractkit.payments._activity import Activity, service_months
-from contractkit.payments._breaches import Achievement, achievements
+from contractkit.payments._breaches import NOT_ASSESSED, NOT_REPORTED, Achievement, achievements
 from contractkit.payments._lines import (
     Ints,
     counts,
@@ -337,9 +337,9 @@ def incentive(
         parts = []
         for indicator, share in zip(own, shares, strict=True):
             kpi = kpis[indicator.kpi]
-            got = found.get((svc.id, kpi.id, year), Achievement(None, "not_assessed"))
+            got = found.get((svc.id, kpi.id, year), Achievement(None, NOT_ASSESSED))
             fraction, how = _earned(indicator, kpi, got)
-            if got.status == "not_reported":
+            if got.status == NOT_REPORTED:
                 missing.append(
                     {
                         "service": index,
@@ -395,7 +395,7 @@ def incentive(
 def _earned(indicator: Indicator, kpi: KPI, got: Achievement) -> tuple[Fraction, str]:
     """The part of an indicator's share earned, and how, in words."""
     if got.value is None:
-        if got.status == "not_reported":
+        if got.status == NOT_REPORTED:
             return Fraction(0), "not reported: earns nothing"
         return Fraction(1), "not assessed in the year (shadow or not due): earns in full"
     levels = tuple(Fraction(kpi.level(edge)) for edge in indicator.curve.edges())

@@ -33,6 +33,7 @@ from contractkit.payments._service_payments import (
     incentive,
     year_of,
 )
+from contractkit.payments._withholding_ledger import HELD, OUTCOMES
 from contractkit.periods import FinancialYear, Month, Period, parse_period
 from contractkit.results import Explanation
 
@@ -383,7 +384,7 @@ def _build(
         )
     )
     held = (
-        ledger.filter(pl.col("outcome") == "held")
+        ledger.filter(pl.col("outcome") == OUTCOMES[HELD])
         .with_columns(
             provider=pl.col("service").replace_strict(
                 dict(zip(ids, provider_of, strict=True)), return_dtype=pl.String

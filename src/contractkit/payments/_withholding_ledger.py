@@ -19,12 +19,14 @@ from numpy.typing import NDArray
 
 from contractkit.payments._lines import half_up
 
-__all__ = ["Ledger", "RuleTerms", "withhold"]
+__all__ = ["HELD", "OUTCOMES", "REPAID", "RETAINED", "Ledger", "RuleTerms", "withhold"]
 
 Ints = NDArray[np.int64]
 
 HELD, REPAID, RETAINED = 0, 1, 2
+"""What became of a sum withheld, as a number in the ledger's ``outcome``."""
 OUTCOMES = ("held", "repaid", "retained")
+"""Each outcome's word (at its number), as the statement's withholding table shows it."""
 
 
 @attrs.frozen
