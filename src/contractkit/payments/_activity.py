@@ -27,6 +27,7 @@ from contractkit._suggest import did_you_mean
 from contractkit.errors import ReturnsError
 from contractkit.model import Contract, Currency
 from contractkit.money import MAX_AMOUNT, MAX_PENCE
+from contractkit.payments._service_months import service_months
 from contractkit.periods import Month
 
 __all__ = [
@@ -37,7 +38,6 @@ __all__ = [
     "month_index",
     "read_activity",
     "read_claims",
-    "service_months",
 ]
 
 Ints = NDArray[np.int64]
@@ -73,20 +73,6 @@ def month_index(column: pl.Series) -> Ints:
     :func:`contractkit.periods.parse_period`)."""
     periods = read_periods(column)
     return np.where(periods.months == 1, periods.first, -1)
-
-
-def service_months(contract: Contract) -> tuple[Ints, Ints]:
-    """Each service's first and last month in the term (as month counts): from the month it
-    commences (or the term starts) to the month it ends (or the term does)."""
-    term = contract.term
-    first = []
-    last = []
-    for service in contract.services:
-        start = max(service.commences, term.start)
-        end = min(service.ends or term.end, term.end)
-        first.append(start.year * 12 + start.month - 1)
-        last.append(end.year * 12 + end.month - 1)
-    return np.array(first, dtype=np.int64), np.array(last, dtype=np.int64)
 
 
 @attrs.frozen

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from contractkit._kernel.pence_sums import floor_ratio
 from contractkit.evaluation.statuses import Status
 from contractkit.model import KPI, Combine, Consequence, Direction, Measure, StageMode
-from contractkit.periods import parse_canonical
+from contractkit.payments._service_months import year_of_period
 
 __all__ = [
     "ACHIEVED",
@@ -190,7 +190,7 @@ def excess(rows: pl.DataFrame, kpi: KPI, consequence: Consequence) -> Ints:
         # Year-to-date figures: what is charged so far in the year is the most any period has
         # been charged for; each period adds only what goes beyond it.
         years = rows.get_column("period").replace_strict(
-            {p: _year(p) for p in rows.get_column("period").unique().to_list()},
+            {p: year_of_period(p) for p in rows.get_column("period").unique().to_list()},
             return_dtype=pl.Int64,
         )
         so_far = (
@@ -207,9 +207,3 @@ def excess(rows: pl.DataFrame, kpi: KPI, consequence: Consequence) -> Ints:
         )
         charged = so_far - np.where(first, 0, np.r_[0, so_far[:-1]])
     return np.asarray(charged, dtype=np.int64)
-
-
-def _year(period: str) -> int:
-    """The calendar year a period's financial year begins in."""
-    start = parse_canonical(period).start
-    return start.year if start.month >= 4 else start.year - 1

@@ -26,11 +26,11 @@ from contractkit.payments._lines import (
     per,
     words,
 )
-from contractkit.payments._service_payments import ServiceMonths, level_words
+from contractkit.payments._service_months import ServiceMonths, last_month
+from contractkit.payments._service_payments import level_words
 from contractkit.payments._withholding_ledger import OUTCOMES, REPAID, RETAINED, RuleTerms, withhold
-from contractkit.periods import parse_canonical
 
-__all__ = ["LEDGER_SCHEMA", "consequences", "last_month", "withholding"]
+__all__ = ["LEDGER_SCHEMA", "consequences", "withholding"]
 
 LEDGER_SCHEMA: dict[str, pl.DataType] = {
     "service": pl.String(),
@@ -43,12 +43,6 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
     "settled": pl.String(),
 }
 """The withholding ledger, amounts in pence (pounds in the statement)."""
-
-
-def last_month(period: str) -> int:
-    """The last month of a period (its text), as a month count."""
-    end = parse_canonical(period).end  # the day after the last
-    return end.year * 12 + end.month - 2
 
 
 def consequences(

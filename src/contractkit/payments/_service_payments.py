@@ -12,12 +12,11 @@ import numpy as np
 import polars as pl
 
 from contractkit._kernel import pence_sums as _sums
-from contractkit._kernel.months import month_number
 from contractkit.evaluation import Evaluation
 from contractkit.model import KPI, Contract, Direction, Finance, Indicator, Measure
 from contractkit.model.earning import earns
 from contractkit.money import Money, split_pence
-from contractkit.payments._activity import Activity, service_months
+from contractkit.payments._activity import Activity
 from contractkit.payments._breaches import NOT_ASSESSED, NOT_REPORTED, Achievement, achievements
 from contractkit.payments._lines import (
     Ints,
@@ -32,35 +31,10 @@ from contractkit.payments._lines import (
     per,
     share_of,
 )
-from contractkit.periods import FinancialYear, parse_canonical
+from contractkit.payments._service_months import ServiceMonths, year_of, year_of_period
+from contractkit.periods import FinancialYear
 
-__all__ = ["Due", "ServiceMonths", "fixed_and_variable", "incentive", "year_of"]
-
-
-def year_of(month: Ints | int) -> Ints | int:
-    """The calendar year a month's financial year begins in (months as counts)."""
-    return (month - 3) // 12
-
-
-@attrs.frozen
-class ServiceMonths:
-    """Every month each service runs in, to the last month worked out: one row per service and
-    month, in order of service and then month."""
-
-    service: Ints
-    month: Ints
-    last: Ints
-    """Per service: its last month in the term (whether or not it has been reached)."""
-    through: int
-
-    @classmethod
-    def of(cls, contract: Contract, through: int) -> ServiceMonths:
-        starts, last = service_months(contract)
-        ends = np.minimum(last, through)
-        spans = np.maximum(ends - starts + 1, 0)
-        service = np.repeat(np.arange(len(contract.services), dtype=np.int64), spans)
-        offsets = np.arange(service.size) - np.repeat(np.cumsum(spans) - spans, spans)
-        return cls(service, np.repeat(starts, spans) + offsets, last, through)
+__all__ = ["Due", "fixed_and_variable", "incentive", "level_words"]
 
 
 @attrs.frozen
@@ -317,10 +291,7 @@ def incentive(
         .agg(pl.col("amount").sum())
     )
     table = evaluation.table
-    years = {
-        p: year_of(month_number(parse_canonical(p).start))
-        for p in table.get_column("period").unique().to_list()
-    }
+    years = {p: year_of_period(p) for p in table.get_column("period").unique().to_list()}
     table = table.with_columns(_year=pl.col("period").replace_strict(years, return_dtype=pl.Int64))
     kpis = {k: contract.kpi(k) for k in indicators}
     found = achievements(table, kpis)
