@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from contractkit._kernel.pence_sums import floor_ratio
 from contractkit.evaluation.statuses import Status
 from contractkit.model import KPI, Combine, Consequence, Direction, Measure, StageMode
+from contractkit.payments._levels import exact_level
 from contractkit.payments._service_months import year_of_period
 
 __all__ = [
@@ -25,7 +26,6 @@ __all__ = [
     "NOT_REPORTED",
     "Achievement",
     "achievements",
-    "exact_level",
     "excess",
 ]
 
@@ -45,12 +45,6 @@ NOT_REPORTED = "not_reported"
 (not made, all rejected, or too few to judge it)."""
 NOT_ASSESSED = "not_assessed"
 """No achievement: no period of the year was assessed (embedding in shadow, or not due)."""
-
-
-def exact_level(value: float) -> Fraction:
-    """A threshold from the evaluation's table, read as the decimal it was written as (0.7 is
-    seven tenths, not the float nearest it)."""
-    return Fraction(Decimal(repr(value)))
 
 
 def _reported(value: float) -> Fraction:

@@ -14,7 +14,8 @@ from contractkit._kernel.pence_sums import product
 from contractkit.evaluation import Evaluation
 from contractkit.model import KPI, Consequence, Contract, Finance, Measure
 from contractkit.model.english import article
-from contractkit.payments._breaches import exact_level, excess
+from contractkit.payments._breaches import excess
+from contractkit.payments._levels import exact_level, level_words
 from contractkit.payments._lines import (
     Ints,
     counts,
@@ -27,7 +28,6 @@ from contractkit.payments._lines import (
     words,
 )
 from contractkit.payments._service_months import ServiceMonths, last_month
-from contractkit.payments._service_payments import level_words
 from contractkit.payments._withholding_ledger import OUTCOMES, REPAID, RETAINED, RuleTerms, withhold
 
 __all__ = ["LEDGER_SCHEMA", "consequences", "withholding"]

@@ -1,12 +1,11 @@
-"""What the contract pays each service month by month: fixed instalments, variable payments for
-activity (within any payment limit), and the incentive pot, paid in advance and reconciled at
-the year end. Over whole columns of service-months."""
+"""What the contract pays each service month by month for its fixed and variable elements: fixed
+instalments, and variable payments for activity (within any payment limit), with each
+service-month's actual value (what withholding takes its rate of). Over whole columns of
+service-months."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
-from fractions import Fraction
 
 import attrs
 import numpy as np
@@ -14,13 +13,10 @@ import polars as pl
 
 from contractkit._kernel import pence_sums as _sums
 from contractkit._kernel.arrays import Bools
-from contractkit.evaluation import Evaluation
-from contractkit.model import KPI, Contract, Currency, Direction, Finance, Indicator, Measure
-from contractkit.model.earning import earns
+from contractkit.model import Contract, Currency, Finance
 from contractkit.model.payment_terms import ServicePayment
-from contractkit.money import Money, split_pence
+from contractkit.money import split_pence
 from contractkit.payments._activity import Activity
-from contractkit.payments._breaches import NOT_ASSESSED, NOT_REPORTED, Achievement, achievements
 from contractkit.payments._lines import (
     Ints,
     counts,
@@ -32,12 +28,10 @@ from contractkit.payments._lines import (
     month_text,
     months,
     per,
-    share_of,
 )
-from contractkit.payments._service_months import ServiceMonths, year_of, year_of_period
-from contractkit.periods import FinancialYear
+from contractkit.payments._service_months import ServiceMonths, year_of
 
-__all__ = ["Due", "fixed_and_variable", "fixed_pence", "incentive", "instalments", "level_words"]
+__all__ = ["Due", "fixed_and_variable", "fixed_pence", "instalments"]
 
 
 @attrs.frozen
@@ -313,152 +307,3 @@ def _counts(
     )
     column = found.get_column("count")
     return column.is_not_null().to_numpy(), column.fill_null(0).to_numpy()
-
-
-def incentive(
-    contract: Contract, finance: Finance, rows: ServiceMonths, evaluation: Evaluation
-) -> tuple[list[pl.DataFrame], list[pl.DataFrame]]:
-    """The incentive pot paid in advance month by month, and each year reconciled at its end
-    against the indicators' achievement."""
-    scheme = finance.incentive
-    if scheme is None:
-        return [], []
-    services = contract.services
-    indicators = {i.kpi: i for i in scheme.indicators}
-    fixed = fixed_pence([finance.payment(s.id) for s in services])
-    eligible = [
-        i for i, s in enumerate(services) if fixed[i] >= 0 and any(k in indicators for k in s.kpis)
-    ]
-    if not eligible:
-        return [], []
-    rate = scheme.fraction
-    pots = np.full(len(services), -1, dtype=np.int64)
-    if scheme.of == "value" and finance.value is not None:
-        pot = share_of(finance.value.pence, rate)
-        weights = [Fraction(int(fixed[i])) for i in eligible]
-        pots[eligible] = split_pence(pot, weights) if any(weights) else [0] * len(eligible)
-    else:
-        pots[eligible] = half_up(fixed[eligible], rate.numerator, rate.denominator)
-    base = (
-        f"{scheme.pot} of the fixed payment"
-        if scheme.of == "fixed"
-        else f"its share of {scheme.pot} of the contract's value"
-    )
-    texts = [
-        f"the incentive pot, {base} ({Money.from_pence(int(p))} a year), paid in advance in "
-        "twelve instalments"
-        if p >= 0
-        else None
-        for p in pots.tolist()
-    ]
-    advance = pots[rows.service] >= 0
-    service, month = rows.service[advance], rows.month[advance]
-    amount = instalments(np.maximum(pots, 0))[service, (month - 3) % 12]
-    out_lines = [lines(service, month, "incentive_advance", amount, per(service, texts))]
-    # The year end of each service's year: March, or the month the service ends.
-    advanced = (
-        pl.DataFrame({"service": service, "year": year_of(month), "amount": amount})
-        .group_by("service", "year", maintain_order=True)
-        .agg(pl.col("amount").sum())
-    )
-    table = evaluation.table
-    years = {p: year_of_period(p) for p in table.get_column("period").unique().to_list()}
-    table = table.with_columns(_year=pl.col("period").replace_strict(years, return_dtype=pl.Int64))
-    kpis = {k: contract.kpi(k) for k in indicators}
-    found = achievements(table, kpis)
-    year_lines: list[dict[str, object]] = []
-    missing: list[dict[str, object]] = []
-    for index, year, paid in advanced.iter_rows():  # one per service and year
-        year_end = min(year * 12 + 14, int(rows.last[index]))
-        if year_end > rows.through:
-            continue  # the year (or the service) has not ended yet
-        svc = services[index]
-        own = [indicators[k] for k in svc.kpis if k in indicators]
-        shares = split_pence(paid, [Fraction(i.weight) for i in own])
-        earned = 0
-        parts = []
-        for indicator, share in zip(own, shares, strict=True):
-            kpi = kpis[indicator.kpi]
-            got = found.get((svc.id, kpi.id, year), Achievement(None, NOT_ASSESSED))
-            fraction, how = _earned(indicator, kpi, got)
-            if got.status == NOT_REPORTED:
-                missing.append(
-                    {
-                        "service": index,
-                        "month": year_end,
-                        "amount": share,
-                        "message": f"{svc.id}'s indicator {kpi.id} earns nothing for "
-                        f"{FinancialYear(year)}: a period's returns were due and not made (or "
-                        "were all rejected, or too few to judge it)",
-                    }
-                )
-            pence = share_of(share, fraction)
-            earned += pence
-            parts.append(
-                f"{kpi.id}: {how} of {Money.from_pence(share)} = {Money.from_pence(pence)}"
-            )
-        year_lines.append(
-            {
-                "service": index,
-                "month": year_end,
-                "amount": earned - paid,
-                "reference": str(FinancialYear(year)),
-                "basis": f"{FinancialYear(year)} reconciled: {Money.from_pence(paid)} advanced, "
-                f"{Money.from_pence(earned)} earned ({'; '.join(parts)})",
-            }
-        )
-    if year_lines:
-        frame = pl.DataFrame(year_lines)
-        out_lines.append(
-            lines(
-                frame["service"],
-                frame["month"],
-                "incentive_year_end",
-                frame["amount"],
-                frame["basis"],
-                reference=frame["reference"],
-            )
-        )
-    out_findings = []
-    if missing:
-        frame = pl.DataFrame(missing)
-        out_findings.append(
-            findings(
-                "indicator_not_reported",
-                frame["service"],
-                frame["month"],
-                frame["message"],
-                amount=frame["amount"],
-            )
-        )
-    return out_lines, out_findings
-
-
-def _earned(indicator: Indicator, kpi: KPI, got: Achievement) -> tuple[Fraction, str]:
-    """The part of an indicator's share earned, and how, in words."""
-    if got.value is None:
-        if got.status == NOT_REPORTED:
-            return Fraction(0), "not reported: earns nothing"
-        return Fraction(1), "not assessed in the year (shadow or not due): earns in full"
-    levels = tuple(Fraction(kpi.level(edge)) for edge in indicator.curve.edges())
-    fraction = earns(indicator.curve, got.value, levels, kpi.better is Direction.HIGHER)
-    return fraction, f"{level_words(kpi, got.value, places=2)} earns {float(fraction) * 100:.2f}%"
-
-
-def level_words(kpi: KPI, value: Fraction, *, places: int | None = None) -> str:
-    """A level in the KPI's terms: as written where it is exact in a few places (a threshold's
-    70%, 12.5 per 1,000), else to ``places`` decimal places (an achievement's 72.14%)."""
-    scale = 100 if kpi.measure is Measure.PROPORTION else 1
-    number = value * scale
-    exact = Decimal(number.numerator) / Decimal(number.denominator)
-    if places is None and exact == exact.quantize(Decimal("0.0001")):
-        text = f"{exact.normalize():f}"
-    else:
-        text = f"{float(number):.{2 if places is None else places}f}"
-    if kpi.measure is Measure.PROPORTION:
-        return f"{text}%"
-    if kpi.measure is Measure.MEAN:
-        return f"{text} {kpi.unit}"
-    if kpi.measure is Measure.RATE:
-        return f"{text} per {kpi.per:,}"
-    return text
