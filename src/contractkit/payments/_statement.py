@@ -24,12 +24,13 @@ from contractkit.model import Contract
 from contractkit.model.kinds import refuse
 from contractkit.money import Money
 from contractkit.payments._activity import Activity, Claims, read_activity, read_claims
-from contractkit.payments._deductions import consequences, withholding
+from contractkit.payments._consequences import consequences
 from contractkit.payments._incentive import incentive
 from contractkit.payments._lines import FINDING_SCHEMA, LINE_SCHEMA, month_text, month_texts, per
 from contractkit.payments._outcome_payments import outcome_payments
 from contractkit.payments._service_months import ServiceMonths, last_month, year_of
 from contractkit.payments._service_payments import fixed_and_variable
+from contractkit.payments._withholding import withholding
 from contractkit.payments._withholding_ledger import HELD, OUTCOMES
 from contractkit.periods import FinancialYear, Month, Period, parse_period
 from contractkit.results import Explanation
