@@ -35,6 +35,7 @@ __all__ = [
     "CLAIM_REASONS",
     "Activity",
     "Claims",
+    "accounts",
     "month_index",
     "read_activity",
     "read_claims",
@@ -265,6 +266,34 @@ def read_claims(
         rejected=rejected,
         account=_account(checks, rejected),
     )
+
+
+def accounts(
+    activity: Activity | None, claims: Claims | None
+) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """The rejected activity and outcome rows, and the account of every row of each."""
+    parts = []
+    account: dict[str, Any] = {"source": [], "read": 0, "accepted": 0, "rejected": 0, "excluded": 0}
+    for name, read in (("activity", activity), ("outcomes", claims)):
+        if read is None:
+            continue
+        account[name] = read.account
+        account["source"].append(read.account["source"])
+        for key in ("read", "accepted", "rejected", "excluded"):
+            account[key] += read.account[key]
+        if read.rejected.height:
+            parts.append(
+                read.rejected.select(pl.lit(name).alias("file"), "row", "reason", "message")
+            )
+    account["source"] = ", ".join(account["source"]) or "no activity or outcome claims"
+    rejected = (
+        pl.concat(parts)
+        if parts
+        else pl.DataFrame(
+            schema={"file": pl.String, "row": pl.Int64, "reason": pl.String, "message": pl.String}
+        )
+    )
+    return rejected, account
 
 
 def _most_counts(currencies: Sequence[Sequence[Currency]], width: int) -> Ints:

@@ -10,6 +10,7 @@ import polars as pl
 
 from contractkit._kernel.money_words import as_money
 from contractkit._suggest import did_you_mean
+from contractkit.payments._catalogue import ELEMENT_WORDS, FIGURES
 from contractkit.payments._withholding_ledger import HELD, OUTCOMES
 from contractkit.periods import Month
 from contractkit.results import Explanation
@@ -18,19 +19,6 @@ if TYPE_CHECKING:
     from contractkit.payments._statement import Statement
 
 __all__ = ["explain_statement"]
-
-_FIGURES = ("due", "earned", "deducted", "withheld", "repaid", "payable", "retained", "held")
-_WORDS = {
-    "fixed": "fixed payment",
-    "incentive_advance": "incentive paid in advance",
-    "variable": "variable payment",
-    "outcome": "outcome payments",
-    "incentive_year_end": "incentive reconciled at the year end",
-    "consequence": "consequences",
-    "withheld": "withheld",
-    "repaid": "repaid",
-    "retained": "retained (kept for good; already withheld)",
-}
 
 
 def _pick(column: pl.Series, value: str, noun: str) -> None:
@@ -81,8 +69,8 @@ def explain_statement(
         _pick(statement.lines.get_column("month"), month, "month")
         lines = lines.filter(pl.col("month") == month)
     if element is not None:
-        if element not in _WORDS:
-            known = list(_WORDS)
+        if element not in ELEMENT_WORDS:
+            known = list(ELEMENT_WORDS)
             raise KeyError(
                 f"no element {element!r}{did_you_mean(element, known)} (the elements are: "
                 f"{', '.join(known)})"
@@ -91,7 +79,7 @@ def explain_statement(
     provider_only = provider is not None and service is None and month is None and element is None
     if lines.height == 0 and not provider_only:
         scope = " ".join(part for part in (provider, service, month) if part)
-        what = _WORDS.get(element, "lines") if element else "lines"
+        what = ELEMENT_WORDS.get(element, "lines") if element else "lines"
         return Explanation(
             f"{s['contract']}, {s['period']} ({s['from']} to {s['to']}): no lines ({what}) "
             f"for {scope or 'any provider'}: £0.00.",
@@ -103,7 +91,7 @@ def explain_statement(
             provider,
             service,
             month,
-            _WORDS.get(element or "", element) if element else None,
+            ELEMENT_WORDS.get(element or "", element) if element else None,
         )
         if part
     )
@@ -111,7 +99,7 @@ def explain_statement(
     fields: dict[str, Any] = {"period": s["period"], "lines": lines.height}
     if provider_only:
         row = statement.providers.filter(pl.col("provider") == provider).row(0, named=True)
-        fields |= {f: str(row[f]) for f in _FIGURES}
+        fields |= {f: str(row[f]) for f in FIGURES}
         text.append(
             f"{row['name']} is due {as_money(row['due'])} and earned {as_money(row['earned'])}; "
             f"{as_money(row['deducted'])} is deducted and {as_money(row['withheld'])} withheld, "
@@ -132,8 +120,8 @@ def explain_statement(
         )
         for part in by:
             text.append(
-                f"  {_WORDS[part['element']]}: {as_money(part['amount'])} over {part['lines']} "
-                f"line{'s' if part['lines'] != 1 else ''}"
+                f"  {ELEMENT_WORDS[part['element']]}: {as_money(part['amount'])} over "
+                f"{part['lines']} line{'s' if part['lines'] != 1 else ''}"
             )
         findings = statement.findings.filter(pl.col("provider") == provider)
         for message in findings.get_column("message").to_list():
@@ -143,7 +131,7 @@ def explain_statement(
     fields["payable"] = str(total)
     for row in lines.iter_rows(named=True):
         text.append(
-            f"  {row['service']} {row['month']} {_WORDS[row['element']]}: "
+            f"  {row['service']} {row['month']} {ELEMENT_WORDS[row['element']]}: "
             f"{as_money(row['amount'])} ({row['category']}): {row['basis']}"
         )
     text.append(f"Payable for these lines: {as_money(total)}.")
