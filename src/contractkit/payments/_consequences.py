@@ -14,8 +14,9 @@ from contractkit._kernel.pence_sums import product
 from contractkit.evaluation import Evaluation
 from contractkit.model import KPI, Consequence, Contract, Finance, Measure
 from contractkit.payments._breaches import excess
+from contractkit.payments._column_words import counts, join, words
 from contractkit.payments._levels import exact_level, level_words
-from contractkit.payments._lines import counts, join, lines, words
+from contractkit.payments._lines import lines
 from contractkit.payments._service_months import last_month
 
 __all__ = ["consequences"]

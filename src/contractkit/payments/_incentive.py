@@ -23,8 +23,9 @@ from contractkit.model.earning import earns
 from contractkit.model.payment_terms import Incentive
 from contractkit.money import Money, split_pence
 from contractkit.payments._breaches import NOT_ASSESSED, NOT_REPORTED, Achievement, achievements
+from contractkit.payments._column_words import per
 from contractkit.payments._levels import level_words
-from contractkit.payments._lines import findings, half_up, lines, per, share_of
+from contractkit.payments._lines import findings, half_up, lines, share_of
 from contractkit.payments._service_months import ServiceMonths, year_of, year_of_period
 from contractkit.payments._service_payments import fixed_pence, instalments
 from contractkit.periods import FinancialYear

@@ -20,16 +20,8 @@ from contractkit.model import Contract, Finance
 from contractkit.model.payment_terms import OutcomePayments
 from contractkit.money import split_pence
 from contractkit.payments._activity import Claims
-from contractkit.payments._lines import (
-    counts,
-    findings,
-    join,
-    lines,
-    money,
-    month_text,
-    months,
-    per,
-)
+from contractkit.payments._column_words import counts, join, money, month_text, months, per
+from contractkit.payments._lines import findings, lines
 
 __all__ = ["CLAIMS_SCHEMA", "outcome_payments"]
 

@@ -12,23 +12,13 @@ import numpy as np
 import polars as pl
 
 from contractkit._kernel import pence_sums as _sums
-from contractkit._kernel.arrays import Bools
+from contractkit._kernel.arrays import Bools, Ints
 from contractkit.model import Contract, Currency, Finance
 from contractkit.model.payment_terms import ServicePayment
 from contractkit.money import split_pence
 from contractkit.payments._activity import Activity
-from contractkit.payments._lines import (
-    Ints,
-    counts,
-    findings,
-    half_up,
-    join,
-    lines,
-    money,
-    month_text,
-    months,
-    per,
-)
+from contractkit.payments._column_words import counts, join, money, month_text, months, per
+from contractkit.payments._lines import findings, half_up, lines
 from contractkit.payments._service_months import ServiceMonths, year_of
 
 __all__ = ["Due", "fixed_and_variable", "fixed_pence", "instalments"]

@@ -24,9 +24,10 @@ from contractkit.model.kinds import refuse
 from contractkit.money import Money
 from contractkit.payments._activity import Activity, Claims, accounts, read_activity, read_claims
 from contractkit.payments._catalogue import FIGURES
+from contractkit.payments._column_words import month_text
 from contractkit.payments._consequences import consequences
 from contractkit.payments._incentive import incentive
-from contractkit.payments._lines import FINDING_SCHEMA, LINE_SCHEMA, month_text
+from contractkit.payments._lines import FINDING_SCHEMA, LINE_SCHEMA
 from contractkit.payments._outcome_payments import outcome_payments
 from contractkit.payments._service_months import ServiceMonths, last_month, year_of
 from contractkit.payments._service_payments import fixed_and_variable

@@ -14,7 +14,8 @@ from contractkit._kernel.pence_sums import check_figures
 from contractkit.model import Service
 from contractkit.money import Money
 from contractkit.payments._catalogue import STATEMENT_FINDINGS
-from contractkit.payments._lines import FINDING_SCHEMA, month_text, month_texts, per
+from contractkit.payments._column_words import month_text, month_texts, per
+from contractkit.payments._lines import FINDING_SCHEMA
 
 __all__ = ["period_findings"]
 

@@ -17,7 +17,7 @@ from contractkit._kernel.pence_sums import check_figures, require_room, within
 from contractkit.model import Contract
 from contractkit.money import Money
 from contractkit.payments._catalogue import CATEGORIES, ELEMENTS, FIGURES
-from contractkit.payments._lines import month_text, month_texts, per
+from contractkit.payments._column_words import month_text, month_texts, per
 from contractkit.payments._statement_findings import period_findings
 from contractkit.payments._withholding_ledger import HELD, OUTCOMES
 

@@ -16,7 +16,8 @@ from contractkit.evaluation import Evaluation
 from contractkit.model import Contract, Finance
 from contractkit.model.english import article
 from contractkit.model.payment_terms import Withholding
-from contractkit.payments._lines import findings, join, lines, money, months, per
+from contractkit.payments._column_words import join, money, months, per
+from contractkit.payments._lines import findings, lines
 from contractkit.payments._service_months import ServiceMonths, last_month
 from contractkit.payments._withholding_ledger import (
     OUTCOMES,
