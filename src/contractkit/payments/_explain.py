@@ -80,9 +80,11 @@ class _Scope:
         return self.provider is not None and all(part is None for part in narrower)
 
     def without_element(self) -> str:
+        """The provider, service and month named, in words."""
         return " ".join(part for part in (self.provider, self.service, self.month) if part)
 
     def words(self) -> str:
+        """Everything named, the element in words."""
         element = ELEMENT_WORDS.get(self.element, self.element) if self.element else None
         return " ".join(part for part in (self.provider, self.service, self.month, element) if part)
 

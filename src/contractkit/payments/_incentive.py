@@ -146,6 +146,7 @@ class _Indicators:
         return [self.by_kpi[k] for k in service.kpis if k in self.by_kpi]
 
     def achieved(self, service: Service, kpi: KPI, year: int) -> Achievement:
+        """A service's achievement of a KPI in a financial year (not assessed, if none)."""
         return self.found.get((service.id, kpi.id, year), Achievement(None, NOT_ASSESSED))
 
 

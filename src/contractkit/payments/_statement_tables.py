@@ -75,11 +75,11 @@ def statement_tables(contract: Contract, worked: Worked, span: Span) -> Tables:
     check_figures(worked.lines, ["amount"], _line_words(ids))
     shown = _shown(worked.lines, span)
     providers, sums = _providers(contract, shown, worked.ledger)
-    ledger = worked.ledger
+    in_pounds = (as_pounds(pl.col("value")), as_pounds(pl.col("withheld")))
     return Tables(
         lines=_lines_table(contract, shown),
         providers=providers,
-        withholding=ledger.with_columns(as_pounds(pl.col("value")), as_pounds(pl.col("withheld"))),
+        withholding=worked.ledger.with_columns(*in_pounds),
         outcomes=_outcomes_table(contract, worked.claims),
         findings=period_findings(worked.findings, span.first, span.through, contract.services),
         summary={
