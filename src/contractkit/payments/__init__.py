@@ -15,13 +15,8 @@ from contractkit.payments._activity import (
     read_activity,
     read_claims,
 )
-from contractkit.payments._statement import (
-    CATEGORIES,
-    ELEMENTS,
-    STATEMENT_FINDINGS,
-    Statement,
-    statement,
-)
+from contractkit.payments._catalogue import CATEGORIES, ELEMENTS, STATEMENT_FINDINGS
+from contractkit.payments._statement import Statement, statement
 
 __all__ = [
     "ACTIVITY_REASONS",

@@ -19,14 +19,15 @@ from typing import Any
 import attrs
 import numpy as np
 import polars as pl
-from numpy.typing import NDArray
 
+from contractkit._kernel.arrays import Bools, Ints
 from contractkit._kernel.row_checks import LATER, RowChecks
 from contractkit._period_column import read_periods, unreadable_message
 from contractkit._suggest import did_you_mean
 from contractkit.errors import ReturnsError
 from contractkit.model import Contract, Currency
 from contractkit.money import MAX_AMOUNT, MAX_PENCE
+from contractkit.payments._service_months import service_months
 from contractkit.periods import Month
 
 __all__ = [
@@ -34,13 +35,11 @@ __all__ = [
     "CLAIM_REASONS",
     "Activity",
     "Claims",
+    "accounts",
     "month_index",
     "read_activity",
     "read_claims",
-    "service_months",
 ]
-
-Ints = NDArray[np.int64]
 
 ACTIVITY_REASONS: dict[str, str] = {
     "unknown_service": "the service is not in the contract",
@@ -73,20 +72,6 @@ def month_index(column: pl.Series) -> Ints:
     :func:`contractkit.periods.parse_period`)."""
     periods = read_periods(column)
     return np.where(periods.months == 1, periods.first, -1)
-
-
-def service_months(contract: Contract) -> tuple[Ints, Ints]:
-    """Each service's first and last month in the term (as month counts): from the month it
-    commences (or the term starts) to the month it ends (or the term does)."""
-    term = contract.term
-    first = []
-    last = []
-    for service in contract.services:
-        start = max(service.commences, term.start)
-        end = min(service.ends or term.end, term.end)
-        first.append(start.year * 12 + start.month - 1)
-        last.append(end.year * 12 + end.month - 1)
-    return np.array(first, dtype=np.int64), np.array(last, dtype=np.int64)
 
 
 @attrs.frozen
@@ -149,54 +134,18 @@ def read_activity(
 ) -> Activity:
     """Read and check activity returns against a contract's variable payments, excluding
     months after ``through`` (a month count)."""
-    finance = contract.finance
-    currencies = [
-        list(payment.variable) if payment is not None else []
-        for payment in (finance.payment(s.id) if finance else None for s in contract.services)
-    ]
+    currencies = _currencies(contract)
     priced = [[c.activity for c in own] for own in currencies]
     codes = {name: i + 1 for i, name in enumerate(ACTIVITY_REASONS)}
     checks = RowChecks.open(
         source, columns, sheet, "table of activity", ("service", "period", "count"), codes
     )
-    table = checks.table
     service, service_text = _service_index(checks, contract)
-    if "activity" in table.columns:
-        activity_text = table.get_column("activity").cast(pl.String).str.strip_chars()
-    else:
-        several = [contract.services[i].id for i, names in enumerate(priced) if len(names) > 1]
-        if several:
-            raise ReturnsError(
-                f"{checks.name}: the activity has no 'activity' column, but "
-                f"{', '.join(several)} price{'s' if len(several) == 1 else ''} more than one "
-                "activity: say which activity each row counts"
-            )
-        activity_text = pl.Series(
-            [priced[i][0] if i >= 0 and priced[i] else None for i in service.tolist()],
-            dtype=pl.String,
-        )
-    keys = pl.DataFrame(
-        {
-            "service": [contract.services[i].id for i, names in enumerate(priced) for _ in names],
-            "activity": [name for names in priced for name in names],
-            "currency": [j for names in priced for j in range(len(names))],
-        },
-        schema={"service": pl.String, "activity": pl.String, "currency": pl.Int64},
-    )
-    currency = (
-        pl.DataFrame({"service": service_text, "activity": activity_text})
-        .join(keys, on=["service", "activity"], how="left", maintain_order="left")
-        .get_column("currency")
-        .fill_null(-1)
-        .to_numpy()
-    )
+    activity_text = _activity_names(checks, contract, priced, service)
+    currency = _currency_index(priced, contract, service_text, activity_text)
     checks.fail(currency < 0, "unknown_activity")
     month = _months(checks, contract, service)
-    raw = table.get_column("count").cast(pl.String).str.strip_chars()
-    checks.fail(raw.is_null().to_numpy() | (raw == "").fill_null(True).to_numpy(), "missing_count")
-    whole = raw.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
-    count = whole.fill_null(-1).to_numpy()
-    checks.fail(count < 0, "not_a_count")
+    count = _count(checks)
     width = max((len(names) for names in priced), default=0) + 1
     most = _most_counts(currencies, width)
     known = (service >= 0) & (currency >= 0)
@@ -217,6 +166,73 @@ def read_activity(
         rejected=rejected,
         account=_account(checks, rejected),
     )
+
+
+def _currencies(contract: Contract) -> list[list[Currency]]:
+    """Each service's priced activities (its variable element's currencies; none where it has
+    no variable element)."""
+    finance = contract.finance
+    return [
+        list(payment.variable) if payment is not None else []
+        for payment in (finance.payment(s.id) if finance else None for s in contract.services)
+    ]
+
+
+def _activity_names(
+    checks: RowChecks, contract: Contract, priced: Sequence[Sequence[str]], service: Ints
+) -> pl.Series:
+    """Each row's activity: its ``activity`` column, or, where there is none, the one activity
+    its service prices (refused where a service prices more than one)."""
+    table = checks.table
+    if "activity" in table.columns:
+        return table.get_column("activity").cast(pl.String).str.strip_chars()
+    several = [contract.services[i].id for i, names in enumerate(priced) if len(names) > 1]
+    if several:
+        raise ReturnsError(
+            f"{checks.name}: the activity has no 'activity' column, but "
+            f"{', '.join(several)} price{'s' if len(several) == 1 else ''} more than one "
+            "activity: say which activity each row counts"
+        )
+    return pl.Series(
+        [priced[i][0] if i >= 0 and priced[i] else None for i in service.tolist()],
+        dtype=pl.String,
+    )
+
+
+def _currency_index(
+    priced: Sequence[Sequence[str]],
+    contract: Contract,
+    service_text: pl.Series,
+    activity_text: pl.Series,
+) -> Ints:
+    """Each row's currency (its activity's place in its service's variable element), -1 where
+    the service does not price the activity."""
+    keys = pl.DataFrame(
+        {
+            "service": [contract.services[i].id for i, names in enumerate(priced) for _ in names],
+            "activity": [name for names in priced for name in names],
+            "currency": [j for names in priced for j in range(len(names))],
+        },
+        schema={"service": pl.String, "activity": pl.String, "currency": pl.Int64},
+    )
+    return (
+        pl.DataFrame({"service": service_text, "activity": activity_text})
+        .join(keys, on=["service", "activity"], how="left", maintain_order="left")
+        .get_column("currency")
+        .fill_null(-1)
+        .to_numpy()
+    )
+
+
+def _count(checks: RowChecks) -> Ints:
+    """Each row's count (-1 where it is empty or not a whole number of units, zero or more:
+    those rows fail)."""
+    raw = checks.table.get_column("count").cast(pl.String).str.strip_chars()
+    checks.fail(raw.is_null().to_numpy() | (raw == "").fill_null(True).to_numpy(), "missing_count")
+    whole = raw.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
+    count = whole.fill_null(-1).to_numpy()
+    checks.fail(count < 0, "not_a_count")
+    return count
 
 
 def read_claims(
@@ -251,23 +267,7 @@ def read_claims(
     person = table.get_column("person").cast(pl.String).str.strip_chars()
     checks.fail((person.is_null() | (person == "")).fill_null(True).to_numpy(), "missing_person")
     _exclude_after(checks, month, through)
-    passing = checks.reason == 0
-    # The first claim of each person and outcome, by month and then by position, is kept.
-    frame = pl.DataFrame(
-        {
-            "person": person,
-            "outcome": outcome,
-            "month": month,
-            "at": np.arange(table.height),
-            "ok": passing,
-        }
-    ).filter(pl.col("ok"))
-    later = (
-        frame.sort("month", "at")
-        .filter(pl.int_range(pl.len()).over("person", "outcome") > 0)
-        .get_column("at")
-        .to_numpy()
-    )
+    later = _repeat_claims(person, outcome, month, checks.reason == 0)
     checks.reason[later] = codes["repeat_claim"]
     ok = checks.reason == 0
     rejected = checks.rejected(_claim_message(contract, list(outcome_ids)))
@@ -278,6 +278,54 @@ def read_claims(
         month=month[ok],
         rejected=rejected,
         account=_account(checks, rejected),
+    )
+
+
+def accounts(
+    activity: Activity | None, claims: Claims | None
+) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """The rejected activity and outcome rows, and the account of every row of each."""
+    parts = []
+    account: dict[str, Any] = {"source": [], "read": 0, "accepted": 0, "rejected": 0, "excluded": 0}
+    for name, read in (("activity", activity), ("outcomes", claims)):
+        if read is None:
+            continue
+        account[name] = read.account
+        account["source"].append(read.account["source"])
+        for key in ("read", "accepted", "rejected", "excluded"):
+            account[key] += read.account[key]
+        if read.rejected.height:
+            parts.append(
+                read.rejected.select(pl.lit(name).alias("file"), "row", "reason", "message")
+            )
+    account["source"] = ", ".join(account["source"]) or "no activity or outcome claims"
+    rejected = (
+        pl.concat(parts)
+        if parts
+        else pl.DataFrame(
+            schema={"file": pl.String, "row": pl.Int64, "reason": pl.String, "message": pl.String}
+        )
+    )
+    return rejected, account
+
+
+def _repeat_claims(person: pl.Series, outcome: Ints, month: Ints, passing: Bools) -> Ints:
+    """The passing claims (their rows) for a person and outcome already claimed: the first of
+    each person and outcome, by month and then by position, is kept."""
+    frame = pl.DataFrame(
+        {
+            "person": person,
+            "outcome": outcome,
+            "month": month,
+            "at": np.arange(person.len()),
+            "ok": passing,
+        }
+    ).filter(pl.col("ok"))
+    return (
+        frame.sort("month", "at")
+        .filter(pl.int_range(pl.len()).over("person", "outcome") > 0)
+        .get_column("at")
+        .to_numpy()
     )
 
 
@@ -300,7 +348,7 @@ def _most_counts(currencies: Sequence[Sequence[Currency]], width: int) -> Ints:
     return most
 
 
-def _repeated(key: Ints, passing: NDArray[np.bool_]) -> NDArray[np.bool_]:
+def _repeated(key: Ints, passing: Bools) -> Bools:
     """The passing rows whose key another passing row shares (all of them)."""
     rows = np.flatnonzero(passing)
     out = np.zeros(key.size, dtype=bool)

@@ -11,26 +11,39 @@ from typing import Any
 import attrs
 import numpy as np
 import polars as pl
-from numpy.typing import NDArray
 
+from contractkit._kernel.arrays import Bools, Ints
 from contractkit._kernel.pence_sums import floor_ratio
-from contractkit.model import KPI, Combine, Consequence, Direction, Measure
-from contractkit.periods import parse_canonical
+from contractkit.evaluation.statuses import Status
+from contractkit.model import KPI, Combine, Consequence, Direction, Measure, StageMode
+from contractkit.payments._levels import exact_level
+from contractkit.payments._service_months import year_of_period
 
-__all__ = ["ASSESSED", "Achievement", "achievement", "exact_level", "excess"]
+__all__ = [
+    "ACHIEVED",
+    "ASSESSED",
+    "NOT_ASSESSED",
+    "NOT_REPORTED",
+    "Achievement",
+    "achievements",
+    "excess",
+]
 
-Ints = NDArray[np.int64]
 
-ASSESSED = ("met", "within_variation", "underperforming", "insufficient_data")
+ASSESSED = (Status.MET, Status.WITHIN_VARIATION, Status.UNDERPERFORMING, Status.INSUFFICIENT_DATA)
 """The statuses of periods judged against a threshold."""
-UNJUDGED = ("not_reported", "rejected_return", "incomplete")
+UNJUDGED = (Status.NOT_REPORTED, Status.REJECTED_RETURN, Status.INCOMPLETE)
 """The statuses of assessed periods left without a verdict because their returns failed."""
+_IN_ASSESSED_STAGE = pl.col("stage_mode").cast(pl.String) == StageMode.ASSESSED.value
+"""Rows of the evaluation in an assessed stage (not shadow)."""
 
-
-def exact_level(value: float) -> Fraction:
-    """A threshold from the evaluation's table, read as the decimal it was written as (0.7 is
-    seven tenths, not the float nearest it)."""
-    return Fraction(Decimal(repr(value)))
+ACHIEVED = "achieved"
+"""An achievement found from the year's assessed periods."""
+NOT_REPORTED = "not_reported"
+"""No achievement: a period of the year was left without a verdict because its returns failed
+(not made, all rejected, or too few to judge it)."""
+NOT_ASSESSED = "not_assessed"
+"""No achievement: no period of the year was assessed (embedding in shadow, or not due)."""
 
 
 def _reported(value: float) -> Fraction:
@@ -48,16 +61,8 @@ class Achievement:
 
     value: Fraction | None
     status: str
-    """``achieved``, ``not_reported`` (some period's return was due and not made) or
-    ``not_assessed`` (no period of the year was assessed: embedding in shadow, or not due)."""
-
-
-def achievement(rows: pl.DataFrame, kpi: KPI) -> Achievement:
-    """The achievement of one service and KPI from its rows of the evaluation (the periods of
-    one year, in order)."""
-    found = achievements(rows.with_columns(_year=pl.lit(0)), {kpi.id: kpi})
-    key = next(iter(found), None)
-    return found[key] if key is not None else Achievement(None, "not_assessed")
+    """:data:`ACHIEVED`, :data:`NOT_REPORTED` (some period's return was due and not made) or
+    :data:`NOT_ASSESSED` (no period of the year was assessed: embedding in shadow, or not due)."""
 
 
 def achievements(
@@ -71,9 +76,7 @@ def achievements(
     status = pl.col("status").cast(pl.String)
     judged = status.is_in(ASSESSED)
     grouped = (
-        table.filter(
-            pl.col("kpi").is_in(list(kpis)) & (pl.col("stage_mode").cast(pl.String) == "assessed")
-        )
+        table.filter(pl.col("kpi").is_in(list(kpis)) & _IN_ASSESSED_STAGE)
         .group_by("service", "kpi", "_year", maintain_order=True)
         .agg(
             missing=status.is_in(UNJUDGED).any(),
@@ -92,9 +95,9 @@ def achievements(
         kpi = kpis[row["kpi"]]
         key = (row["service"], row["kpi"], row["_year"])
         if row["missing"]:
-            found[key] = Achievement(None, "not_reported")
+            found[key] = Achievement(None, NOT_REPORTED)
         elif not row["judged"]:
-            found[key] = Achievement(None, "not_assessed")
+            found[key] = Achievement(None, NOT_ASSESSED)
         else:
             found[key] = _achieved(row, kpi)
     return found
@@ -109,7 +112,7 @@ def _achieved(row: Mapping[str, Any], kpi: KPI) -> Achievement:
         # not a float's width below it).
         if last:
             value = row["last_value"]
-            return Achievement(None if value is None else _reported(value), "achieved")
+            return Achievement(None if value is None else _reported(value), ACHIEVED)
         pairs = [
             (_reported(v), exact_level(c))
             for v, c in zip(row["values"], row["counts"], strict=True)
@@ -117,15 +120,15 @@ def _achieved(row: Mapping[str, Any], kpi: KPI) -> Achievement:
         ]
         total = sum((c for _, c in pairs), Fraction(0))
         weighted = sum((v * c for v, c in pairs), Fraction(0))
-        return Achievement(weighted / total if total else None, "achieved")
+        return Achievement(weighted / total if total else None, ACHIEVED)
     top = Fraction(row["last_numerator" if last else "numerator"] or 0)
     if kpi.measure is Measure.COUNT:
-        return Achievement(top, "achieved")
+        return Achievement(top, ACHIEVED)
     bottom = Fraction(row["last_denominator" if last else "denominator"] or 0)
     if not bottom:
-        return Achievement(None, "not_assessed")
+        return Achievement(None, NOT_ASSESSED)
     scale = (kpi.per or 1) if kpi.measure is Measure.RATE else 1
-    return Achievement(top / bottom * scale, "achieved")
+    return Achievement(top / bottom * scale, ACHIEVED)
 
 
 def excess(rows: pl.DataFrame, kpi: KPI, consequence: Consequence) -> Ints:
@@ -139,67 +142,91 @@ def excess(rows: pl.DataFrame, kpi: KPI, consequence: Consequence) -> Ints:
     falls short. For a KPI added up over the year to date (``cumulative``), each period is
     charged only for what goes beyond what the year's earlier periods were charged for.
     """
-    size = rows.height
+    applies = _applies(rows, consequence)
+    num = _whole(rows.get_column("numerator"))
+    den = _whole(rows.get_column("denominator"))
+    top, bottom, known = _tolerance(rows, kpi, consequence)
+    if known is not None:
+        applies &= known
+    beyond = _beyond(kpi, num, den, top, bottom)
+    short = beyond > 0
+    charged = np.where(applies & short, num if consequence.per_incident is not None else beyond, 0)
+    if kpi.combine is Combine.CUMULATIVE and rows.height:
+        charged = _beyond_earlier(rows, charged)
+    return np.asarray(charged, dtype=np.int64)
+
+
+def _applies(rows: pl.DataFrame, consequence: Consequence) -> Bools:
+    """The rows a consequence may charge for: assessed, and (by default) ``underperforming``."""
     status = rows.get_column("status").cast(pl.String)
-    applies = (rows.get_column("stage_mode").cast(pl.String) == "assessed").to_numpy()
+    applies = rows.select(_IN_ASSESSED_STAGE).to_series().to_numpy()
     applies &= status.is_in(ASSESSED).to_numpy()
-    if consequence.when == "underperforming":
-        applies &= (status == "underperforming").to_numpy()
-    num = rows.get_column("numerator").fill_null(0).fill_nan(0).round().cast(pl.Int64).to_numpy()
-    den = rows.get_column("denominator").fill_null(0).fill_nan(0).round().cast(pl.Int64).to_numpy()
+    if consequence.when == Status.UNDERPERFORMING:
+        applies &= (status == Status.UNDERPERFORMING).to_numpy()
+    return applies
+
+
+def _whole(column: pl.Series) -> Ints:
+    """A column of the evaluation's figures as whole numbers (nothing as 0)."""
+    return column.fill_null(0).fill_nan(0).round().cast(pl.Int64).to_numpy()
+
+
+def _tolerance(
+    rows: pl.DataFrame, kpi: KPI, consequence: Consequence
+) -> tuple[Ints, Ints, Bools | None]:
+    """Per row: the tolerance as an exact fraction ``top / bottom`` (the one stated, or the
+    threshold in force), and where a threshold is in force (None where a tolerance is
+    stated)."""
+    size = rows.height
     if consequence.tolerance is not None:
         level = Fraction(kpi.level(consequence.tolerance))
         top = np.full(size, level.numerator, dtype=np.int64)
         bottom = np.full(size, level.denominator, dtype=np.int64)
-    else:
-        thresholds = rows.get_column("threshold")
-        distinct = {v: exact_level(v) for v in thresholds.drop_nulls().unique().to_list()}
-        applies &= thresholds.is_not_null().to_numpy()
-        top = thresholds.replace_strict(
-            {v: f.numerator for v, f in distinct.items()}, default=0, return_dtype=pl.Int64
-        ).to_numpy()
-        bottom = thresholds.replace_strict(
-            {v: f.denominator for v, f in distinct.items()}, default=1, return_dtype=pl.Int64
-        ).to_numpy()
-    # The events the tolerance allows (or requires), as an exact count of t × exposure (whole
-    # numbers past 64 bits where the products need them: a level of 16 digits times 1,000).
+        return top, bottom, None
+    thresholds = rows.get_column("threshold")
+    distinct = {v: exact_level(v) for v in thresholds.drop_nulls().unique().to_list()}
+    top = thresholds.replace_strict(
+        {v: f.numerator for v, f in distinct.items()}, default=0, return_dtype=pl.Int64
+    ).to_numpy()
+    bottom = thresholds.replace_strict(
+        {v: f.denominator for v, f in distinct.items()}, default=1, return_dtype=pl.Int64
+    ).to_numpy()
+    return top, bottom, thresholds.is_not_null().to_numpy()
+
+
+def _beyond(kpi: KPI, num: Ints, den: Ints, top: Ints, bottom: Ints) -> Ints:
+    """Per row: the whole events beyond what the tolerance allows (or short of what it
+    requires), as an exact count of t × exposure (whole numbers past 64 bits where the
+    products need them: a level of 16 digits times 1,000)."""
     if kpi.measure is Measure.PROPORTION:
         exposure, scale = den, bottom
     elif kpi.measure is Measure.RATE:
         exposure = den
         scale = bottom.astype(object) * (kpi.per or 1) if bottom.size else bottom
     else:  # a count
-        exposure, scale = np.ones(size, dtype=np.int64), bottom
+        exposure, scale = np.ones(num.size, dtype=np.int64), bottom
     if kpi.better is Direction.HIGHER:
-        beyond = floor_ratio(top, exposure, scale) - num  # floor(t × exposure) − achieved
-    else:
-        beyond = num + floor_ratio(-top, exposure, scale)  # events − ceil(t × exposure)
-    short = beyond > 0
-    charged = np.where(applies & short, num if consequence.per_incident is not None else beyond, 0)
-    if kpi.combine is Combine.CUMULATIVE and size:
-        # Year-to-date figures: what is charged so far in the year is the most any period has
-        # been charged for; each period adds only what goes beyond it.
-        years = rows.get_column("period").replace_strict(
-            {p: _year(p) for p in rows.get_column("period").unique().to_list()},
-            return_dtype=pl.Int64,
-        )
-        so_far = (
-            pl.DataFrame({"service": rows.get_column("service"), "year": years, "c": charged})
-            .select(pl.col("c").cum_max().over("service", "year"))
-            .to_series()
-            .to_numpy()
-        )
-        first = (
-            pl.DataFrame({"service": rows.get_column("service"), "year": years})
-            .select(pl.int_range(pl.len()).over("service", "year") == 0)
-            .to_series()
-            .to_numpy()
-        )
-        charged = so_far - np.where(first, 0, np.r_[0, so_far[:-1]])
-    return np.asarray(charged, dtype=np.int64)
+        return floor_ratio(top, exposure, scale) - num  # floor(t × exposure) − achieved
+    return num + floor_ratio(-top, exposure, scale)  # events − ceil(t × exposure)
 
 
-def _year(period: str) -> int:
-    """The calendar year a period's financial year begins in."""
-    start = parse_canonical(period).start
-    return start.year if start.month >= 4 else start.year - 1
+def _beyond_earlier(rows: pl.DataFrame, charged: Ints) -> Ints:
+    """Year-to-date figures: what is charged so far in the year is the most any period has
+    been charged for; each period adds only what goes beyond it."""
+    years = rows.get_column("period").replace_strict(
+        {p: year_of_period(p) for p in rows.get_column("period").unique().to_list()},
+        return_dtype=pl.Int64,
+    )
+    so_far = (
+        pl.DataFrame({"service": rows.get_column("service"), "year": years, "c": charged})
+        .select(pl.col("c").cum_max().over("service", "year"))
+        .to_series()
+        .to_numpy()
+    )
+    first = (
+        pl.DataFrame({"service": rows.get_column("service"), "year": years})
+        .select(pl.int_range(pl.len()).over("service", "year") == 0)
+        .to_series()
+        .to_numpy()
+    )
+    return np.asarray(so_far - np.where(first, 0, np.r_[0, so_far[:-1]]))

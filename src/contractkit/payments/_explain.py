@@ -6,10 +6,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import polars as pl
 
 from contractkit._kernel.money_words import as_money
 from contractkit._suggest import did_you_mean
+from contractkit.payments._catalogue import ELEMENT_WORDS, FIGURES
+from contractkit.payments._withholding_ledger import HELD, OUTCOMES
 from contractkit.periods import Month
 from contractkit.results import Explanation
 
@@ -17,19 +20,6 @@ if TYPE_CHECKING:
     from contractkit.payments._statement import Statement
 
 __all__ = ["explain_statement"]
-
-_FIGURES = ("due", "earned", "deducted", "withheld", "repaid", "payable", "retained", "held")
-_WORDS = {
-    "fixed": "fixed payment",
-    "incentive_advance": "incentive paid in advance",
-    "variable": "variable payment",
-    "outcome": "outcome payments",
-    "incentive_year_end": "incentive reconciled at the year end",
-    "consequence": "consequences",
-    "withheld": "withheld",
-    "repaid": "repaid",
-    "retained": "retained (kept for good; already withheld)",
-}
 
 
 def _pick(column: pl.Series, value: str, noun: str) -> None:
@@ -52,108 +42,150 @@ def explain_statement(
 ) -> Explanation:
     """Why a figure of the statement is what it is: a provider's position (``provider``), or the
     lines of a service, a month or an element (any of ``service``, ``month``, ``element``)."""
-    lines = statement.lines
-    s = statement.summary
     if name is not None:
-        providers = statement.providers.get_column("provider").to_list()
-        services = statement.lines.get_column("service").unique().sort().to_list()
-        if name in providers:
-            provider = name
-        elif name in services:
-            service = name
-        else:
-            raise KeyError(
-                f"no provider or service {name!r} in the statement"
-                f"{did_you_mean(name, [*providers, *services])} (the providers are: "
-                f"{', '.join(providers)}; the services: {', '.join(services)})"
-            )
+        provider, service = _named(statement, name, provider, service)
     if provider is None and service is None and month is None and element is None:
         raise ValueError("say which figure: provider=, or any of service=, month=, element=")
-    if provider is not None:
-        _pick(statement.providers.get_column("provider"), provider, "provider")
-        lines = lines.filter(pl.col("provider") == provider)
-    if service is not None:
-        _pick(statement.lines.get_column("service"), service, "service")
-        lines = lines.filter(pl.col("service") == service)
-    if month is not None:
-        month = str(Month.parse(str(month)))
-        _pick(statement.lines.get_column("month"), month, "month")
-        lines = lines.filter(pl.col("month") == month)
-    if element is not None:
-        if element not in _WORDS:
-            known = list(_WORDS)
-            raise KeyError(
-                f"no element {element!r}{did_you_mean(element, known)} (the elements are: "
-                f"{', '.join(known)})"
-            )
-        lines = lines.filter(pl.col("element") == element)
-    provider_only = provider is not None and service is None and month is None and element is None
-    if lines.height == 0 and not provider_only:
-        scope = " ".join(part for part in (provider, service, month) if part)
-        what = _WORDS.get(element, "lines") if element else "lines"
+    scope, lines = _chosen(statement, _Scope(provider, service, month, element))
+    s = statement.summary
+    heading = f"{s['contract']}, {s['period']} ({s['from']} to {s['to']})"
+    if lines.height == 0 and not scope.provider_only:
+        what = ELEMENT_WORDS.get(scope.element, "lines") if scope.element else "lines"
         return Explanation(
-            f"{s['contract']}, {s['period']} ({s['from']} to {s['to']}): no lines ({what}) "
-            f"for {scope or 'any provider'}: £0.00.",
+            f"{heading}: no lines ({what}) for {scope.without_element() or 'any provider'}: £0.00.",
             {"period": s["period"], "lines": 0, "payable": "0.00"},
         )
-    scope = " ".join(
-        part
-        for part in (
-            provider,
-            service,
-            month,
-            _WORDS.get(element or "", element) if element else None,
-        )
-        if part
-    )
-    text = [f"{s['contract']}, {s['period']} ({s['from']} to {s['to']}): {scope}"]
+    text = [f"{heading}: {scope.words()}"]
     fields: dict[str, Any] = {"period": s["period"], "lines": lines.height}
-    if provider_only:
-        row = statement.providers.filter(pl.col("provider") == provider).row(0, named=True)
-        fields |= {f: str(row[f]) for f in _FIGURES}
+    if scope.provider_only:
+        more, figures = _position(statement, str(scope.provider), lines)
+    else:
+        more, figures = _each_line(statement, scope, lines)
+    return Explanation("\n".join([*text, *more]), fields | figures)
+
+
+@attrs.frozen
+class _Scope:
+    """What is explained: a provider, a service, a month, an element (any of them)."""
+
+    provider: str | None
+    service: str | None
+    month: str | None
+    element: str | None
+
+    @property
+    def provider_only(self) -> bool:
+        """A provider's position, and nothing narrower."""
+        narrower = (self.service, self.month, self.element)
+        return self.provider is not None and all(part is None for part in narrower)
+
+    def without_element(self) -> str:
+        """The provider, service and month named, in words."""
+        return " ".join(part for part in (self.provider, self.service, self.month) if part)
+
+    def words(self) -> str:
+        """Everything named, the element in words."""
+        element = ELEMENT_WORDS.get(self.element, self.element) if self.element else None
+        return " ".join(part for part in (self.provider, self.service, self.month, element) if part)
+
+
+def _named(
+    statement: Statement, name: str, provider: str | None, service: str | None
+) -> tuple[str | None, str | None]:
+    """The provider and service to explain, with ``name`` as the one of them it names."""
+    providers = statement.providers.get_column("provider").to_list()
+    services = statement.lines.get_column("service").unique().sort().to_list()
+    if name in providers:
+        return name, service
+    if name in services:
+        return provider, name
+    raise KeyError(
+        f"no provider or service {name!r} in the statement"
+        f"{did_you_mean(name, [*providers, *services])} (the providers are: "
+        f"{', '.join(providers)}; the services: {', '.join(services)})"
+    )
+
+
+def _chosen(statement: Statement, scope: _Scope) -> tuple[_Scope, pl.DataFrame]:
+    """The statement's lines in scope (each part of the scope checked against the statement),
+    and the scope with its month as the statement writes it."""
+    lines = statement.lines
+    if scope.provider is not None:
+        _pick(statement.providers.get_column("provider"), scope.provider, "provider")
+        lines = lines.filter(pl.col("provider") == scope.provider)
+    if scope.service is not None:
+        _pick(statement.lines.get_column("service"), scope.service, "service")
+        lines = lines.filter(pl.col("service") == scope.service)
+    if scope.month is not None:
+        scope = attrs.evolve(scope, month=str(Month.parse(str(scope.month))))
+        _pick(statement.lines.get_column("month"), str(scope.month), "month")
+        lines = lines.filter(pl.col("month") == scope.month)
+    if scope.element is not None:
+        if scope.element not in ELEMENT_WORDS:
+            known = list(ELEMENT_WORDS)
+            raise KeyError(
+                f"no element {scope.element!r}{did_you_mean(scope.element, known)} (the "
+                f"elements are: {', '.join(known)})"
+            )
+        lines = lines.filter(pl.col("element") == scope.element)
+    return scope, lines
+
+
+def _position(
+    statement: Statement, provider: str, lines: pl.DataFrame
+) -> tuple[list[str], dict[str, Any]]:
+    """A provider's position in words (its figures, its lines by element, its findings), and
+    its figures."""
+    row = statement.providers.filter(pl.col("provider") == provider).row(0, named=True)
+    text = [
+        f"{row['name']} is due {as_money(row['due'])} and earned {as_money(row['earned'])}; "
+        f"{as_money(row['deducted'])} is deducted and {as_money(row['withheld'])} withheld, "
+        f"{as_money(row['repaid'])} repaid: {as_money(row['payable'])} is payable."
+    ]
+    if row["retained"]:
+        text.append(f"{as_money(row['retained'])} withheld earlier is retained for good.")
+    if row["held"]:
         text.append(
-            f"{row['name']} is due {as_money(row['due'])} and earned {as_money(row['earned'])}; "
-            f"{as_money(row['deducted'])} is deducted and {as_money(row['withheld'])} withheld, "
-            f"{as_money(row['repaid'])} repaid: {as_money(row['payable'])} is payable."
+            f"{as_money(row['held'])} withheld is held at the period's end, to be repaid when "
+            "the step clears (or retained, if it does not clear in time)."
         )
-        if row["retained"]:
-            text.append(f"{as_money(row['retained'])} withheld earlier is retained for good.")
-        if row["held"]:
-            text.append(
-                f"{as_money(row['held'])} withheld is held at the period's end, to be repaid when "
-                "the step clears (or retained, if it does not clear in time)."
-            )
-        text.append("By element:")
-        by = (
-            lines.group_by("element", maintain_order=True)
-            .agg(pl.len().alias("lines"), pl.col("amount").sum(), pl.col("payable").sum())
-            .to_dicts()
-        )
-        for part in by:
-            text.append(
-                f"  {_WORDS[part['element']]}: {as_money(part['amount'])} over {part['lines']} "
-                f"line{'s' if part['lines'] != 1 else ''}"
-            )
-        findings = statement.findings.filter(pl.col("provider") == provider)
-        for message in findings.get_column("message").to_list():
-            text.append(f"Finding: {message}")
-        return Explanation("\n".join(text), fields)
+    text.append("By element:")
+    by = (
+        lines.group_by("element", maintain_order=True)
+        .agg(pl.len().alias("lines"), pl.col("amount").sum(), pl.col("payable").sum())
+        .to_dicts()
+    )
+    text.extend(
+        f"  {ELEMENT_WORDS[part['element']]}: {as_money(part['amount'])} over "
+        f"{part['lines']} line{'s' if part['lines'] != 1 else ''}"
+        for part in by
+    )
+    findings = statement.findings.filter(pl.col("provider") == provider)
+    text.extend(f"Finding: {message}" for message in findings.get_column("message").to_list())
+    return text, {f: str(row[f]) for f in FIGURES}
+
+
+def _each_line(
+    statement: Statement, scope: _Scope, lines: pl.DataFrame
+) -> tuple[list[str], dict[str, Any]]:
+    """Each line in scope with its basis, what they make payable, and (for withholding) what
+    is still held at the period's end."""
     total = Decimal(lines.get_column("payable").sum())
-    fields["payable"] = str(total)
-    for row in lines.iter_rows(named=True):
-        text.append(
-            f"  {row['service']} {row['month']} {_WORDS[row['element']]}: "
-            f"{as_money(row['amount'])} ({row['category']}): {row['basis']}"
-        )
+    text = [
+        f"  {row['service']} {row['month']} {ELEMENT_WORDS[row['element']]}: "
+        f"{as_money(row['amount'])} ({row['category']}): {row['basis']}"
+        for row in lines.iter_rows(named=True)
+    ]
     text.append(f"Payable for these lines: {as_money(total)}.")
     ledger = statement.withholding
-    if element in ("withheld", "repaid", "retained") and ledger.height:
+    if scope.element in ("withheld", "repaid", "retained") and ledger.height:
         # Only the services whose lines are explained (a provider's own, or the one named).
         ledger = ledger.filter(pl.col("service").is_in(lines.get_column("service").unique()))
-        held = ledger.filter(pl.col("outcome") == "held")
+        held = ledger.filter(pl.col("outcome") == OUTCOMES[HELD])
         if held.height:
             text.append(
-                f"Still held at {s['to']}: {as_money(Decimal(held.get_column('withheld').sum()))} "
+                f"Still held at {statement.summary['to']}: "
+                f"{as_money(Decimal(held.get_column('withheld').sum()))} "
                 f"(withheld in {', '.join(held.get_column('month').to_list())})."
             )
-    return Explanation("\n".join(text), fields)
+    return text, {"payable": str(total)}

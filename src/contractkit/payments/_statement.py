@@ -8,69 +8,35 @@ may be repaid in the period), but only the period's lines are shown.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, ClassVar
 
 import attrs
 import polars as pl
 
-from contractkit._kernel.money_tables import POUNDS, MoneyResult, as_pounds
+from contractkit._kernel.money_tables import POUNDS, MoneyResult
 from contractkit._kernel.months import month_number
-from contractkit._kernel.pence_sums import check_figures, require_room, within
 from contractkit._suggest import did_you_mean
 from contractkit.evaluation import Evaluation, evaluate
-from contractkit.model import Contract
+from contractkit.model import Contract, Finance
 from contractkit.model.kinds import refuse
 from contractkit.money import Money
-from contractkit.payments._activity import Activity, Claims, read_activity, read_claims
-from contractkit.payments._deductions import consequences, last_month, withholding
-from contractkit.payments._lines import FINDING_SCHEMA, LINE_SCHEMA, month_text, month_texts, per
+from contractkit.payments._activity import Activity, Claims, accounts, read_activity, read_claims
+from contractkit.payments._catalogue import FIGURES
+from contractkit.payments._column_words import month_text
+from contractkit.payments._consequences import consequences
+from contractkit.payments._incentive import incentive
+from contractkit.payments._lines import FINDING_SCHEMA, LINE_SCHEMA
 from contractkit.payments._outcome_payments import outcome_payments
-from contractkit.payments._service_payments import (
-    ServiceMonths,
-    fixed_and_variable,
-    incentive,
-    year_of,
-)
+from contractkit.payments._service_months import ServiceMonths, last_month, year_of
+from contractkit.payments._service_payments import fixed_and_variable
+from contractkit.payments._statement_tables import Span, Worked, statement_tables
+from contractkit.payments._withholding import withholding
 from contractkit.periods import FinancialYear, Month, Period, parse_period
 from contractkit.results import Explanation
 
-__all__ = ["CATEGORIES", "ELEMENTS", "STATEMENT_FINDINGS", "Statement", "statement"]
-
-ELEMENTS: dict[str, str] = {
-    "fixed": "due",
-    "incentive_advance": "due",
-    "variable": "earned",
-    "outcome": "earned",
-    "incentive_year_end": "earned",
-    "consequence": "deducted",
-    "withheld": "withheld",
-    "repaid": "repaid",
-    "retained": "retained",
-}
-"""Each kind of line, and the column of the statement it counts in."""
-
-CATEGORIES = ("due", "earned", "deducted", "withheld", "repaid", "retained")
-"""The statement's columns: payable = due + earned − deducted − withheld + repaid; retained is
-withheld money kept for good (already counted when it was withheld)."""
-
-STATEMENT_FINDINGS: dict[str, str] = {
-    "no_activity": "a service with a variable payment reported no activity for a month",
-    "payment_limit_reached": "activity in a month went unpaid: it is above the payment limit "
-    "for the year",
-    "withholding_in_force": "money is being withheld while an escalation step is in force",
-    "retained": "money withheld was retained: the step did not clear in time",
-    "indicator_not_reported": "an incentive indicator earned nothing: no return was made for "
-    "one of the year's periods",
-    "per_person_cap_reached": "outcome payments for a person reached the per-person cap",
-    "outcome_cap_reached": "outcome payments reached the contract's cap",
-}
-"""What a statement can find: stable codes, each with a one-line description."""
-
-_ORDER = {name: i for i, name in enumerate(ELEMENTS)}
-_CODES = {name: i for i, name in enumerate(STATEMENT_FINDINGS)}
-_FIGURES = ("due", "earned", "deducted", "withheld", "repaid", "payable", "retained", "held")
+__all__ = ["Statement", "statement"]
 
 
 @attrs.frozen(eq=False)
@@ -116,7 +82,7 @@ class Statement(MoneyResult):
     FORMAT: ClassVar[str] = "contractkit-statement"
     NOUN: ClassVar[str] = "statement"
     HEADLINE: ClassVar[str] = "summary"
-    FIGURES: ClassVar[tuple[str, ...]] = _FIGURES
+    FIGURES: ClassVar[tuple[str, ...]] = FIGURES
     SCHEMAS: ClassVar[Mapping[str, Mapping[str, pl.DataType]]] = {
         "lines": {
             "provider": pl.String(),
@@ -219,7 +185,7 @@ class Statement(MoneyResult):
                 **self.summary,
                 "provider": provider,
                 "name": row["name"],
-                **{f: Money(row[f]) for f in _FIGURES},
+                **{f: Money(row[f]) for f in self.FIGURES},
             },
         )
 
@@ -265,6 +231,24 @@ def statement(
     evaluation = (
         returns if isinstance(returns, Evaluation) else evaluate(contract, returns, as_of=as_of)
     )
+    span = _span(contract, evaluation, period)
+    through = span.through
+    used = read_activity(activity, contract, through=through) if activity is not None else None
+    claims = read_claims(outcomes, contract, through=through) if outcomes is not None else None
+    worked = _worked(contract, finance, evaluation, through, used, claims)
+    tables = statement_tables(contract, worked, span)
+    rejected, account = accounts(used, claims)
+    return Statement(
+        **attrs.asdict(tables, recurse=False),
+        rejected=rejected,
+        account=account,
+        evaluation=evaluation,
+    )
+
+
+def _span(contract: Contract, evaluation: Evaluation, period: str | Period | None) -> Span:
+    """The months the statement shows: the period's (by default the financial year of the last
+    month the returns reach), within the contract's term and up to that last month."""
     evaluated_to = evaluation.meta.get("evaluated_to")
     if evaluated_to is None:
         raise ValueError(
@@ -283,297 +267,32 @@ def statement(
             if first > known
             else f"{wanted} is outside the contract's term"
         )
-    used = read_activity(activity, contract, through=through) if activity is not None else None
-    claims = read_claims(outcomes, contract, through=through) if outcomes is not None else None
+    return Span(first, through, str(wanted))
+
+
+def _worked(
+    contract: Contract,
+    finance: Finance,
+    evaluation: Evaluation,
+    through: int,
+    activity: Activity | None,
+    claims: Claims | None,
+) -> Worked:
+    """Every line and finding to month ``through`` (before the period too: a sum withheld
+    earlier may be repaid in it), the withholding ledger and the outcome claims paid."""
     rows = ServiceMonths.of(contract, through)
-    due = fixed_and_variable(contract, finance, rows, used)
+    due = fixed_and_variable(contract, finance, rows, activity)
     advance_lines, advance_findings = incentive(contract, finance, rows, evaluation)
     charged = consequences(contract, finance, evaluation, through)
     outcome_lines, outcome_findings, paid_claims = outcome_payments(contract, finance, claims)
     kept_lines, kept_findings, ledger = withholding(contract, finance, evaluation, rows, due.value)
     every_line = [*due.lines, *advance_lines, *charged, *outcome_lines, *kept_lines]
     every_finding = [*due.findings, *advance_findings, *outcome_findings, *kept_findings]
-    lines = pl.concat(every_line) if every_line else pl.DataFrame(schema=LINE_SCHEMA)
-    found = pl.concat(every_finding) if every_finding else pl.DataFrame(schema=FINDING_SCHEMA)
-    return _build(
-        contract,
-        evaluation,
-        lines,
-        found,
-        ledger,
-        paid_claims,
-        first,
-        through,
-        str(wanted),
-        used,
-        claims,
-    )
-
-
-def _build(
-    contract: Contract,
-    evaluation: Evaluation,
-    lines: pl.DataFrame,
-    found: pl.DataFrame,
-    ledger: pl.DataFrame,
-    paid_claims: pl.DataFrame,
-    first: int,
-    through: int,
-    period: str,
-    activity: Activity | None,
-    claims: Claims | None,
-) -> Statement:
-    """The statement's tables: the period's lines, each provider's figures, the ledger, the
-    claims and the findings."""
-    services = contract.services
-    provider_of = [s.provider for s in services]
-    ids = [s.id for s in services]
-    # Every sum below is exact in 64 bits, or the statement is refused; every figure is within
-    # the largest amount, or the statement is refused naming it.
-    require_room(
-        "the statement's amounts",
-        lines.get_column("amount").to_numpy(),
-        found.get_column("amount").fill_null(0).to_numpy(),
-        ledger.get_column("withheld").to_numpy(),
-    )
-    check_figures(lines, ["amount"], _line_words(ids))
-    shown = (
-        lines.filter((pl.col("month") >= first) & (pl.col("month") <= through))
-        .with_columns(
-            category=pl.col("element").replace_strict(ELEMENTS, return_dtype=pl.String),
-            _order=pl.col("element").replace_strict(_ORDER, return_dtype=pl.Int64),
-        )
-        .with_columns(
-            payable=pl.when(pl.col("category").is_in(["deducted", "withheld"]))
-            .then(-pl.col("amount"))
-            .when(pl.col("category") == "retained")
-            .then(0)
-            .otherwise(pl.col("amount"))
-        )
-        .sort("service", "month", "_order", "reference", nulls_last=False, maintain_order=True)
-    )
-    service = shown.get_column("service").to_numpy()
-    table = shown.select(
-        provider=per(service, provider_of),
-        service=per(service, ids),
-        month=month_texts(pl.col("month")),
-        element=pl.col("element"),
-        category=pl.col("category"),
-        reference=pl.col("reference"),
-        quantity=pl.col("quantity"),
-        amount=as_pounds(pl.col("amount")),
-        payable=as_pounds(pl.col("payable")),
-        basis=pl.col("basis"),
-    )
-    # Each provider's figures: earned counts what it adds to (or takes from) the payment.
-    figures = (
-        shown.with_columns(
-            provider=per(service, provider_of),
-            figure=pl.when(pl.col("category") == "earned")
-            .then(pl.col("payable"))
-            .otherwise(pl.col("amount")),
-        )
-        .group_by("provider")
-        .agg(
-            *(
-                pl.col("figure").filter(pl.col("category") == c).sum().alias(c)
-                for c in ("due", "earned", "deducted", "withheld", "repaid", "retained")
-            ),
-            pl.col("payable").sum(),
-        )
-    )
-    held = (
-        ledger.filter(pl.col("outcome") == "held")
-        .with_columns(
-            provider=pl.col("service").replace_strict(
-                dict(zip(ids, provider_of, strict=True)), return_dtype=pl.String
-            )
-        )
-        .group_by("provider")
-        .agg(held=pl.col("withheld").sum())
-    )
-    providers = (
-        pl.DataFrame(
-            {
-                "provider": [p.id for p in contract.providers],
-                "name": [p.name for p in contract.providers],
-            }
-        )
-        .join(figures, on="provider", how="left", maintain_order="left")
-        .join(held, on="provider", how="left", maintain_order="left")
-        .select("provider", "name", *(pl.col(f).fill_null(0) for f in _FIGURES))
-    )
-    check_figures(providers, _FIGURES, lambda row, figure: f"provider {row['provider']}'s {figure}")
-    sums = {
-        f: within(int(providers.get_column(f).sum()), f"the statement's {f} in all")
-        for f in _FIGURES
-    }
-    providers = providers.with_columns(as_pounds(pl.col(f)) for f in _FIGURES)
-    summary: dict[str, Any] = {
-        "contract": contract.id,
-        "period": period,
-        "from": month_text(first),
-        "to": month_text(through),
-        **{f: Money.from_pence(sums[f]) for f in _FIGURES},
-    }
-    rejected, account = _accounts(activity, claims)
-    return Statement(
-        lines=table,
-        providers=providers,
-        withholding=ledger.with_columns(as_pounds(pl.col("value")), as_pounds(pl.col("withheld"))),
-        outcomes=paid_claims.select(
-            service=per(paid_claims.get_column("service").to_numpy(), ids),
-            person=pl.col("person"),
-            outcome=pl.col("outcome").replace_strict(
-                _outcome_names(contract), return_dtype=pl.String
-            ),
-            month=month_texts(pl.col("month")),
-            price=as_pounds(pl.col("price")),
-            paid=as_pounds(pl.col("paid")),
-            capped_by=pl.col("capped_by"),
+    return Worked(
+        lines=pl.concat(every_line) if every_line else pl.DataFrame(schema=LINE_SCHEMA),
+        findings=(
+            pl.concat(every_finding) if every_finding else pl.DataFrame(schema=FINDING_SCHEMA)
         ),
-        findings=_findings(found, first, through, services),
-        summary=summary,
-        rejected=rejected,
-        account=account,
-        evaluation=evaluation,
+        ledger=ledger,
+        claims=paid_claims,
     )
-
-
-def _line_words(ids: Sequence[str]) -> Any:
-    """A line of the statement (as worked out), in words."""
-
-    def words(row: Mapping[str, Any], column: str) -> str:
-        reference = f" ({row['reference']})" if row["reference"] else ""
-        return (
-            f"service {ids[row['service']]}'s {row['element']} line for "
-            f"{month_text(row['month'])}{reference}"
-        )
-
-    return words
-
-
-def _outcome_names(contract: Contract) -> dict[int, str]:
-    finance = contract.finance
-    card = finance.outcome_payments if finance is not None else None
-    return {i: r.outcome for i, r in enumerate(card.rates)} if card is not None else {}
-
-
-_COLLAPSED = {
-    "no_activity": "{service} reported no {detail} activity for {count} months ({months}): "
-    "nothing is paid for them",
-    "payment_limit_reached": "{service}: {amount} of {detail} ({months})",
-    "per_person_cap_reached": "{service}: {count} outcome claims reduced by {detail} ({months}): "
-    "{amount} not paid",
-    "outcome_cap_reached": "{service}: {count} outcome claims reduced by {detail} ({months}): "
-    "{amount} not paid",
-}
-"""Findings made month by month that are reported once per service, over the months found."""
-
-
-def _findings(
-    found: pl.DataFrame, first: int, through: int, services: Sequence[Any]
-) -> pl.DataFrame:
-    """The period's findings, each service's repeated monthly findings of one kind as one, in
-    order of service, month and kind."""
-    within = found.filter(
-        pl.col("month").is_null() | ((pl.col("month") >= first) & (pl.col("month") <= through))
-    )
-    repeated = pl.col("code").is_in(list(_COLLAPSED))
-    groups = (
-        within.filter(repeated)
-        .group_by("code", "service", "detail", maintain_order=True)
-        .agg(
-            pl.len().alias("_rows"),
-            pl.col("month").unique().sort().alias("_months"),
-            pl.col("amount").sum().alias("_amount"),
-            pl.col("amount").is_not_null().any().alias("_has_amount"),
-            pl.col("count").sum().alias("_count"),
-            pl.col("message").first(),
-        )
-    )
-    check_figures(
-        groups,
-        ["_amount"],
-        lambda row, _: f"service {services[row['service']].id}'s {row['code']} findings in all",
-    )
-    collapsed = []
-    for row in groups.iter_rows(named=True):  # one per service and kind of finding
-        months = row["_months"]
-        amount = row["_amount"] if row["_has_amount"] else None
-        message = row["message"]
-        if row["_rows"] > 1:
-            span = (
-                ", ".join(month_text(m) for m in months)
-                if len(months) <= 3
-                else f"{month_text(months[0])} to {month_text(months[-1])}"
-            )
-            message = _COLLAPSED[row["code"]].format(
-                service=services[row["service"]].id,
-                detail=row["detail"],
-                count=row["_rows"] if row["code"] == "no_activity" else row["_count"],
-                months=span,
-                amount=Money.from_pence(amount).format() if amount is not None else "",
-            )
-        collapsed.append(
-            {
-                "code": row["code"],
-                "service": row["service"],
-                "month": months[-1],
-                "amount": amount,
-                "message": message,
-            }
-        )
-    every = pl.concat(
-        [
-            within.filter(~repeated).select("code", "service", "month", "amount", "message"),
-            pl.DataFrame(
-                collapsed,
-                schema={
-                    k: FINDING_SCHEMA[k] for k in ("code", "service", "month", "amount", "message")
-                },
-            ),
-        ]
-    ).sort(
-        pl.col("service"),
-        pl.col("month"),
-        pl.col("code").replace_strict(_CODES, return_dtype=pl.Int64),
-        maintain_order=True,
-    )
-    service = every.get_column("service").to_numpy()
-    return every.select(
-        code=pl.col("code"),
-        provider=per(service, [s.provider for s in services]),
-        service=per(service, [s.id for s in services]),
-        month=month_texts(pl.col("month")),
-        amount=as_pounds(pl.col("amount")),
-        message=pl.col("message"),
-    )
-
-
-def _accounts(
-    activity: Activity | None, claims: Claims | None
-) -> tuple[pl.DataFrame, dict[str, Any]]:
-    """The rejected activity and outcome rows, and the account of every row of each."""
-    parts = []
-    account: dict[str, Any] = {"source": [], "read": 0, "accepted": 0, "rejected": 0, "excluded": 0}
-    for name, read in (("activity", activity), ("outcomes", claims)):
-        if read is None:
-            continue
-        account[name] = read.account
-        account["source"].append(read.account["source"])
-        for key in ("read", "accepted", "rejected", "excluded"):
-            account[key] += read.account[key]
-        if read.rejected.height:
-            parts.append(
-                read.rejected.select(pl.lit(name).alias("file"), "row", "reason", "message")
-            )
-    account["source"] = ", ".join(account["source"]) or "no activity or outcome claims"
-    rejected = (
-        pl.concat(parts)
-        if parts
-        else pl.DataFrame(
-            schema={"file": pl.String, "row": pl.Int64, "reason": pl.String, "message": pl.String}
-        )
-    )
-    return rejected, account

@@ -15,16 +15,16 @@ from collections.abc import Sequence
 import attrs
 import numpy as np
 import polars as pl
-from numpy.typing import NDArray
 
+from contractkit._kernel.arrays import Ints
 from contractkit.payments._lines import half_up
 
-__all__ = ["Ledger", "RuleTerms", "withhold"]
-
-Ints = NDArray[np.int64]
+__all__ = ["HELD", "OUTCOMES", "REPAID", "RETAINED", "Ledger", "RuleTerms", "withhold"]
 
 HELD, REPAID, RETAINED = 0, 1, 2
+"""What became of a sum withheld, as a number in the ledger's ``outcome``."""
 OUTCOMES = ("held", "repaid", "retained")
+"""Each outcome's word (at its number), as the statement's withholding table shows it."""
 
 
 @attrs.frozen
