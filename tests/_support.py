@@ -18,25 +18,19 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from types import FrameType, ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import pytest
 from hypothesis import strategies as st
 
 import contractkit
-from contractkit import (
-    Contract,
-    Evaluation,
-    FinancialYear,
-    Money,
-    Month,
-    Quarter,
-    SpecError,
-)
+from contractkit import Contract, FinancialYear, Money, Month, Quarter, SpecError
 from contractkit.model import PooledFund, SystemPlan
-from contractkit.payments import CATEGORIES, ELEMENTS, STATEMENT_FINDINGS, Statement
-from contractkit.returns import REASONS
+
+if TYPE_CHECKING:  # the evaluator and the payments engine load when first used, not on import
+    from contractkit import Evaluation
+    from contractkit.payments import Statement
 
 # --- text, edited and located -----------------------------------------------------------------
 
@@ -491,6 +485,8 @@ GOOD = {
 
 def assert_accounted(evaluation: Evaluation, read: int) -> None:
     """Every one of the ``read`` rows is accepted, rejected for a known reason, or excluded."""
+    from contractkit.returns import REASONS
+
     account = evaluation.account
     assert account["read"] == read
     assert account["accepted"] + account["rejected"] + account["excluded"] == read
@@ -650,6 +646,8 @@ def _sum(frame: pl.DataFrame, column: str) -> Decimal:
 
 def check_identities(s: Statement) -> None:
     """What every statement keeps, whatever its figures."""
+    from contractkit.payments import CATEGORIES, ELEMENTS, STATEMENT_FINDINGS
+
     lines, summary = s.lines, s.summary
     # each line counts in its element's column, and its payable follows from its category
     for row in lines.iter_rows(named=True):

@@ -28,8 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*/contract.yaml"))
 ELECTIVE = ROOT / "examples" / "elective-recovery" / "contract.yaml"
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/contract.schema.json"
-
-
 pytestmark = pytest.mark.usefixtures("plain_output")
 
 
