@@ -12,11 +12,6 @@ from typing import Any, ClassVar, Union
 import attrs
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-# The metaclass of every pydantic model. Hooking its __call__ (rather than defining __init__)
-# turns pydantic's ValidationError into our SpecError while type checkers keep the typed,
-# field-by-field constructor that pydantic synthesises.
-from pydantic._internal._model_construction import ModelMetaclass
-
 from contractkit._suggest import closest, did_you_mean
 from contractkit.errors import Problem, SpecError
 
@@ -85,19 +80,26 @@ def format_path(path: Sequence[PathPart]) -> str:
     return out
 
 
-class _SpecMeta(ModelMetaclass):
-    def __call__(cls, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - a metaclass's `self` is a class
+class SpecModel(BaseModel):
+    """Immutable, strict about unknown keys, and described by its docstrings."""
+
+    def __init__(self, /, **data: Any) -> None:
+        """Build a spec from its keys and values; a :class:`~contractkit.errors.SpecError`
+        (every problem, each at its path) if they do not make one. Type checkers see each
+        model's own typed constructor, which pydantic synthesises from its fields."""
         try:
-            return super().__call__(*args, **kwargs)
+            super().__init__(**data)
         except ValidationError as error:
-            issues = issues_from_error(error, typing.cast(type[BaseModel], cls))
+            issues = issues_from_error(error, type(self))
             problems = [Problem(message=i.message, path=format_path(i.path)) for i in issues]
             # The problems say everything; chaining pydantic's own report would repeat it.
             raise SpecError(problems) from None
 
-
-class SpecModel(BaseModel, metaclass=_SpecMeta):
-    """Immutable, strict about unknown keys, and described by its docstrings."""
+    # Pydantic calls a model's own __init__ for every model it validates nested inside another,
+    # unless the __init__ carries the mark its BaseModel.__init__ does. Ours only turns the
+    # error of a spec built directly into a SpecError, so it carries the mark: a nested spec is
+    # still validated by pydantic's core, its problems gathered with the rest.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]  # pydantic's mark on a function
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(
