@@ -30,7 +30,7 @@ from contractkit.model._dates import Day
 from contractkit.model._types import Id
 from contractkit.model.embedding import ESTABLISHED, Stage, StageMode, StageSpan, schedule
 from contractkit.model.escalation import EscalationRule, Flags, contract_management_stage
-from contractkit.model.kpi import KPI, Direction, Measure
+from contractkit.model.kpi import KPI, Direction, Measure, describe_kpi
 from contractkit.model.payment_terms import Consequence, Finance, Indicator, curve_issues
 from contractkit.model.provider import Commissioner, Provider, ProviderType
 from contractkit.model.reporting import Reporting
@@ -181,8 +181,6 @@ class Contract(SpecModel):
 
     def kpi_summary(self, kpi: KPI | str) -> str:
         """A KPI in one plain-English sentence, naming the stages it is monitored only in."""
-        from contractkit.model.english import describe_kpi
-
         return describe_kpi(self.kpi(kpi) if isinstance(kpi, str) else kpi, self.stages)
 
     def __repr__(self) -> str:
