@@ -150,27 +150,30 @@ def _model_at(root: type[BaseModel], path: Path) -> type[BaseModel] | None:
     """The model class found by following ``path`` from ``root`` through fields and containers."""
     current: list[Any] = [root]
     for part in path:
-        following: list[Any] = []
-        for candidate in current:
-            origin = typing.get_origin(candidate)
-            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-                if isinstance(part, str):
-                    for name, field in candidate.model_fields.items():
-                        if part in (name, field.alias):
-                            following.extend(_unwrap(field.annotation))
-            elif origin in (tuple, list, Sequence, typing.Sequence) and isinstance(part, int):
-                args = typing.get_args(candidate)
-                if args:
-                    following.extend(_unwrap(args[0]))
-            elif origin in (dict, Mapping, typing.Mapping):
-                args = typing.get_args(candidate)
-                if len(args) == 2:
-                    following.extend(_unwrap(args[1]))
-        current = following
-    for candidate in current:
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
+        current = [inner for candidate in current for inner in _inside(candidate, part)]
+    return next((candidate for candidate in current if _is_model(candidate)), None)
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _inside(annotation: Any, part: PathPart) -> list[Any]:
+    """What an annotation holds one step along a path: a model's field (by name or alias), a
+    sequence's item (by index) or a mapping's value."""
+    if _is_model(annotation):
+        if not isinstance(part, str):
+            return []
+        fields = annotation.model_fields.items()
+        matching = [field for name, field in fields if part in (name, field.alias)]
+        return [inner for field in matching for inner in _unwrap(field.annotation)]
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (tuple, list, Sequence, typing.Sequence) and isinstance(part, int):
+        return _unwrap(args[0]) if args else []
+    if origin in (dict, Mapping, typing.Mapping):
+        return _unwrap(args[1]) if len(args) == 2 else []
+    return []
 
 
 def _field_names(model: type[BaseModel]) -> list[str]:
