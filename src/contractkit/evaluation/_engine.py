@@ -12,6 +12,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from contractkit._kernel.months import month_number
 from contractkit.errors import ArgumentError
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ from contractkit.evaluation._completeness import Completeness, completeness, fit
 from contractkit.evaluation._escalation import escalate
 from contractkit.evaluation._evaluation import Evaluation, Facts
 from contractkit.evaluation._grid import Grid, build_grid, resolve_thresholds, stage_index
-from contractkit.evaluation._plan import Plan, compile_plan, month_index
+from contractkit.evaluation._plan import Plan, compile_plan
 from contractkit.evaluation._spc import CHART_CHOICES, ChartChoice
 from contractkit.evaluation._verdict import (
     ALARM,
@@ -57,7 +58,7 @@ def _end_month(as_of: date | None, returns: Returns, plan: Plan) -> int:
     last month in the data."""
     if as_of is not None:
         last_day = calendar.monthrange(as_of.year, as_of.month)[1]
-        end = month_index(as_of) - (0 if as_of.day == last_day else 1)
+        end = month_number(as_of) - (0 if as_of.day == last_day else 1)
     else:
         # The last month any return reaches, accepted or rejected but meant for one of its
         # series' periods (a rejected last return still shows the period was reached; a row
@@ -144,13 +145,12 @@ def evaluate(
     contract = _the_contract(contract)
     as_of = _the_day(as_of)
     plan = compile_plan(contract)
-    # (Here, not at the top: the returns reader imports the evaluator's plan.)
     from contractkit.returns import Returns, parse_mapping, read_returns
 
     if not isinstance(returns, Returns):
         mapping = parse_mapping(columns) if columns else None
         returns = read_returns(
-            returns, plan, columns=mapping, where=where, as_of=as_of, sheet=sheet
+            returns, plan.series, columns=mapping, where=where, as_of=as_of, sheet=sheet
         )
     end_month = _end_month(as_of, returns, plan)
     grid = build_grid(plan, end_month)

@@ -20,6 +20,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit._account_line import account_line
+from contractkit._kernel.months import period_of
 
 if TYPE_CHECKING:
     from contractkit.returns import Returns
@@ -30,7 +31,7 @@ from contractkit.evaluation._aggregate import Combined
 from contractkit.evaluation._completeness import FAILURES, Completeness
 from contractkit.evaluation._explain import Explanation, explain_row
 from contractkit.evaluation._grid import Grid, Thresholds, commencement_dates
-from contractkit.evaluation._plan import Plan, period_from_index
+from contractkit.evaluation._plan import Plan
 from contractkit.evaluation._spc import CHART_NAMES, SIGNAL_NAMES, Charts, compared
 from contractkit.evaluation._verdict import VERDICTS, Verdicts
 from contractkit.model import Contract
@@ -175,7 +176,7 @@ class Evaluation:
         kpis = contract.kpis
         steps = list(contract.steps)
         periods, period_index = _distinct(grid.a_start * 16 + grid.a_months)
-        period_names = [str(period_from_index(int(p) // 16, int(p) % 16)) for p in periods]
+        period_names = [str(period_of(int(p) // 16, int(p) % 16)) for p in periods]
         # Stage dates depend only on the commencement date: one schedule per distinct date.
         dates, service_date = commencement_dates(contract)
         span_index = service_date[series_service] * len(stages) + facts.stage
@@ -247,7 +248,7 @@ class Evaluation:
         meta = {
             "contract": {"id": contract.id, "title": contract.title},
             "as_of": as_of.isoformat() if as_of else None,
-            "evaluated_to": str(period_from_index(end_month, 1)) if end_month > -(10**5) else None,
+            "evaluated_to": str(period_of(end_month, 1)) if end_month > -(10**5) else None,
             "profile": profile,
             "chart": chart,
             "frequencies": {
@@ -681,7 +682,7 @@ class _RawPoints:
         months = np.asarray(self.accepted["months"], dtype=np.int64)[rows]
         contract = self.plan.contract
         periods, index = _distinct(start * 16 + months)
-        names = [str(period_from_index(int(p) // 16, int(p) % 16)) for p in periods]
+        names = [str(period_of(int(p) // 16, int(p) % 16)) for p in periods]
         return pl.DataFrame(
             {
                 "service": _labels(

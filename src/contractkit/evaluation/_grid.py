@@ -25,7 +25,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from contractkit import _blocks
-from contractkit.evaluation._plan import Plan, month_index
+from contractkit._kernel.months import month_number
+from contractkit.evaluation._plan import Plan
 from contractkit.model import KPI, Contract, Direction, Service, StageMode
 from contractkit.model.threshold import (
     Absolute,
@@ -53,7 +54,7 @@ SPAN = 1 << 16
 
 def _effective_month(day: date) -> int:
     """The first month whose first day is on or after ``day``."""
-    return month_index(day) + (0 if day.day == 1 else 1)
+    return month_number(day) + (0 if day.day == 1 else 1)
 
 
 @attrs.frozen
@@ -317,7 +318,7 @@ def _service_refs(
         path = ("services", s_code, "trajectories", kpi.id, str(period))
         out.append(
             (
-                month_index(period.start),
+                month_number(period.start),
                 ThresholdRef(
                     kpi.level(value),
                     path,
