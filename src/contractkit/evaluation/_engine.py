@@ -33,6 +33,7 @@ from contractkit.evaluation._verdict import (
     MET,
     UNDER,
     WITHIN,
+    Figures,
     Verdicts,
     judge,
 )
@@ -161,19 +162,18 @@ def evaluate(
     measure = plan.kpi_measure[kpi]
     higher = plan.kpi_better[kpi] > 0
     per = plan.kpi_per[kpi]
-    verdicts = judge(
-        measure,
-        higher,
-        per,
-        combined.numerator,
-        combined.denominator,
-        combined.value,
-        combined.count,
-        combined.sd,
-        thresholds.level,
-        warning=contract.flags.warning,
-        alarm=contract.flags.alarm,
+    figures = Figures(
+        measure=measure,
+        higher=higher,
+        per=per,
+        numerator=combined.numerator,
+        denominator=combined.denominator,
+        value=combined.value,
+        count=combined.count,
+        sd=combined.sd,
+        threshold=thresholds.level,
     )
+    verdicts = judge(figures, warning=contract.flags.warning, alarm=contract.flags.alarm)
     evidence = completeness(grid, plan, combined, returns.attributable)
     would, would_level = _statuses(verdicts.verdict, verdicts.level, evidence, plan, grid, higher)
     # A period left without a verdict by returns missing from earlier in its year (a
