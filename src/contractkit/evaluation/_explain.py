@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from contractkit.evaluation._spc import CHART_WORDS, EVERY_WORDS, PERIOD_WORDS, compared
+from contractkit.evaluation._spc_words import CHART_WORDS, EVERY_WORDS, PERIOD_WORDS, compared
 from contractkit.model.english import counted, long_date
 from contractkit.periods import parse_canonical
 
