@@ -15,6 +15,8 @@ p-value, and the minimum detectable shortfall at 80% power. Provider type is nev
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 import numpy as np
 from numpy.typing import NDArray
@@ -113,18 +115,19 @@ def observe(
     ``per`` (computed as x × per / E, rounded once, so that it compares with the threshold
     exactly), a mean, or a count. NaN where there is nothing to observe. ``measure`` holds
     measure codes (see ``MEASURES``); ``value`` and ``count`` may be None without means."""
+    of_measure: dict[int, Callable[[Bools], Floats]] = {
+        PROPORTION: lambda rows: numerator[rows] / denominator[rows],
+        RATE: lambda rows: numerator[rows] * per[rows] / denominator[rows],
+        COUNT: lambda rows: numerator[rows],
+    }
+    if value is not None and count is not None:
+        of_measure[MEAN] = lambda rows: np.where(count[rows] > 0, value[rows], np.nan)
     observed = np.full(measure.shape, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         for code in np.unique(measure):
-            rows = measure == code
-            if code == PROPORTION:
-                observed[rows] = numerator[rows] / denominator[rows]
-            elif code == RATE:
-                observed[rows] = numerator[rows] * per[rows] / denominator[rows]
-            elif code == MEAN and value is not None and count is not None:
-                observed[rows] = np.where(count[rows] > 0, value[rows], np.nan)
-            elif code == COUNT:
-                observed[rows] = numerator[rows]
+            if int(code) in of_measure:
+                rows = measure == code
+                observed[rows] = of_measure[int(code)](rows)
     return observed
 
 

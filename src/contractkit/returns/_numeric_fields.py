@@ -111,7 +111,6 @@ class NumericFields:
 
 def read_numeric_fields(frame: pl.DataFrame, sources: Mapping[str, Source]) -> NumericFields:
     """Each numeric field the returns have, read by the number grammar from its source."""
-    height = frame.height
     read: dict[str, _Read] = {}
 
     def column(name: str) -> _Read:
@@ -127,17 +126,14 @@ def read_numeric_fields(frame: pl.DataFrame, sources: Mapping[str, Source]) -> N
         source = sources.get(field)
         if source is None:
             continue  # a field the returns lack is left out
-        if not source.columns:  # a constant, or arithmetic on numbers alone
-            constant = frame.select(source.expression.alias("_")).to_series()
-            one, problem_of_one = read_numbers(constant.head(1))
-            value = np.full(height, one[0] if one.size else np.nan)
-            problem = np.full(height, problem_of_one[0] if one.size else EMPTY, dtype=np.int8)
-        elif not source.arithmetic:
-            value, problem = column(source.columns[0])
-        else:
+        if source.columns and source.arithmetic:
             value, problem, culprit, result = _arithmetic(frame, source, column)
             if problem.any():
                 culprits[field], results[field] = culprit, result
+        elif source.columns:
+            value, problem = column(source.columns[0])
+        else:  # a constant, or arithmetic on numbers alone
+            value, problem = _constant(frame, source)
         values[field] = value
         bad = problem > EMPTY  # an empty cell is no problem here, but perhaps a missing field
         if bad.any():
@@ -147,6 +143,15 @@ def read_numeric_fields(frame: pl.DataFrame, sources: Mapping[str, Source]) -> N
 
 _Read = tuple[NDArray[np.float64], NDArray[np.int8]]
 """A column read as numbers: the values and each cell's problem."""
+
+
+def _constant(frame: pl.DataFrame, source: Source) -> _Read:
+    """A constant field (or arithmetic on numbers alone), read once, for every row."""
+    constant = frame.select(source.expression.alias("_")).to_series()
+    one, problem_of_one = read_numbers(constant.head(1))
+    value = np.full(frame.height, one[0] if one.size else np.nan)
+    problem = np.full(frame.height, problem_of_one[0] if one.size else EMPTY, dtype=np.int8)
+    return value, problem
 
 
 def _arithmetic(

@@ -333,14 +333,13 @@ class _Composer:
             return  # a scalar or an alias: nothing more to consume
         inside = 1
         for inner in self.events:
-            if isinstance(inner, SequenceStartEvent | MappingStartEvent):
-                inside += 1
-                if depth + inside - 1 > _MAX_DEPTH:
-                    self.node(inner, path, depth + inside - 1)  # reports it, and stops
-            elif isinstance(inner, SequenceEndEvent | MappingEndEvent):
-                inside -= 1
-                if inside == 0:
-                    return
+            opens = isinstance(inner, SequenceStartEvent | MappingStartEvent)
+            closes = isinstance(inner, SequenceEndEvent | MappingEndEvent)
+            inside += int(opens) - int(closes)
+            if opens and depth + inside - 1 > _MAX_DEPTH:
+                self.node(inner, path, depth + inside - 1)  # reports it, and stops
+            if closes and inside == 0:
+                return
 
 
 def _dotted(path: tuple[str, ...]) -> str:
@@ -446,17 +445,16 @@ def _compose_documents(composer: _Composer) -> None:
     """Read the stream's document into the composer's, stopping at a second one."""
     documents = 0
     for event in composer.events:
-        if isinstance(event, DocumentStartEvent):
-            documents += 1
-            if documents > 1:
-                composer._complain(
-                    event, "a spec file holds one document; a second starts here", ()
-                )
-                return
-        elif isinstance(event, StreamEndEvent):
-            return
-        elif isinstance(event, _NODE_STARTS):
+        if isinstance(event, _NODE_STARTS):
             composer.doc.data = composer.node(event, ())
+        if isinstance(event, StreamEndEvent):
+            return
+        if not isinstance(event, DocumentStartEvent):
+            continue
+        documents += 1
+        if documents > 1:
+            composer._complain(event, "a spec file holds one document; a second starts here", ())
+            return
 
 
 def _syntax_problem(document: Document, error: MarkedYAMLError) -> Problem:
