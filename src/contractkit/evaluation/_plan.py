@@ -6,7 +6,7 @@ length in months (1, 3 or 12). Financial-year quarters start at month numbers �
 April, July, October, January — and financial years at numbers ≡ 3 (mod 12).
 
 Series (each KPI a service is held to) are numbered as the returns reader numbers them
-(:class:`~contractkit.returns._contract_series.ContractSeries`), so that an accepted return's
+(:class:`~contractkit.returns.ContractSeries`), so that an accepted return's
 series is the plan's.
 """
 
@@ -17,10 +17,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from contractkit._kernel.months import month_number
-from contractkit.model import Contract
-from contractkit.returns._contract_series import MEASURES, ContractSeries
+from contractkit.model import Contract, Measure
+from contractkit.returns import ContractSeries
 
 __all__ = ["MEASURES", "Plan", "compile_plan"]
+
+MEASURES = tuple(measure.value for measure in Measure)
+"""Measure codes: a measure's index here, in the order of :class:`~contractkit.model.Measure`
+(the order the returns reader codes them in)."""
 
 _COMBINES = ("sum", "last", "cumulative")
 _NEVER = 10**7

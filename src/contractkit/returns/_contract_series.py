@@ -1,5 +1,5 @@
 """The contract as returns are checked against it: each KPI a service is held to (a *series*),
-numbered in the contract's order.
+numbered in the contract's order (the ``series_code`` of :attr:`Returns.columns`).
 
 Services are numbered by their place in the contract's ``services``, KPIs by theirs in
 ``kpis``, and series service by service, each service's KPIs in the order it lists them. The
@@ -17,12 +17,13 @@ import numpy as np
 from contractkit._kernel.arrays import Ints
 from contractkit._kernel.months import month_number
 from contractkit.errors import ArgumentError
-from contractkit.model import Contract
+from contractkit.model import Contract, Measure
 
 __all__ = ["MEASURES", "ContractSeries", "HasContract", "contract_series"]
 
-MEASURES = ("proportion", "rate", "mean", "count")
-"""Measure codes: a measure's index here (in returns and in the evaluator's arrays alike)."""
+MEASURES = tuple(measure.value for measure in Measure)
+"""Measure codes: a measure's index here, in the order of :class:`~contractkit.model.Measure`
+(the evaluator codes measures the same way)."""
 
 
 class HasContract(Protocol):
@@ -35,7 +36,11 @@ class HasContract(Protocol):
 
 @attrs.frozen
 class ContractSeries:
-    """A contract's series, numbered: per series, its service's number and its KPI's."""
+    """A contract's series, numbered: per series, its service's number and its KPI's.
+
+    A series' number is the ``series_code`` of :attr:`Returns.columns`; the evaluator numbers
+    its series from here too. :func:`~contractkit.returns.read_returns` takes one in place of
+    its contract, to number the series once."""
 
     contract: Contract
     series_service: Ints = attrs.field(repr=False)
@@ -70,7 +75,7 @@ class ContractSeries:
         return month_number(self.contract.term.end)
 
 
-def contract_series(given: Contract | HasContract) -> ContractSeries:
+def contract_series(given: Contract | ContractSeries | HasContract) -> ContractSeries:
     """The series of a contract, or of the contract something carries."""
     if isinstance(given, ContractSeries):
         return given

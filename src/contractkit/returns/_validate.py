@@ -32,7 +32,7 @@ from contractkit.model import Contract
 from contractkit.model._base import did_you_mean
 from contractkit.returns._columns import FIELDS, NUMERIC, Source, parse_condition, to_source
 from contractkit.returns._contract_lookup import ContractLookup, text_column
-from contractkit.returns._contract_series import HasContract, contract_series
+from contractkit.returns._contract_series import ContractSeries, HasContract, contract_series
 from contractkit.returns._duplicates import mark_duplicates
 from contractkit.returns._numeric_fields import NumericFields, read_numeric_fields
 from contractkit.returns._reasons import AFTER_AS_OF, CODES, IDENTICAL, NOT_DUE, row_reasons
@@ -44,15 +44,16 @@ __all__ = ["read_returns"]
 
 def read_returns(
     source: Any,
-    contract: Contract | HasContract,
+    contract: Contract | ContractSeries | HasContract,
     *,
     columns: Mapping[str, str] | None = None,
     where: str | None = None,
     as_of: date | None = None,
     sheet: str | None = None,
 ) -> Returns:
-    """Read returns and check every row against ``contract`` (a :class:`~contractkit.Contract`;
-    an evaluator's plan of one, as earlier releases took, is read as its contract)."""
+    """Read returns and check every row against ``contract``: a :class:`~contractkit.Contract`,
+    or its series as numbered once (:class:`ContractSeries`); an evaluator's plan of one, as
+    earlier releases took, is read as its contract."""
     series = contract_series(contract)
     table, name = read_table(source, sheet=sheet)
     input_columns = [c for c in table.columns if c != ROW]
