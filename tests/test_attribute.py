@@ -35,8 +35,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from contractkit import _blocks
 from contractkit.stats import (
+    blockwise,
     c_chart,
     choose_chart,
     control_batch,
@@ -461,7 +461,7 @@ def test_charts_do_not_depend_on_the_order_of_series_in_a_batch(sets, data):
 def test_charts_do_not_depend_on_the_block_size(sets, block):
     order = list(range(len(sets)))
     whole = _per_series(_batch(sets, order), order)
-    with mock.patch.object(_blocks, "SIZE", block):
+    with mock.patch.object(blockwise, "SIZE", block):
         assert _per_series(_batch(sets, order), order) == whole
 
 

@@ -386,12 +386,22 @@ def test_errors_are_exported() -> None:
         "ArgumentError",
         "ContractKitError",
         "MoneyError",
+        "NotFoundError",
         "OutputError",
         "PeriodError",
         "Problem",
+        "RecordError",
         "ReturnsError",
         "SpecError",
         "UnitError",
     }
     for name in errors.__all__:
         assert getattr(contractkit, name) is getattr(errors, name)
+
+
+def test_a_name_not_found_is_a_key_error_written_as_a_sentence() -> None:
+    error = errors.NotFoundError("no line 'x' in the fund NEL-BCF (did you mean 'y'?)")
+    assert isinstance(error, KeyError)
+    assert isinstance(error, errors.ContractKitError)
+    assert str(error) == "no line 'x' in the fund NEL-BCF (did you mean 'y'?)"
+    assert str(KeyError("no line 'x'")) == "\"no line 'x'\""  # what a bare KeyError would show

@@ -460,8 +460,8 @@ def test_many_funds_in_one_pass_are_each_fund_alone() -> None:
     for fund in (first, second):
         alone = reconcile(fund, spends[fund.id])
         for name in ("lines", "partners", "attribution"):
-            mine = together.table(name).filter(pl.col("fund") == fund.id).drop("fund")
-            assert mine.equals(alone.table(name)), name
+            mine = together.tables[name].filter(pl.col("fund") == fund.id).drop("fund")
+            assert mine.equals(alone.tables[name]), name
         mine = together.findings.filter(pl.col("fund") == fund.id)
         assert mine.get_column("code").to_list() == alone.findings.get_column("code").to_list()
     assert together.summary["outturn"] == sum(

@@ -23,10 +23,11 @@ import contractkit
 import contractkit.payments
 import contractkit.pooled_funds
 import contractkit.system_plans
-from contractkit import Contract, Evaluation, ReturnsError, _blocks
+from contractkit import Contract, Evaluation, ReturnsError
 from contractkit.evaluation._plan import compile_plan
 from contractkit.model import PooledFund, SystemPlan
 from contractkit.returns import REASONS, read_returns
+from contractkit.stats import blockwise
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -968,7 +969,7 @@ def test_checking_in_blocks_changes_nothing(rows: list[dict[str, Any]], block: i
     frame = text_frame(*rows)
     plan = compile_plan(CONTRACT)
     whole = read_returns(frame, plan)
-    with mock.patch.object(_blocks, "SIZE", block):
+    with mock.patch.object(blockwise, "SIZE", block):
         blocked = read_returns(frame, plan)
     assert blocked.accepted.equals(whole.accepted)
     assert blocked.rejected.equals(whole.rejected)

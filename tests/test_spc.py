@@ -42,8 +42,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import contractkit
-from contractkit import _blocks
-from contractkit.stats import PROFILES, xmr, xmr_batch
+from contractkit.stats import PROFILES, blockwise, xmr, xmr_batch
 
 DATA = Path(__file__).resolve().parent / "data" / "spc"
 RULES = ("astronomical", "trend", "two_of_three", "shift")
@@ -1136,7 +1135,7 @@ def test_xmr_batch_is_the_same_whatever_the_block_size(many, profile, block):
     better = [{"higher": 1, "lower": -1, None: 0}[s["better"]] for s in many for _ in s["values"]]
     target = [np.nan if s["target"] is None else s["target"] for s in many for _ in s["values"]]
     whole = xmr_batch(values, codes_, better=better, target=target, profile=profile)
-    with mock.patch.object(_blocks, "SIZE", block):
+    with mock.patch.object(blockwise, "SIZE", block):
         blocked = xmr_batch(values, codes_, better=better, target=target, profile=profile)
     for field in attrs.fields(type(whole)):
         got, expected = getattr(blocked, field.name), getattr(whole, field.name)

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 
 import contractkit
-from contractkit import Contract, Money
+from contractkit import ArgumentError, Contract, Money
 from contractkit.money import split_pence
 from contractkit.payments import (
     ACTIVITY_REASONS,
@@ -448,7 +448,7 @@ def test_an_evaluation_already_made_gives_the_same_statement(pay_year: Statement
     again = statement(PAY, evaluation, activity=PAY_ACTIVITY, period="2026/27")
     assert again.evaluation is evaluation
     for name in Statement.TABLES:
-        assert again.table(name).equals(pay_year.table(name)), name
+        assert again.tables[name].equals(pay_year.tables[name]), name
 
 
 def test_a_contract_without_a_finance_section_is_refused() -> None:
@@ -1246,7 +1246,7 @@ def test_explain_needs_a_figure(withholding_year: Statement) -> None:
 # === outputs ===================================================================================
 
 
-def test_csv(withholding_year: Statement) -> None:
+def test_csv(withholding_year: Statement, tmp_path: Path) -> None:
     text = withholding_year.to_csv()
     assert text.splitlines()[0] == (
         "provider,service,month,element,category,reference,quantity,amount,payable,basis"
@@ -1256,13 +1256,18 @@ def test_csv(withholding_year: Statement) -> None:
     assert read.get_column("amount").to_list() == [
         str(a) for a in withholding_year.lines.get_column("amount")
     ]
-    providers = withholding_year.to_csv("providers").splitlines()
+    providers = (withholding_year.to_csv(table="providers") or "").splitlines()
     assert providers[0] == "provider,name,due,earned,deducted,withheld,repaid,payable,retained,held"
     assert providers[1] == (
         "PAA,Provider PAA,100000.00,0.00,0.00,1000.02,500.01,99499.99,500.01,0.00"
     )
-    with pytest.raises(ValueError, match="no table 'everything'"):
-        withholding_year.to_csv("everything")
+    with pytest.raises(ArgumentError, match="no table 'everything': the tables are lines, "):
+        withholding_year.to_csv(table="everything")
+    with pytest.warns(DeprecationWarning, match=r"to_csv\('providers'\) names a table"):
+        assert withholding_year.to_csv("providers") == withholding_year.to_csv(table="providers")
+    written = tmp_path / "providers.csv"
+    assert withholding_year.to_csv(written, table="providers") is None
+    assert written.read_text("utf-8").splitlines() == providers
 
 
 def _no_floats(value: Any) -> None:
@@ -1288,7 +1293,7 @@ def test_json_amounts_are_text(withholding_year: Statement, tmp_path: Path) -> N
     )
     assert document["summary"]["held"] == "0.00"
     for name in Statement.TABLES:
-        assert len(document[name]) == withholding_year.table(name).height
+        assert len(document[name]) == withholding_year.tables[name].height
     first = document["lines"][0]
     assert (first["amount"], first["payable"]) == ("8333.34", "8333.34")
     assert document["withholding"][0]["withheld"] == "166.67"
@@ -1304,8 +1309,8 @@ def test_parquet_round_trip(withholding_year: Statement, tmp_path: Path) -> None
         path = tmp_path / f"{name}.parquet"
         withholding_year.to_parquet(path, name)
         back = pl.read_parquet(path)
-        assert back.equals(withholding_year.table(name)), name
-        assert back.schema == withholding_year.table(name).schema
+        assert back.equals(withholding_year.tables[name]), name
+        assert back.schema == withholding_year.tables[name].schema
     assert pl.read_parquet(tmp_path / "lines.parquet").schema["amount"] == pl.Decimal(38, 2)
 
 

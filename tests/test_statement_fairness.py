@@ -286,7 +286,7 @@ def test_the_kind_of_provider_changes_nothing_but_the_labels(case: dict[str, Any
     # the kinds swapped: the very same statement
     swapped = _statement(_contract(case, (second, first), ("AAA", "BBB")), case)
     for name in Statement.TABLES:
-        assert swapped.table(name).equals(result.table(name)), name
+        assert swapped.tables[name].equals(result.tables[name]), name
     assert swapped.summary == result.summary
     # each provider holding the other's service: the same lines, under the other's label
     exchanged = _statement(_contract(case, (first, second), ("BBB", "AAA")), case)
@@ -335,7 +335,7 @@ def test_the_examples_amounts_never_depend_on_the_kind_of_provider(
     baseline = _UCR_BASELINE[0]
     result = _ucr_statement(types)
     for name in Statement.TABLES:
-        assert result.table(name).equals(baseline.table(name)), name
+        assert result.tables[name].equals(baseline.tables[name]), name
     assert result.summary == baseline.summary
     assert result.account == baseline.account
 

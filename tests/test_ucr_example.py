@@ -233,9 +233,9 @@ def test_charting_in_small_blocks_changes_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The evaluator charts a block of whole series at a time; the blocks never show."""
-    from contractkit import _blocks
+    from contractkit.stats import blockwise
 
-    monkeypatch.setattr(_blocks, "SIZE", block)
+    monkeypatch.setattr(blockwise, "SIZE", block)
     blocked = contractkit.evaluate(ucr, RETURNS)
     assert blocked.table.equals(evaluation.table)
     assert blocked.points.equals(evaluation.points)

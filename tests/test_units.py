@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pydantic
@@ -15,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contractkit import units
 from contractkit._numbers import beyond_bounds
 from contractkit.errors import ContractKitError, UnitError
 from contractkit.units import (
@@ -29,6 +32,7 @@ from contractkit.units import (
 )
 
 no_deadline = settings(deadline=None)
+ROOT = Path(__file__).resolve().parent.parent
 
 # Canonical unit names (what check_unit returns), across every dimension contracts use.
 UNITS = [
@@ -799,3 +803,38 @@ def test_fraction_is_a_hundredth_of_the_percentage(percent: Decimal) -> None:
 @no_deadline
 def test_converting_to_the_same_unit_is_the_identity(magnitude: Decimal, unit: str) -> None:
     assert Quantity(magnitude, unit).to(unit) == magnitude
+
+
+# --- the common units, known without pint ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", sorted(units._COMMON_WRITTEN))
+def test_a_common_unit_is_read_as_pint_reads_it(written: str) -> None:
+    assert units._COMMON_WRITTEN[written] == str(units._registry().parse_units(written))
+
+
+@pytest.mark.parametrize("unit", sorted(units._COMMON_UNITS))
+def test_a_common_unit_has_pints_dimension_and_size(unit: str) -> None:
+    registry = units._registry()
+    size = registry.Quantity(Decimal(1), unit).to_base_units().magnitude
+    assert units._COMMON_UNITS[unit] == (
+        str(registry.get_dimensionality(unit)),
+        Fraction(Decimal(size)),
+    )
+
+
+def test_a_contract_in_common_units_loads_without_pint() -> None:
+    # pint and its registry cost about 0.7 s of start-up; the bundled examples need neither.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, contractkit\n"
+        "for example in ('urgent-community-response', 'ae-four-hour', 'elective-recovery'):\n"
+        "    contractkit.load(f'examples/{example}/contract.yaml')\n"
+        "print('pint' in sys.modules)\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert loaded.stdout.strip() == "False"

@@ -13,6 +13,7 @@ from contractkit.errors import (
     ArgumentError,
     ContractKitError,
     MoneyError,
+    NotFoundError,
     OutputError,
     PeriodError,
     Problem,
@@ -37,18 +38,24 @@ from contractkit.model import (
     Finance,
     Flags,
     FloorOrImprovement,
+    FundLine,
+    Group,
     Incentive,
     Indicator,
     Linear,
     Measure,
+    Organisation,
     Outcome,
     OutcomePayments,
     OutcomeRate,
+    Partner,
     PooledFund,
     Provider,
     ProviderType,
     Reporting,
     ReportingCount,
+    RiskBasis,
+    RiskShare,
     Service,
     ServicePayment,
     Stage,
@@ -57,6 +64,7 @@ from contractkit.model import (
     SystemPlan,
     Term,
     Trajectory,
+    Transfer,
     Withholding,
 )
 from contractkit.money import Money, allocate
@@ -72,7 +80,8 @@ __version__ = "0.1.0"
 _LATER = {
     "STATUSES": "contractkit.evaluation",
     "Evaluation": "contractkit.evaluation",
-    "Explanation": "contractkit.evaluation",
+    "Explanation": "contractkit.results",
+    "Result": "contractkit.results",
     "evaluate": "contractkit.evaluation",
     "Assessment": "contractkit.system_plans",
     "Reconciliation": "contractkit.pooled_funds",
@@ -85,9 +94,10 @@ _LATER = {
 
 if _typing.TYPE_CHECKING:
     from contractkit import stats as stats
-    from contractkit.evaluation import STATUSES, Evaluation, Explanation, evaluate
+    from contractkit.evaluation import STATUSES, Evaluation, evaluate
     from contractkit.payments import Statement, statement
     from contractkit.pooled_funds import Reconciliation, reconcile
+    from contractkit.results import Explanation, Result
     from contractkit.returns import Returns
     from contractkit.system_plans import Assessment, assess
 
@@ -133,6 +143,8 @@ __all__ = [
     "Flags",
     "FloorOrImprovement",
     "Frequency",
+    "FundLine",
+    "Group",
     "Incentive",
     "Indicator",
     "Linear",
@@ -140,10 +152,13 @@ __all__ = [
     "Money",
     "MoneyError",
     "Month",
+    "NotFoundError",
+    "Organisation",
     "Outcome",
     "OutcomePayments",
     "OutcomeRate",
     "OutputError",
+    "Partner",
     "PeriodError",
     "PooledFund",
     "Problem",
@@ -155,8 +170,11 @@ __all__ = [
     "RecordError",
     "Reporting",
     "ReportingCount",
+    "Result",
     "Returns",
     "ReturnsError",
+    "RiskBasis",
+    "RiskShare",
     "Service",
     "ServicePayment",
     "SpecError",
@@ -167,6 +185,7 @@ __all__ = [
     "SystemPlan",
     "Term",
     "Trajectory",
+    "Transfer",
     "UnitError",
     "Withholding",
     "__version__",

@@ -36,9 +36,11 @@ __all__ = [
     "ArgumentError",
     "ContractKitError",
     "MoneyError",
+    "NotFoundError",
     "OutputError",
     "PeriodError",
     "Problem",
+    "RecordError",
     "ReturnsError",
     "SpecError",
     "UnitError",
@@ -242,6 +244,16 @@ class ArgumentError(ContractKitError, TypeError, ValueError):
     number where a date is) or a value it does not take (an SPC profile or a kind of spec that
     does not exist). The message says what to give instead. A ``TypeError`` and a
     ``ValueError`` too, so that code catching either catches it."""
+
+
+class NotFoundError(ContractKitError, KeyError):
+    """A name looked up that is not there: a service, KPI, period, line, partner, organisation
+    or provider a result or a spec does not hold. The message names what was asked for, the
+    nearest name there is, and all of them when there are few. A ``KeyError`` too (a lookup), but
+    written as a sentence rather than as a quoted key."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class OutputError(ContractKitError, OSError):

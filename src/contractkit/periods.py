@@ -32,6 +32,10 @@ Periods of one kind are ordered and support arithmetic in whole periods::
 
 A period is a half-open range of days: ``start`` is its first day and ``end`` the first day
 of the next period.
+
+Why it is long: the three kinds of period share one base (order, arithmetic, ranges) and one
+reading of text and dates, and each kind's few methods sit with the others', so that what a
+period is can be read in one place.
 """
 
 from __future__ import annotations

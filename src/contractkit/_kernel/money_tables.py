@@ -1,12 +1,12 @@
-"""Money in tables: exact decimal columns of pounds, and rows for JSON."""
+"""Money in tables: exact decimal columns of pounds, rows for JSON, and what the results made of
+money share (:class:`MoneyResult`)."""
 
 from __future__ import annotations
 
 import html
-import json
-from collections.abc import Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -14,10 +14,11 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit._account_line import account_line
-from contractkit._output_file import parquet_bytes, write_output
-from contractkit.money import MINUS, Money
+from contractkit._kernel.pence_text import MINUS
+from contractkit.money import Money
+from contractkit.results import Result
 
-__all__ = ["POUNDS", "TableOutputs", "as_pounds", "money_text", "pounds", "records"]
+__all__ = ["POUNDS", "MoneyResult", "as_pounds", "money_text", "pounds", "records"]
 
 POUNDS = pl.Decimal(38, 2)
 """Amounts in the tables: exact pounds and pence."""
@@ -89,45 +90,32 @@ def records(frame: pl.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-class TableOutputs:
-    """What a reconciliation and an assessment share: their tables by name, as CSV or Parquet,
-    and everything as versioned JSON (amounts as text of pounds and pence, never floats)."""
+class MoneyResult(Result):
+    """What a reconciliation, an assessment and a statement share, beyond every result's shape:
+    headline figures (a dict, ``HEADLINE``) with the amounts as :class:`Money`, tables whose
+    amounts are exact decimal pounds (``SCHEMAS`` gives each table's columns and types), a
+    ``findings`` table, the rejected rows and the account of the rows read; and JSON in which
+    every amount is the text of its pounds and pence, never a float."""
 
-    TABLES: ClassVar[tuple[str, ...]]
-    """The tables held, the first being the main one."""
-    FORMAT: ClassVar[str]
-    """The JSON form's ``format``."""
     HEADLINE: ClassVar[str]
     """The attribute holding the headline figures (a dict)."""
+    FIGURES: ClassVar[tuple[str, ...]]
+    """The headline's amounts (Money)."""
+    SCHEMAS: ClassVar[Mapping[str, Mapping[str, pl.DataType]]]
+    """Each table's columns, in order, and their types."""
     rejected: pl.DataFrame
     account: dict[str, Any]
-    """(Each holds a ``findings`` table too.)"""
 
     def table(self, name: str | None = None) -> pl.DataFrame:
-        """One of :attr:`TABLES` by name (the first if none is named)."""
-        name = self.TABLES[0] if name is None else name
-        if name not in self.TABLES:
-            raise ValueError(f"no table {name!r}: the tables are {', '.join(self.TABLES)}")
-        frame: pl.DataFrame = getattr(self, name)
-        return frame
-
-    def to_polars(self, table: str | None = None) -> pl.DataFrame:
-        """A table as a polars frame (amounts as exact decimals)."""
-        return self.table(table)
-
-    def to_pandas(self, table: str | None = None) -> Any:
-        """A table as a pandas frame (pandas must be installed); amounts are exact ``Decimal``
-        values, never floats."""
-        return self.table(table).to_pandas()
-
-    def to_csv(self, table: str | None = None) -> str:
-        """A table as CSV text (amounts in pounds, to the penny)."""
-        return self.table(table).write_csv()
-
-    def to_parquet(self, path: str | Path, table: str | None = None) -> None:
-        """A table as a Parquet file (amounts as exact decimals; a file that cannot be written
-        is an :class:`~contractkit.errors.OutputError`)."""
-        write_output(path, parquet_bytes(self.table(table)))
+        """One of ``TABLES`` by name (the first if none is named). Deprecated: every result
+        gives its tables as ``tables[name]`` and ``to_polars(name)``."""
+        warnings.warn(
+            f"{type(self).__name__}.table(name) is deprecated: use tables[name] or "
+            "to_polars(name), as every result does",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self._chosen(name)
 
     _SHOWN: ClassVar[int] = 200
     """The most rows of the main table shown in a notebook."""
@@ -146,11 +134,11 @@ class TableOutputs:
             for k in ("contract", "provider", "fund", "plan", "year", "period")
             if k in headline
         )
-        findings = self.table("findings")
+        findings = self._chosen("findings")
         items = "".join(
             f"<li>{html.escape(m)}</li>" for m in findings.get_column("message").head(50).to_list()
         )
-        main = self.table()
+        main = self._chosen(None)
         shown = main.head(self._SHOWN)
         cells = "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns)
         rows = "".join(
@@ -170,22 +158,42 @@ class TableOutputs:
             + f"<p>{html.escape(str(a['source']))}: {account_line(a)}.</p>"
         )
 
-    def to_json(self, path: str | Path | None = None) -> str | None:
-        """Everything as versioned JSON: the headline figures, every table, the account and the
-        rejected rows. Returns the text, or writes it to ``path``."""
+    def to_dict(self) -> dict[str, Any]:
+        """Everything, JSON-ready: the headline figures, every table, the account and the
+        rejected rows (amounts as text of pounds and pence)."""
         headline: dict[str, Any] = getattr(self, self.HEADLINE)
-        document = {
+        return {
             "format": self.FORMAT,
-            "version": 1,
+            "version": self.VERSIONS[-1],
             self.HEADLINE: {
                 k: (str(v.amount) if isinstance(v, Money) else v) for k, v in headline.items()
             },
-            **{name: records(self.table(name)) for name in self.TABLES},
+            **{name: records(self._chosen(name)) for name in self.TABLES},
             "account": self.account,
             "rejected": self.rejected.to_dicts(),
         }
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-        if path is None:
-            return text
-        write_output(path, text)
-        return None
+
+    @classmethod
+    def _parts(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """The parts a record holds, as the result holds them: the headline (amounts as Money),
+        every table in its own types, the account and the rejected rows."""
+        headline = dict(data[cls.HEADLINE])
+        for figure in cls.FIGURES:
+            headline[figure] = Money(Decimal(headline[figure]))
+        tables = {name: _frame(data[name], cls.SCHEMAS[name]) for name in cls.TABLES}
+        rejected = pl.DataFrame(data["rejected"]) if data["rejected"] else pl.DataFrame()
+        return {
+            cls.HEADLINE: headline,
+            **tables,
+            "account": data["account"],
+            "rejected": rejected,
+        }
+
+
+def _frame(rows: list[dict[str, Any]], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """A table from its JSON rows: amounts from their text, exactly."""
+    read = {c: (pl.String if isinstance(t, pl.Decimal) else t) for c, t in schema.items()}
+    frame = pl.DataFrame(rows, schema=read) if rows else pl.DataFrame(schema=read)
+    return frame.with_columns(
+        pl.col(c).cast(t) for c, t in schema.items() if isinstance(t, pl.Decimal)
+    )

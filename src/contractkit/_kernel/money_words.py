@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from contractkit._kernel.year_months import month_of
-from contractkit.model._base import did_you_mean
-from contractkit.money import MINUS, Money
+from contractkit._kernel.months import month_of
+from contractkit._kernel.pence_text import MINUS
+from contractkit._suggest import did_you_mean
+from contractkit.errors import NotFoundError
+from contractkit.money import Money
 from contractkit.periods import FinancialYear, Month
 
 __all__ = [
@@ -118,8 +120,8 @@ def finding_lines(messages: Sequence[str]) -> list[str]:
 
 def unknown_name(
     noun: str, name: str, known: Sequence[str], where: str, plural: str | None = None
-) -> KeyError:
+) -> NotFoundError:
     """An unknown name, with the nearest known one, and all of them when there are few."""
     them = plural or f"{noun}s"
     listing = f" (the {them} are: {', '.join(known)})" if len(known) <= MOST_LISTED else ""
-    return KeyError(f"no {noun} {name!r} in {where}{did_you_mean(name, known)}{listing}")
+    return NotFoundError(f"no {noun} {name!r} in {where}{did_you_mean(name, known)}{listing}")

@@ -27,6 +27,7 @@ __all__ = [
     "april_of",
     "last_month_number",
     "month_number",
+    "month_of",
     "period_of",
     "period_of_key",
 ]
@@ -53,6 +54,11 @@ def april_of(number: _N) -> _N:
     value: Any = number
     result: _N = ((value - 3) // 12) * 12 + 3
     return result
+
+
+def month_of(year: FinancialYear, through: int) -> Month:
+    """The month ``through`` months after a financial year's April (0: April itself)."""
+    return Month.from_index(month_number(year.start) + through)
 
 
 def period_of(first: int, months: int) -> Month | Quarter | FinancialYear:

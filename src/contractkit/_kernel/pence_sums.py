@@ -30,8 +30,9 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from contractkit._kernel.pence_text import pence_text
 from contractkit.errors import MoneyError
-from contractkit.money import MAX_PENCE, Money
+from contractkit.money import MAX_PENCE
 
 __all__ = [
     "ROOM",
@@ -53,15 +54,6 @@ _LARGEST = (
     "the largest amount contractkit holds, £9,999,999,999,999.99 either way (just under ten "
     "trillion pounds)"
 )
-
-
-def _shown(pence: int) -> str:
-    return Money.from_pence(pence).format() if abs(pence) <= MAX_PENCE else _large(pence)
-
-
-def _large(pence: int) -> str:
-    pounds, pennies = divmod(abs(pence), 100)
-    return f"{'−' if pence < 0 else ''}£{pounds:,}.{pennies:02d}"
 
 
 def require_room(what: str, *columns: Any) -> None:
@@ -100,7 +92,8 @@ def within(pence: int, what: str) -> int:
     if -MAX_PENCE <= pence <= MAX_PENCE:
         return pence
     raise MoneyError(
-        f"{what}, {_large(pence)}, is beyond {_LARGEST}: check the figures it is worked out from"
+        f"{what}, {pence_text(pence)}, is beyond {_LARGEST}: check the figures it is worked out "
+        "from"
     )
 
 

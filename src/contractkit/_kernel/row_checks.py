@@ -13,9 +13,8 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit._kernel.table_files import ROW, blank_rows, read_table
-from contractkit._suggest import listed, shortened
+from contractkit._suggest import did_you_mean, listed, shortened
 from contractkit.errors import ReturnsError
-from contractkit.model._base import did_you_mean
 
 __all__ = ["BLANK", "LATER", "RowChecks"]
 

@@ -23,8 +23,8 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit._kernel.frames import from_pandas, plain_columns
+from contractkit._suggest import did_you_mean
 from contractkit.errors import ReturnsError
-from contractkit.model._base import did_you_mean
 
 __all__ = ["ROW", "blank_rows", "read_table"]
 

@@ -9,8 +9,9 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit._kernel.arrays import Ints
-from contractkit._kernel.months import last_month_number, month_number
+from contractkit._kernel.months import last_month_number, month_number, month_of
 from contractkit._period_column import read_periods
+from contractkit.errors import ArgumentError
 from contractkit.periods import FinancialYear, Month, Quarter, parse_period
 
 __all__ = [
@@ -34,13 +35,8 @@ def months_through(period: str | None, year: FinancialYear, ends: Ints | None = 
     if not isinstance(parsed, Month | Quarter | FinancialYear) or not (
         year.start <= parsed.start < year.end
     ):
-        raise ValueError(f"{period} is not a month, quarter or the year of {year}")
+        raise ArgumentError(f"{period} is not a month, quarter or the year of {year}")
     return last_month_number(parsed) - month_number(year.start)
-
-
-def month_of(year: FinancialYear, through: int) -> Month:
-    """The month ``through`` months after the year's April."""
-    return Month.from_index(month_number(year.start) + through)
 
 
 def year_months(column: pl.Series, year: FinancialYear) -> tuple[Ints, Ints]:

@@ -24,11 +24,11 @@ from contractkit.errors import (
 )
 from contractkit.model import Contract, PooledFund, SystemPlan
 from contractkit.model.english import long_date
+from contractkit.model.kinds import KINDS
 from contractkit.periods import Period, parse_period
 from contractkit.report.money_terms import describe_fund, describe_plan
 from contractkit.report.summary import summarise
 from contractkit.spec import json_schema, load
-from contractkit.spec._kinds import KINDS
 
 __all__ = ["app", "check_output_option", "main", "writing_output"]
 

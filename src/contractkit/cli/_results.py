@@ -95,7 +95,7 @@ def run_command(
     check_output_option(output)
     try:
         result = work()
-        return result, result.table(table)
+        return result, result.to_polars(table)
     except (ReturnsError, PeriodError, ValueError) as error:
         text = str(error)
         named = text.startswith("--") or any(

@@ -1,5 +1,6 @@
 """The evaluator: fair, staged, explainable verdicts on returns, over whole columns."""
 
+from contractkit._kernel.public import publish
 from contractkit.evaluation._engine import evaluate
 from contractkit.evaluation._evaluation import COLUMNS, Evaluation
 from contractkit.evaluation._explain import Explanation
@@ -15,3 +16,5 @@ __all__ = [
     "Explanation",
     "evaluate",
 ]
+
+publish(__name__, __all__, globals())

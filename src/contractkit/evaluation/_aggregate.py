@@ -18,9 +18,9 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from contractkit import _blocks
 from contractkit.evaluation._grid import SPAN, Grid
 from contractkit.evaluation._plan import MEASURES, Plan
+from contractkit.stats import blockwise
 
 MEAN = MEASURES.index("mean")
 
@@ -65,7 +65,7 @@ def aggregate(accepted: Mapping[str, NDArray[Any]], grid: Grid, plan: Plan) -> C
     # Returns usually arrive in series and month order already: then nothing is reordered.
     order = (
         None
-        if _blocks.in_order(series, start)
+        if blockwise.in_order(series, start)
         else np.argsort(series * SPAN + (start - grid.base), kind="stable")
     )
     if order is not None:
@@ -98,7 +98,7 @@ def _grid_rows(series: Ints, start: Ints, grid: Grid) -> Ints:
     """Each point's grid row (-1 outside the grid), a block of points at a time (small working
     arrays, reused)."""
     row_of_point = np.empty(series.size, dtype=np.int64)
-    for block in _blocks.slices(series.size):
+    for block in blockwise.slices(series.size):
         s = series[block]
         row_of_point[block] = grid.rows_of(
             s, _assessment_start(start[block], grid.series_assessed[s])

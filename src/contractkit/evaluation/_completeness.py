@@ -23,10 +23,10 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from contractkit import _blocks
 from contractkit.evaluation._aggregate import Combined
 from contractkit.evaluation._grid import Grid
 from contractkit.evaluation._plan import Plan
+from contractkit.stats import blockwise
 
 __all__ = ["FAILURES", "Completeness", "completeness", "fits_a_period"]
 
@@ -64,7 +64,7 @@ def returns_due(grid: Grid, plan: Plan) -> Ints:
     """How many returns were due in each period: those from the service's commencement (and,
     for a service that ends, up to its end). A block of rows at a time."""
     counted = np.empty(grid.series.size, dtype=np.int64)
-    for rows in _blocks.slices(grid.series.size):
+    for rows in blockwise.slices(grid.series.size):
         series, a_start = grid.series[rows], grid.a_start[rows]
         reported = plan.series_reported[series]
         first = np.maximum(a_start, _reporting_start(plan.series_commences[series], reported))

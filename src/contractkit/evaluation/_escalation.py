@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from contractkit import _blocks
 from contractkit.model import Contract
+from contractkit.stats import blockwise
 
 __all__ = ["escalate"]
 
@@ -35,7 +35,7 @@ def escalate(
     rule_index = np.full(size, -1, dtype=np.int64)
     if size == 0 or not contract.escalation:
         return rank, rule_index
-    for a, b in _blocks.series_blocks(series):  # whole series at a time, in small blocks
+    for a, b in blockwise.series_blocks(series):  # whole series at a time, in small blocks
         rank[a:b], rule_index[a:b] = _escalate(
             series[a:b], assessed[a:b], flagged[a:b], alarm[a:b], contract
         )

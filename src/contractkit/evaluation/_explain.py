@@ -10,11 +10,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-import attrs
-
 from contractkit.evaluation._spc_words import CHART_WORDS, EVERY_WORDS, PERIOD_WORDS, compared
 from contractkit.model.english import counted, long_date
 from contractkit.periods import parse_canonical
+from contractkit.results import Explanation
 
 __all__ = ["Explanation", "explain_row"]
 
@@ -57,17 +56,6 @@ def _failure_words(row: Mapping[str, Any]) -> str:
 _FREQUENCY = {1: "month", 3: "quarter", 12: "financial year"}
 _SHOWN_REJECTED = 10
 """At most this many rejected rows are quoted in an explanation."""
-
-
-@attrs.frozen
-class Explanation:
-    """An explanation: ``text`` to read, ``fields`` for tools."""
-
-    text: str
-    fields: dict[str, Any]
-
-    def __str__(self) -> str:
-        return self.text
 
 
 def _date(value: date | str | None) -> date | None:

@@ -24,7 +24,6 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from contractkit import _blocks
 from contractkit._kernel.months import month_number
 from contractkit.evaluation._plan import Plan
 from contractkit.model import KPI, Contract, Direction, Service, StageMode
@@ -37,6 +36,7 @@ from contractkit.model.threshold import (
     Trajectory,
 )
 from contractkit.periods import add_months
+from contractkit.stats import blockwise
 
 __all__ = [
     "Grid",
@@ -314,7 +314,7 @@ class _RefTable:
             if entries:
                 table = np.array(sorted(entries), dtype=np.int64)
                 tables.append((table, table[:, 0] * SPAN + table[:, 1], by_series))
-        for rows in _blocks.slices(grid.series.size):
+        for rows in blockwise.slices(grid.series.size):
             months_in = grid.a_start[rows] - grid.base
             valid = judging[rows] >= 0
             found_rows = found_ref[rows]

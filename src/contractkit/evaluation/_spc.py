@@ -27,10 +27,10 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from contractkit import _blocks
 from contractkit.evaluation._aggregate import Combined
 from contractkit.evaluation._grid import Grid
 from contractkit.evaluation._plan import MEASURES, Plan
+from contractkit.stats import blockwise
 from contractkit.stats.attribute import CHARTS, ControlBatch, control_batch
 from contractkit.stats.spc import COMMON_CAUSE, CONCERN, IMPROVEMENT, NEITHER
 
@@ -228,8 +228,9 @@ def chart(
 ) -> Charts:
     """Control charts of every series, and each grid row's signal and chart.
 
-    The points are taken a block of whole series at a time (see ``contractkit._blocks``), so
-    that the working arrays stay small; only the results are kept at full length.
+    The points are taken a block of whole series at a time (see
+    ``contractkit.stats.blockwise``), so that the working arrays stay small; only the results
+    are kept at full length.
     """
     order = combined.order
     series = accepted["series_code"]
@@ -246,7 +247,7 @@ def chart(
         profile=profile,
         choice=chart,
     )
-    blocks = _blocks.series_blocks(series if order is None else series[order])
+    blocks = blockwise.series_blocks(series if order is None else series[order])
     parts = [charting.block(slice(a, b)) for a, b in blocks]
     # The per-chart and per-series results, far fewer than the points, are joined now.
     joined = {
@@ -331,7 +332,7 @@ class _Charting:
         series = self.series_codes[index].astype(np.int64)
         start = self.starts[index].astype(np.int64)
         columns = {name: values[block] for name, values in self.combined.columns.items()}
-        run_first = np.flatnonzero(_blocks.run_starts(series))
+        run_first = np.flatnonzero(blockwise.run_starts(series))
         run_length = np.diff(np.r_[run_first, series.size])
         run_kpi = plan.series_kpi[series[run_first]]
         measure = np.repeat(plan.kpi_measure[run_kpi], run_length)
@@ -379,7 +380,7 @@ class _Charting:
         kept_rows = rows if inside.all() else rows[inside]
         if not kept_rows.size:
             return
-        firsts = np.flatnonzero(_blocks.run_starts(kept_rows))
+        firsts = np.flatnonzero(blockwise.run_starts(kept_rows))
         key = rank * np.int8(8) + kind + np.int8(1)
         best = np.maximum.reduceat(key if inside.all() else key[inside], firsts)
         self.row_signal[kept_rows[firsts]] = best // 8

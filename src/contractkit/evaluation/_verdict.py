@@ -20,13 +20,13 @@ from collections.abc import Callable
 import attrs
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats as sps
 
-from contractkit import _blocks
 from contractkit.evaluation._plan import MEASURES
 from contractkit.stats import (
     binomial_p_value,
     binomial_shortfall,
+    blockwise,
+    mean_interval,
     mean_shortfall,
     poisson_interval,
     poisson_p_value,
@@ -144,7 +144,7 @@ def judge(figures: Figures, *, warning: float, alarm: float) -> Verdicts:
     )
     parts = [
         _judge(figures.at(rows), shortfalls[rows], warning=warning, alarm=alarm)
-        for rows in _blocks.slices(threshold.size)
+        for rows in blockwise.slices(threshold.size)
     ]
     if len(parts) == 1:
         return parts[0]
@@ -253,9 +253,7 @@ def _intervals(
     m = f.measure == MEAN
     count, sd, value = f.count, f.sd, f.value
     n[m] = count[m]
-    half = sps.t.ppf(0.975, np.maximum(count[m] - 1, 1)) * sd[m] / np.sqrt(count[m])
-    low[m] = np.where(count[m] >= 2, value[m] - half, np.nan)
-    high[m] = np.where(count[m] >= 2, value[m] + half, np.nan)
+    low[m], high[m] = mean_interval(value[m], sd[m], count[m])
     shortfall[m] = mean_shortfall(sd[m], count[m], warning)
     empty[m] = count[m] == 0
 

@@ -122,6 +122,7 @@ class SpecModel(BaseModel):
         frozen=True,
         extra="forbid",
         use_attribute_docstrings=True,
+        defer_build=True,  # each model's validator is built when first used, not on import
         populate_by_name=True,
         coerce_numbers_to_str=True,
         validate_default=False,

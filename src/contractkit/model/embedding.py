@@ -72,8 +72,9 @@ class Stage(SpecModel):
         return name
 
 
-ESTABLISHED = Stage(stage="established")
-"""The single stage a contract without an ``embedding`` section has."""
+ESTABLISHED = Stage.model_construct(stage="established")
+"""The single stage a contract without an ``embedding`` section has (built without validation,
+a stage known to be good, so that importing the model builds no validator)."""
 
 
 @attrs.frozen

@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from contractkit._kernel.pence_text import pence_text
 from contractkit.errors import MoneyError
 from contractkit.model._base import (
     Issue,
@@ -444,7 +445,7 @@ def _balance_issues(facts: _Facts) -> list[Issue]:
         issues.append(
             Issue(
                 ("partners",),
-                f"the contributions add up to {_pounds(contributed)}, beyond {largest}: the "
+                f"the contributions add up to {pence_text(contributed)}, beyond {largest}: the "
                 "fund cannot be reconciled",
             )
         )
@@ -452,7 +453,8 @@ def _balance_issues(facts: _Facts) -> list[Issue]:
         issues.append(
             Issue(
                 ("lines",),
-                f"the lines' budgets, the risk pool and uncommitted add up to {_pounds(needed)}, "
+                "the lines' budgets, the risk pool and uncommitted add up to "
+                f"{pence_text(needed)}, "
                 f"beyond {largest}: the fund cannot be reconciled",
             )
         )
@@ -464,15 +466,9 @@ def _balance_issues(facts: _Facts) -> list[Issue]:
         *issues,
         Issue(
             ("partners",),
-            f"the contributions ({_pounds(contributed)}) do not match the fund: the lines' "
-            f"budgets ({_pounds(budgeted)}) + the risk pool ({_pounds(risk_pool)}) + "
-            f"uncommitted ({_pounds(uncommitted)}) = {_pounds(needed)}; "
-            f"{_pounds(abs(difference))} {more} is contributed",
+            f"the contributions ({pence_text(contributed)}) do not match the fund: the lines' "
+            f"budgets ({pence_text(budgeted)}) + the risk pool ({pence_text(risk_pool)}) + "
+            f"uncommitted ({pence_text(uncommitted)}) = {pence_text(needed)}; "
+            f"{pence_text(abs(difference))} {more} is contributed",
         ),
     ]
-
-
-def _pounds(pence: int) -> str:
-    """Pence as money is written, whatever their size (a total may pass the largest amount)."""
-    pounds, pennies = divmod(abs(pence), 100)
-    return f"{'−' if pence < 0 else ''}£{pounds:,}.{pennies:02d}"

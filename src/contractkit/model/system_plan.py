@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from contractkit._kernel.pence_text import pence_text
 from contractkit.model._base import (
     Issue,
     SpecModel,
@@ -234,17 +235,11 @@ def _issues(facts: _Facts) -> list[Issue]:
                 issues.append(
                     Issue(
                         ("transfers", index, "adjustments"),
-                        f"the adjustments net to {_pounds(net)}, not to zero: a transfer moves "
+                        f"the adjustments net to {pence_text(net)}, not to zero: a transfer moves "
                         "money between organisations, so what one gains another gives up",
                     )
                 )
     return issues + _size_issues(facts)
-
-
-def _pounds(pence: int) -> str:
-    """Pence as money is written, whatever their size (a total may pass the largest amount)."""
-    pounds, pennies = divmod(abs(pence), 100)
-    return f"{'−' if pence < 0 else ''}£{pounds:,}.{pennies:02d}"
 
 
 _LARGEST = f"the largest amount contractkit holds, {MAX_AMOUNT} either way"
@@ -266,7 +261,8 @@ def _size_issues(facts: _Facts) -> list[Issue]:
     issues = [
         Issue(
             ("organisations", index, "control_total"),
-            f"{ids[index]}'s control total after transfers, {_pounds(total)}, is beyond {_LARGEST}",
+            f"{ids[index]}'s control total after transfers, {pence_text(total)}, is beyond "
+            f"{_LARGEST}",
         )
         for index, total in enumerate(adjusted)
         if abs(total) > MAX_PENCE
@@ -278,7 +274,7 @@ def _size_issues(facts: _Facts) -> list[Issue]:
                 Issue(
                     ("groups", index, "members"),
                     f"the members of {group or 'the group'} have control totals after transfers "
-                    f"that add up to {_pounds(total)}, beyond {_LARGEST}: the group's position "
+                    f"that add up to {pence_text(total)}, beyond {_LARGEST}: the group's position "
                     "cannot be worked out",
                 )
             )
@@ -287,7 +283,7 @@ def _size_issues(facts: _Facts) -> list[Issue]:
         issues.append(
             Issue(
                 ("organisations",),
-                f"the control totals add up to {_pounds(system)}, beyond {_LARGEST}: the "
+                f"the control totals add up to {pence_text(system)}, beyond {_LARGEST}: the "
                 "system's position cannot be worked out",
             )
         )

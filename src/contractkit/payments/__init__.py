@@ -6,6 +6,7 @@ The terms themselves are the contract's ``finance:`` section (:class:`contractki
 the activity and outcome claims are read by :func:`read_activity` and :func:`read_claims`.
 """
 
+from contractkit._kernel.public import publish
 from contractkit.payments._activity import (
     ACTIVITY_REASONS,
     CLAIM_REASONS,
@@ -35,3 +36,5 @@ __all__ = [
     "read_claims",
     "statement",
 ]
+
+publish(__name__, __all__, globals())

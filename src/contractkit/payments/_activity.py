@@ -23,9 +23,9 @@ from numpy.typing import NDArray
 
 from contractkit._kernel.row_checks import LATER, RowChecks
 from contractkit._period_column import read_periods, unreadable_message
+from contractkit._suggest import did_you_mean
 from contractkit.errors import ReturnsError
 from contractkit.model import Contract, Currency
-from contractkit.model._base import did_you_mean
 from contractkit.money import MAX_AMOUNT, MAX_PENCE
 from contractkit.periods import Month
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from contractkit.evaluation import Explanation
-from contractkit.model._base import did_you_mean
-from contractkit.money import Money
+from contractkit._kernel.money_words import as_money
+from contractkit._suggest import did_you_mean
 from contractkit.periods import Month
+from contractkit.results import Explanation
 
 if TYPE_CHECKING:
     from contractkit.payments._statement import Statement
@@ -30,10 +30,6 @@ _WORDS = {
     "repaid": "repaid",
     "retained": "retained (kept for good; already withheld)",
 }
-
-
-def _money(value: Decimal | None) -> str:
-    return "£0.00" if value is None else str(Money(value))
 
 
 def _pick(column: pl.Series, value: str, noun: str) -> None:
@@ -116,15 +112,15 @@ def explain_statement(
         row = statement.providers.filter(pl.col("provider") == provider).row(0, named=True)
         fields |= {f: str(row[f]) for f in _FIGURES}
         text.append(
-            f"{row['name']} is due {_money(row['due'])} and earned {_money(row['earned'])}; "
-            f"{_money(row['deducted'])} is deducted and {_money(row['withheld'])} withheld, "
-            f"{_money(row['repaid'])} repaid: {_money(row['payable'])} is payable."
+            f"{row['name']} is due {as_money(row['due'])} and earned {as_money(row['earned'])}; "
+            f"{as_money(row['deducted'])} is deducted and {as_money(row['withheld'])} withheld, "
+            f"{as_money(row['repaid'])} repaid: {as_money(row['payable'])} is payable."
         )
         if row["retained"]:
-            text.append(f"{_money(row['retained'])} withheld earlier is retained for good.")
+            text.append(f"{as_money(row['retained'])} withheld earlier is retained for good.")
         if row["held"]:
             text.append(
-                f"{_money(row['held'])} withheld is held at the period's end, to be repaid when "
+                f"{as_money(row['held'])} withheld is held at the period's end, to be repaid when "
                 "the step clears (or retained, if it does not clear in time)."
             )
         text.append("By element:")
@@ -135,7 +131,7 @@ def explain_statement(
         )
         for part in by:
             text.append(
-                f"  {_WORDS[part['element']]}: {_money(part['amount'])} over {part['lines']} "
+                f"  {_WORDS[part['element']]}: {as_money(part['amount'])} over {part['lines']} "
                 f"line{'s' if part['lines'] != 1 else ''}"
             )
         findings = statement.findings.filter(pl.col("provider") == provider)
@@ -147,9 +143,9 @@ def explain_statement(
     for row in lines.iter_rows(named=True):
         text.append(
             f"  {row['service']} {row['month']} {_WORDS[row['element']]}: "
-            f"{_money(row['amount'])} ({row['category']}): {row['basis']}"
+            f"{as_money(row['amount'])} ({row['category']}): {row['basis']}"
         )
-    text.append(f"Payable for these lines: {_money(total)}.")
+    text.append(f"Payable for these lines: {as_money(total)}.")
     ledger = statement.withholding
     if element in ("withheld", "repaid", "retained") and ledger.height:
         # Only the services whose lines are explained (a provider's own, or the one named).
@@ -157,7 +153,7 @@ def explain_statement(
         held = ledger.filter(pl.col("outcome") == "held")
         if held.height:
             text.append(
-                f"Still held at {s['to']}: {_money(Decimal(held.get_column('withheld').sum()))} "
+                f"Still held at {s['to']}: {as_money(Decimal(held.get_column('withheld').sum()))} "
                 f"(withheld in {', '.join(held.get_column('month').to_list())})."
             )
     return Explanation("\n".join(text), fields)

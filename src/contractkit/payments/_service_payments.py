@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 
 from contractkit._kernel import pence_sums as _sums
+from contractkit._kernel.months import month_number
 from contractkit.evaluation import Evaluation
 from contractkit.model import KPI, Contract, Direction, Finance, Indicator, Measure
 from contractkit.model.earning import earns
@@ -31,7 +32,7 @@ from contractkit.payments._lines import (
     per,
     share_of,
 )
-from contractkit.periods import FinancialYear, Month, parse_canonical
+from contractkit.periods import FinancialYear, parse_canonical
 
 __all__ = ["Due", "ServiceMonths", "fixed_and_variable", "incentive", "year_of"]
 
@@ -39,10 +40,6 @@ __all__ = ["Due", "ServiceMonths", "fixed_and_variable", "incentive", "year_of"]
 def year_of(month: Ints | int) -> Ints | int:
     """The calendar year a month's financial year begins in (months as counts)."""
     return (month - 3) // 12
-
-
-def _month_count(month: Month) -> int:
-    return month.year * 12 + month.month - 1
 
 
 @attrs.frozen
@@ -321,7 +318,7 @@ def incentive(
     )
     table = evaluation.table
     years = {
-        p: year_of(_month_count(Month.from_date(parse_canonical(p).start)))
+        p: year_of(month_number(parse_canonical(p).start))
         for p in table.get_column("period").unique().to_list()
     }
     table = table.with_columns(_year=pl.col("period").replace_strict(years, return_dtype=pl.Int64))

@@ -15,12 +15,13 @@ from typing import Any, ClassVar
 import attrs
 import polars as pl
 
-from contractkit._kernel.arguments import refuse
-from contractkit._kernel.money_tables import POUNDS, TableOutputs
+from contractkit._kernel.money_tables import POUNDS, MoneyResult, as_pounds
+from contractkit._kernel.months import month_number
 from contractkit._kernel.pence_sums import check_figures, require_room, within
-from contractkit.evaluation import Evaluation, Explanation, evaluate
+from contractkit._suggest import did_you_mean
+from contractkit.evaluation import Evaluation, evaluate
 from contractkit.model import Contract
-from contractkit.model._base import did_you_mean
+from contractkit.model.kinds import refuse
 from contractkit.money import Money
 from contractkit.payments._activity import Activity, Claims, read_activity, read_claims
 from contractkit.payments._deductions import consequences, last_month, withholding
@@ -33,6 +34,7 @@ from contractkit.payments._service_payments import (
     year_of,
 )
 from contractkit.periods import FinancialYear, Month, Period, parse_period
+from contractkit.results import Explanation
 
 __all__ = ["CATEGORIES", "ELEMENTS", "STATEMENT_FINDINGS", "Statement", "statement"]
 
@@ -71,16 +73,8 @@ _CODES = {name: i for i, name in enumerate(STATEMENT_FINDINGS)}
 _FIGURES = ("due", "earned", "deducted", "withheld", "repaid", "payable", "retained", "held")
 
 
-def _pounds(column: str) -> pl.Expr:
-    return (pl.col(column).cast(POUNDS) / 100).cast(POUNDS)
-
-
-def _month_count(month: Month) -> int:
-    return month.year * 12 + month.month - 1
-
-
 @attrs.frozen(eq=False)
-class Statement(TableOutputs):
+class Statement(MoneyResult):
     """A payment statement for a period: line by line, by provider, the withholding ledger, the
     outcome claims paid, and findings."""
 
@@ -108,8 +102,9 @@ class Statement(TableOutputs):
     """The activity and outcome rows not used, each with its source, reason and message."""
     account: dict[str, Any]
     """What became of every activity and outcome row."""
-    evaluation: Evaluation = attrs.field(repr=False)
-    """The evaluation the statement was drawn from."""
+    evaluation: Evaluation | None = attrs.field(default=None, repr=False)
+    """The evaluation the statement was drawn from (none for a statement read back from its
+    JSON form)."""
 
     TABLES: ClassVar[tuple[str, ...]] = (
         "lines",
@@ -119,7 +114,68 @@ class Statement(TableOutputs):
         "findings",
     )
     FORMAT: ClassVar[str] = "contractkit-statement"
+    NOUN: ClassVar[str] = "statement"
     HEADLINE: ClassVar[str] = "summary"
+    FIGURES: ClassVar[tuple[str, ...]] = _FIGURES
+    SCHEMAS: ClassVar[Mapping[str, Mapping[str, pl.DataType]]] = {
+        "lines": {
+            "provider": pl.String(),
+            "service": pl.String(),
+            "month": pl.String(),
+            "element": pl.String(),
+            "category": pl.String(),
+            "reference": pl.String(),
+            "quantity": pl.Int64(),
+            "amount": POUNDS,
+            "payable": POUNDS,
+            "basis": pl.String(),
+        },
+        "providers": {
+            "provider": pl.String(),
+            "name": pl.String(),
+            "due": POUNDS,
+            "earned": POUNDS,
+            "deducted": POUNDS,
+            "withheld": POUNDS,
+            "repaid": POUNDS,
+            "payable": POUNDS,
+            "retained": POUNDS,
+            "held": POUNDS,
+        },
+        "withholding": {
+            "service": pl.String(),
+            "month": pl.String(),
+            "step": pl.String(),
+            "rate": pl.String(),
+            "value": POUNDS,
+            "withheld": POUNDS,
+            "outcome": pl.String(),
+            "settled": pl.String(),
+        },
+        "outcomes": {
+            "service": pl.String(),
+            "person": pl.String(),
+            "outcome": pl.String(),
+            "month": pl.String(),
+            "price": POUNDS,
+            "paid": POUNDS,
+            "capped_by": pl.String(),
+        },
+        "findings": {
+            "code": pl.String(),
+            "provider": pl.String(),
+            "service": pl.String(),
+            "month": pl.String(),
+            "amount": POUNDS,
+            "message": pl.String(),
+        },
+    }
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> Statement:
+        """A statement read back from its JSON form (without the evaluation it was drawn
+        from)."""
+        return cls(**cls._parts(data))
 
     def explain(
         self,
@@ -169,12 +225,11 @@ class Statement(TableOutputs):
 
     def _services_of(self, provider: str) -> list[str]:
         """The services a provider delivers (as evaluated, or with lines in the statement)."""
-        pairs = pl.concat(
-            [
-                self.evaluation.table.select("service", pl.col("provider").cast(pl.String)),
-                self.lines.select("service", "provider"),
-            ]
-        )
+        frames = [self.lines.select("service", "provider")]
+        if self.evaluation is not None:
+            evaluated = self.evaluation.table.select("service", pl.col("provider").cast(pl.String))
+            frames.insert(0, evaluated)
+        pairs = pl.concat(frames)
         return pairs.filter(pl.col("provider") == provider).get_column("service").unique().to_list()
 
     def __repr__(self) -> str:
@@ -217,10 +272,10 @@ def statement(
             "the returns reach (give as_of, --as-of on the command line, to state the months "
             "due to that date)"
         )
-    known = _month_count(Month.parse(evaluated_to))
-    term_first = _month_count(Month.from_date(contract.term.start))
+    known = Month.parse(evaluated_to).index
+    term_first = month_number(contract.term.start)
     wanted: Period = FinancialYear(int(year_of(known))) if period is None else parse_period(period)
-    first = max(_month_count(Month.from_date(wanted.start)), term_first)
+    first = max(month_number(wanted.start), term_first)
     through = min(last_month(str(wanted)), known)
     if first > through:
         raise ValueError(
@@ -306,8 +361,8 @@ def _build(
         category=pl.col("category"),
         reference=pl.col("reference"),
         quantity=pl.col("quantity"),
-        amount=_pounds("amount"),
-        payable=_pounds("payable"),
+        amount=as_pounds(pl.col("amount")),
+        payable=as_pounds(pl.col("payable")),
         basis=pl.col("basis"),
     )
     # Each provider's figures: earned counts what it adds to (or takes from) the payment.
@@ -353,7 +408,7 @@ def _build(
         f: within(int(providers.get_column(f).sum()), f"the statement's {f} in all")
         for f in _FIGURES
     }
-    providers = providers.with_columns(_pounds(f) for f in _FIGURES)
+    providers = providers.with_columns(as_pounds(pl.col(f)) for f in _FIGURES)
     summary: dict[str, Any] = {
         "contract": contract.id,
         "period": period,
@@ -365,7 +420,7 @@ def _build(
     return Statement(
         lines=table,
         providers=providers,
-        withholding=ledger.with_columns(_pounds("value"), _pounds("withheld")),
+        withholding=ledger.with_columns(as_pounds(pl.col("value")), as_pounds(pl.col("withheld"))),
         outcomes=paid_claims.select(
             service=per(paid_claims.get_column("service").to_numpy(), ids),
             person=pl.col("person"),
@@ -373,8 +428,8 @@ def _build(
                 _outcome_names(contract), return_dtype=pl.String
             ),
             month=month_texts(pl.col("month")),
-            price=_pounds("price"),
-            paid=_pounds("paid"),
+            price=as_pounds(pl.col("price")),
+            paid=as_pounds(pl.col("paid")),
             capped_by=pl.col("capped_by"),
         ),
         findings=_findings(found, first, through, services),
@@ -491,7 +546,7 @@ def _findings(
         provider=per(service, [s.provider for s in services]),
         service=per(service, [s.id for s in services]),
         month=month_texts(pl.col("month")),
-        amount=_pounds("amount"),
+        amount=as_pounds(pl.col("amount")),
         message=pl.col("message"),
     )
 

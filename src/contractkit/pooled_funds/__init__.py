@@ -6,6 +6,7 @@ The fund itself (its lines, partners and terms) is :class:`contractkit.PooledFun
 ``kind: pooled_fund`` file by :func:`contractkit.load`.
 """
 
+from contractkit._kernel.public import publish
 from contractkit.pooled_funds._reconcile import FINDINGS, SOURCES, Reconciliation, reconcile
 from contractkit.pooled_funds._spend import SPEND_REASONS, Spend, read_spend
 
@@ -18,3 +19,5 @@ __all__ = [
     "read_spend",
     "reconcile",
 ]
+
+publish(__name__, __all__, globals())

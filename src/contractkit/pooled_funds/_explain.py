@@ -26,11 +26,11 @@ from contractkit._kernel.money_words import (
     span_words,
     unknown_name,
 )
-from contractkit._kernel.year_months import month_of
-from contractkit.evaluation import Explanation
+from contractkit._kernel.months import month_of
 from contractkit.model import FundLine, PooledFund, RiskBasis, RiskShare
 from contractkit.money import Money, allocate
 from contractkit.periods import FinancialYear
+from contractkit.results import Explanation
 
 if TYPE_CHECKING:
     from contractkit.pooled_funds._reconcile import Reconciliation

@@ -29,15 +29,15 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from contractkit._kernel.arguments import is_funds, refuse
-from contractkit._kernel.money_tables import TableOutputs, as_pounds, money_text
+from contractkit._kernel.money_tables import POUNDS, MoneyResult, as_pounds, money_text
 from contractkit._kernel.pence_sums import check_figures, require_room, within
 from contractkit._kernel.year_months import latest_rows, month_of, months_through
 from contractkit.errors import MoneyError
-from contractkit.evaluation import Explanation
 from contractkit.model import FundLine, PooledFund, RiskBasis, RiskShare
+from contractkit.model.kinds import is_funds, refuse
 from contractkit.money import Money, allocate
 from contractkit.pooled_funds._spend import Spend, read_spend
+from contractkit.results import Explanation
 
 __all__ = ["FINDINGS", "Reconciliation", "reconcile"]
 
@@ -57,7 +57,7 @@ SOURCES = ("underspends", "risk_pool", "uncommitted", "partner", "unfunded")
 
 
 @attrs.frozen(eq=False)
-class Reconciliation(TableOutputs):
+class Reconciliation(MoneyResult):
     """A pooled fund reconciled to a period: by line, by partner, what met each overspend,
     findings, and the account of the spend rows."""
 
@@ -94,7 +94,96 @@ class Reconciliation(TableOutputs):
     TABLES: ClassVar[tuple[str, ...]] = ("lines", "partners", "attribution", "findings", "funds")
     """The tables it holds (for :meth:`table`, ``to_csv`` and ``to_parquet``)."""
     FORMAT: ClassVar[str] = "contractkit-reconciliation"
+    NOUN: ClassVar[str] = "reconciliation"
     HEADLINE: ClassVar[str] = "summary"
+    FIGURES: ClassVar[tuple[str, ...]] = (
+        "budget",
+        "budget_to_date",
+        "actual_to_date",
+        "variance_to_date",
+        "outturn",
+        "outturn_variance",
+        "overspend",
+        "underspend",
+        "met_by_underspends",
+        "risk_pool_used",
+        "uncommitted_used",
+        "partners_bear",
+        "unfunded",
+        "returned",
+    )
+    SCHEMAS: ClassVar[Mapping[str, Mapping[str, pl.DataType]]] = {
+        "lines": {
+            "line": pl.String(),
+            "name": pl.String(),
+            "commissioner": pl.String(),
+            "provider": pl.String(),
+            "budget": POUNDS,
+            "budget_to_date": POUNDS,
+            "actual_to_date": POUNDS,
+            "variance_to_date": POUNDS,
+            "forecast_outturn": POUNDS,
+            "outturn": POUNDS,
+            "outturn_basis": pl.String(),
+            "outturn_variance": POUNDS,
+            "met_by_underspends": POUNDS,
+            "met_by_risk_pool": POUNDS,
+            "met_by_uncommitted": POUNDS,
+            "met_by_partners": POUNDS,
+            "unfunded": POUNDS,
+            "underspend_used": POUNDS,
+        },
+        "partners": {
+            "partner": pl.String(),
+            "name": pl.String(),
+            "contribution": POUNDS,
+            "commissioned": POUNDS,
+            "actual_to_date": POUNDS,
+            "variance_to_date": POUNDS,
+            "outturn_variance": POUNDS,
+            "bears": POUNDS,
+            "cap": POUNDS,
+            "receives": POUNDS,
+            "net": POUNDS,
+        },
+        "attribution": {
+            "line": pl.String(),
+            "source": pl.String(),
+            "partner": pl.String(),
+            "amount": POUNDS,
+        },
+        "findings": {
+            "code": pl.String(),
+            "line": pl.String(),
+            "partner": pl.String(),
+            "amount": POUNDS,
+            "message": pl.String(),
+        },
+        "funds": {
+            "fund": pl.String(),
+            "year": pl.String(),
+            "budget": POUNDS,
+            "budget_to_date": POUNDS,
+            "actual_to_date": POUNDS,
+            "variance_to_date": POUNDS,
+            "outturn": POUNDS,
+            "outturn_variance": POUNDS,
+            "overspend": POUNDS,
+            "underspend": POUNDS,
+            "met_by_underspends": POUNDS,
+            "risk_pool_used": POUNDS,
+            "uncommitted_used": POUNDS,
+            "partners_bear": POUNDS,
+            "unfunded": POUNDS,
+            "returned": POUNDS,
+        },
+    }
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> Reconciliation:
+        """A reconciliation read back from its JSON form (without the funds' terms, so it
+        cannot explain itself)."""
+        return cls(**cls._parts(data))
 
     def explain(
         self,

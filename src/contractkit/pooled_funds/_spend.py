@@ -20,8 +20,8 @@ from contractkit._kernel.arrays import Bools, Ints
 from contractkit._kernel.row_checks import LATER, RowChecks
 from contractkit._kernel.year_months import reject_overlaps, year_months
 from contractkit._period_column import unreadable_message
+from contractkit._suggest import did_you_mean
 from contractkit.model import PooledFund
-from contractkit.model._base import did_you_mean
 from contractkit.money import COLUMN_PROBLEMS, pence_column
 from contractkit.periods import Month, Quarter
 

@@ -22,7 +22,6 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from contractkit import _blocks
 from contractkit._kernel.arrays import Ints
 from contractkit._kernel.table_files import ROW, blank_rows, read_table
 from contractkit._period_column import PeriodColumn, read_periods
@@ -38,6 +37,7 @@ from contractkit.returns._numeric_fields import NumericFields, read_numeric_fiel
 from contractkit.returns._reasons import AFTER_AS_OF, CODES, IDENTICAL, NOT_DUE, row_reasons
 from contractkit.returns._rejections import rejected_rows
 from contractkit.returns._returns import Returns
+from contractkit.stats import blockwise
 
 __all__ = ["read_returns"]
 
@@ -133,7 +133,7 @@ class _Checked:
             start=np.zeros(n, dtype=np.int64),
             months=np.zeros(n, dtype=np.int8),
         )
-        for block in _blocks.slices(n):
+        for block in blockwise.slices(n):
             named = lookup.rows(block)
             checked.reason[block] = row_reasons(named, numbers.at(block), lookup.series, as_of)
             checked.series_code[block] = named.series_code

@@ -20,9 +20,9 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from contractkit.errors import ArgumentError, Problem, SpecError
 from contractkit.model import Contract, PooledFund, SystemPlan
 from contractkit.model._base import Issue, did_you_mean, format_path, issues_from_error
+from contractkit.model.kinds import DEFAULT_KIND, KINDS
 from contractkit.model.origin import Location, remember
 from contractkit.periods import FinancialYear, Month, Quarter
-from contractkit.spec._kinds import DEFAULT_KIND, KINDS
 from contractkit.spec._yaml import Document, compose, resolve_plain
 
 __all__ = ["dump", "load", "load_text"]

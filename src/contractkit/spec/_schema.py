@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from contractkit.errors import ArgumentError
-from contractkit.spec._kinds import DEFAULT_KIND, KINDS
+from contractkit.model.kinds import DEFAULT_KIND, KINDS
 
 __all__ = ["json_schema"]
 

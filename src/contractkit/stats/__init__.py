@@ -1,6 +1,8 @@
 """Pure numerics on arrays, usable on their own from a notebook: intervals, one-sided exact
 tests, power, and SPC (XmR charts with the Making Data Count rules; c, u, p and Laney p′ and u′
-charts, and the rule that chooses among them). No contract types here."""
+charts, and the rule that chooses among them). No contract types here, and nothing else of
+contractkit's: ``contractkit.stats.blockwise`` (working through long columns a block at a time)
+serves the returns reader and the evaluator as well."""
 
 from contractkit.stats.attribute import (
     AttributeChart,
@@ -16,7 +18,7 @@ from contractkit.stats.attribute import (
     u_prime_chart,
 )
 from contractkit.stats.exact import binomial_p_value, poisson_p_value, t_p_value
-from contractkit.stats.intervals import poisson_interval, wilson_interval
+from contractkit.stats.intervals import mean_interval, poisson_interval, wilson_interval
 from contractkit.stats.power import (
     binomial_flag_probability,
     binomial_shortfall,
@@ -38,6 +40,7 @@ __all__ = [
     "choose_chart",
     "control_batch",
     "control_chart",
+    "mean_interval",
     "mean_shortfall",
     "overdispersion_bound",
     "p_chart",

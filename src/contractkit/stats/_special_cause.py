@@ -26,7 +26,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from contractkit import _blocks
+from contractkit.stats import blockwise
 
 if TYPE_CHECKING:  # the profile's type only (spc imports this module)
     from contractkit.stats.spc import Profile
@@ -119,9 +119,9 @@ class Layout:
     @classmethod
     def of(cls, series_codes: IntArray, part_codes: IntArray) -> Layout:
         n = series_codes.shape[0]
-        series_start = _blocks.run_starts(series_codes)
+        series_start = blockwise.run_starts(series_codes)
         series_points = np.diff(np.r_[np.flatnonzero(series_start), n]).astype(np.int64)
-        part_start = _blocks.run_starts(part_codes) | series_start
+        part_start = blockwise.run_starts(part_codes) | series_start
         part_length = np.diff(np.r_[np.flatnonzero(part_start), n]).astype(np.int64)
         return cls(series_start, series_points, part_start, part_length)
 
@@ -237,96 +237,31 @@ def special_causes(
     chance of lying strictly above and strictly below its centre line; without them each is
     one half. ``discrete`` (optional, per series) marks charts whose limits are whole counts.
     """
-    n = x.shape[0]
     no_chart = np.repeat(no_chart_series, layout.series_points)
     mean, lower, upper = lines.mean, lines.lower, lines.upper
-    series_start = layout.series_start
     # Comparisons ignore differences below a billionth of the chart's scale, so that a point
     # "exactly on" the mean or a limit does not depend on the order sums were taken in.
     tolerance = TOLERANCE * (np.abs(mean) + lines.spread + np.abs(x))
     side = _sign(x - mean, tolerance)
-    segment_start = series_start if rules.cross_partitions else layout.part_start
+    segment_start = layout.series_start if rules.cross_partitions else layout.part_start
 
     astronomical = (x - upper > tolerance) | (lower - x > tolerance)
-
     if log_high is None or log_low is None:
         shift = _runs(side, segment_start) >= rules.shift
     else:
         own = np.where(side > 0, log_high, log_low)
         shift = _unlikely_runs(side, segment_start, own, rules.shift)
-
-    step = np.zeros(n, dtype=np.int8)
-    if n > 1:
-        step[1:] = _sign(x[1:] - x[:-1], TOLERANCE * (np.abs(x[1:]) + np.abs(x[:-1])))
-    step[segment_start] = 0
-    step_in_trend = _runs(step, segment_start) >= rules.trend - 1
-    trend = step_in_trend.copy()
-    trend[:-1] |= step_in_trend[1:]
-    # A point belongs to the trend of its own step (from the point before) and to the trend of
-    # the next step (to the point after): where a fall meets a rise, it is in both.
-    rising = step_in_trend & (step > 0)
-    falling = step_in_trend & (step < 0)
-    trend_high = rising.copy()
-    trend_low = falling.copy()
-    trend_high[:-1] |= rising[1:]
-    trend_low[:-1] |= falling[1:]
-    # Where one side must be chosen (NHSRplotthedots), the later trend wins: "if a point is part
-    # of a trend either side, use right side".
-    right = np.zeros(n, dtype=np.int8)
-    if n > 1:
-        right[:-1] = np.where(step_in_trend[1:], step[1:], 0)
-    trend_side = np.where(right != 0, right, np.where(step_in_trend, step, 0)).astype(np.int8)
-
-    beyond = ((side > 0) & (x - lines.two_up > tolerance) & (x - upper <= tolerance)) | (
-        (side < 0) & (lines.two_down - x > tolerance) & (lower - x <= tolerance)
+    trend = _Trend.of(x, segment_start, rules)
+    two_of_three = _two_of_three(x, side, lines, tolerance, segment_start)
+    high, low = _signal_sides(side, astronomical, shift, trend, two_of_three, rules)
+    signal, signal_side = _signals(
+        astronomical | shift | trend.points | two_of_three, direction, high, low
     )
-    two_of_three = np.zeros(n, dtype=bool)
-    if n >= 3:
-        same = (
-            (side[:-2] != 0)
-            & (side[:-2] == side[1:-1])
-            & (side[1:-1] == side[2:])
-            & ~segment_start[1:-1]
-            & ~segment_start[2:]
-        )
-        count = beyond[:-2].astype(int) + beyond[1:-1] + beyond[2:]
-        window = same & (count >= 2)
-        for offset in range(3):
-            two_of_three[offset : n - 2 + offset] |= window & beyond[offset : n - 2 + offset]
-    flagged = astronomical | shift | trend | two_of_three
-    if rules.conflict == "precedence":
-        astro_side = np.where(astronomical, side, 0)
-        tot_side = np.where(two_of_three, side, 0)
-        shift_side = np.where(shift, side, 0)
-        chosen = np.where(
-            astro_side != 0,
-            astro_side,
-            np.where(trend_side != 0, trend_side, np.where(tot_side != 0, tot_side, shift_side)),
-        )
-        high: NDArray[np.bool_] = chosen > 0
-        low: NDArray[np.bool_] = chosen < 0
-    else:
-        # Astronomical, shift and two-of-three take the point's own side of the mean.
-        by_side = astronomical | shift | two_of_three
-        high = (by_side & (side > 0)) | trend_high
-        low = (by_side & (side < 0)) | trend_low
-    good = np.where(direction > 0, high, low)
-    bad = np.where(direction > 0, low, high)
-    signal = np.full(n, COMMON_CAUSE, dtype=np.int8)
-    signal[flagged & (direction == 0)] = NEITHER
-    signal[flagged & (direction != 0) & bad] = CONCERN
-    signal[flagged & (direction != 0) & good] = IMPROVEMENT  # improvement wins a conflict
-    toward = np.where(direction > 0, 1, -1).astype(np.int8)  # the improving side
-    signal_side = np.zeros(n, dtype=np.int8)
-    improving, concerning = signal == IMPROVEMENT, signal == CONCERN
-    neither = signal == NEITHER
-    signal_side[improving] = toward[improving]
-    signal_side[concerning] = -toward[concerning]
-    signal_side[neither] = np.where(high[neither], 1, -1)
     signal[no_chart] = NO_CHART
     signal_side[no_chart] = 0
 
-    last = np.flatnonzero(np.r_[series_start[1:], True]) if n else np.array([], dtype=int)
+    n = x.shape[0]
+    last = np.flatnonzero(np.r_[layout.series_start[1:], True]) if n else np.array([], dtype=int)
     variation_code, assurance_code = icon_codes(
         signal[last],
         signal_side[last],
@@ -342,11 +277,128 @@ def special_causes(
         side=signal_side,
         astronomical=astronomical & ~no_chart,
         shift=shift & ~no_chart,
-        trend=trend & ~no_chart,
+        trend=trend.points & ~no_chart,
         two_of_three=two_of_three & ~no_chart,
         variation_code=variation_code,
         assurance_code=assurance_code,
     )
+
+
+@attrs.frozen
+class _Trend:
+    """The trend rule's findings: per point, whether it is in a trend, on which side."""
+
+    points: NDArray[np.bool_]
+    """In a run of rises (or falls) as long as the profile's trend."""
+    high: NDArray[np.bool_]
+    """In a rising trend."""
+    low: NDArray[np.bool_]
+    """In a falling trend."""
+    side: NDArray[np.int8]
+    """+1 rising, -1 falling, 0 none; where a point is in both, the later trend's side."""
+
+    @classmethod
+    def of(cls, x: FloatArray, segment_start: NDArray[np.bool_], rules: Profile) -> _Trend:
+        n = x.shape[0]
+        step = np.zeros(n, dtype=np.int8)
+        if n > 1:
+            step[1:] = _sign(x[1:] - x[:-1], TOLERANCE * (np.abs(x[1:]) + np.abs(x[:-1])))
+        step[segment_start] = 0
+        step_in_trend = _runs(step, segment_start) >= rules.trend - 1
+        points = step_in_trend.copy()
+        points[:-1] |= step_in_trend[1:]
+        # A point belongs to the trend of its own step (from the point before) and to the trend
+        # of the next step (to the point after): where a fall meets a rise, it is in both.
+        rising = step_in_trend & (step > 0)
+        falling = step_in_trend & (step < 0)
+        high = rising.copy()
+        low = falling.copy()
+        high[:-1] |= rising[1:]
+        low[:-1] |= falling[1:]
+        # Where one side must be chosen (NHSRplotthedots), the later trend wins: "if a point is
+        # part of a trend either side, use right side".
+        right = np.zeros(n, dtype=np.int8)
+        if n > 1:
+            right[:-1] = np.where(step_in_trend[1:], step[1:], 0)
+        side = np.where(right != 0, right, np.where(step_in_trend, step, 0)).astype(np.int8)
+        return cls(points, high, low, side)
+
+
+def _two_of_three(
+    x: FloatArray,
+    side: NDArray[np.int8],
+    lines: Lines,
+    tolerance: FloatArray,
+    segment_start: NDArray[np.bool_],
+) -> NDArray[np.bool_]:
+    """Per point: of three consecutive points on one side of the mean, it is one of the two or
+    three beyond the two-sigma line (and not beyond the process limit)."""
+    n = x.shape[0]
+    beyond = ((side > 0) & (x - lines.two_up > tolerance) & (x - lines.upper <= tolerance)) | (
+        (side < 0) & (lines.two_down - x > tolerance) & (lines.lower - x <= tolerance)
+    )
+    found = np.zeros(n, dtype=bool)
+    if n >= 3:
+        same = (
+            (side[:-2] != 0)
+            & (side[:-2] == side[1:-1])
+            & (side[1:-1] == side[2:])
+            & ~segment_start[1:-1]
+            & ~segment_start[2:]
+        )
+        count = beyond[:-2].astype(int) + beyond[1:-1] + beyond[2:]
+        window = same & (count >= 2)
+        for offset in range(3):
+            found[offset : n - 2 + offset] |= window & beyond[offset : n - 2 + offset]
+    return found
+
+
+def _signal_sides(
+    side: NDArray[np.int8],
+    astronomical: NDArray[np.bool_],
+    shift: NDArray[np.bool_],
+    trend: _Trend,
+    two_of_three: NDArray[np.bool_],
+    rules: Profile,
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Per point: whether the rules flag it high, and low. With ``precedence`` the
+    highest-ranked rule that flags a point decides its one side; otherwise astronomical, shift
+    and two of three take the point's own side of the mean, and a trend its own direction."""
+    if rules.conflict == "precedence":
+        astro_side = np.where(astronomical, side, 0)
+        tot_side = np.where(two_of_three, side, 0)
+        shift_side = np.where(shift, side, 0)
+        chosen = np.where(
+            astro_side != 0,
+            astro_side,
+            np.where(trend.side != 0, trend.side, np.where(tot_side != 0, tot_side, shift_side)),
+        )
+        return chosen > 0, chosen < 0
+    by_side = astronomical | shift | two_of_three
+    return (by_side & (side > 0)) | trend.high, (by_side & (side < 0)) | trend.low
+
+
+def _signals(
+    flagged: NDArray[np.bool_],
+    direction: NDArray[np.int8],
+    high: NDArray[np.bool_],
+    low: NDArray[np.bool_],
+) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
+    """Per point: the signal (common cause, improvement, concern or neither) and its side."""
+    good = np.where(direction > 0, high, low)
+    bad = np.where(direction > 0, low, high)
+    signal = np.full(flagged.shape[0], COMMON_CAUSE, dtype=np.int8)
+    signal[flagged & (direction == 0)] = NEITHER
+    signal[flagged & (direction != 0) & bad] = CONCERN
+    signal[flagged & (direction != 0) & good] = IMPROVEMENT  # improvement wins a conflict
+    toward = np.where(direction > 0, 1, -1).astype(np.int8)  # the improving side
+    signal_side = np.zeros(flagged.shape[0], dtype=np.int8)
+    improving, concerning = signal == IMPROVEMENT, signal == CONCERN
+    neither = signal == NEITHER
+    signal_side[improving] = toward[improving]
+    signal_side[concerning] = -toward[concerning]
+    signal_side[neither] = np.where(high[neither], 1, -1)
+    return signal, signal_side
 
 
 def icon_codes(

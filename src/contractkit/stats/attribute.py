@@ -49,9 +49,10 @@ from typing import Literal
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special, stats
+from scipy import special
 
-from contractkit import _blocks
+from contractkit.stats import blockwise
+from contractkit.stats._distributions import gamma_ppf, poisson_ppf
 from contractkit.stats._special_cause import (
     ASSURANCES,
     VARIATIONS,
@@ -133,7 +134,7 @@ def overdispersion_bound(points: ArrayLike) -> FloatArray:
     c = (4 / math.pi) * (math.sqrt(3) / 2 + math.pi / 12) - 4 / math.pi
     with np.errstate(invalid="ignore", divide="ignore"):
         relative = (m * v + 2 * np.maximum(m - 1, 0) * c) / (m * m * 4 / math.pi)
-        bound = stats.gamma.ppf(CONFIDENCE, 1 / relative, scale=relative)
+        bound = gamma_ppf(CONFIDENCE, 1 / relative, relative)
     result: FloatArray = np.where(m >= 1, bound, np.inf)
     return result
 
@@ -246,7 +247,7 @@ def control_batch(
         low = np.broadcast_to(np.asarray(bounds[0], dtype=np.float64), (n,))
         high = np.broadcast_to(np.asarray(bounds[1], dtype=np.float64), (n,))
     parts = []
-    for a, b in _blocks.series_blocks(series_codes):
+    for a, b in blockwise.series_blocks(series_codes):
         span = slice(a, b)
         parts.append(
             _block(
@@ -293,107 +294,28 @@ def _block(
     Everything that is the same for a partition (its centre line, its measure's variance, its
     chart) is worked out once per partition and spread over the points; the per-point work is
     kept to what each point needs (the national evaluation charts ten million points)."""
-    n = x.shape[0]
     layout = Layout.of(series_codes, part_codes)
-    starts, part_length = layout.starts, layout.part_length
-    if n == 0:
+    if x.shape[0] == 0:
         return _empty()
-    part_measure = measure[starts]
-    part_per = per[starts]
-    # The plotted value, as the verdicts observe it (x × per ÷ e).
-    y = x / e if np.all(part_per == 1) else x * per / e
-    weighted = part_measure != MEAN
-    # Centre lines (per unit of exposure): events over exposure, or a mean's plain mean.
-    total_x = np.add.reduceat(x, starts)
-    total_e = np.add.reduceat(e, starts)
-    unit_centre = total_x / total_e
-    # Each point's variance under the model is variance ÷ its denominator (1 for a mean).
-    variance = np.where(
-        part_measure == PROPORTION,
-        unit_centre * (1 - unit_centre),
-        np.where(weighted, unit_centre * part_per * part_per, 1.0),
-    )
-    centre_part = unit_centre * np.where(weighted, part_per, 1.0)
-    centre = np.repeat(centre_part, part_length)
-    model_sd = np.sqrt(np.repeat(variance, part_length) / e)
-    deviation = y - centre
-    if np.all(variance > 0):
-        z = deviation / model_sd
-    else:  # a proportion of 0 or 1 throughout: every point on its centre line
-        z = np.divide(deviation, model_sd, out=np.zeros(n), where=model_sd > 0)
-    has_range = ~layout.part_start
-    moving = np.abs(np.diff(z, prepend=z[:1]))
-    if rules.screen_moving_ranges:
-        mr_mean = screened_mean_range(moving, starts, has_range, part_length, rules)
-    else:  # a partition's first point has no range: its moving range is not counted
-        moving[starts] = 0.0
-        ranges = part_length - 1
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mr_mean = np.where(ranges > 0, np.add.reduceat(moving, starts) / ranges, np.nan)
+    model = _Model.of(x, e, per, measure, layout)
+    mr_mean = _mean_moving_range(model, layout, rules)
     sigma_z = mr_mean / D2
-    # The choice, for each partition.
-    events = (
-        np.where(part_measure == PROPORTION, np.minimum(total_x, total_e - total_x), total_x)
-        / part_length
+    kind = _chart_kinds(model, layout, wanted[layout.starts], sigma_z)
+    xmr_part = kind == XMR
+    lines = _sigma_lines(model, layout, kind, mr_mean, sigma_z, rules)
+    poisson_part = (kind == C) | (kind == U)
+    lines, log_high, log_low = _on_poisson_charts(
+        lines, poisson_part, model, layout, e, per, limits
     )
-    overdispersed = (events >= LARGE) & (sigma_z > _bounds_for(part_length))
-    auto = np.select(
-        [part_measure == MEAN, part_measure == PROPORTION, part_measure == COUNT],
-        [XMR, np.where(overdispersed, P_PRIME, P), np.where(overdispersed, XMR, C)],
-        np.where(overdispersed, U_PRIME, U),
-    ).astype(np.int8)
-    part_wanted = wanted[starts]
-    kind_of_part = np.where(part_wanted >= 0, part_wanted, auto).astype(np.int8)
-    _check(kind_of_part, part_measure)
-    xmr_part = kind_of_part == XMR
-    # Each partition's sigma, as a multiple of each point's model standard deviation: 1 (p, c,
-    # u), σz (p′, u′), or for an XmR chart of a mean 2.66 / 3 mean moving ranges.
-    factor = np.where(
-        xmr_part,
-        SCALE * mr_mean / 3,
-        np.where((kind_of_part == P_PRIME) | (kind_of_part == U_PRIME), sigma_z, 1.0),
-    )
-    sigma = model_sd * np.repeat(factor, part_length)
-    plain_xmr = xmr_part & weighted  # an XmR chart of a proportion, count or rate: its values
-    if plain_xmr.any():
-        moving_value = np.abs(np.diff(y, prepend=y[:1]))
-        value_range = screened_mean_range(moving_value, starts, has_range, part_length, rules)
-        centre_part = np.where(plain_xmr, _contiguous_mean(y, starts, None), centre_part)
-        centre = np.repeat(centre_part, part_length)
-        on_values = np.repeat(plain_xmr, part_length)
-        sigma = np.where(on_values, np.repeat(SCALE * value_range / 3, part_length), sigma)
-    three = 3 * sigma
-    two = 2 * sigma
-    lines = Lines(
-        mean=centre,
-        lower=centre - three,
-        upper=centre + three,
-        two_down=centre - two,
-        two_up=centre + two,
-        spread=np.fmax(three, 0.0) if np.isnan(factor).any() else three,
-    )
-    poisson_part = (kind_of_part == C) | (kind_of_part == U)
-    log_high = log_low = None
-    if poisson_part.any():
-        poisson = np.repeat(poisson_part, part_length)
-        lam = np.where(poisson, np.repeat(unit_centre, part_length) * e, 0.0)
-        if limits == "exact":
-            lines = _exact_poisson(lines, poisson, lam, e, per)
-        log_high, log_low = _side_chances(poisson, lam)
-    lines = _held(lines, part_measure, xmr_part, part_length, bounds)
+    lines = _held(lines, model.measure, xmr_part, layout.part_length, bounds)
     short = layout.series_points < rules.minimum_points
     no_chart_series = short & (rules.short_chart == "mean_only")
-    if no_chart_series.any():
-        no_chart = np.repeat(no_chart_series, layout.series_points)
-        lines = attrs.evolve(
-            lines,
-            lower=np.where(no_chart, np.nan, lines.lower),
-            upper=np.where(no_chart, np.nan, lines.upper),
-        )
-    part_of_last = np.searchsorted(starts, np.cumsum(layout.series_points) - 1, side="right") - 1
-    discrete = (limits == "exact") & poisson_part[part_of_last]
+    lines = _without_limits(lines, layout, no_chart_series)
+    part_of_last = (
+        np.searchsorted(layout.starts, np.cumsum(layout.series_points) - 1, side="right") - 1
+    )
     found = special_causes(
-        y,
+        model.y,
         lines,
         layout,
         direction,
@@ -402,19 +324,197 @@ def _block(
         no_chart_series,
         log_high=log_high,
         log_low=log_low,
-        discrete=discrete,
+        discrete=(limits == "exact") & poisson_part[part_of_last],
     )
     return ControlBatch(
-        values=y,
+        values=model.y,
         mean=lines.mean,
         lower_limit=lines.lower,
         upper_limit=lines.upper,
-        partition_points=part_length,
-        partition_chart=kind_of_part,
+        partition_points=layout.part_length,
+        partition_chart=kind,
         partition_sigma_z=np.where(xmr_part, np.nan, sigma_z),
         series_points=layout.series_points,
         trial=short & (rules.short_chart == "trial_limits"),
         **found.fields(),
+    )
+
+
+@attrs.frozen
+class _Model:
+    """The measure's own model of a block's points: per partition, the totals, the centre line
+    and the variance; per point, the plotted value and its standard deviation."""
+
+    y: FloatArray
+    """Per point: the plotted value, as the verdicts observe it (x × per ÷ e)."""
+    sd: FloatArray
+    """Per point: the standard deviation under the model (variance ÷ the denominator)."""
+    measure: NDArray[np.int8]
+    """Per partition: the measure."""
+    weighted: NDArray[np.bool_]
+    """Per partition: a proportion, count or rate (weighted by its denominators), not a mean."""
+    total_x: FloatArray
+    total_e: FloatArray
+    unit_centre: FloatArray
+    """Per partition: the centre line per unit of exposure (events over exposure, or a mean's
+    plain mean)."""
+    centre: FloatArray
+    """Per partition: the centre line on the chart's scale."""
+    point_centre: FloatArray
+    """Per point: the centre line on the chart's scale."""
+    variance: FloatArray
+    """Per partition: the variance of one unit of exposure (1 for a mean)."""
+
+    @classmethod
+    def of(
+        cls,
+        x: FloatArray,
+        e: FloatArray,
+        per: FloatArray,
+        measure: NDArray[np.int8],
+        layout: Layout,
+    ) -> _Model:
+        starts = layout.starts
+        part_measure = measure[starts]
+        part_per = per[starts]
+        weighted = part_measure != MEAN
+        total_x = np.add.reduceat(x, starts)
+        total_e = np.add.reduceat(e, starts)
+        unit_centre = total_x / total_e
+        variance = np.where(
+            part_measure == PROPORTION,
+            unit_centre * (1 - unit_centre),
+            np.where(weighted, unit_centre * part_per * part_per, 1.0),
+        )
+        centre = unit_centre * np.where(weighted, part_per, 1.0)
+        return cls(
+            y=x / e if np.all(part_per == 1) else x * per / e,
+            sd=np.sqrt(np.repeat(variance, layout.part_length) / e),
+            measure=part_measure,
+            weighted=weighted,
+            total_x=total_x,
+            total_e=total_e,
+            unit_centre=unit_centre,
+            centre=centre,
+            point_centre=np.repeat(centre, layout.part_length),
+            variance=variance,
+        )
+
+
+def _mean_moving_range(model: _Model, layout: Layout, rules: Profile) -> FloatArray:
+    """Per partition: the mean moving range of the points' z-scores (their distances from the
+    centre line in standard deviations under the model), screened where the profile says."""
+    starts, part_length = layout.starts, layout.part_length
+    deviation = model.y - model.point_centre
+    if np.all(model.variance > 0):
+        z = deviation / model.sd
+    else:  # a proportion of 0 or 1 throughout: every point on its centre line
+        z = np.divide(deviation, model.sd, out=np.zeros(deviation.size), where=model.sd > 0)
+    moving = np.abs(np.diff(z, prepend=z[:1]))
+    if rules.screen_moving_ranges:
+        return screened_mean_range(moving, starts, ~layout.part_start, part_length, rules)
+    moving[starts] = 0.0  # a partition's first point has no range: its moving range is not counted
+    ranges = part_length - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mr_mean: FloatArray = np.where(ranges > 0, np.add.reduceat(moving, starts) / ranges, np.nan)
+    return mr_mean
+
+
+def _chart_kinds(
+    model: _Model, layout: Layout, wanted: NDArray[np.int8], sigma_z: FloatArray
+) -> NDArray[np.int8]:
+    """Per partition: the chart asked for, or (where ``wanted`` is −1) the one the rule
+    chooses for the measure; a ValueError for a chart that does not fit its measure."""
+    measure, total_x, part_length = model.measure, model.total_x, layout.part_length
+    events = (
+        np.where(measure == PROPORTION, np.minimum(total_x, model.total_e - total_x), total_x)
+        / part_length
+    )
+    overdispersed = (events >= LARGE) & (sigma_z > _bounds_for(part_length))
+    auto = np.select(
+        [measure == MEAN, measure == PROPORTION, measure == COUNT],
+        [XMR, np.where(overdispersed, P_PRIME, P), np.where(overdispersed, XMR, C)],
+        np.where(overdispersed, U_PRIME, U),
+    ).astype(np.int8)
+    kind = np.where(wanted >= 0, wanted, auto).astype(np.int8)
+    _check(kind, measure)
+    return kind
+
+
+def _sigma_lines(
+    model: _Model,
+    layout: Layout,
+    kind: NDArray[np.int8],
+    mr_mean: FloatArray,
+    sigma_z: FloatArray,
+    rules: Profile,
+) -> Lines:
+    """Each point's centre line, its two-sigma lines and its process limits (three sigma), on
+    each partition's chart."""
+    starts, part_length = layout.starts, layout.part_length
+    xmr_part = kind == XMR
+    # Each partition's sigma, as a multiple of each point's model standard deviation: 1 (p, c,
+    # u), σz (p′, u′), or for an XmR chart of a mean 2.66 / 3 mean moving ranges.
+    factor = np.where(
+        xmr_part,
+        SCALE * mr_mean / 3,
+        np.where((kind == P_PRIME) | (kind == U_PRIME), sigma_z, 1.0),
+    )
+    sigma = model.sd * np.repeat(factor, part_length)
+    centre = model.point_centre
+    plain_xmr = xmr_part & model.weighted  # an XmR chart of a proportion, count or rate: its values
+    if plain_xmr.any():
+        y = model.y
+        moving_value = np.abs(np.diff(y, prepend=y[:1]))
+        has_range = ~layout.part_start
+        value_range = screened_mean_range(moving_value, starts, has_range, part_length, rules)
+        centre_part = np.where(plain_xmr, _contiguous_mean(y, starts, None), model.centre)
+        centre = np.repeat(centre_part, part_length)
+        on_values = np.repeat(plain_xmr, part_length)
+        sigma = np.where(on_values, np.repeat(SCALE * value_range / 3, part_length), sigma)
+    three = 3 * sigma
+    two = 2 * sigma
+    return Lines(
+        mean=centre,
+        lower=centre - three,
+        upper=centre + three,
+        two_down=centre - two,
+        two_up=centre + two,
+        spread=np.fmax(three, 0.0) if np.isnan(factor).any() else three,
+    )
+
+
+def _on_poisson_charts(
+    lines: Lines,
+    poisson_part: NDArray[np.bool_],
+    model: _Model,
+    layout: Layout,
+    e: FloatArray,
+    per: FloatArray,
+    limits: Limits,
+) -> tuple[Lines, FloatArray | None, FloatArray | None]:
+    """For the points of c- and u-charts: the exact Poisson limits (where ``limits`` is exact),
+    and each point's log chance of lying above and below its centre line (None without such
+    charts)."""
+    if not poisson_part.any():
+        return lines, None, None
+    poisson = np.repeat(poisson_part, layout.part_length)
+    lam = np.where(poisson, np.repeat(model.unit_centre, layout.part_length) * e, 0.0)
+    if limits == "exact":
+        lines = _exact_poisson(lines, poisson, lam, e, per)
+    log_high, log_low = _side_chances(poisson, lam)
+    return lines, log_high, log_low
+
+
+def _without_limits(lines: Lines, layout: Layout, no_chart_series: NDArray[np.bool_]) -> Lines:
+    """The lines with no process limits on the series too short for any (NaN)."""
+    if not no_chart_series.any():
+        return lines
+    no_chart = np.repeat(no_chart_series, layout.series_points)
+    return attrs.evolve(
+        lines,
+        lower=np.where(no_chart, np.nan, lines.lower),
+        upper=np.where(no_chart, np.nan, lines.upper),
     )
 
 
@@ -454,7 +554,7 @@ def _exact_poisson(
     mean = lam[where]
     # Each distinct mean once (a c-chart's points share theirs).
     means, index = np.unique(mean, return_inverse=True)
-    quantiles = stats.poisson.ppf([[ALPHA], [ALPHA_TWO], [1 - ALPHA_TWO], [1 - ALPHA]], means)
+    quantiles = poisson_ppf([[ALPHA], [ALPHA_TWO], [1 - ALPHA_TWO], [1 - ALPHA]], means)
     factor = per[where] / e[where]
     lower, two_down, two_up, upper = (
         np.array(line, copy=True)

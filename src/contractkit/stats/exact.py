@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+
+from contractkit.stats._distributions import (
+    binomial_cdf,
+    binomial_sf,
+    poisson_cdf,
+    poisson_sf,
+    t_cdf,
+    t_sf,
+)
 
 __all__ = ["binomial_p_value", "poisson_p_value", "t_p_value"]
 
@@ -27,8 +35,8 @@ def binomial_p_value(
     n = np.asarray(trials, dtype=np.float64)
     theta = np.asarray(threshold, dtype=np.float64)
     if higher_is_better:
-        return np.asarray(stats.binom.cdf(x, n, theta), dtype=np.float64)
-    return np.asarray(stats.binom.sf(x - 1, n, theta), dtype=np.float64)
+        return np.asarray(binomial_cdf(x, n, theta), dtype=np.float64)
+    return np.asarray(binomial_sf(x - 1, n, theta), dtype=np.float64)
 
 
 def poisson_p_value(
@@ -42,8 +50,8 @@ def poisson_p_value(
     x = np.asarray(events, dtype=np.float64)
     mu = np.asarray(expected, dtype=np.float64)
     if higher_is_better:
-        return np.asarray(stats.poisson.cdf(x, mu), dtype=np.float64)
-    return np.asarray(stats.poisson.sf(x - 1, mu), dtype=np.float64)
+        return np.asarray(poisson_cdf(x, mu), dtype=np.float64)
+    return np.asarray(poisson_sf(x - 1, mu), dtype=np.float64)
 
 
 def t_p_value(
@@ -64,5 +72,5 @@ def t_p_value(
         se = s / np.sqrt(n)
         t = np.where(se > 0, (m - theta) / se, np.sign(m - theta) * np.inf)
         df = np.maximum(n - 1, 1)
-        p = stats.t.cdf(t, df) if higher_is_better else stats.t.sf(t, df)
+        p = t_cdf(t, df) if higher_is_better else t_sf(t, df)
     return np.where(n >= 2, p, np.nan).astype(np.float64)

@@ -1,4 +1,5 @@
-"""Confidence intervals: Wilson for proportions, exact (Garwood) for Poisson counts and rates."""
+"""Confidence intervals: Wilson for proportions, exact (Garwood) for Poisson counts and rates,
+Student's t for means."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from typing import overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special, stats
+from scipy import special
 
-__all__ = ["poisson_interval", "wilson_interval"]
+from contractkit.stats._distributions import normal_ppf, t_ppf
+
+__all__ = ["mean_interval", "poisson_interval", "wilson_interval"]
 
 FloatArray = NDArray[np.float64]
 
@@ -16,7 +19,7 @@ FloatArray = NDArray[np.float64]
 def _z(confidence: float) -> float:
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
-    return float(stats.norm.ppf(0.5 + confidence / 2))
+    return float(normal_ppf(0.5 + confidence / 2))
 
 
 @overload
@@ -71,3 +74,26 @@ def poisson_interval(events: ArrayLike, confidence: float = 0.95) -> tuple[Float
         low = np.where(k > 0, special.gammaincinv(np.maximum(k, 1e-300), alpha / 2), 0.0)
         high = special.gammaincinv(k + 1, 1 - alpha / 2)
     return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+
+
+def mean_interval(
+    mean: ArrayLike, sd: ArrayLike, count: ArrayLike, confidence: float = 0.95
+) -> tuple[FloatArray, FloatArray]:
+    """The t interval for a mean, given the standard deviation and the number of cases.
+
+    Where ``count`` is below 2 the interval is (nan, nan): one case gives no spread.
+
+        >>> low, high = mean_interval(84.5, 10.0, 25)
+        >>> round(float(low), 2), round(float(high), 2)
+        (80.37, 88.63)
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    m = np.asarray(mean, dtype=np.float64)
+    s = np.asarray(sd, dtype=np.float64)
+    n = np.asarray(count, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half = t_ppf(0.5 + confidence / 2, np.maximum(n - 1, 1)) * s / np.sqrt(n)
+        low = np.where(n >= 2, m - half, np.nan)
+        high = np.where(n >= 2, m + half, np.nan)
+    return low, high

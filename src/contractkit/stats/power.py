@@ -10,7 +10,18 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special, stats
+from scipy import special
+
+from contractkit.stats._distributions import (
+    binomial_cdf,
+    binomial_pmf,
+    noncentral_t_sf,
+    normal_ppf,
+    poisson_cdf,
+    poisson_ppf,
+    poisson_sf,
+    t_ppf,
+)
 
 __all__ = [
     "binomial_flag_probability",
@@ -36,7 +47,7 @@ def _binomial_critical(n: FloatArray, theta: FloatArray, level: float) -> FloatA
     )
     shape = n.shape
     n, theta = n.ravel(), theta.ravel()
-    z = stats.norm.ppf(level)
+    z = normal_ppf(level)
     # The Cornish-Fisher quantile (the normal one corrected for the binomial's skew) is
     # almost always exact already: one tail and one point probability then confirm it.
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -49,14 +60,14 @@ def _binomial_critical(n: FloatArray, theta: FloatArray, level: float) -> FloatA
         if active.size == 0:
             break
         kk, nn, tt = k[active], n[active], theta[active]
-        tail = stats.binom.cdf(kk, nn, tt)
+        tail = binomial_cdf(kk, nn, tt)
         # Too far right: the tail up to k is not yet unlikely enough.
         high = (kk >= 0) & (tail >= level)
         # Too far left: k + 1 is still unlikely enough. The tail up to k + 1 is the tail up to k
         # and one more term (a point probability costs a fraction of a tail's).
         step = ~high & (kk + 1 <= nn)
         low = np.zeros(kk.shape, dtype=bool)
-        low[step] = tail[step] + stats.binom.pmf(kk[step] + 1, nn[step], tt[step]) < level
+        low[step] = tail[step] + binomial_pmf(kk[step] + 1, nn[step], tt[step]) < level
         k[active] = np.where(high, kk - 1, np.where(low, kk + 1, kk))
         active = active[high | low]  # only the rows still moving are looked at again
     critical: FloatArray = np.asarray(k, dtype=np.float64).reshape(shape)
@@ -71,7 +82,7 @@ def binomial_flag_probability(trials: ArrayLike, threshold: ArrayLike, level: fl
     n = np.asarray(trials, dtype=np.float64)
     theta = np.asarray(threshold, dtype=np.float64)
     k = _binomial_critical(n, theta, level)
-    return np.where(k >= 0, stats.binom.cdf(k, n, theta), 0.0).astype(np.float64)
+    return np.where(k >= 0, binomial_cdf(k, n, theta), 0.0).astype(np.float64)
 
 
 EXACT_BELOW = 500
@@ -152,7 +163,7 @@ def _shortfall(n: FloatArray, theta: FloatArray, level: float, power: float) -> 
         p1[small] = 1 - special.betaincinv(n[small] - k[small], k[small] + 1, power)
         # Above: Φ((k + ½ − np) / √(np(1 − p))) = power, a quadratic in p.
         big = ~small
-        z = stats.norm.ppf(power)
+        z = normal_ppf(power)
         c, m = k[big] + 0.5, n[big]
         a = m * m + z * z * m
         b = 2 * c * m + z * z * m
@@ -167,14 +178,14 @@ def poisson_shortfall(
     ``power``; in events. Divide by exposure (times the rate's base) for a rate."""
     mu = np.asarray(expected, dtype=np.float64)
     if higher_is_better:
-        k = np.asarray(stats.poisson.ppf(level, mu), dtype=np.float64) - 1
-        k = np.where((k >= 0) & (stats.poisson.cdf(k, mu) >= level), k - 1, k)
+        k = poisson_ppf(level, mu) - 1
+        k = np.where((k >= 0) & (poisson_cdf(k, mu) >= level), k - 1, k)
         with np.errstate(invalid="ignore"):
             mu1 = special.gammainccinv(np.maximum(k + 1, 1), power)
         return np.where(k >= 0, mu - mu1, np.nan).astype(np.float64)
     # Flag when X ≥ c, the smallest c with P(X ≥ c | μ) < level.
-    c = np.asarray(stats.poisson.ppf(1 - level, mu), dtype=np.float64) + 1
-    c = np.where(stats.poisson.sf(c - 1, mu) >= level, c + 1, c)
+    c = poisson_ppf(1 - level, mu) + 1
+    c = np.where(poisson_sf(c - 1, mu) >= level, c + 1, c)
     mu1 = special.gammaincinv(c, power)  # P(X ≥ c | μ1) = P(c, μ1), the regularised gamma
     return np.asarray(mu1 - mu, dtype=np.float64)
 
@@ -191,17 +202,17 @@ def mean_shortfall(
     )
     usable = (n >= 2) & np.isfinite(s)
     df = np.maximum(n - 1, 1)
-    critical = stats.t.ppf(1 - level, df)
+    critical = t_ppf(1 - level, df)
     low = np.zeros(n.shape)
-    high = critical + stats.norm.ppf(power) + 10.0
+    high = critical + normal_ppf(power) + 10.0
     for _ in range(40):  # widen until the power is reached (few degrees of freedom need a lot)
-        short = usable & (stats.nct.sf(critical, df, high) < power)
+        short = usable & (noncentral_t_sf(critical, df, high) < power)
         if not short.any():
             break
         high = np.where(short, high * 2, high)
     for _ in range(60):
         middle = (low + high) / 2
-        enough = stats.nct.sf(critical, df, middle) >= power
+        enough = noncentral_t_sf(critical, df, middle) >= power
         high = np.where(enough, middle, high)
         low = np.where(enough, low, middle)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -27,7 +27,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from contractkit import _blocks
+from contractkit.stats import blockwise
 from contractkit.stats._special_cause import (
     ASSURANCES,
     COMMON_CAUSE,
@@ -236,7 +236,7 @@ def xmr_batch(
             baseline,
             None if limits is None else (limits[0][a:b], limits[1][a:b]),
         )
-        for a, b in _blocks.series_blocks(series_codes)
+        for a, b in blockwise.series_blocks(series_codes)
     ]
     chart = blocks[0] if len(blocks) == 1 else _join(blocks)
     if icons:

@@ -7,6 +7,9 @@ The plan itself (its organisations, groups, control totals and transfers) is
 :func:`contractkit.load`.
 """
 
+from contractkit._kernel.public import publish
 from contractkit.system_plans._assess import OUTTURN_REASONS, PLAN_FINDINGS, Assessment, assess
 
 __all__ = ["OUTTURN_REASONS", "PLAN_FINDINGS", "Assessment", "assess"]
+
+publish(__name__, __all__, globals())

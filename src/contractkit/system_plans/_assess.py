@@ -25,8 +25,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from contractkit._kernel.arguments import refuse
-from contractkit._kernel.money_tables import POUNDS, TableOutputs, pounds
+from contractkit._kernel.money_tables import POUNDS, MoneyResult, pounds
 from contractkit._kernel.pence_sums import require_room, within
 from contractkit._kernel.row_checks import LATER, RowChecks
 from contractkit._kernel.table_files import ROW
@@ -39,12 +38,13 @@ from contractkit._kernel.year_months import (
     year_months,
 )
 from contractkit._period_column import unreadable_message
+from contractkit._suggest import did_you_mean
 from contractkit.errors import ReturnsError
-from contractkit.evaluation import Explanation
 from contractkit.model import SystemPlan
-from contractkit.model._base import did_you_mean
+from contractkit.model.kinds import refuse
 from contractkit.money import COLUMN_PROBLEMS, Money, allocate, pence_column
 from contractkit.periods import Month, Quarter
+from contractkit.results import Explanation
 
 __all__ = ["OUTTURN_REASONS", "PLAN_FINDINGS", "Assessment", "assess"]
 
@@ -81,7 +81,7 @@ Ints = NDArray[np.int64]
 
 
 @attrs.frozen(eq=False)
-class Assessment(TableOutputs):
+class Assessment(MoneyResult):
     """A system plan assessed to a period: organisations, groups, the system, findings, and the
     account of the outturn rows."""
 
@@ -112,7 +112,50 @@ class Assessment(TableOutputs):
     TABLES: ClassVar[tuple[str, ...]] = ("organisations", "groups", "findings")
     """The tables it holds (for :meth:`table`, ``to_csv`` and ``to_parquet``)."""
     FORMAT: ClassVar[str] = "contractkit-assessment"
+    NOUN: ClassVar[str] = "assessment"
     HEADLINE: ClassVar[str] = "system"
+    FIGURES: ClassVar[tuple[str, ...]] = ("control_total", "outturn", "variance", "tolerance")
+    SCHEMAS: ClassVar[Mapping[str, Mapping[str, pl.DataType]]] = {
+        "organisations": {
+            "organisation": pl.String(),
+            "name": pl.String(),
+            "control_total": POUNDS,
+            "transfers": POUNDS,
+            "adjusted_control_total": POUNDS,
+            "plan_to_date": POUNDS,
+            "actual_to_date": POUNDS,
+            "variance_to_date": POUNDS,
+            "forecast": POUNDS,
+            "outturn": POUNDS,
+            "outturn_basis": pl.String(),
+            "variance": POUNDS,
+            "tolerance": POUNDS,
+            "group": pl.String(),
+            "share_of_group_variance": pl.Float64(),
+            "share_of_group_adverse": pl.Float64(),
+        },
+        "groups": {
+            "group": pl.String(),
+            "name": pl.String(),
+            "members": pl.String(),
+            "control_total": POUNDS,
+            "outturn": POUNDS,
+            "variance": POUNDS,
+        },
+        "findings": {
+            "code": pl.String(),
+            "organisation": pl.String(),
+            "group": pl.String(),
+            "amount": POUNDS,
+            "message": pl.String(),
+        },
+    }
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> Assessment:
+        """An assessment read back from its JSON form (without the plan's terms, so it cannot
+        explain itself)."""
+        return cls(**cls._parts(data))
 
     def explain(
         self,

@@ -24,9 +24,9 @@ from contractkit._kernel.money_words import (
     span_words,
     unknown_name,
 )
-from contractkit.evaluation import Explanation
 from contractkit.model import SystemPlan
 from contractkit.money import Money
+from contractkit.results import Explanation
 
 if TYPE_CHECKING:
     from contractkit.system_plans._assess import Assessment

@@ -1,16 +1,29 @@
-"""What the finance functions are given, checked at the boundary: the wrong kind of spec (a
-contract where a pooled fund is wanted), or a path where a loaded spec is wanted, is an
-:class:`~contractkit.errors.ArgumentError` that says what to give."""
+"""The kinds of spec a file can hold (chosen by its top-level ``kind:`` key), and each kind in
+words: what a value given where a spec is wanted is, and the error that says what to give
+instead (an :class:`~contractkit.errors.ArgumentError`)."""
 
 from __future__ import annotations
 
 from os import PathLike
 from typing import Any
 
-from contractkit.errors import ArgumentError
-from contractkit.model import Contract, PooledFund, SystemPlan
+from pydantic import BaseModel
 
-__all__ = ["described", "is_funds", "refuse"]
+from contractkit.errors import ArgumentError
+from contractkit.model.contract import Contract
+from contractkit.model.pooled_fund import PooledFund
+from contractkit.model.system_plan import SystemPlan
+
+__all__ = ["DEFAULT_KIND", "KINDS", "described", "is_funds", "refuse"]
+
+DEFAULT_KIND = "contract"
+
+KINDS: dict[str, type[BaseModel]] = {
+    "contract": Contract,
+    "pooled_fund": PooledFund,
+    "system_plan": SystemPlan,
+}
+"""Each kind of spec and the model it loads into."""
 
 _KINDS = {Contract: "a contract", PooledFund: "a pooled fund", SystemPlan: "a system plan"}
 _WHERE = {

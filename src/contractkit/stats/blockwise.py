@@ -5,6 +5,9 @@ memory is slow to come by. Per-row work is therefore done a block of rows at a t
 working arrays stay small, are reused from one block to the next and stay in the processor's
 cache; only results are kept at full length. Blocks never show in a result (the tests check
 that with tiny blocks).
+
+The charts here work this way, and so do the returns reader and the evaluator above them,
+which take these helpers from here (``from contractkit.stats import blockwise``).
 """
 
 from __future__ import annotations

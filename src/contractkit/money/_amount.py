@@ -1,38 +1,12 @@
-"""Money: exact amounts of pounds sterling, and splitting a total to the penny.
-
-A :class:`Money` holds a whole number of pence. It is made from text as people write it
-(``"£4,200,000.00"``, ``"4200000"``, ``"(£1,234.56)"``), from a :class:`~decimal.Decimal`, or from
-pence (:meth:`Money.from_pence`); never from a float, which cannot hold most amounts exactly.
-An amount with a fraction of a penny is refused, never rounded quietly.
-
-Arithmetic keeps it exact: adding and subtracting money, and multiplying by a whole number,
-need no rounding. Multiplying by a rate (``Decimal("0.02")``, ``Fraction(1, 3)``, or text such
-as ``"2%"``) rounds the exact product **once**, to the nearest penny, halves away from zero
-(``half_up``, as a spreadsheet's ``ROUND`` does) unless ``half_even`` (banker's rounding) is
-asked for. Splitting a total among several parties is :func:`allocate`'s job: its parts always
-add up to the total.
-
-Amounts are bounded: the largest contractkit holds is :data:`MAX_AMOUNT`,
-£9,999,999,999,999.99 either side of zero — just under ten trillion pounds, some fifty times NHS
-England's budget for a year. A larger amount, read or worked out, is refused (a
-:class:`~contractkit.errors.MoneyError`), never wrapped round or rounded. Rates, multipliers and
-weights are bounded too (:data:`RATE_DIGITS`), so that no arithmetic on them can run for long.
-
-    >>> fee = Money("£4,200,000.00")
-    >>> print(fee * Decimal("0.0125"))
-    £52,500.00
-    >>> print(-Money("1234.56"), Money("-1234.56").format(negative="brackets"))
-    −£1,234.56 (£1,234.56)
-    >>> [str(part) for part in allocate(Money("100"), [1, 1, 1])]
-    ['£33.34', '£33.33', '£33.33']
-"""
+"""An amount of money: exact pence, read from text as people write it, with arithmetic that
+rounds a product with a rate once, and the bounds every amount and rate keeps within."""
 
 from __future__ import annotations
 
 import copy
 import math
 import re
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
@@ -41,27 +15,14 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
+from contractkit._kernel.pence_text import MINUS as MINUS  # money is written with it
+from contractkit._kernel.pence_text import pence_text
 from contractkit._suggest import shortened
-from contractkit.errors import MoneyError
+from contractkit.errors import ArgumentError, MoneyError
 
 if TYPE_CHECKING:  # numpy and polars are imported by the column functions that use them
-    import numpy as np
-    import polars as pl
-    from numpy.typing import NDArray
+    pass
 
-__all__ = [
-    "COLUMN_PROBLEMS",
-    "MAX_AMOUNT",
-    "MAX_PENCE",
-    "PATTERN",
-    "RATE_DIGITS",
-    "ROUNDINGS",
-    "Money",
-    "allocate",
-    "exact_weight",
-    "pence_column",
-    "split_pence",
-]
 
 Rounding = Literal["half_up", "half_even"]
 ROUNDINGS: dict[str, str] = {
@@ -71,7 +32,6 @@ ROUNDINGS: dict[str, str] = {
 """The ways a product with a fraction of a penny is rounded, once."""
 _DECIMAL_ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
 NegativeStyle = Literal["minus", "brackets"]
-MINUS = "\u2212"
 """The minus sign negative amounts are shown with (a true minus, not a hyphen)."""
 
 PATTERN = (
@@ -91,13 +51,13 @@ just under ten trillion pounds. Any real budget is far below it (NHS England's i
 trillion a year), so a larger figure is a mistake, and is refused. At most thirteen digits of
 pounds: every amount is exact as a 64-bit whole number of pence, and as a floating-point number
 too, and thousands of them add up in 64 bits."""
-_POUND_DIGITS = 13
+POUND_DIGITS = 13
 """The digits of whole pounds an amount can have (:data:`MAX_PENCE` has thirteen)."""
 RATE_DIGITS = 30
 """How large and how fine a rate, multiplier or weight can be: at most ``10^30``, and, written
 as a decimal, at most 30 places after the point (as a fraction, its top and bottom at most
 ``10^30``). Far beyond any real rate; the bound keeps every product quick."""
-_RATE_LIMIT = 10**RATE_DIGITS
+RATE_LIMIT = 10**RATE_DIGITS
 _LIMIT_WORDS = (
     "is beyond the largest amount contractkit holds, £9,999,999,999,999.99 either way (just "
     "under ten trillion pounds): check the figure"
@@ -133,8 +93,7 @@ def _pence_shown(pence: int) -> str:
     """Pence as money, for a message (briefly, for a vast number)."""
     if pence.bit_length() > 200:
         return f"an amount of {brief(pence)} of pence"
-    pounds, pennies = divmod(abs(pence), 100)
-    return f"{MINUS if pence < 0 else ''}£{pounds:,}.{pennies:02d}"
+    return pence_text(pence)
 
 
 def _checked(pence: int) -> int:
@@ -151,7 +110,7 @@ def _to_pence(amount: Decimal, original: object) -> int:
         raise MoneyError(f"{brief(original)} is not an amount of money", got=original)
     if not amount:
         return 0
-    if amount.adjusted() >= _POUND_DIGITS:
+    if amount.adjusted() >= POUND_DIGITS:
         raise MoneyError(f"{brief(original)} {_LIMIT_WORDS}", got=original)
     sign, digits, exponent = amount.as_tuple()
     assert isinstance(exponent, int)  # finite
@@ -205,13 +164,13 @@ def _bounded_decimal(value: Decimal, original: object) -> Fraction:
         raise _rate_error(original)
     number = int(written)
     exact = Fraction(number * 10**exponent) if exponent >= 0 else Fraction(number, 10**-exponent)
-    if exact > _RATE_LIMIT:
+    if exact > RATE_LIMIT:
         raise _rate_error(original)
     return -exact if sign else exact
 
 
 def _bounded(value: Fraction, original: object) -> Fraction:
-    if abs(value.numerator) > _RATE_LIMIT or value.denominator > _RATE_LIMIT:
+    if abs(value.numerator) > RATE_LIMIT or value.denominator > RATE_LIMIT:
         raise _rate_error(original)
     return value
 
@@ -220,7 +179,7 @@ def _rate_error(original: object) -> MoneyError:
     return MoneyError(f"{brief(original)} is too large or too fine: {_RATE_WORDS}", got=original)
 
 
-def _rate(value: object) -> Fraction:
+def exact_rate(value: object) -> Fraction:
     """A multiplier, exactly: a whole number, Decimal, Fraction, or text (``"0.02"``, ``"2%"``),
     within the bounds of :data:`RATE_DIGITS` (checked before any arithmetic)."""
     if isinstance(value, float):
@@ -261,7 +220,7 @@ def _rate(value: object) -> Fraction:
 def _round(exact: Fraction, rounding: Rounding) -> int:
     """Whole pence from an exact number of pence, rounded once."""
     if rounding not in _DECIMAL_ROUNDING:
-        raise ValueError(f"unknown rounding {rounding!r}: use one of {', '.join(ROUNDINGS)}")
+        raise ArgumentError(f"unknown rounding {rounding!r}: use one of {', '.join(ROUNDINGS)}")
     floor = exact.numerator // exact.denominator
     remainder = exact - floor
     if remainder == 0:
@@ -443,7 +402,7 @@ class Money:
     def times(self, rate: object, *, rounding: Rounding = "half_up") -> Money:
         """This amount times ``rate`` (a whole number, Decimal, Fraction, or text such as
         ``"2%"``), rounded once to the penny."""
-        return Money.from_pence(_round(self._pence * _rate(rate), rounding))
+        return Money.from_pence(_round(self._pence * exact_rate(rate), rounding))
 
     def __mul__(self, rate: object) -> Money:
         if isinstance(rate, Money):
@@ -463,7 +422,7 @@ class Money:
             if other._pence == 0:
                 raise ZeroDivisionError("division by £0.00")
             return Fraction(self._pence, other._pence)
-        divisor = _rate(other)
+        divisor = exact_rate(other)
         if divisor == 0:
             raise ZeroDivisionError("division of money by zero")
         return self.times(1 / divisor)
@@ -503,279 +462,3 @@ MONEY_JSON_SCHEMA: dict[str, Any] = {
 }
 
 Key = TypeVar("Key", bound=Hashable)
-
-
-@overload
-def allocate(total: Money, weights: Mapping[Key, object]) -> dict[Key, Money]: ...
-@overload
-def allocate(total: Money, weights: Sequence[object]) -> list[Money]: ...
-def allocate(
-    total: Money, weights: Mapping[Key, object] | Sequence[object]
-) -> dict[Key, Money] | list[Money]:
-    """Split ``total`` in proportion to ``weights``, exactly: the parts always add up to the
-    total, and each is within a penny of its exact share.
-
-    Each part first gets its exact share rounded down to the penny; the pennies left over go
-    one each to the parts with the largest remainders (the largest-remainder rule). Where two
-    remainders are equal, the larger weight wins, and then — for equal weights — the one
-    listed first (for a mapping, the key that sorts first, so that a mapping's order never
-    matters). Weights are non-negative numbers (whole numbers, Decimals, Fractions, text, or
-    Money — to split in proportion to amounts); at least one must be positive. A negative
-    total is split as its opposite and negated.
-
-        >>> [str(p) for p in allocate(Money("10.00"), [Decimal("0.5"), 1, 1])]
-        ['£2.00', '£4.00', '£4.00']
-        >>> {k: str(v) for k, v in allocate(Money("0.05"), {"icb": 1, "council": 1}).items()}
-        {'icb': '£0.02', 'council': '£0.03'}
-    """
-    if not isinstance(total, Money):
-        raise MoneyError(f"the total to allocate must be Money, got {total!r}", got=total)
-    if isinstance(weights, Mapping):
-        keys = list(weights)
-        values = [_weight(weights[k], k) for k in keys]
-        rank = {k: i for i, k in enumerate(sorted(keys, key=_sort_key))}
-        position = [rank[k] for k in keys]
-        parts = _split(total, values, position)
-        return dict(zip(keys, parts, strict=True))
-    if isinstance(weights, str | bytes) or not isinstance(weights, Iterable):
-        raise MoneyError("weights must be a list of numbers or a mapping", got=weights)
-    values = [_weight(w, i) for i, w in enumerate(weights)]
-    return _split(total, values, list(range(len(values))))
-
-
-def _sort_key(key: object) -> tuple[str, str]:
-    return (type(key).__name__, str(key))
-
-
-def exact_weight(value: object) -> int | Fraction:
-    """A weight as :func:`allocate` reads it, exactly (a whole number stays one), or a
-    :class:`MoneyError` saying why it cannot be one: negative, a float, not a number, or beyond
-    the bounds of :data:`RATE_DIGITS`. For checking weights before they are used."""
-    return _weight(value, None)
-
-
-def _weight(value: object, where: object) -> int | Fraction:
-    """A weight, exactly: a whole number stays one (the common case, and the fast one)."""
-    if isinstance(value, Money):
-        weight: int | Fraction = value.pence
-    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) <= _RATE_LIMIT:
-        weight = value
-    elif isinstance(value, float):
-        exact = Fraction(value).limit_denominator(10**6) if math.isfinite(value) else None
-        written = repr(value)
-        fraction = (
-            f"Fraction({exact.numerator}, {exact.denominator})" if exact is not None else "Fraction"
-        )
-        raise MoneyError(
-            f"{_at(where)}{written} is a float, which cannot hold most weights exactly: give "
-            f"it as Decimal('{written}'), {fraction}, text ('{written}') or use whole numbers",
-            got=value,
-        )
-    else:
-        try:
-            weight = _rate(value)
-        except MoneyError as error:
-            if "too large or too fine" in str(error):
-                raise MoneyError(f"{_at(where)}{error}", got=value) from None
-            raise MoneyError(f"{_at(where)}{brief(value)} is not a number", got=value) from None
-    if weight < 0:
-        raise MoneyError(f"{_at(where)}{brief(value)} is negative", got=value)
-    return weight
-
-
-def _at(where: object) -> str:
-    """Which weight a message is about (nothing, where the caller says so itself)."""
-    return "" if where is None else f"weight {where!r}: "
-
-
-def _split(total: Money, weights: list[int | Fraction], position: list[int]) -> list[Money]:
-    return [Money.from_pence(p) for p in split_pence(total.pence, weights, position)]
-
-
-def split_pence(
-    total: int, weights: Sequence[int | Fraction], position: Sequence[int] | None = None
-) -> list[int]:
-    """:func:`allocate` on whole pence (``weights`` exact and non-negative; ``position`` the
-    tie-break order, by default as listed): for work that splits many totals."""
-    if position is None:
-        position = range(len(weights))
-    if not weights:
-        raise MoneyError("there is nothing to allocate to: no weights were given")
-    # Whole numbers throughout: the weights over a common denominator, and each exact share as
-    # a whole number of pence and a remainder (over the same whole), which order exactly as the
-    # fractions of a penny do.
-    scale = math.lcm(*(w.denominator for w in weights))
-    whole_weights = [w.numerator * (scale // w.denominator) for w in weights]
-    whole = sum(whole_weights)
-    if whole == 0:
-        raise MoneyError("the weights add up to zero: there is no proportion to split by")
-    sign = -1 if total < 0 else 1
-    pence = abs(total)
-    shares = [divmod(pence * w, whole) for w in whole_weights]
-    floors = [floor for floor, _ in shares]
-    left = pence - sum(floors)
-    # Largest remainder first; then the larger weight; then the stable position.
-    order = sorted(
-        range(len(weights)),
-        key=lambda i: (-shares[i][1], -whole_weights[i], position[i]),
-    )
-    for i in order[:left]:
-        floors[i] += 1
-    return [sign * p for p in floors] if sign < 0 else floors
-
-
-COLUMN_PROBLEMS = ("", "empty", "not_money", "fraction_of_a_penny", "beyond_maximum")
-"""What :func:`pence_column` can find wrong with an entry, by code (0: nothing):
-``beyond_maximum`` is an amount beyond :data:`MAX_AMOUNT`."""
-_EMPTY, _NOT_MONEY, _FRACTION, _BEYOND = 1, 2, 3, 4
-_MAX_POUNDS = MAX_PENCE // 100
-"""The most whole pounds an amount has: £9,999,999,999,999."""
-
-
-_PLAIN = r"^\s*-?[0-9]{1,13}(?:\.[0-9]{1,2})?\s*$"
-"""The plain form a machine writes amounts in (``-1234.5``), thirteen digits of pounds at most:
-read by a quicker route."""
-
-
-def _plain_pence(text: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]] | None:
-    """A column of plain amounts (and empty cells) as pence; None if any is in another form."""
-    import numpy as np
-    import polars as pl
-
-    stripped = text.str.strip_chars()
-    empty = stripped.is_null() | (stripped == "")
-    if not (stripped.str.contains(_PLAIN).fill_null(True) | empty).all():
-        return None
-    halves = stripped.fill_null("0").str.split_exact(".", 1).struct.unnest()
-    whole = halves.get_column("field_0")
-    cents = halves.get_column("field_1").fill_null("").str.pad_end(2, "0")
-    magnitude = whole.str.strip_chars_start("-").cast(pl.Int64, strict=False).fill_null(
-        0
-    ) * 100 + cents.cast(pl.Int64, strict=False).fill_null(0)
-    negative = whole.str.starts_with("-").fill_null(False)
-    pence = pl.select(pl.when(negative).then(-magnitude).otherwise(magnitude)).to_series()
-    empty_a = empty.fill_null(True).to_numpy()
-    problem = np.where(empty_a, _EMPTY, 0).astype(np.int8)
-    return np.where(empty_a, 0, pence.to_numpy()).astype(np.int64), problem
-
-
-def _whole_pence(values: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]]:
-    """A column of whole numbers of pounds as pence: one beyond the largest amount is refused
-    before it is multiplied (never wrapped round in 64 bits)."""
-    import numpy as np
-    import polars as pl
-
-    problem = np.zeros(values.len(), dtype=np.int8)
-    empty = values.is_null().to_numpy()
-    if values.dtype in (pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16, pl.UInt32):
-        beyond_a = np.zeros(values.len(), dtype=bool)  # none is beyond £9,999,999,999,999
-    else:
-        beyond = values > _MAX_POUNDS
-        if values.dtype.is_signed_integer():
-            beyond = beyond | (values < -_MAX_POUNDS)
-        beyond_a = beyond.fill_null(False).to_numpy()
-    fine = ~(empty | beyond_a)
-    pounds = values.filter(pl.Series(fine)).cast(pl.Int64).to_numpy()
-    pence = np.zeros(values.len(), dtype=np.int64)
-    pence[fine] = pounds * 100
-    problem[beyond_a] = _BEYOND
-    problem[empty] = _EMPTY
-    return pence, problem
-
-
-def _float_pence(values: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]]:
-    """A column of floating-point pounds as pence: taken to the penny only where it is the
-    penny as nearly as the float can say (within a millionth of a penny, or two steps of the
-    float's own precision, whichever is more), never rounded from a fraction of a penny."""
-    import numpy as np
-    import polars as pl
-
-    problem = np.zeros(values.len(), dtype=np.int8)
-    x = values.cast(pl.Float64).to_numpy() * 100
-    empty = np.isnan(x)
-    finite = np.isfinite(x)
-    safe = np.where(finite, x, 0.0)
-    whole = np.round(safe)
-    exact = np.abs(safe - whole) <= np.maximum(1e-6, 2 * np.spacing(np.abs(safe)))
-    problem[~exact] = _FRACTION
-    problem[np.abs(whole) > MAX_PENCE] = _BEYOND
-    problem[~finite] = _NOT_MONEY
-    problem[empty] = _EMPTY
-    return np.where(problem == 0, whole, 0).astype(np.int64), problem
-
-
-def pence_column(values: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int8]]:
-    """A column of amounts as whole pence, exactly, over the whole column.
-
-    Returns ``(pence, problem)``: int64 pence (0 where there is a problem) and a code per entry
-    into :data:`COLUMN_PROBLEMS` (0 where the amount is fine). Text follows :data:`PATTERN`,
-    exactly as :class:`Money` reads it; whole numbers are pounds; floating-point numbers (as a
-    spreadsheet or Parquet file may hold them) are taken to the penny only when they are the
-    penny as nearly as a float can say (within a millionth of a penny, or, for large amounts,
-    two steps of the float's precision). An amount beyond :data:`MAX_AMOUNT` is
-    ``beyond_maximum``, in every form.
-    """
-    import numpy as np
-    import polars as pl
-
-    if values.dtype.is_integer():
-        return _whole_pence(values)
-    if values.dtype.is_float():
-        return _float_pence(values)
-    size = values.len()
-    problem = np.zeros(size, dtype=np.int8)
-    text = values.cast(pl.String)
-    plain = _plain_pence(text)
-    if plain is not None:
-        return plain
-    parts = text.str.extract_groups(PATTERN).struct.unnest()
-    checked = (
-        pl.DataFrame({"text": text})
-        .hstack(parts)
-        .select(
-            empty=pl.col("text").is_null() | (pl.col("text").str.strip_chars() == ""),
-            fine=(pl.col("whole").is_not_null() | pl.col("fraction").is_not_null())
-            & (pl.col("open").is_not_null() == pl.col("close").is_not_null())
-            & (
-                pl.col("sign").is_not_null().cast(pl.Int8)
-                + pl.col("sign2").is_not_null().cast(pl.Int8)
-                + pl.col("open").is_not_null().cast(pl.Int8)
-                <= 1
-            ),
-            beyond=pl.col("whole")
-            .fill_null("")
-            .str.replace_all(",", "")
-            .str.strip_chars_start("0")
-            .str.len_chars()
-            > _POUND_DIGITS,
-            negative=pl.col("open").is_not_null()
-            | pl.coalesce("sign", "sign2").is_in(["-", "\u2212"]),
-            whole=pl.col("whole")
-            .fill_null("0")
-            .str.replace_all(",", "")
-            .cast(pl.Int64, strict=False),
-            cents=pl.col("fraction")
-            .fill_null("")
-            .str.slice(0, 2)
-            .str.pad_end(2, "0")
-            .cast(pl.Int64, strict=False),
-            penny=pl.col("fraction").fill_null("").str.slice(2).str.replace_all("0", "") == "",
-        )
-        .with_columns(fine=pl.col("fine").fill_null(False))
-    )
-    amount = pl.col("whole").fill_null(0) * 100 + pl.col("cents").fill_null(0)
-    pence = (
-        checked.select(pl.when(pl.col("negative")).then(-amount).otherwise(amount))
-        .to_series()
-        .fill_null(0)
-        .to_numpy()
-    )
-    empty = checked.get_column("empty").to_numpy()
-    fine = checked.get_column("fine").to_numpy()
-    penny = checked.get_column("penny").fill_null(True).to_numpy()
-    beyond = checked.get_column("beyond").fill_null(False).to_numpy()
-    problem[~fine] = _NOT_MONEY
-    problem[fine & ~penny] = _FRACTION
-    problem[fine & beyond] = _BEYOND
-    problem[empty] = _EMPTY
-    return np.where(problem == 0, pence, 0).astype(np.int64), problem
