@@ -1851,7 +1851,7 @@ def test_dates_are_dates_and_a_stage_ends_on_its_last_day(staged: Evaluation) ->
 def test_distinct_keys_are_numpy_uniques(keys: list[int], spread: int) -> None:
     # The table labels its periods through _distinct (one pass where the keys span a small
     # range, a sort where they do not): the same as np.unique, either way.
-    from contractkit.evaluation._evaluation import _distinct
+    from contractkit.evaluation._labels import distinct as _distinct
 
     array = np.array([k % spread for k in keys], dtype=np.int64)
     distinct, index = _distinct(array)

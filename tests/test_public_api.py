@@ -129,7 +129,7 @@ def test_stats_imports_nothing_else_of_contractkit() -> None:
 
 def test_any_engine_name_can_be_the_first_used() -> None:
     # Each name imported when first used resolves whichever comes first, and each engine's
-    # package imports on its own (the returns reader imports the evaluator's plan).
+    # package imports on its own (the evaluator's plan imports the returns reader's series).
     import subprocess
     import sys
 

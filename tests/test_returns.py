@@ -833,6 +833,19 @@ def test_checking_in_blocks_changes_nothing(rows: list[dict[str, Any]], block: i
     assert blocked.account == whole.account
 
 
+def test_returns_are_read_against_the_contract_or_an_evaluators_plan_of_it() -> None:
+    """read_returns takes the contract itself; the evaluator's plan of it, as earlier releases
+    took, reads the same; anything else is refused, saying what to give."""
+    frame = text_frame(GOOD, {**GOOD, "period": "2026-05"}, {**GOOD, "kpi": "nope"})
+    by_contract = read_returns(frame, CONTRACT)
+    by_plan = read_returns(frame, compile_plan(CONTRACT))
+    assert by_contract.accepted.equals(by_plan.accepted)
+    assert by_contract.rejected.equals(by_plan.rejected)
+    assert by_contract.account == by_plan.account
+    with pytest.raises(contractkit.ArgumentError, match="checked against a contract"):
+        read_returns(frame, "contract.yaml")  # type: ignore[arg-type]  # the refusal tested
+
+
 # --- blank rows, in every format ---------------------------------------------------------------
 
 BLANK_LINE = {**GOOD, "period": "2026-05"}

@@ -6,24 +6,28 @@ import calendar
 import os
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from contractkit._kernel.months import month_number
 from contractkit.errors import ArgumentError
-
-if TYPE_CHECKING:
-    from contractkit.returns import Returns
 from contractkit.evaluation import _spc
-from contractkit.evaluation._aggregate import aggregate
+from contractkit.evaluation._aggregate import Combined, aggregate
 from contractkit.evaluation._completeness import INCOMPLETE as SHORT
 from contractkit.evaluation._completeness import Completeness, completeness, fits_a_period
 from contractkit.evaluation._escalation import escalate
 from contractkit.evaluation._evaluation import Evaluation, Facts
-from contractkit.evaluation._grid import Grid, build_grid, resolve_thresholds, stage_index
-from contractkit.evaluation._plan import Plan, compile_plan, month_index
+from contractkit.evaluation._grid import (
+    Grid,
+    Thresholds,
+    build_grid,
+    resolve_thresholds,
+    stage_index,
+)
+from contractkit.evaluation._plan import Plan, compile_plan
 from contractkit.evaluation._spc import CHART_CHOICES, ChartChoice
 from contractkit.evaluation._verdict import (
     ALARM,
@@ -32,11 +36,13 @@ from contractkit.evaluation._verdict import (
     MET,
     UNDER,
     WITHIN,
+    Figures,
     Verdicts,
     judge,
 )
 from contractkit.model import Contract
 from contractkit.model.english import article
+from contractkit.returns import Returns, parse_mapping, read_returns
 from contractkit.stats import PROFILES
 
 __all__ = ["evaluate"]
@@ -50,6 +56,7 @@ _IN_FORCE = _JUDGED | np.isin(np.arange(10), (NOT_REPORTED, REJECTED_RETURN, INC
 """Indexed by status code: a period the escalation rules may count (not shadow, not due)."""
 # How a failure to report counts, by ReportingCount: 0 not at all, 1 flagged, 2 alarm.
 _COUNTS = {"not_counted": 0, "flagged": 1, "alarm": 2}
+Floats = NDArray[np.float64]
 
 
 def _end_month(as_of: date | None, returns: Returns, plan: Plan) -> int:
@@ -57,7 +64,7 @@ def _end_month(as_of: date | None, returns: Returns, plan: Plan) -> int:
     last month in the data."""
     if as_of is not None:
         last_day = calendar.monthrange(as_of.year, as_of.month)[1]
-        end = month_index(as_of) - (0 if as_of.day == last_day else 1)
+        end = month_number(as_of) - (0 if as_of.day == last_day else 1)
     else:
         # The last month any return reaches, accepted or rejected but meant for one of its
         # series' periods (a rejected last return still shows the period was reached; a row
@@ -133,86 +140,17 @@ def evaluate(
     p or Laney p′ charts, XmR charts) or ``xmr`` (XmR charts throughout, as Making Data Count
     draws them).
     """
-    if where is not None and not isinstance(where, str):
-        raise ArgumentError(
-            f"where is a filter written as text, such as \"type = '1'\"; got {type(where).__name__}"
-        )
-    if profile not in PROFILES:
-        raise ArgumentError(f"unknown SPC profile {profile!r}: use one of {', '.join(PROFILES)}")
-    if chart not in CHART_CHOICES:
-        raise ArgumentError(f"unknown SPC chart {chart!r}: use one of {', '.join(CHART_CHOICES)}")
+    _check_choices(where, profile, chart)
     contract = _the_contract(contract)
     as_of = _the_day(as_of)
     plan = compile_plan(contract)
-    # (Here, not at the top: the returns reader imports the evaluator's plan.)
-    from contractkit.returns import Returns, parse_mapping, read_returns
-
     if not isinstance(returns, Returns):
         mapping = parse_mapping(columns) if columns else None
         returns = read_returns(
-            returns, plan, columns=mapping, where=where, as_of=as_of, sheet=sheet
+            returns, plan.series, columns=mapping, where=where, as_of=as_of, sheet=sheet
         )
     end_month = _end_month(as_of, returns, plan)
-    grid = build_grid(plan, end_month)
-    combined = aggregate(returns.columns, grid, plan)
-    stage = stage_index(grid, plan)
-    thresholds = resolve_thresholds(grid, stage, plan)
-    kpi = plan.series_kpi[grid.series]
-    measure = plan.kpi_measure[kpi]
-    higher = plan.kpi_better[kpi] > 0
-    per = plan.kpi_per[kpi]
-    verdicts = judge(
-        measure,
-        higher,
-        per,
-        combined.numerator,
-        combined.denominator,
-        combined.value,
-        combined.count,
-        combined.sd,
-        thresholds.level,
-        warning=contract.flags.warning,
-        alarm=contract.flags.alarm,
-    )
-    evidence = completeness(grid, plan, combined, returns.attributable)
-    would, would_level = _statuses(verdicts.verdict, verdicts.level, evidence, plan, grid, higher)
-    # A period left without a verdict by returns missing from earlier in its year (a
-    # year-to-date figure) fails the reporting obligation too: else one missing return would
-    # leave the rest of the year unjudged and uncounted.
-    unjudged = (would == INCOMPLETE) & (evidence.failure == 0)
-    if unjudged.any():
-        evidence = attrs.evolve(
-            evidence, failure=np.where(unjudged, SHORT, evidence.failure).astype(np.int8)
-        )
-    status = np.where(~grid.due, NOT_DUE, np.where(thresholds.shadow, SHADOW, would)).astype(
-        np.int8
-    )
-    level = np.where(status == UNDER, would_level, 0).astype(np.int8)
-    due_shadow = grid.due & thresholds.shadow
-    would_be = np.where(due_shadow, would, 0).astype(np.int8)
-    would_be_level = np.where(due_shadow & (would == UNDER), would_level, 0).astype(np.int8)
-    _withhold_unsettled(verdicts, (status == INCOMPLETE) | (would_be == INCOMPLETE))
-    charts = _spc.chart(
-        returns.columns, combined, plan, grid, thresholds.level, profile=profile, chart=chart
-    )
-    counted_as, assessed, flagged, alarm = _counted(status, level, evidence, contract)
-    rank, rule = escalate(grid.series, assessed, flagged, alarm, contract)
-    facts = Facts(
-        grid=grid,
-        stage=stage,
-        thresholds=thresholds,
-        combined=combined,
-        verdicts=verdicts,
-        status=status,
-        level=level,
-        would_be=would_be,
-        would_be_level=would_be_level,
-        spc=charts.row_signal,
-        escalation=rank,
-        escalation_rule=rule,
-        evidence=evidence,
-        counted_as=counted_as,
-    )
+    facts, charts = _facts(plan, returns, end_month, profile=profile, chart=chart)
     return Evaluation.build(
         contract=contract,
         plan=plan,
@@ -224,6 +162,123 @@ def evaluate(
         profile=profile,
         chart=chart,
     )
+
+
+def _check_choices(where: object, profile: object, chart: object) -> None:
+    """The filter is text, and the SPC profile and chart are ones there are."""
+    if where is not None and not isinstance(where, str):
+        raise ArgumentError(
+            f"where is a filter written as text, such as \"type = '1'\"; got {type(where).__name__}"
+        )
+    if profile not in PROFILES:
+        raise ArgumentError(f"unknown SPC profile {profile!r}: use one of {', '.join(PROFILES)}")
+    if chart not in CHART_CHOICES:
+        raise ArgumentError(f"unknown SPC chart {chart!r}: use one of {', '.join(CHART_CHOICES)}")
+
+
+def _facts(
+    plan: Plan, returns: Returns, end_month: int, *, profile: str, chart: ChartChoice
+) -> tuple[Facts, _spc.Charts]:
+    """Every fact of the evaluation, over the grid of its periods: the stage and threshold of
+    each, its combined figures and verdict, the returns under it, its status, SPC signal and
+    escalation step."""
+    contract = plan.contract
+    grid = build_grid(plan, end_month)
+    combined = aggregate(returns.columns, grid, plan)
+    stage = stage_index(grid, plan)
+    thresholds = resolve_thresholds(grid, stage, plan)
+    figures = _figures(plan, grid, combined, thresholds.level)
+    verdicts = judge(figures, warning=contract.flags.warning, alarm=contract.flags.alarm)
+    evidence = completeness(grid, plan, combined, returns.attributable)
+    shown = _Shown.of(verdicts, evidence, plan, grid, thresholds, figures.higher)
+    _withhold_unsettled(verdicts, (shown.status == INCOMPLETE) | (shown.would_be == INCOMPLETE))
+    charts = _spc.chart(
+        returns.columns, combined, plan, grid, thresholds.level, profile=profile, chart=chart
+    )
+    counted_as, assessed, flagged, alarm = _counted(
+        shown.status, shown.level, shown.evidence, contract
+    )
+    rank, rule = escalate(grid.series, assessed, flagged, alarm, contract)
+    facts = Facts(
+        grid=grid,
+        stage=stage,
+        thresholds=thresholds,
+        combined=combined,
+        verdicts=verdicts,
+        status=shown.status,
+        level=shown.level,
+        would_be=shown.would_be,
+        would_be_level=shown.would_be_level,
+        spc=charts.row_signal,
+        escalation=rank,
+        escalation_rule=rule,
+        evidence=shown.evidence,
+        counted_as=counted_as,
+    )
+    return facts, charts
+
+
+def _figures(plan: Plan, grid: Grid, combined: Combined, threshold: Floats) -> Figures:
+    """What each grid row's verdict is judged on."""
+    kpi = plan.series_kpi[grid.series]
+    return Figures(
+        measure=plan.kpi_measure[kpi],
+        higher=plan.kpi_better[kpi] > 0,
+        per=plan.kpi_per[kpi],
+        numerator=combined.numerator,
+        denominator=combined.denominator,
+        value=combined.value,
+        count=combined.count,
+        sd=combined.sd,
+        threshold=threshold,
+    )
+
+
+@attrs.frozen
+class _Shown:
+    """Per grid row, what the table shows: its status and level, the status and level a period
+    for show only would have had, and the returns under it."""
+
+    status: NDArray[np.int8]
+    level: NDArray[np.int8]
+    would_be: NDArray[np.int8]
+    would_be_level: NDArray[np.int8]
+    evidence: Completeness
+
+    @classmethod
+    def of(
+        cls,
+        verdicts: Verdicts,
+        evidence: Completeness,
+        plan: Plan,
+        grid: Grid,
+        thresholds: Thresholds,
+        higher: NDArray[np.bool_],
+    ) -> _Shown:
+        """The statuses from the verdicts, the returns under them, and whether each period is
+        due and assessed."""
+        would, would_level = _statuses(
+            verdicts.verdict, verdicts.level, evidence, plan, grid, higher
+        )
+        # A period left without a verdict by returns missing from earlier in its year (a
+        # year-to-date figure) fails the reporting obligation too: else one missing return
+        # would leave the rest of the year unjudged and uncounted.
+        unjudged = (would == INCOMPLETE) & (evidence.failure == 0)
+        if unjudged.any():
+            evidence = attrs.evolve(
+                evidence, failure=np.where(unjudged, SHORT, evidence.failure).astype(np.int8)
+            )
+        status = np.where(~grid.due, NOT_DUE, np.where(thresholds.shadow, SHADOW, would)).astype(
+            np.int8
+        )
+        due_shadow = grid.due & thresholds.shadow
+        return cls(
+            status=status,
+            level=np.where(status == UNDER, would_level, 0).astype(np.int8),
+            would_be=np.where(due_shadow, would, 0).astype(np.int8),
+            would_be_level=np.where(due_shadow & (would == UNDER), would_level, 0).astype(np.int8),
+            evidence=evidence,
+        )
 
 
 def _statuses(

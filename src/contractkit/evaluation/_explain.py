@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from contractkit.evaluation._spc import CHART_WORDS, EVERY_WORDS, PERIOD_WORDS, compared
+from contractkit.evaluation._spc_words import CHART_WORDS, EVERY_WORDS, PERIOD_WORDS, compared
 from contractkit.model.english import counted, long_date
 from contractkit.periods import parse_canonical
 from contractkit.results import Explanation
@@ -334,32 +334,7 @@ def _escalation(row: Mapping[str, Any]) -> str | None:
     counted = row.get("counted_as")
     parts = []
     if failure:
-        weight = {"alarm": "a period flagged at the alarm level", "flagged": "a flagged period"}
-        if status == "underperforming":  # flagged on its own evidence
-            own = weight["alarm" if row["level"] == "alarm" else "flagged"]
-            parts.append(
-                f"Reporting: {_failure_words(row)}, a failure to report (Schedule 6); the "
-                f"period counts towards escalation as {weight.get(str(counted), own)}."
-            )
-        elif counted in weight:
-            parts.append(
-                f"Reporting: {_failure_words(row)}, a failure to report (Schedule 6), never "
-                f"a pass; the contract counts it towards escalation as {weight[str(counted)]} "
-                f"(reporting.{failure})."
-            )
-        elif counted == "assessed":
-            parts.append(
-                f"Reporting: {_failure_words(row)}, a failure to report (Schedule 6), never "
-                "a pass; the contract does not count the failure itself towards escalation "
-                f"(reporting.{failure}: not_counted): the period counts as its verdict, an "
-                "assessed period that is not flagged."
-            )
-        else:
-            parts.append(
-                f"Reporting: {_failure_words(row)}, a failure to report (Schedule 6), never "
-                f"a pass; the contract does not count it towards escalation (reporting."
-                f"{failure}: not_counted): the rules pass over the period."
-            )
+        parts.append(_reporting_words(row, failure, counted))
     if row.get("escalation") and counted is None:
         parts.append(
             f"Escalation: {row['escalation'].replace('_', ' ')}, in force from an earlier "
@@ -376,6 +351,35 @@ def _escalation(row: Mapping[str, Any]) -> str | None:
     else:
         parts.append("Escalation: no step is called for.")
     return "\n".join(parts)
+
+
+def _reporting_words(row: Mapping[str, Any], failure: str, counted: str | None) -> str:
+    """How a failure to report counted towards escalation."""
+    weight = {"alarm": "a period flagged at the alarm level", "flagged": "a flagged period"}
+    if row["status"] == "underperforming":  # flagged on its own evidence
+        own = weight["alarm" if row["level"] == "alarm" else "flagged"]
+        return (
+            f"Reporting: {_failure_words(row)}, a failure to report (Schedule 6); the "
+            f"period counts towards escalation as {weight.get(str(counted), own)}."
+        )
+    if counted in weight:
+        return (
+            f"Reporting: {_failure_words(row)}, a failure to report (Schedule 6), never "
+            f"a pass; the contract counts it towards escalation as {weight[str(counted)]} "
+            f"(reporting.{failure})."
+        )
+    if counted == "assessed":
+        return (
+            f"Reporting: {_failure_words(row)}, a failure to report (Schedule 6), never "
+            "a pass; the contract does not count the failure itself towards escalation "
+            f"(reporting.{failure}: not_counted): the period counts as its verdict, an "
+            "assessed period that is not flagged."
+        )
+    return (
+        f"Reporting: {_failure_words(row)}, a failure to report (Schedule 6), never "
+        f"a pass; the contract does not count it towards escalation (reporting."
+        f"{failure}: not_counted): the rules pass over the period."
+    )
 
 
 def explain_row(

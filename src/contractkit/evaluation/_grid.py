@@ -24,7 +24,8 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from contractkit.evaluation._plan import Plan, month_index
+from contractkit._kernel.months import month_number
+from contractkit.evaluation._plan import Plan
 from contractkit.model import KPI, Contract, Direction, Service, StageMode
 from contractkit.model.threshold import (
     Absolute,
@@ -53,7 +54,7 @@ SPAN = 1 << 16
 
 def _effective_month(day: date) -> int:
     """The first month whose first day is on or after ``day``."""
-    return month_index(day) + (0 if day.day == 1 else 1)
+    return month_number(day) + (0 if day.day == 1 else 1)
 
 
 @attrs.frozen
@@ -210,79 +211,119 @@ def resolve_thresholds(grid: Grid, stage: Ints, plan: Plan) -> Thresholds:
     kpi = plan.series_kpi[grid.series]
     judging = judge[kpi, stage]
     shadow = shadow_table[kpi, stage]
-    n_stages = len(contract.stages)
-    refs: list[ThresholdRef] = []
-    wide: list[tuple[int, int, int]] = []  # (group, month offset, ref); group = kpi, stage
-    own: list[tuple[int, int, int]] = []  # group = series, stage
-    series_of: dict[tuple[int, int], int] = {}  # (service, kpi) → series, when first needed
-    for code, item in enumerate(contract.kpis):
-        for index, stage_ in enumerate(contract.stages):
-            rule = _rule_for(item.threshold, stage_.stage)
-            if rule is None:
-                continue
-            named = stage_.stage if isinstance(item.threshold, Staged) else None
-            base: tuple[str | int, ...] = ("kpis", code, "threshold") + ((named,) if named else ())
-            group = code * n_stages + index
-            if isinstance(rule, Absolute):
-                refs.append(ThresholdRef(item.level(rule.value), base, "absolute", named))
-                wide.append((group, 0, len(refs) - 1))
-            elif isinstance(rule, Dated):
-                for start, value in rule.values:
-                    refs.append(
-                        ThresholdRef(
-                            item.level(value),
-                            (*base, start.isoformat()),
-                            "dated",
-                            named,
-                            f"in force from {start.isoformat()}",
-                        )
-                    )
-                    offset = max(_effective_month(start) - grid.base, 0)
-                    wide.append((group, offset, len(refs) - 1))
-            else:
-                if not series_of:
-                    series_of.update(
-                        ((int(s), int(k)), i)
-                        for i, (s, k) in enumerate(
-                            zip(plan.series_service, plan.series_kpi, strict=True)
-                        )
-                    )
-                for s_code, service in enumerate(contract.services):
-                    series = series_of.get((s_code, code))
-                    if series is None:
-                        continue
-                    for from_month, ref in _service_refs(rule, item, service, s_code, base, named):
-                        refs.append(ref)
-                        own.append(
-                            (
-                                series * n_stages + index,
-                                max(from_month - grid.base, 0),
-                                len(refs) - 1,
-                            )
-                        )
-    found_ref = np.full(grid.series.size, -1, dtype=np.int64)
-    tables: list[tuple[Ints, Ints, bool]] = []  # (entries, their keys, grouped by series)
-    for entries, by_series in ((wide, False), (own, True)):
-        if entries:
-            table = np.array(sorted(entries), dtype=np.int64)
-            tables.append((table, table[:, 0] * SPAN + table[:, 1], by_series))
-    for rows in blockwise.slices(grid.series.size):
-        months_in = grid.a_start[rows] - grid.base
-        valid = judging[rows] >= 0
-        found_rows = found_ref[rows]
-        for table, keys, by_series in tables:
-            groups = (grid.series[rows] if by_series else kpi[rows]) * n_stages + judging[rows]
-            found = _lookup(keys, table[:, 2], groups * SPAN + months_in, groups, table[:, 0])
-            found_rows = np.where(valid & (found_rows < 0), found, found_rows)
-        found_ref[rows] = found_rows
-    levels = np.array([float(r.level) for r in refs] + [np.nan], dtype=np.float64)
+    table = _RefTable.of(plan, grid.base)
+    found_ref = table.find(grid, kpi, judging)
+    levels = np.array([float(r.level) for r in table.refs] + [np.nan], dtype=np.float64)
     return Thresholds(
         judging=judging,
         shadow=shadow | (found_ref < 0),
         ref=found_ref,
         level=levels[found_ref],
-        refs=refs,
+        refs=table.refs,
     )
+
+
+@attrs.define
+class _RefTable:
+    """Every threshold value the contract gives (its refs), each keyed by where it applies and
+    from when: a KPI's value for all its services (``wide``: keyed by KPI and stage), or one
+    service's own (``own``: by series and stage, a baseline's floor or a trajectory's value).
+    Each entry is (group, months from the grid's base, ref)."""
+
+    plan: Plan
+    base: int
+    """The grid's base month."""
+    refs: list[ThresholdRef] = attrs.field(factory=list)
+    wide: list[tuple[int, int, int]] = attrs.field(factory=list)
+    own: list[tuple[int, int, int]] = attrs.field(factory=list)
+    _series_of: dict[tuple[int, int], int] = attrs.field(factory=dict)
+    """(service, KPI) → series, built when first needed."""
+
+    @classmethod
+    def of(cls, plan: Plan, base: int) -> _RefTable:
+        """The refs of every KPI's threshold in every stage it names."""
+        table = cls(plan, base)
+        contract = plan.contract
+        for code, kpi in enumerate(contract.kpis):
+            for index, stage in enumerate(contract.stages):
+                rule = _rule_for(kpi.threshold, stage.stage)
+                if rule is not None:
+                    named = stage.stage if isinstance(kpi.threshold, Staged) else None
+                    table._add(code, index, kpi, rule, named)
+        return table
+
+    def _add(self, code: int, index: int, kpi: KPI, rule: Rule, named: str | None) -> None:
+        """The refs of KPI ``code``'s rule in stage ``index`` (``named`` where the threshold is
+        staged)."""
+        base: tuple[str | int, ...] = ("kpis", code, "threshold") + ((named,) if named else ())
+        group = code * len(self.plan.contract.stages) + index
+        if isinstance(rule, Absolute):
+            self._ref(
+                self.wide, group, 0, ThresholdRef(kpi.level(rule.value), base, "absolute", named)
+            )
+        elif isinstance(rule, Dated):
+            for start, value in rule.values:
+                ref = ThresholdRef(
+                    kpi.level(value),
+                    (*base, start.isoformat()),
+                    "dated",
+                    named,
+                    f"in force from {start.isoformat()}",
+                )
+                self._ref(self.wide, group, max(_effective_month(start) - self.base, 0), ref)
+        else:
+            self._add_services(code, index, kpi, rule, base, named)
+
+    def _add_services(
+        self,
+        code: int,
+        index: int,
+        kpi: KPI,
+        rule: FloorOrImprovement | Trajectory,
+        base: tuple[str | int, ...],
+        named: str | None,
+    ) -> None:
+        """The refs of a rule each service has its own values of (a baseline, a trajectory)."""
+        if not self._series_of:
+            plan = self.plan
+            self._series_of.update(
+                ((int(s), int(k)), i)
+                for i, (s, k) in enumerate(zip(plan.series_service, plan.series_kpi, strict=True))
+            )
+        n_stages = len(self.plan.contract.stages)
+        for s_code, service in enumerate(self.plan.contract.services):
+            series = self._series_of.get((s_code, code))
+            if series is None:
+                continue
+            for from_month, ref in _service_refs(rule, kpi, service, s_code, base, named):
+                self._ref(self.own, series * n_stages + index, max(from_month - self.base, 0), ref)
+
+    def _ref(
+        self, entries: list[tuple[int, int, int]], group: int, offset: int, ref: ThresholdRef
+    ) -> None:
+        self.refs.append(ref)
+        entries.append((group, offset, len(self.refs) - 1))
+
+    def find(self, grid: Grid, kpi: Ints, judging: Ints) -> Ints:
+        """Per grid row, the ref in force in its judging stage (-1: none), a block of rows at a
+        time: a service's own value first, else its KPI's."""
+        n_stages = len(self.plan.contract.stages)
+        found_ref = np.full(grid.series.size, -1, dtype=np.int64)
+        tables: list[tuple[Ints, Ints, bool]] = []  # (entries, their keys, grouped by series)
+        for entries, by_series in ((self.wide, False), (self.own, True)):
+            if entries:
+                table = np.array(sorted(entries), dtype=np.int64)
+                tables.append((table, table[:, 0] * SPAN + table[:, 1], by_series))
+        for rows in blockwise.slices(grid.series.size):
+            months_in = grid.a_start[rows] - grid.base
+            valid = judging[rows] >= 0
+            found_rows = found_ref[rows]
+            for table, keys, by_series in tables:
+                groups = (grid.series[rows] if by_series else kpi[rows]) * n_stages + judging[rows]
+                found = _lookup(keys, table[:, 2], groups * SPAN + months_in, groups, table[:, 0])
+                found_rows = np.where(valid & (found_rows < 0), found, found_rows)
+            found_ref[rows] = found_rows
+        return found_ref
 
 
 def _service_refs(
@@ -317,7 +358,7 @@ def _service_refs(
         path = ("services", s_code, "trajectories", kpi.id, str(period))
         out.append(
             (
-                month_index(period.start),
+                month_number(period.start),
                 ThresholdRef(
                     kpi.level(value),
                     path,

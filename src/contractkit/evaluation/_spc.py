@@ -31,19 +31,15 @@ from contractkit.evaluation._aggregate import Combined
 from contractkit.evaluation._grid import Grid
 from contractkit.evaluation._plan import MEASURES, Plan
 from contractkit.stats import blockwise
-from contractkit.stats.attribute import CHARTS, control_batch
+from contractkit.stats.attribute import CHARTS, ControlBatch, control_batch
 from contractkit.stats.spc import COMMON_CAUSE, CONCERN, IMPROVEMENT, NEITHER
 
 __all__ = [
     "CHART_CHOICES",
     "CHART_NAMES",
-    "CHART_WORDS",
-    "EVERY_WORDS",
-    "PERIOD_WORDS",
     "SIGNAL_NAMES",
     "Charts",
     "chart",
-    "compared",
     "point_share",
 ]
 
@@ -60,18 +56,6 @@ CHART_NAMES: tuple[str | None, ...] = (None, *CHARTS)
 CHART_CHOICES = ("auto", "xmr")
 """The ``chart=`` options: the rule's choice, or XmR charts throughout."""
 ChartChoice = Literal["auto", "xmr"]
-
-CHART_WORDS = {
-    "xmr": "XmR chart",
-    "c": "c-chart with exact Poisson limits",
-    "u": "u-chart with exact Poisson limits",
-    "p": "p-chart",
-    "p_prime": "Laney p′ chart",
-    "u_prime": "Laney u′ chart",
-}
-"""Each chart in words, for explanations."""
-PERIOD_WORDS = {1: "month", 3: "quarter", 12: "year"}
-EVERY_WORDS = {1: "monthly", 3: "quarterly", 12: "annual"}
 
 COUNT, MEAN = MEASURES.index("count"), MEASURES.index("mean")
 SUM, LAST, CUMULATIVE = 0, 1, 2
@@ -250,26 +234,21 @@ def chart(
     """
     order = combined.order
     series = accepted["series_code"]
-    start = accepted["start"]
-    row_signal = np.zeros(threshold.size, dtype=np.int8)
-    row_chart = np.zeros(threshold.size, dtype=np.int8)
+    charting = _Charting(
+        order=order,
+        series_codes=series,
+        starts=accepted["start"],
+        combined=combined,
+        plan=plan,
+        grid=grid,
+        threshold=threshold,
+        row_signal=np.zeros(threshold.size, dtype=np.int8),
+        row_chart=np.zeros(threshold.size, dtype=np.int8),
+        profile=profile,
+        choice=chart,
+    )
     blocks = blockwise.series_blocks(series if order is None else series[order])
-    parts = [
-        _chart_block(
-            slice(a, b),
-            order,
-            series,
-            start,
-            combined,
-            plan,
-            grid,
-            threshold,
-            (row_signal, row_chart),
-            profile,
-            chart,
-        )
-        for a, b in blocks
-    ]
+    parts = [charting.block(slice(a, b)) for a, b in blocks]
     # The per-chart and per-series results, far fewer than the points, are joined now.
     joined = {
         name: np.concatenate([part[name] for part in parts])
@@ -277,41 +256,147 @@ def chart(
         if name not in _POINT_COLUMNS
     }
     points = PointColumns([{name: part[name] for name in _POINT_COLUMNS} for part in parts])
-    return Charts(row_signal=row_signal, row_chart=row_chart, columns=points, **joined)
+    return Charts(
+        row_signal=charting.row_signal, row_chart=charting.row_chart, columns=points, **joined
+    )
 
 
-def _chart_block(
-    block: slice,
-    order: NDArray[np.int64] | None,
-    series_codes: NDArray[Any],
-    starts: NDArray[Any],
-    combined: Combined,
-    plan: Plan,
-    grid: Grid,
-    threshold: Floats,
-    row_out: tuple[NDArray[np.int8], NDArray[np.int8]],
-    profile: str,
-    choice: ChartChoice,
-) -> dict[str, NDArray[Any]]:
-    """The charts of one block of whole series (sorted points ``block``); fills in the grid
-    rows' signals and charts."""
-    index = np.arange(block.start, block.stop) if order is None else order[block]
-    series = series_codes[index].astype(np.int64)
-    start = starts[index].astype(np.int64)
-    columns = {name: values[block] for name, values in combined.columns.items()}
-    run_first = np.flatnonzero(blockwise.run_starts(series))
-    run_length = np.diff(np.r_[run_first, series.size])
-    run_kpi = plan.series_kpi[series[run_first]]
-    measure = np.repeat(plan.kpi_measure[run_kpi], run_length)
-    per = np.repeat(plan.kpi_per[run_kpi], run_length)
-    empty = np.full(series.size, np.nan)
+@attrs.frozen
+class _Points:
+    """A block's points that have something to observe, in series and month order: each one's
+    accepted row, series, first month, what it plots (``top`` over ``bottom``, a rate per
+    ``per``), its KPI's measure and direction, and its grid row (-1 outside the grid)."""
+
+    index: NDArray[np.int64]
+    series: NDArray[np.int64]
+    start: NDArray[np.int64]
+    top: Floats
+    bottom: Floats
+    per: Floats
+    measure: NDArray[np.int8]
+    better: NDArray[np.int8]
+    rows: NDArray[np.int64]
+    counts: bool
+    """Whether any series of the block is a count (whose targets are shares of its period's)."""
+
+
+@attrs.frozen
+class _Charting:
+    """What every block's charts are drawn from — the accepted rows (in ``order``, None where
+    they came in series and month order), their combined fields, the plan, the grid and each
+    grid row's threshold — and where each grid row's signal and chart are written."""
+
+    order: NDArray[np.int64] | None
+    series_codes: NDArray[Any]
+    starts: NDArray[Any]
+    combined: Combined
+    plan: Plan
+    grid: Grid
+    threshold: Floats
+    row_signal: NDArray[np.int8]
+    row_chart: NDArray[np.int8]
+    profile: str
+    choice: ChartChoice
+
+    def block(self, block: slice) -> dict[str, NDArray[Any]]:
+        """The charts of one block of whole series (sorted points ``block``); fills in the
+        grid rows' signals and charts."""
+        points = self._points(block)
+        if points is None:
+            return _no_points()
+        s, m = points.series, points.start
+        step = self.plan.series_reported[s]
+        new_chart = np.r_[True, (s[1:] != s[:-1]) | (m[1:] - m[:-1] != step[1:])]
+        charts = np.cumsum(new_chart)
+        target = self._targets(points)
+        result = control_batch(
+            points.top,
+            points.bottom,
+            charts,
+            measure=points.measure,
+            chart=self.choice,
+            better=points.better,
+            target=target,
+            per=points.per,
+            profile=self.profile,
+        )
+        rank = _RANK_OF[result.signal]
+        kind = result.chart
+        self._mark_rows(points.rows, rank, kind)
+        return _block_results(points, charts, target, result, (rank, kind))
+
+    def _points(self, block: slice) -> _Points | None:
+        """The block's points with something to observe (None if there are none)."""
+        plan = self.plan
+        index = np.arange(block.start, block.stop) if self.order is None else self.order[block]
+        series = self.series_codes[index].astype(np.int64)
+        start = self.starts[index].astype(np.int64)
+        columns = {name: values[block] for name, values in self.combined.columns.items()}
+        run_first = np.flatnonzero(blockwise.run_starts(series))
+        run_length = np.diff(np.r_[run_first, series.size])
+        run_kpi = plan.series_kpi[series[run_first]]
+        measure = np.repeat(plan.kpi_measure[run_kpi], run_length)
+        top, bottom = _plotted(measure, columns, series.size)
+        usable = np.isfinite(top) & np.isfinite(bottom) & (bottom > 0)
+        cases = columns.get("count")
+        is_mean = measure == MEAN
+        if cases is not None and is_mean.any():  # a mean of no cases has nothing to observe
+            with np.errstate(invalid="ignore"):
+                usable &= ~is_mean | (cases > 0)
+        picked = slice(None) if bool(usable.all()) else np.flatnonzero(usable)
+        chosen = series[picked]
+        if chosen.size == 0:
+            return None
+        return _Points(
+            index=index[picked],
+            series=chosen,
+            start=start[picked],
+            top=top[picked],
+            bottom=bottom[picked],
+            per=np.repeat(plan.kpi_per[run_kpi], run_length)[picked],
+            measure=measure[picked],
+            better=np.repeat(plan.kpi_better[run_kpi], run_length)[picked],
+            rows=self.combined.row_of_point[block][picked],
+            counts=bool((plan.kpi_measure[run_kpi] == COUNT).any()),
+        )
+
+    def _targets(self, points: _Points) -> Floats:
+        """Each point's target: the threshold in force for its period, on the point's own
+        scale."""
+        rows = points.rows
+        if bool((rows >= 0).all()) and not points.counts:
+            target: Floats = self.threshold[rows]
+            return target
+        share = point_share(self.plan, self.grid, points.series, rows)
+        shared: Floats = self.threshold[np.maximum(rows, 0)] * share
+        return shared
+
+    def _mark_rows(
+        self, rows: NDArray[np.int64], rank: NDArray[np.int8], kind: NDArray[np.int8]
+    ) -> None:
+        """The most telling signal of each grid row's points (they are contiguous), and its
+        chart."""
+        inside = rows >= 0
+        kept_rows = rows if inside.all() else rows[inside]
+        if not kept_rows.size:
+            return
+        firsts = np.flatnonzero(blockwise.run_starts(kept_rows))
+        key = rank * np.int8(8) + kind + np.int8(1)
+        best = np.maximum.reduceat(key if inside.all() else key[inside], firsts)
+        self.row_signal[kept_rows[firsts]] = best // 8
+        self.row_chart[kept_rows[firsts]] = np.where(best // 8 > 0, best % 8, 0)
+
+
+def _plotted(
+    measure: NDArray[np.int8], columns: Mapping[str, Floats], size: int
+) -> tuple[Floats, Floats]:
+    """Each point's numerator and denominator on the chart: events or successes and their
+    exposure or cases; a count over 1; a mean's value over 1 (a case count is not a weight)."""
+    empty = np.full(size, np.nan)
     numerator = columns.get("numerator", empty)
     denominator = columns.get("denominator", empty)
     value = columns.get("value")
-    cases = columns.get("count")
     is_mean = measure == MEAN
-    # Each point's numerator and denominator on the chart: events or successes and their
-    # exposure or cases; a count over 1; a mean's value over 1 (a case count is not a weight).
     over_one = is_mean | (measure == COUNT)
     top = (
         np.where(is_mean, empty if value is None else value, numerator)
@@ -319,56 +404,25 @@ def _chart_block(
         else numerator
     )
     bottom = np.where(over_one, 1.0, denominator) if over_one.any() else denominator
-    usable = np.isfinite(top) & np.isfinite(bottom) & (bottom > 0)
-    if cases is not None and is_mean.any():  # a mean of no cases has nothing to observe
-        with np.errstate(invalid="ignore"):
-            usable &= ~is_mean | (cases > 0)
-    everything = bool(usable.all())
-    picked = slice(None) if everything else np.flatnonzero(usable)
-    s, m = series[picked], start[picked]
-    if s.size == 0:
-        return _no_points()
-    top, bottom, scale = top[picked], bottom[picked], per[picked]
-    step = plan.series_reported[s]
-    new_chart = np.r_[True, (s[1:] != s[:-1]) | (m[1:] - m[:-1] != step[1:])]
-    charts = np.cumsum(new_chart)
-    better = np.repeat(plan.kpi_better[run_kpi], run_length)[picked]
-    rows = combined.row_of_point[block][picked]
-    inside = rows >= 0
-    # Each point's target is the threshold in force for its period, on the point's own scale.
-    if bool(inside.all()) and not (plan.kpi_measure[run_kpi] == COUNT).any():
-        target = threshold[rows]
-    else:
-        target = threshold[np.maximum(rows, 0)] * point_share(plan, grid, s, rows)
-    result = control_batch(
-        top,
-        bottom,
-        charts,
-        measure=measure[picked],
-        chart=choice,
-        better=better,
-        target=target,
-        per=scale,
-        profile=profile,
-    )
-    rank = _RANK_OF[result.signal]
-    kind = result.chart
-    # The most telling signal of each grid row's points (they are contiguous), and its chart.
-    kept_rows = rows if inside.all() else rows[inside]
-    if kept_rows.size:
-        firsts = np.flatnonzero(blockwise.run_starts(kept_rows))
-        key = rank * np.int8(8) + kind + np.int8(1)
-        best = np.maximum.reduceat(key if inside.all() else key[inside], firsts)
-        row_signal, row_chart = row_out
-        row_signal[kept_rows[firsts]] = best // 8
-        row_chart[kept_rows[firsts]] = np.where(best // 8 > 0, best % 8, 0)
-    # Each series' icons come from its latest chart (the charts are numbered in order).
+    return top, bottom
+
+
+def _block_results(
+    points: _Points,
+    charts: NDArray[np.int64],
+    target: Floats,
+    result: ControlBatch,
+    ranked: tuple[NDArray[np.int8], NDArray[np.int8]],
+) -> dict[str, NDArray[Any]]:
+    """A block's results: per point (``ranked``: each point's signal rank and chart), per
+    chart, and each series' icons from its latest chart (the charts are numbered in order)."""
+    rank, kind = ranked
     chart_last = np.flatnonzero(np.r_[charts[1:] != charts[:-1], True])
-    chart_series = s[chart_last]
+    chart_series = points.series[chart_last]
     latest = np.flatnonzero(np.r_[chart_series[1:] != chart_series[:-1], True])
     last_point = chart_last[latest]
     return {
-        "index": index[picked],
+        "index": points.index,
         "observed": result.values,
         "target": target,
         "partition_points": result.partition_points,
@@ -381,7 +435,7 @@ def _chart_block(
         "icon_points": result.series_points[latest],
         "icon_chart": kind[last_point],
         "icon_target": target[last_point],
-        "icon_row": rows[last_point],
+        "icon_row": points.rows[last_point],
         "variation": result.variation_code[latest],
         "assurance": result.assurance_code[latest],
     }
@@ -407,46 +461,3 @@ def _no_points() -> dict[str, NDArray[Any]]:
         "variation": codes,
         "assurance": codes,
     }
-
-
-def _number(value: float) -> str:
-    """A threshold as people write it: 2, 0.67, 1,000, 70%."""
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:,.0f}"
-
-
-def compared(
-    *,
-    measure: str,
-    better: str,
-    threshold: float,
-    unit: str | None,
-    per: int | None,
-    reported: int,
-    assessed: int,
-    combine: str,
-    covered: int,
-) -> str:
-    """What an SPC point is compared with, in words: ``≤ 2 a quarter, as 0.67 a month``,
-    ``≥ 70%``, ``≤ 12 per 1,000``, ``≤ 90 minutes``. ``covered`` is the months a cumulative
-    total covers by the end of the assessment period."""
-    sign = "≥" if better == "higher" else "≤"
-    if measure == "proportion":
-        return f"{sign} {_number(threshold * 100)}%"
-    if measure == "rate":
-        base = f" per {per:,}" if per and per != 1 else ""
-        return f"{sign} {_number(threshold)}{base}"
-    if measure == "mean":
-        return f"{sign} {_number(threshold)} {unit or ''}".strip()
-    point = PERIOD_WORDS.get(reported, f"{reported} months")
-    if threshold == 0 and better == "lower":
-        return "none (zero tolerance)"
-    if combine == "last":
-        return f"{sign} {_number(threshold)} (the latest {point})"
-    if combine == "cumulative":
-        share = threshold * reported / covered
-        return f"{sign} {_number(threshold)} in the year to date, as {_number(share)} a {point}"
-    whole = PERIOD_WORDS.get(assessed, f"{assessed} months")
-    if reported == assessed:
-        return f"{sign} {_number(threshold)} a {whole}"
-    share = threshold * reported / assessed
-    return f"{sign} {_number(threshold)} a {whole}, as {_number(share)} a {point}"

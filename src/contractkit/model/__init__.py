@@ -1,6 +1,6 @@
 """The contract as typed, immutable objects: the Python face of the contract format."""
 
-from contractkit.model.contract import Contract, Term
+from contractkit.model.contract import Contract
 from contractkit.model.earning import Band, Bands, Linear
 from contractkit.model.embedding import Stage, StageMode, StageSpan
 from contractkit.model.escalation import EscalationRule, Flags
@@ -21,6 +21,7 @@ from contractkit.model.provider import Commissioner, Provider, ProviderType
 from contractkit.model.reporting import Reporting, ReportingCount
 from contractkit.model.service import Outcome, Service
 from contractkit.model.system_plan import Group, Organisation, SystemPlan, Transfer
+from contractkit.model.term import Term
 from contractkit.model.threshold import (
     Absolute,
     Dated,

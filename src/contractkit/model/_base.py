@@ -12,11 +12,6 @@ from typing import Any, ClassVar, Union
 import attrs
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-# The metaclass of every pydantic model. Hooking its __call__ (rather than defining __init__)
-# turns pydantic's ValidationError into our SpecError while type checkers keep the typed,
-# field-by-field constructor that pydantic synthesises.
-from pydantic._internal._model_construction import ModelMetaclass
-
 from contractkit._suggest import closest, did_you_mean
 from contractkit.errors import Problem, SpecError
 
@@ -85,19 +80,26 @@ def format_path(path: Sequence[PathPart]) -> str:
     return out
 
 
-class _SpecMeta(ModelMetaclass):
-    def __call__(cls, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - a metaclass's `self` is a class
+class SpecModel(BaseModel):
+    """Immutable, strict about unknown keys, and described by its docstrings."""
+
+    def __init__(self, /, **data: Any) -> None:
+        """Build a spec from its keys and values; a :class:`~contractkit.errors.SpecError`
+        (every problem, each at its path) if they do not make one. Type checkers see each
+        model's own typed constructor, which pydantic synthesises from its fields."""
         try:
-            return super().__call__(*args, **kwargs)
+            super().__init__(**data)
         except ValidationError as error:
-            issues = issues_from_error(error, typing.cast(type[BaseModel], cls))
+            issues = issues_from_error(error, type(self))
             problems = [Problem(message=i.message, path=format_path(i.path)) for i in issues]
             # The problems say everything; chaining pydantic's own report would repeat it.
             raise SpecError(problems) from None
 
-
-class SpecModel(BaseModel, metaclass=_SpecMeta):
-    """Immutable, strict about unknown keys, and described by its docstrings."""
+    # Pydantic calls a model's own __init__ for every model it validates nested inside another,
+    # unless the __init__ carries the mark its BaseModel.__init__ does. Ours only turns the
+    # error of a spec built directly into a SpecError, so it carries the mark: a nested spec is
+    # still validated by pydantic's core, its problems gathered with the rest.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]  # pydantic's mark on a function
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(
@@ -149,27 +151,30 @@ def _model_at(root: type[BaseModel], path: Path) -> type[BaseModel] | None:
     """The model class found by following ``path`` from ``root`` through fields and containers."""
     current: list[Any] = [root]
     for part in path:
-        following: list[Any] = []
-        for candidate in current:
-            origin = typing.get_origin(candidate)
-            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-                if isinstance(part, str):
-                    for name, field in candidate.model_fields.items():
-                        if part in (name, field.alias):
-                            following.extend(_unwrap(field.annotation))
-            elif origin in (tuple, list, Sequence, typing.Sequence) and isinstance(part, int):
-                args = typing.get_args(candidate)
-                if args:
-                    following.extend(_unwrap(args[0]))
-            elif origin in (dict, Mapping, typing.Mapping):
-                args = typing.get_args(candidate)
-                if len(args) == 2:
-                    following.extend(_unwrap(args[1]))
-        current = following
-    for candidate in current:
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
+        current = [inner for candidate in current for inner in _inside(candidate, part)]
+    return next((candidate for candidate in current if _is_model(candidate)), None)
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _inside(annotation: Any, part: PathPart) -> list[Any]:
+    """What an annotation holds one step along a path: a model's field (by name or alias), a
+    sequence's item (by index) or a mapping's value."""
+    if _is_model(annotation):
+        if not isinstance(part, str):
+            return []
+        fields = annotation.model_fields.items()
+        matching = [field for name, field in fields if part in (name, field.alias)]
+        return [inner for field in matching for inner in _unwrap(field.annotation)]
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (tuple, list, Sequence, typing.Sequence) and isinstance(part, int):
+        return _unwrap(args[0]) if args else []
+    if origin in (dict, Mapping, typing.Mapping):
+        return _unwrap(args[1]) if len(args) == 2 else []
+    return []
 
 
 def _field_names(model: type[BaseModel]) -> list[str]:

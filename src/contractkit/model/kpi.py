@@ -1,8 +1,10 @@
-"""Key performance indicators: what is measured, which way is better, and what must be reached."""
+"""Key performance indicators: what is measured, which way is better, what must be reached, and
+the KPI in one plain-English sentence."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -11,16 +13,31 @@ from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema, mo
 from contractkit.errors import UnitError
 from contractkit.model._base import Issue, SpecModel, raise_if
 from contractkit.model._types import Id
+from contractkit.model.embedding import Stage, StageMode
+from contractkit.model.english import long_date
 from contractkit.model.threshold import (
     THRESHOLD_JSON_SCHEMA,
+    Absolute,
+    Dated,
     FloorOrImprovement,
+    Rule,
+    Staged,
     Threshold,
+    Trajectory,
     leaves,
     read_threshold,
     rules,
 )
 from contractkit.periods import Frequency
-from contractkit.units import PERCENT, Quantity, check_unit, dimension_name, same_dimension
+from contractkit.units import (
+    PERCENT,
+    Quantity,
+    check_unit,
+    dimension_name,
+    format_number,
+    per_text,
+    same_dimension,
+)
 
 __all__ = ["KPI", "Combine", "Direction", "Measure"]
 
@@ -245,9 +262,82 @@ class KPI(SpecModel):
         Without the contract, stages it is monitored only in go unsaid: see
         :meth:`Contract.kpi_summary`.
         """
-        from contractkit.model.english import describe_kpi
-
         return describe_kpi(self)
 
     def __repr_args__(self) -> Any:
         return [(k, v) for k, v in super().__repr_args__() if v is not None]
+
+
+# --- the KPI in one sentence ---------------------------------------------------------------
+
+
+def describe_level(kpi: KPI, value: Quantity | Decimal) -> str:
+    """A threshold value as the KPI is measured: ``70%``, ``90 minutes``, ``12 per 1,000``."""
+    level = kpi.level(value) if isinstance(value, Quantity) else value
+    if kpi.measure is Measure.PROPORTION:
+        return f"{format_number(level * 100)}%"
+    if kpi.measure is Measure.RATE:
+        assert kpi.per is not None
+        return f"{format_number(level)} {per_text(kpi.per)}"
+    if kpi.unit is not None:
+        if isinstance(value, Quantity) and value.unit is not None:
+            return str(value)  # as written: '1.5 hours' stays so, even for a KPI in minutes
+        return str(Quantity(level, check_unit(kpi.unit)))
+    return format_number(level)
+
+
+def _comparator(kpi: KPI) -> str:
+    return "at least" if kpi.better is Direction.HIGHER else "at most"
+
+
+def _rule(kpi: KPI, rule: Rule, *, bare: bool = False) -> str:
+    """A rule as a phrase; ``bare`` drops the comparator from a single value ("60%")."""
+    compare = _comparator(kpi)
+    if isinstance(rule, Absolute):
+        if kpi.zero_tolerance:
+            return "zero"
+        level = describe_level(kpi, rule.value)
+        return level if bare else f"{compare} {level}"
+    if isinstance(rule, Dated):
+        parts = [f"{describe_level(kpi, v)} from {long_date(d)}" for d, v in rule.values]
+        joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return joined if bare else f"{compare} {joined}"
+    if isinstance(rule, FloorOrImprovement):
+        improvement = describe_level(kpi, rule.improvement)
+        if kpi.measure is Measure.PROPORTION:
+            improvement = improvement.removesuffix("%") + " percentage points"
+        if kpi.better is Direction.HIGHER:
+            return (
+                f"at least the greater of {describe_level(kpi, rule.bound)} and the "
+                f"service's baseline plus {improvement}"
+            )
+        return (
+            f"at most the lesser of {describe_level(kpi, rule.bound)} and the service's "
+            f"baseline minus {improvement}"
+        )
+    assert isinstance(rule, Trajectory)
+    return "on the service's agreed trajectory"
+
+
+def describe_kpi(kpi: KPI, stages: Sequence[Stage] = ()) -> str:
+    """The KPI in one sentence.
+
+    With the contract's stages, assessed stages the threshold does not name are said to be
+    monitored only (shadow stages are never judged, so they go unsaid).
+    """
+    threshold = kpi.threshold
+    if isinstance(threshold, Staged):
+        main_name, main_rule = threshold.stages[-1]
+        phrase = f"{_rule(kpi, main_rule)} once {main_name}"
+        asides = [
+            f"{_rule(kpi, rule, bare=True)} while {name}" for name, rule in threshold.stages[:-1]
+        ]
+        named = {name for name, _ in threshold.stages}
+        unnamed = [s.stage for s in stages if s.stage not in named and s.mode is StageMode.ASSESSED]
+        if unnamed:
+            asides.append("monitored only while " + " or ".join(unnamed))
+        if asides:
+            phrase += f" ({'; '.join(asides)})"
+    else:
+        phrase = _rule(kpi, threshold)
+    return f"{kpi.name} must be {phrase}, assessed {kpi.assessed}"

@@ -3,8 +3,11 @@ polars or pandas frame, checked row by row with every row accounted for."""
 
 from contractkit._kernel.public import publish
 from contractkit.returns._columns import FIELDS, parse_mapping
-from contractkit.returns._validate import REASONS, Returns, read_returns
+from contractkit.returns._contract_series import ContractSeries
+from contractkit.returns._reasons import REASONS
+from contractkit.returns._returns import Returns
+from contractkit.returns._validate import read_returns
 
-__all__ = ["FIELDS", "REASONS", "Returns", "parse_mapping", "read_returns"]
+__all__ = ["FIELDS", "REASONS", "ContractSeries", "Returns", "parse_mapping", "read_returns"]
 
 publish(__name__, __all__, globals())

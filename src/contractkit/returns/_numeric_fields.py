@@ -111,7 +111,6 @@ class NumericFields:
 
 def read_numeric_fields(frame: pl.DataFrame, sources: Mapping[str, Source]) -> NumericFields:
     """Each numeric field the returns have, read by the number grammar from its source."""
-    height = frame.height
     read: dict[str, _Read] = {}
 
     def column(name: str) -> _Read:
@@ -127,17 +126,14 @@ def read_numeric_fields(frame: pl.DataFrame, sources: Mapping[str, Source]) -> N
         source = sources.get(field)
         if source is None:
             continue  # a field the returns lack is left out
-        if not source.columns:  # a constant, or arithmetic on numbers alone
-            constant = frame.select(source.expression.alias("_")).to_series()
-            one, problem_of_one = read_numbers(constant.head(1))
-            value = np.full(height, one[0] if one.size else np.nan)
-            problem = np.full(height, problem_of_one[0] if one.size else EMPTY, dtype=np.int8)
-        elif not source.arithmetic:
-            value, problem = column(source.columns[0])
-        else:
+        if source.columns and source.arithmetic:
             value, problem, culprit, result = _arithmetic(frame, source, column)
             if problem.any():
                 culprits[field], results[field] = culprit, result
+        elif source.columns:
+            value, problem = column(source.columns[0])
+        else:  # a constant, or arithmetic on numbers alone
+            value, problem = _constant(frame, source)
         values[field] = value
         bad = problem > EMPTY  # an empty cell is no problem here, but perhaps a missing field
         if bad.any():
@@ -147,6 +143,15 @@ def read_numeric_fields(frame: pl.DataFrame, sources: Mapping[str, Source]) -> N
 
 _Read = tuple[NDArray[np.float64], NDArray[np.int8]]
 """A column read as numbers: the values and each cell's problem."""
+
+
+def _constant(frame: pl.DataFrame, source: Source) -> _Read:
+    """A constant field (or arithmetic on numbers alone), read once, for every row."""
+    constant = frame.select(source.expression.alias("_")).to_series()
+    one, problem_of_one = read_numbers(constant.head(1))
+    value = np.full(frame.height, one[0] if one.size else np.nan)
+    problem = np.full(frame.height, problem_of_one[0] if one.size else EMPTY, dtype=np.int8)
+    return value, problem
 
 
 def _arithmetic(
@@ -263,29 +268,45 @@ def _join(parts: Sequence[pl.Expr]) -> pl.Expr:
 def value_messages(sources: Mapping[str, Source], numbers: NumericFields) -> dict[str, pl.Expr]:
     """For each value check, its message over :func:`field_detail`'s columns and ``measure``:
     every field at fault, named with its value."""
-    measure = pl.col("measure")
     messages = {
         reason: _join(
             [_problem_message(f, sources[f], code) for f in _ORDER if f in numbers.problems]
         )
         for code, reason in PROBLEM_REASONS.items()
     }
+    messages["missing_field"] = _missing_message(sources)
+    messages["negative"] = _negative_message(sources)
+    messages["not_whole"] = _not_whole_message(sources)
+    messages["numerator_above_denominator"] = pl.format(
+        "{} {} is more than {} {}",
+        _label_of("numerator", sources),
+        plain(pl.col("numerator")),
+        _label_of("denominator", sources),
+        plain(pl.col("denominator")),
+    )
+    return messages
 
-    def label(field: str) -> pl.Expr:
-        return pl.lit(_label(field, sources.get(field)))
 
-    # Missing: the fields the measure needs that are empty (or not in the returns at all).
+def _label_of(field: str, sources: Mapping[str, Source]) -> pl.Expr:
+    """A field as a message names it (see :func:`_label`), as a literal."""
+    return pl.lit(_label(field, sources.get(field)))
+
+
+def _missing_message(sources: Mapping[str, Source]) -> pl.Expr:
+    """The fields the measure needs that are empty (or not in the returns at all), and why it
+    needs them; else a mean's missing standard deviation."""
+    measure = pl.col("measure")
     missing = _join(
         [
             pl.when(
                 measure.is_in([m for m, needs in NEEDS.items() if field in needs])
                 & pl.col(field).is_null()
-            ).then(pl.format("{} is {}", label(field), pl.lit(_empty(field, sources))))
+            ).then(pl.format("{} is {}", _label_of(field, sources), pl.lit(_empty(field, sources))))
             for field in _ORDER
             if field != "sd"
         ]
     )
-    messages["missing_field"] = (
+    return (
         pl.when(missing.is_not_null())
         .then(
             pl.format(
@@ -297,18 +318,23 @@ def value_messages(sources: Mapping[str, Source], numbers: NumericFields) -> dic
         .otherwise(
             pl.format(
                 "{} is {}: a mean of {} cases needs its standard deviation",
-                label("sd"),
+                _label_of("sd", sources),
                 pl.lit(_empty("sd", sources)),
                 plain(pl.col("count")),
             )
         )
     )
-    messages["negative"] = _join(
+
+
+def _negative_message(sources: Mapping[str, Source]) -> pl.Expr:
+    """Each negative field, with what it is (for the row's measure) that cannot be."""
+    measure = pl.col("measure")
+    return _join(
         [
             pl.when(pl.col(field) < 0).then(
                 pl.format(
                     "{} {} is negative: {} cannot be",
-                    label(field),
+                    _label_of(field, sources),
                     plain(pl.col(field)),
                     measure.replace_strict(
                         {m: _CANNOT_BE_NEGATIVE.get((field, m), noun) for m in NEEDS},
@@ -320,12 +346,16 @@ def value_messages(sources: Mapping[str, Source], numbers: NumericFields) -> dic
             for field, noun in _NEGATIVE.items()
         ]
     )
-    messages["not_whole"] = _join(
+
+
+def _not_whole_message(sources: Mapping[str, Source]) -> pl.Expr:
+    """Each field counting cases or events (for the row's measure) that is not whole."""
+    return _join(
         [
-            pl.when((measure == kind) & (pl.col(field) != pl.col(field).floor())).then(
+            pl.when((pl.col("measure") == kind) & (pl.col(field) != pl.col(field).floor())).then(
                 pl.format(
                     "{} {} is not a whole number of {}",
-                    label(field),
+                    _label_of(field, sources),
                     plain(pl.col(field)),
                     pl.lit(counted),
                 )
@@ -333,14 +363,6 @@ def value_messages(sources: Mapping[str, Source], numbers: NumericFields) -> dic
             for (field, kind), counted in _WHOLE.items()
         ]
     )
-    messages["numerator_above_denominator"] = pl.format(
-        "{} {} is more than {} {}",
-        label("numerator"),
-        plain(pl.col("numerator")),
-        label("denominator"),
-        plain(pl.col("denominator")),
-    )
-    return messages
 
 
 def _empty(field: str, sources: Mapping[str, Source]) -> str:

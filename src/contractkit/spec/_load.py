@@ -23,7 +23,7 @@ from contractkit.model._base import Issue, did_you_mean, format_path, issues_fro
 from contractkit.model.kinds import DEFAULT_KIND, KINDS
 from contractkit.model.origin import Location, remember
 from contractkit.periods import FinancialYear, Month, Quarter
-from contractkit.spec._yaml import FATAL, Document, compose, resolve_plain
+from contractkit.spec._yaml import Document, compose, resolve_plain
 
 __all__ = ["dump", "load", "load_text"]
 
@@ -168,7 +168,7 @@ def load_text(text: str, file: str | None = None) -> Any:
 
 
 def _load_document(document: Document, problems: list[Problem]) -> Any:
-    if any(p.message.startswith(FATAL) for p in problems):
+    if document.stopped:  # what was read is incomplete: its problems are all there is to say
         raise SpecError(problems)
     return _validate(document.data, document, problems)
 

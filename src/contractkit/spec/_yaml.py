@@ -45,7 +45,6 @@ from contractkit._numbers import MAX_WHOLE_DIGITS, TOO_LARGE, number_in_text, sh
 from contractkit.errors import Problem
 
 __all__ = [
-    "FATAL",
     "MAX_LINE",
     "Document",
     "OutOfBounds",
@@ -85,15 +84,6 @@ MAX_LINE = 100_000
 """The longest line read, in characters: a flow list a megabyte long takes seconds to read
 (a spec's longest lines, its lists of KPIs, run to a few thousand)."""
 
-FATAL = (
-    "YAML syntax error",
-    "unreadable YAML",
-    "an unreadable character",
-    "nested too deeply",
-    "a line too long to read",
-)
-"""How the problems begin that stop a file being read at all (nothing after them is checked)."""
-
 
 @attrs.frozen
 class OutOfBounds:
@@ -101,16 +91,13 @@ class OutOfBounds:
 
     text: str
     reason: str
+    fix: str = "check it, or put it in quotes if it is text"
+    """What to write instead: a finite number for ``.inf``, a number for ``.nan``; for a number
+    too large, too long or too fine, a look at it (or quotes, if it is text)."""
 
     def message(self) -> str:
         """The problem, for the place the scalar stands."""
-        if self.reason.startswith("infinite"):
-            fix = "give a finite number"
-        elif self.reason.startswith("'not a number'"):
-            fix = "give a number"
-        else:
-            fix = "check it, or put it in quotes if it is text"
-        return f"{shown(self.text)} is {self.reason}: {fix}"
+        return f"{shown(self.text)} is {self.reason}: {self.fix}"
 
 
 def resolve_plain(text: str) -> Any:
@@ -141,11 +128,12 @@ def resolve_plain(text: str) -> Any:
             return Decimal(text)  # too few digits to be out of bounds
         return _number(text, whole=False)
     if _SPECIAL_FLOAT.match(text):
+        if "nan" in text.lower():
+            return OutOfBounds(
+                text, "'not a number', which no figure in a contract can be", "give a number"
+            )
         return OutOfBounds(
-            text,
-            "'not a number', which no figure in a contract can be"
-            if "nan" in text.lower()
-            else "infinite, which no figure in a contract can be",
+            text, "infinite, which no figure in a contract can be", "give a finite number"
         )
     if _DATE.match(text):
         try:
@@ -178,6 +166,10 @@ class Document:
     refused: set[Position] = attrs.field(factory=set)
     """Where a value was refused as it was read (a number out of bounds): a problem found
     later at the same place would say the same thing again."""
+    stopped: bool = False
+    """Whether a problem stopped the text being read (a syntax error, a character no YAML file
+    may hold, a line too long or nesting too deep): what was read is incomplete, and is not
+    checked further."""
 
     def position(self, path: tuple[Any, ...], *, at_key: bool = False) -> Position:
         """Where the value (or key) at ``path`` stands, or the nearest enclosing thing that does."""
@@ -337,17 +329,17 @@ class _Composer:
     def _skip(self, event: Any, path: tuple[str, ...], depth: int) -> None:
         """Consume the rest of a node whose start event has been read (at ``depth``), no
         deeper than any spec is nested."""
-        if isinstance(event, SequenceStartEvent | MappingStartEvent):
-            inside = 1
-            for inner in self.events:
-                if isinstance(inner, SequenceStartEvent | MappingStartEvent):
-                    inside += 1
-                    if depth + inside - 1 > _MAX_DEPTH:
-                        self.node(inner, path, depth + inside - 1)  # reports it, and stops
-                elif isinstance(inner, SequenceEndEvent | MappingEndEvent):
-                    inside -= 1
-                    if inside == 0:
-                        return
+        if not isinstance(event, SequenceStartEvent | MappingStartEvent):
+            return  # a scalar or an alias: nothing more to consume
+        inside = 1
+        for inner in self.events:
+            opens = isinstance(inner, SequenceStartEvent | MappingStartEvent)
+            closes = isinstance(inner, SequenceEndEvent | MappingEndEvent)
+            inside += int(opens) - int(closes)
+            if opens and depth + inside - 1 > _MAX_DEPTH:
+                self.node(inner, path, depth + inside - 1)  # reports it, and stops
+            if closes and inside == 0:
+                return
 
 
 def _dotted(path: tuple[str, ...]) -> str:
@@ -413,13 +405,31 @@ def compose(text: str, file: str | None = None) -> tuple[Document, list[Problem]
 
     A syntax error stops the reading at that point; it is reported with its position. A
     character no YAML file may hold stops it before it starts, each one reported at its place.
+    Either way the document is marked :attr:`~Document.stopped`.
     """
     document = Document(data=None, lines=_lines(text), file=file)
     composer = _Composer(iter(()), document)
-    unreadable = _unreadable(document, text)
+    unreadable = _unreadable(document, text) or _too_long(document)
     if unreadable:
+        document.stopped = True
         return document, unreadable
-    too_long = [
+    try:
+        composer.events = iter(_parser().parse(text))
+        _compose_documents(composer)
+    except _TooDeepError:
+        document.stopped = True  # reported where it was found
+    except MarkedYAMLError as error:
+        document.stopped = True
+        composer.problems.append(_syntax_problem(document, error))
+    except YAMLError as error:
+        document.stopped = True
+        composer.problems.append(document.problem("", f"unreadable YAML: {error}", (1, 1)))
+    return document, composer.problems
+
+
+def _too_long(document: Document) -> list[Problem]:
+    """A problem at each line too long to read."""
+    return [
         document.problem(
             "",
             f"a line too long to read ({len(line):,} characters; at most {MAX_LINE:,}): write "
@@ -429,40 +439,37 @@ def compose(text: str, file: str | None = None) -> tuple[Document, list[Problem]
         for number, line in enumerate(document.lines, start=1)
         if len(line) > MAX_LINE
     ]
-    if too_long:
-        return document, too_long
-    try:
-        events = iter(_parser().parse(text))
-        composer.events = events
-        documents = 0
-        for event in events:
-            if isinstance(event, DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    composer._complain(
-                        event, "a spec file holds one document; a second starts here", ()
-                    )
-                    break
-            elif isinstance(event, StreamEndEvent):
-                break
-            elif isinstance(event, _NODE_STARTS):
-                document.data = composer.node(event, ())
-    except _TooDeepError:
-        pass  # reported where it was found
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        what = error.problem or error.context or "unreadable YAML"
-        opened = error.context_mark
-        if opened is not None and error.context and mark is not opened:
-            where = f"line {opened.line + 1}, column {opened.column + 1}"
-            what = f"{what} ({error.context} that starts at {where})"
-            if "end of stream" in (error.problem or ""):
-                mark = opened  # the place to look is where the unfinished thing began
-        position = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        tab = _tab_in_indentation(document, position)
-        if tab is not None:
-            position, what = tab, "a tab in the indentation: indent with spaces, not tabs"
-        composer.problems.append(document.problem("", f"YAML syntax error: {what}", position))
-    except YAMLError as error:
-        composer.problems.append(document.problem("", f"unreadable YAML: {error}", (1, 1)))
-    return document, composer.problems
+
+
+def _compose_documents(composer: _Composer) -> None:
+    """Read the stream's document into the composer's, stopping at a second one."""
+    documents = 0
+    for event in composer.events:
+        if isinstance(event, _NODE_STARTS):
+            composer.doc.data = composer.node(event, ())
+        if isinstance(event, StreamEndEvent):
+            return
+        if not isinstance(event, DocumentStartEvent):
+            continue
+        documents += 1
+        if documents > 1:
+            composer._complain(event, "a spec file holds one document; a second starts here", ())
+            return
+
+
+def _syntax_problem(document: Document, error: MarkedYAMLError) -> Problem:
+    """A syntax error where it is, or where the unfinished thing it ends began; a tab in the
+    indentation said as such."""
+    mark = error.problem_mark or error.context_mark
+    what = error.problem or error.context or "unreadable YAML"
+    opened = error.context_mark
+    if opened is not None and error.context and mark is not opened:
+        where = f"line {opened.line + 1}, column {opened.column + 1}"
+        what = f"{what} ({error.context} that starts at {where})"
+        if "end of stream" in (error.problem or ""):
+            mark = opened  # the place to look is where the unfinished thing began
+    position = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    tab = _tab_in_indentation(document, position)
+    if tab is not None:
+        position, what = tab, "a tab in the indentation: indent with spaces, not tabs"
+    return document.problem("", f"YAML syntax error: {what}", position)
