@@ -1,4 +1,4 @@
-"""Writing an output file (contractkit._output_file): the path checked first, and every way
+"""Writing an output file (contractkit._kernel.output_file): the path checked first, and every way
 a file cannot be written an OutputError naming the file and saying what to do — never a
 traceback. And the results' own writers (to_csv, to_json, to_parquet with a path) use it."""
 
@@ -14,7 +14,7 @@ import pytest
 
 import contractkit
 from contractkit import ContractKitError, OutputError
-from contractkit._output_file import check_output, write_output
+from contractkit._kernel.output_file import check_output, write_output
 
 ROOT = Path(__file__).resolve().parent.parent
 UCR = ROOT / "examples" / "urgent-community-response"

@@ -28,8 +28,8 @@ from typer.testing import CliRunner
 
 import contractkit
 from _support import month_texts, quarter_texts, year_texts
-from contractkit import _period_column
-from contractkit._period_column import read_periods, unreadable_message
+from contractkit._kernel import period_column as _period_column
+from contractkit._kernel.period_column import read_periods, unreadable_message
 from contractkit.cli import app
 from contractkit.periods import (
     FinancialYear,

@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from _support import month_or_year, month_texts, quarter_texts, year_texts
-from contractkit._period_text import date_order
+from contractkit._kernel.period_text import date_order
 from contractkit.errors import ContractKitError, PeriodError
 from contractkit.periods import (
     FinancialYear,

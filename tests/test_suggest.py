@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contractkit._suggest import closest, did_you_mean, edit_distance
+from contractkit._kernel.suggest import closest, did_you_mean, edit_distance
 
 TOP_LEVEL_KEYS = [
     "contractkit",

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contractkit import units
-from contractkit._numbers import beyond_bounds
+from contractkit._kernel.numbers import beyond_bounds
 from contractkit.errors import ContractKitError, UnitError
 from contractkit.units import (
     PER_PERIOD,

@@ -53,7 +53,7 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
-from contractkit import _period_text
+from contractkit._kernel import period_text as _period_text
 from contractkit.errors import PeriodError
 
 __all__ = [

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 
-from contractkit._output_file import parquet_bytes, write_output
-from contractkit._suggest import shortened
+from contractkit._kernel.output_file import parquet_bytes, write_output
+from contractkit._kernel.suggest import shortened
 from contractkit.errors import ArgumentError, RecordError
 
 if TYPE_CHECKING:

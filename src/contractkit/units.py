@@ -32,14 +32,14 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
-from contractkit._numbers import (
+from contractkit._kernel.numbers import (
     MAX_DECIMAL_PLACES,
     MAX_WHOLE_DIGITS,
     TOO_LONG,
     beyond_bounds,
     shown,
 )
-from contractkit._suggest import closest
+from contractkit._kernel.suggest import closest
 from contractkit.errors import UnitError
 
 __all__ = [

@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from contractkit._account_line import account_line
+from contractkit._kernel.account_line import account_line
 from contractkit._kernel.pence_text import MINUS
 from contractkit.money import Money
 from contractkit.results import Result

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from contractkit._kernel.months import month_of
 from contractkit._kernel.pence_text import MINUS
-from contractkit._suggest import did_you_mean
+from contractkit._kernel.suggest import did_you_mean
 from contractkit.errors import NotFoundError
 from contractkit.money import Money
 from contractkit.periods import FinancialYear, Month

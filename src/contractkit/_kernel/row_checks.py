@@ -12,8 +12,8 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from contractkit._kernel.suggest import did_you_mean, listed, shortened
 from contractkit._kernel.table_files import ROW, blank_rows, read_table
-from contractkit._suggest import did_you_mean, listed, shortened
 from contractkit.errors import ReturnsError
 
 __all__ = ["BLANK", "LATER", "RowChecks"]

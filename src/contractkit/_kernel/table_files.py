@@ -23,7 +23,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit._kernel.frames import from_pandas, plain_columns
-from contractkit._suggest import did_you_mean
+from contractkit._kernel.suggest import did_you_mean
 from contractkit.errors import ReturnsError
 
 __all__ = ["ROW", "blank_rows", "read_table"]

@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 from contractkit._kernel.arrays import Ints
 from contractkit._kernel.months import last_month_number, month_number, month_of
-from contractkit._period_column import read_periods
+from contractkit._kernel.period_column import read_periods
 from contractkit.errors import ArgumentError
 from contractkit.periods import FinancialYear, Month, Quarter, parse_period
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
-from contractkit._account_line import account_line
+from contractkit._kernel.account_line import account_line
 
 if TYPE_CHECKING:
     import polars as pl

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from contractkit import __version__
-from contractkit._output_file import check_output, write_output
+from contractkit._kernel.output_file import check_output, write_output
 from contractkit.cli._output import err_console, out_console, print_problems, print_summary
 from contractkit.errors import (
     ContractKitError,

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from contractkit._output_file import parquet_bytes, write_output
+from contractkit._kernel.output_file import parquet_bytes, write_output
 from contractkit.cli._account import print_account as show_account
 from contractkit.evaluation import Evaluation
 from contractkit.model.english import counted, figure

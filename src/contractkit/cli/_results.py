@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from contractkit._output_file import parquet_bytes, write_output
+from contractkit._kernel.output_file import parquet_bytes, write_output
 from contractkit.cli._account import print_account
 from contractkit.cli._app import EXIT_PROBLEMS, check_output_option, writing_output
 from contractkit.cli._output import err_console, out_console, print_problems

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import polars as pl
 
-from contractkit._output_file import parquet_bytes, write_output
+from contractkit._kernel.output_file import parquet_bytes, write_output
 from contractkit.evaluation._explain import Explanation, explain_row
 from contractkit.evaluation._html import html_view
 from contractkit.evaluation._plan import Plan

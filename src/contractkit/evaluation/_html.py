@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from contractkit._account_line import account_line
+from contractkit._kernel.account_line import account_line
 from contractkit.evaluation._table import COLUMNS
 
 __all__ = ["html_view"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from contractkit._suggest import shortened
+from contractkit._kernel.suggest import shortened
 from contractkit.errors import RecordError
 from contractkit.evaluation._labels import KEY, TEXT
 from contractkit.evaluation._table import COLUMNS, DETAIL, last_day

@@ -23,8 +23,8 @@ from contractkit.evaluation._plan import Plan
 from contractkit.evaluation._spc import CHART_NAMES, SIGNAL_NAMES, Charts
 from contractkit.evaluation._verdict import VERDICTS, Verdicts
 from contractkit.model import Contract
-from contractkit.model._base import format_path
 from contractkit.model.embedding import schedule
+from contractkit.model.issues import format_path
 from contractkit.model.origin import locate
 
 __all__ = [

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import attrs
 from pydantic import BaseModel, ValidationError
 
-from contractkit.model._base import did_you_mean
+from contractkit._kernel.suggest import did_you_mean
 from contractkit.model.embedding import ESTABLISHED, Stage, StageMode
 from contractkit.model.escalation import EscalationRule
 from contractkit.model.kpi import KPI

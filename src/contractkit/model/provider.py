@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import field_validator
 
-from contractkit._suggest import closest, normalised
+from contractkit._kernel.suggest import closest, normalised
 from contractkit.model._base import SpecModel
 from contractkit.model._types import OdsCode
 

@@ -29,8 +29,9 @@ from typing import Any, TypeAlias
 from pydantic import ValidationInfo, model_serializer, model_validator
 
 from contractkit.errors import UnitError
-from contractkit.model._base import Issue, IssuesError, Path, SpecModel
+from contractkit.model._base import SpecModel
 from contractkit.model._dates import Day, looks_like_a_date, read_day
+from contractkit.model.issues import Issue, IssuesError, Path
 from contractkit.units import PER_PERIOD, QUANTITY_JSON_SCHEMA, Quantity
 
 __all__ = [

@@ -17,7 +17,7 @@ from pydantic_core import core_schema
 
 from contractkit._kernel.pence_text import MINUS as MINUS  # money is written with it
 from contractkit._kernel.pence_text import pence_text
-from contractkit._suggest import shortened
+from contractkit._kernel.suggest import shortened
 from contractkit.errors import ArgumentError, MoneyError
 
 if TYPE_CHECKING:  # numpy and polars are imported by the column functions that use them

@@ -21,9 +21,9 @@ import numpy as np
 import polars as pl
 
 from contractkit._kernel.arrays import Bools, Ints
+from contractkit._kernel.period_column import read_periods, unreadable_message
 from contractkit._kernel.row_checks import LATER, RowChecks
-from contractkit._period_column import read_periods, unreadable_message
-from contractkit._suggest import did_you_mean
+from contractkit._kernel.suggest import did_you_mean
 from contractkit.errors import ReturnsError
 from contractkit.model import Contract, Currency
 from contractkit.money import MAX_AMOUNT, MAX_PENCE

@@ -10,7 +10,7 @@ import attrs
 import polars as pl
 
 from contractkit._kernel.money_words import as_money
-from contractkit._suggest import did_you_mean
+from contractkit._kernel.suggest import did_you_mean
 from contractkit.payments._catalogue import ELEMENT_WORDS, FIGURES
 from contractkit.payments._withholding_ledger import HELD, OUTCOMES
 from contractkit.periods import Month

@@ -17,7 +17,7 @@ import polars as pl
 
 from contractkit._kernel.money_tables import POUNDS, MoneyResult
 from contractkit._kernel.months import month_number
-from contractkit._suggest import did_you_mean
+from contractkit._kernel.suggest import did_you_mean
 from contractkit.evaluation import Evaluation, evaluate
 from contractkit.model import Contract, Finance
 from contractkit.model.kinds import refuse

@@ -17,10 +17,10 @@ import numpy as np
 import polars as pl
 
 from contractkit._kernel.arrays import Bools, Ints
+from contractkit._kernel.period_column import unreadable_message
 from contractkit._kernel.row_checks import LATER, RowChecks
+from contractkit._kernel.suggest import did_you_mean
 from contractkit._kernel.year_months import reject_overlaps, year_months
-from contractkit._period_column import unreadable_message
-from contractkit._suggest import did_you_mean
 from contractkit.model import PooledFund
 from contractkit.money import COLUMN_PROBLEMS, pence_column
 from contractkit.periods import Month, Quarter

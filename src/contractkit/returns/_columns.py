@@ -20,9 +20,8 @@ from collections.abc import Mapping, Sequence
 import attrs
 import polars as pl
 
-from contractkit._suggest import listed, shortened
+from contractkit._kernel.suggest import did_you_mean, listed, shortened
 from contractkit.errors import ReturnsError
-from contractkit.model._base import did_you_mean
 from contractkit.returns._numbers import number
 
 __all__ = [

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from contractkit._kernel.arrays import Ints
 from contractkit._kernel.months import month_number
-from contractkit._period_column import PeriodColumn
+from contractkit._kernel.period_column import PeriodColumn
 from contractkit.returns._columns import Source
 from contractkit.returns._contract_series import MEASURES, ContractSeries
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import polars as pl
 
+from contractkit._kernel.period_column import unreadable_message
+from contractkit._kernel.suggest import did_you_mean
 from contractkit._kernel.table_files import ROW
-from contractkit._period_column import unreadable_message
 from contractkit.model import Contract
-from contractkit.model._base import did_you_mean
 
 __all__ = ["messages"]
 

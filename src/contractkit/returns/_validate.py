@@ -23,12 +23,11 @@ import polars as pl
 from numpy.typing import NDArray
 
 from contractkit._kernel.arrays import Ints
+from contractkit._kernel.period_column import PeriodColumn, read_periods
+from contractkit._kernel.suggest import did_you_mean, listed
 from contractkit._kernel.table_files import ROW, blank_rows, read_table
-from contractkit._period_column import PeriodColumn, read_periods
-from contractkit._suggest import listed
 from contractkit.errors import ReturnsError
 from contractkit.model import Contract
-from contractkit.model._base import did_you_mean
 from contractkit.returns._columns import FIELDS, NUMERIC, Source, parse_condition, to_source
 from contractkit.returns._contract_lookup import ContractLookup, text_column
 from contractkit.returns._contract_series import ContractSeries, HasContract, contract_series

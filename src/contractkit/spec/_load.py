@@ -17,9 +17,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from contractkit._kernel.suggest import did_you_mean
 from contractkit.errors import ArgumentError, Problem, SpecError
 from contractkit.model import Contract, PooledFund, SystemPlan
-from contractkit.model._base import Issue, did_you_mean, format_path, issues_from_error
+from contractkit.model.issues import Issue, format_path, issues_from_error
 from contractkit.model.kinds import DEFAULT_KIND, KINDS
 from contractkit.model.origin import Location, remember
 from contractkit.periods import FinancialYear, Month, Quarter

@@ -7,7 +7,7 @@ Python values here, so that every rule is ours:
   a quoted scalar is always a string, as is one marked ``!`` (the non-specific tag); a number
   with a fractional part becomes an exact :class:`~decimal.Decimal`, never a float;
   ``2026-04-01`` becomes a date;
-- a number is finite and within the bounds of :mod:`contractkit._numbers` (below 10^18, at
+- a number is finite and within the bounds of :mod:`contractkit._kernel.numbers` (below 10^18, at
   most 40 significant digits and 340 decimal places), checked here, where text becomes a
   number: ``.inf``, ``.nan``, ``1e309`` and ``1e-1000000000`` are problems at their place,
   never values;
@@ -41,7 +41,7 @@ from ruamel.yaml.events import (
     StreamEndEvent,
 )
 
-from contractkit._numbers import MAX_WHOLE_DIGITS, TOO_LARGE, number_in_text, shown
+from contractkit._kernel.numbers import MAX_WHOLE_DIGITS, TOO_LARGE, number_in_text, shown
 from contractkit.errors import Problem
 
 __all__ = [

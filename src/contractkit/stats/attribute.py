@@ -38,6 +38,11 @@ improvement.
 (:func:`overdispersion_bound`: 1.46 for 13 points, 1.33 for 24). Small numbers keep
 the exact attribute chart whatever σz says: the normal approximation the XmR chart and Laney's
 adjustment rest on fails there.
+
+Why it is long: the four attribute charts are computed for a whole batch of series at once,
+and their exact Poisson limits, the choice of chart and the one-series face all read the same
+chart and measure codes and constants. Splitting the batch computation from the one-series face
+is still to do (see the notes of issue 10).
 """
 
 from __future__ import annotations

@@ -32,8 +32,8 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from contractkit import _period_text
-from contractkit._period_text import SERIAL_DAYS, SERIAL_EPOCH, date_order
+from contractkit._kernel import period_text as _period_text
+from contractkit._kernel.period_text import SERIAL_DAYS, SERIAL_EPOCH, date_order
 from contractkit.errors import PeriodError
 from contractkit.periods import FinancialYear, Month, Period, Quarter, parse_period
 

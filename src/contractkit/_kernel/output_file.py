@@ -26,7 +26,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from contractkit._suggest import shortened
+from contractkit._kernel.suggest import shortened
 from contractkit.errors import OutputError
 
 if TYPE_CHECKING:  # polars is only needed by whoever has a frame to write
