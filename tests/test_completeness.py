@@ -545,3 +545,43 @@ def test_the_contract_summary_says_how_a_failure_to_report_counts() -> None:
         "  a failure to report counts as: a missing return, an alarm; a rejected return, an "
         "alarm; an incomplete period, nothing (the rules pass over it)"
     )
+
+
+def test_a_cumulative_period_short_of_its_year_so_far_counts_as_incomplete() -> None:
+    # Found by the property above: without April's return, the third quarter's own returns are
+    # all in, but its year-to-date count stands on eight months of nine. It used to count only
+    # as its (lower) verdict on what arrived, so leaving a month out dropped the alarm.
+    season = {
+        "id": "season",
+        "name": "KPI season",
+        "measure": "count",
+        "better": "lower",
+        "reported": "monthly",
+        "assessed": "quarterly",
+        "threshold": 5,
+        "combine": "cumulative",
+    }
+    counts = dict(zip(range(4, 13), (1, 0, 0, 0, 0, 0, 0, 1, 12), strict=True))
+    records = [
+        {"service": "s1", "kpi": "season", "period": f"2026-{m:02d}", "numerator": str(n)}
+        for m, n in counts.items()
+    ]
+    built = contract(season, reporting=SETTINGS)
+    whole = evaluate(built, records, date(2026, 12, 31)).table.row(2, named=True)
+    assert (whole["status"], whole["counted_as"], whole["complete"]) == (
+        "underperforming",
+        "alarm",
+        True,
+    )
+    short = evaluate(built, records[1:], date(2026, 12, 31)).table.row(2, named=True)
+    assert (short["status"], short["level"], short["complete"]) == (
+        "underperforming",
+        "warning",
+        False,
+    )
+    assert short["reporting_failure"] == "incomplete"
+    assert short["counted_as"] == "alarm"  # as the contract weighs an incomplete period
+    # No escalation step drops: the two quarters before are incomplete now too.
+    assert whole["escalation"] == "contract_performance_notice"
+    assert short["escalation"] == "remedial_action_plan"
+    assert built.steps.index(short["escalation"]) > built.steps.index(whole["escalation"])

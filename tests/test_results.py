@@ -143,3 +143,29 @@ def test_a_statement_read_back_still_splits_by_provider() -> None:
     assert back.evaluation is None
     provider = made.providers.get_column("provider")[0]
     assert back.of(provider).to_json() == made.of(provider).to_json()
+
+
+def test_an_evaluation_has_the_same_shape(tmp_path: Path) -> None:
+    ucr = EXAMPLES / "urgent-community-response"
+    contract = contractkit.load(ucr / "contract.yaml", kind="contract")
+    evaluation = contractkit.evaluate(contract, ucr / "returns.csv")
+    assert isinstance(evaluation, Result)
+    assert list(evaluation.tables) == ["rows", "spc", "spc_icons", "escalation", "services"]
+    assert evaluation.tables["rows"] is evaluation.table
+    assert evaluation.to_polars() is evaluation.table
+    assert evaluation.tables["spc"].equals(evaluation.points)
+    assert evaluation.to_polars("services").equals(evaluation.services())
+    text = evaluation.to_csv(table="escalation")
+    assert text == evaluation.escalation().write_csv()
+    assert evaluation.to_csv(tmp_path / "rows.csv") is None
+    assert (tmp_path / "rows.csv").read_text("utf-8") == evaluation.table.write_csv()
+    evaluation.to_parquet(tmp_path / "icons.parquet", table="spc_icons")
+    assert pl.read_parquet(tmp_path / "icons.parquet").equals(evaluation.spc_icons())
+    stored = evaluation.to_json()
+    assert stored is not None
+    assert not stored.endswith("\n")  # as evaluations have always ended
+    assert contractkit.Evaluation.from_json(stored).to_json() == stored
+    with pytest.raises(ArgumentError, match="no table 'lines': the tables are rows, spc, "):
+        evaluation.to_polars("lines")
+    with pytest.raises(RecordError, match="not a contractkit evaluation"):
+        contractkit.Evaluation.from_json(_reconciliation().to_json() or "")

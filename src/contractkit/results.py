@@ -86,6 +86,8 @@ class Result:
     """What the result is called in a message: ``evaluation``, ``reconciliation``, ..."""
     JSON_END: ClassVar[str] = "\n"
     """What ends the JSON text (a newline, as text files end)."""
+    REWRITE: ClassVar[str] = ""
+    """How to write a damaged record again (by default, the class's ``to_json``)."""
 
     # --- tables by name ----------------------------------------------------------------------
 
@@ -180,17 +182,18 @@ class Result:
             raise
         except (KeyError, TypeError, AttributeError, ValueError, ArithmeticError) as e:
             what = f"its part {e.args[0]!r} is missing" if isinstance(e, KeyError) else str(e)
-            raise RecordError(
-                f"the {cls.NOUN} record is damaged: {shortened(what, 300)}; write it again with "
-                f"{cls.__name__}.to_json"
-            ) from e
+            raise cls._damaged(what) from e
         except Exception as e:  # polars' own errors, without importing polars to name them
             if type(e).__module__.startswith("polars"):
-                raise RecordError(
-                    f"the {cls.NOUN} record is damaged: {shortened(str(e), 300)}; write it again "
-                    f"with {cls.__name__}.to_json"
-                ) from e
+                raise cls._damaged(str(e)) from e
             raise
+
+    @classmethod
+    def _damaged(cls, what: str) -> RecordError:
+        again = cls.REWRITE or f"{cls.__name__}.to_json"
+        return RecordError(
+            f"the {cls.NOUN} record is damaged: {shortened(what, 300)}; write it again with {again}"
+        )
 
     @classmethod
     def _from_dict(cls: type[_R], data: dict[str, Any]) -> _R:

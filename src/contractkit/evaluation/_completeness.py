@@ -101,7 +101,9 @@ def completeness(
             complete[cumulative] = _year_so_far_short(grid, due - made)[cumulative] == 0
     complete[due == 0] = True  # nothing is due, so nothing is missing
     failure = np.select(
-        [(made == 0) & (rejected > 0), made == 0, made < due],
+        # A period whose own returns are all in but whose year so far is not (a cumulative
+        # KPI) is incomplete too: its verdict stands on less than its figure needs.
+        [(made == 0) & (rejected > 0), made == 0, (made < due) | ~complete],
         [REJECTED, MISSING, INCOMPLETE],
         0,
     ).astype(np.int8)

@@ -9,15 +9,12 @@ in :mod:`._html`; :class:`Evaluation` is the one face of them all.
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 import polars as pl
 
-from contractkit._kernel.output_file import parquet_bytes, write_output
 from contractkit.evaluation._explain import Explanation, explain_row
 from contractkit.evaluation._html import html_view
 from contractkit.evaluation._plan import Plan
@@ -27,6 +24,7 @@ from contractkit.evaluation._spc_tables import RawPoints, icon_table
 from contractkit.evaluation._table import COLUMNS, Facts, evaluation_meta, verdict_table
 from contractkit.model import Contract
 from contractkit.periods import Period, parse_canonical, parse_period
+from contractkit.results import Result
 
 if TYPE_CHECKING:
     from contractkit.returns import Returns
@@ -35,7 +33,7 @@ __all__ = ["COLUMNS", "FORMAT", "VERSION", "Evaluation", "Facts"]
 
 
 @attrs.frozen(eq=False)
-class Evaluation:
+class Evaluation(Result):
     """Verdicts for every service, KPI and due period, with the evidence behind each.
 
     ``table`` has one row per service × KPI × assessment period (see :data:`COLUMNS`).
@@ -51,6 +49,16 @@ class Evaluation:
     icons: pl.DataFrame = attrs.field(repr=False)
     raw_points: RawPoints | pl.DataFrame = attrs.field(repr=False)
     _cache: dict[str, pl.DataFrame] = attrs.field(factory=dict, repr=False)
+
+    TABLES: ClassVar[tuple[str, ...]] = ("rows", "spc", "spc_icons", "escalation", "services")
+    """The tables it holds: the verdicts (``rows``, the same as :attr:`table`), the SPC points
+    (``spc``, :attr:`points`), each series' icons (``spc_icons``), the current escalation step
+    of each service and KPI (``escalation``), and the service-level view (``services``)."""
+    FORMAT: ClassVar[str] = FORMAT
+    VERSIONS: ClassVar[tuple[int, ...]] = (1, VERSION)
+    NOUN: ClassVar[str] = "evaluation"
+    JSON_END: ClassVar[str] = ""
+    REWRITE: ClassVar[str] = "Evaluation.to_json or contractkit evaluate --format json"
 
     @property
     def points(self) -> pl.DataFrame:
@@ -91,14 +99,6 @@ class Evaluation:
         )
 
     # --- reading ---------------------------------------------------------------------------------
-
-    def to_polars(self) -> pl.DataFrame:
-        """The table as a polars frame."""
-        return self.table
-
-    def to_pandas(self) -> Any:
-        """The table as a pandas frame (pandas must be installed)."""
-        return self.table.to_pandas()
 
     def row(self, service: str, kpi: str, period: str | Period) -> dict[str, Any]:
         """One row as a dict (the period in any text form, or a Month/Quarter)."""
@@ -196,19 +196,6 @@ class Evaluation:
 
     # --- writing ---------------------------------------------------------------------------------
 
-    def to_csv(self, path: str | Path | None = None) -> str | None:
-        """The table as CSV (text, or written to ``path``: a file that cannot be written is an
-        :class:`~contractkit.errors.OutputError`)."""
-        if path is None:
-            return self.table.write_csv()
-        write_output(path, self.table.write_csv())
-        return None
-
-    def to_parquet(self, path: str | Path) -> None:
-        """The table as a Parquet file (one that cannot be written is an
-        :class:`~contractkit.errors.OutputError`)."""
-        write_output(path, parquet_bytes(self.table))
-
     def to_dict(self) -> dict[str, Any]:
         """The versioned, JSON-ready form: meta, account, rows (each with its explanation),
         rejected rows and SPC points."""
@@ -227,23 +214,6 @@ class Evaluation:
             "spc_icons": self.icons.to_dicts(),
         }
 
-    def to_json(self, path: str | Path | None = None, *, indent: int | None = 2) -> str | None:
-        """The versioned JSON form (text, or written to ``path``); :meth:`from_json` reads it."""
-        text = json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, default=str)
-        if path is None:
-            return text
-        write_output(path, text)
-        return None
-
-    @classmethod
-    def from_json(cls, source: str | Path) -> Evaluation:
-        """Read an evaluation back from its JSON form (text or a file).
-
-        Anything that is not a readable record of an evaluation (no such file, text that is not
-        JSON, another format or version, a record damaged since it was written) is a
-        :class:`~contractkit.RecordError` saying which."""
-        return cls(**record_parts(source))
-
     # --- showing ---------------------------------------------------------------------------------
 
     def __repr__(self) -> str:
@@ -253,6 +223,21 @@ class Evaluation:
             f"Evaluation(contract={self.meta['contract']['id']!r}, "
             f"to={self.meta['evaluated_to']}, {self.table.height} rows: {parts})"
         )
+
+    def _frame(self, name: str) -> pl.DataFrame:
+        frames = {
+            "rows": lambda: self.table,
+            "spc": lambda: self.points,
+            "spc_icons": self.spc_icons,
+            "escalation": self.escalation,
+            "services": self.services,
+        }
+        return frames[name]()
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> Evaluation:
+        """An evaluation read back from its JSON form (version 1 in version 2's terms)."""
+        return cls(**record_parts(data))
 
     def _repr_html_(self) -> str:
         return html_view(self.table, self.meta, self.account)

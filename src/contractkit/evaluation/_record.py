@@ -1,19 +1,16 @@
-"""An evaluation's versioned JSON form read back: the record checked to be one, and its parts
+"""An evaluation's versioned JSON form read back (once :mod:`contractkit.results` has checked it
+is a record of one): its parts
 (the table, rejected rows, SPC points and icons, account and meta) as the evaluation holds them.
 A version 1 record (before the returns behind each verdict were recorded) is read in version 2's
 terms."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from contractkit._kernel.suggest import shortened
-from contractkit.errors import RecordError
 from contractkit.evaluation._labels import KEY, TEXT
 from contractkit.evaluation._table import COLUMNS, DETAIL, last_day
 
@@ -25,24 +22,7 @@ VERSION = 2
 were recorded, is still read)."""
 
 
-def record_parts(source: str | Path) -> dict[str, Any]:
-    """The parts of the evaluation recorded in ``source`` (JSON text or a file), as
-    :class:`~contractkit.evaluation.Evaluation` takes them; a :class:`~contractkit.RecordError`
-    saying why if it is not a readable record of one."""
-    data = _record(source)
-    try:
-        return _parts(data)
-    except RecordError:
-        raise
-    except (KeyError, TypeError, AttributeError, ValueError, pl.exceptions.PolarsError) as e:
-        what = f"its part {e.args[0]!r} is missing" if isinstance(e, KeyError) else str(e)
-        raise RecordError(
-            f"the evaluation record is damaged: {shortened(what, 300)}; write it again with "
-            "Evaluation.to_json or contractkit evaluate --format json"
-        ) from e
-
-
-def _parts(data: dict[str, Any]) -> dict[str, Any]:
+def record_parts(data: dict[str, Any]) -> dict[str, Any]:
     """The parts of a record already read (each read in the order a damaged record's first
     missing part is reported by)."""
     table = _table(data)
@@ -176,40 +156,3 @@ def _counted_in_version_1(status: str | None, level: str | None) -> str | None:
     if status in ("met", "within_variation", "insufficient_data"):
         return "assessed"
     return None
-
-
-def _record(source: str | Path) -> dict[str, Any]:
-    """The JSON object of an evaluation record given as text or a file, checked to be one."""
-    # Text that opens as JSON does (an object or an array) is the record; other text names a
-    # file.
-    named = isinstance(source, Path) or (
-        isinstance(source, str) and not source.lstrip().startswith(("{", "["))
-    )
-    if not isinstance(source, str | Path):
-        raise RecordError(
-            f"an evaluation record is JSON text or a file, not {type(source).__name__}"
-        )
-    where = f"{shortened(str(source), 300)}: " if named else ""
-    try:
-        text = Path(source).read_text(encoding="utf-8") if named else str(source)
-    except (OSError, ValueError) as e:  # no such file, a folder, not UTF-8, a NUL in the name
-        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        raise RecordError(f"{where}cannot read the evaluation record: {reason}") from e
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise RecordError(f"{where}not JSON: {e.msg} at line {e.lineno}, column {e.colno}") from e
-    except ValueError as e:  # a number of more digits than Python reads
-        raise RecordError(f"{where}not an evaluation record: {shortened(str(e), 300)}") from e
-    if not isinstance(data, dict):
-        raise RecordError(
-            f"{where}not a contractkit evaluation: the JSON is {type(data).__name__}, not an object"
-        )
-    if data.get("format") != FORMAT:
-        raise RecordError(f"{where}not a contractkit evaluation (its 'format' is not {FORMAT!r})")
-    if data.get("version") not in (1, VERSION):
-        raise RecordError(
-            f"{where}evaluation format version {shortened(repr(data.get('version')))} is not "
-            f"supported: this release reads versions 1 and {VERSION}"
-        )
-    return data
