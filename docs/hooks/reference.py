@@ -42,13 +42,13 @@ from pydantic.fields import FieldInfo
 
 from contractkit import STATUSES, Contract, Quantity
 from contractkit.evaluation import COUNTED_AS, LEVELS, REPORTING_FAILURES
-from contractkit.payments import ACTIVITY_REASONS, CLAIM_REASONS, STATEMENT_FINDINGS
-from contractkit.pooled_funds import FINDINGS, SPEND_REASONS
-from contractkit.system_plans import OUTTURN_REASONS, PLAN_FINDINGS
 from contractkit.model import Threshold
 from contractkit.model._types import Amount, AnyPeriod, Id, OdsCode, StepName
 from contractkit.money import Money
+from contractkit.payments import ACTIVITY_REASONS, CLAIM_REASONS, STATEMENT_FINDINGS
+from contractkit.pooled_funds import FINDINGS, SPEND_REASONS
 from contractkit.returns import REASONS
+from contractkit.system_plans import OUTTURN_REASONS, PLAN_FINDINGS
 
 MARKER = "<!-- contract-reference -->"
 STATUS_MARKER = "<!-- status-catalogue -->"
