@@ -39,7 +39,7 @@ from contractkit.pooled_funds._fund_terms import FundTerms
 from contractkit.pooled_funds._outturn import line_figures
 from contractkit.pooled_funds._settlement import settle
 from contractkit.pooled_funds._spend import Spend, read_spend
-from contractkit.pooled_funds._tables import reconciliation_tables
+from contractkit.pooled_funds._tables import SUMMED, reconciliation_tables
 from contractkit.results import Explanation
 
 __all__ = ["Reconciliation", "reconcile"]
@@ -85,22 +85,7 @@ class Reconciliation(MoneyResult):
     FORMAT: ClassVar[str] = "contractkit-reconciliation"
     NOUN: ClassVar[str] = "reconciliation"
     HEADLINE: ClassVar[str] = "summary"
-    FIGURES: ClassVar[tuple[str, ...]] = (
-        "budget",
-        "budget_to_date",
-        "actual_to_date",
-        "variance_to_date",
-        "outturn",
-        "outturn_variance",
-        "overspend",
-        "underspend",
-        "met_by_underspends",
-        "risk_pool_used",
-        "uncommitted_used",
-        "partners_bear",
-        "unfunded",
-        "returned",
-    )
+    FIGURES: ClassVar[tuple[str, ...]] = SUMMED
     SCHEMAS: ClassVar[Mapping[str, Mapping[str, pl.DataType]]] = {
         "lines": {
             "line": pl.String(),

@@ -22,9 +22,9 @@ from contractkit.pooled_funds._outturn import BASES, LineFigures
 from contractkit.pooled_funds._settlement import SOURCES, Settlement
 from contractkit.pooled_funds._table_columns import Amounts, Labels, frame, gather, strings
 
-__all__ = ["Tables", "reconciliation_tables"]
+__all__ = ["SUMMED", "Tables", "reconciliation_tables"]
 
-_SUMMED = (
+SUMMED = (
     "budget",
     "budget_to_date",
     "actual_to_date",
@@ -70,7 +70,7 @@ def reconciliation_tables(
         {
             "fund": labels.funds,
             "year": strings([str(f.year) for f in t.funds]),
-            **{c: Amounts(position[c]) for c in _SUMMED},
+            **{c: Amounts(position[c]) for c in SUMMED},
         },
         "fund",
     )
@@ -177,7 +177,7 @@ def _attribution_table(t: FundTerms, s: Settlement, labels: Labels) -> pl.LazyFr
 
 
 def _position(t: FundTerms, x: LineFigures, s: Settlement) -> dict[str, Ints]:
-    """Each fund's position in figures (``_SUMMED``)."""
+    """Each fund's position in figures (``SUMMED``)."""
     return {
         "budget": t.per_fund(t.budget),
         "budget_to_date": t.per_fund(x.budget_to_date),
@@ -212,6 +212,6 @@ def _summary(
             c: Money.from_pence(
                 within(sum(position[c].tolist()), f"the funds' {c.replace('_', ' ')} added up")
             )
-            for c in _SUMMED
+            for c in SUMMED
         },
     }
