@@ -1098,3 +1098,15 @@ def test_a_csv_with_old_mac_line_endings_is_refused_with_how_to_save_it(tmp_path
     path.write_bytes(b"service,kpi,period,numerator\rucr-south,never-events,2026-04,0\r")
     with pytest.raises(contractkit.ReturnsError, match="carriage return alone"):
         contractkit.evaluate(CONTRACT, path)
+
+
+def test_the_old_plan_keyword_still_reads_with_a_warning() -> None:
+    contract = CONTRACT
+    rows = pl.DataFrame([GOOD])
+    with pytest.warns(DeprecationWarning, match=r"read_returns\(plan=\.\.\.\) is now"):
+        old = read_returns(rows, plan=contract)
+    assert old.account == read_returns(rows, contract).account
+    with pytest.raises(contractkit.ArgumentError, match="give the contract once"):
+        read_returns(rows, contract, plan=contract)
+    with pytest.raises(contractkit.ArgumentError, match="needs the contract the returns are for"):
+        read_returns(rows)

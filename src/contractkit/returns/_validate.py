@@ -13,6 +13,7 @@ in many rows, a period in very many), and every check is a whole-column operatio
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -26,7 +27,7 @@ from contractkit._kernel.arrays import Ints
 from contractkit._kernel.period_column import PeriodColumn, read_periods
 from contractkit._kernel.suggest import did_you_mean, listed
 from contractkit._kernel.table_files import ROW, blank_rows, read_table
-from contractkit.errors import ReturnsError
+from contractkit.errors import ArgumentError, ReturnsError
 from contractkit.model import Contract
 from contractkit.returns._columns import FIELDS, NUMERIC, Source, parse_condition, to_source
 from contractkit.returns._contract_lookup import ContractLookup, text_column
@@ -43,16 +44,29 @@ __all__ = ["read_returns"]
 
 def read_returns(
     source: Any,
-    contract: Contract | ContractSeries | HasContract,
+    contract: Contract | ContractSeries | HasContract | None = None,
     *,
     columns: Mapping[str, str] | None = None,
     where: str | None = None,
     as_of: date | None = None,
     sheet: str | None = None,
+    plan: Contract | ContractSeries | HasContract | None = None,
 ) -> Returns:
     """Read returns and check every row against ``contract``: a :class:`~contractkit.Contract`,
     or its series as numbered once (:class:`ContractSeries`); an evaluator's plan of one, as
-    earlier releases took, is read as its contract."""
+    earlier releases took, is read as its contract. (``plan=`` is the old name of
+    ``contract=``, kept for this release with a deprecation warning.)"""
+    if plan is not None:
+        if contract is not None:
+            raise ArgumentError("give the contract once: contract= (plan= is its old name)")
+        warnings.warn(
+            "read_returns(plan=...) is now read_returns(contract=...)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        contract = plan
+    if contract is None:
+        raise ArgumentError("read_returns needs the contract the returns are for")
     series = contract_series(contract)
     table, name = read_table(source, sheet=sheet)
     input_columns = [c for c in table.columns if c != ROW]
