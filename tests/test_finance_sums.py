@@ -17,12 +17,12 @@ from contractkit._kernel.pence_sums import (
     ROOM,
     check_figures,
     floor_ratio,
+    half_up,
     product,
     require_room,
     within,
 )
 from contractkit.money import MAX_PENCE
-from contractkit.payments._lines import half_up
 
 amounts = st.integers(-MAX_PENCE, MAX_PENCE)
 

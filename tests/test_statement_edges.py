@@ -15,7 +15,7 @@ import pytest
 
 from _support import REACH, check_identities, lines_of, make, nth_quarter, quarterly, service
 from contractkit import statement
-from contractkit.payments._lines import half_up, share_of
+from contractkit._kernel.pence_sums import half_up, share_of
 
 MEAN_WAIT = {
     "id": "wait",

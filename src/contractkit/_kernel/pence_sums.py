@@ -24,12 +24,14 @@ where it is, never shown wrapped round or rounded.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from contractkit._kernel.arrays import Ints
 from contractkit._kernel.pence_text import pence_text
 from contractkit.errors import MoneyError
 from contractkit.money import MAX_PENCE
@@ -39,12 +41,13 @@ __all__ = [
     "beyond",
     "check_figures",
     "floor_ratio",
+    "half_up",
     "product",
     "require_room",
+    "share_of",
     "within",
 ]
 
-Ints = NDArray[np.int64]
 
 ROOM = 2**61
 """The most the sizes of the amounts added up in one piece of work may come to, in pence (about
@@ -157,3 +160,23 @@ def _size(values: NDArray[Any]) -> int:
     if values.size == 0:
         return 1
     return max(abs(int(values.max())), abs(int(values.min())))
+
+
+def half_up(pence: Any, numerator: Any, denominator: Any) -> Ints:
+    """pence × numerator / denominator, rounded half-up once (pence not negative), exact: in
+    64-bit whole numbers where the products fit, else in Python's unbounded ones (over the whole
+    column at once). ``numerator`` and ``denominator`` may be whole numbers of any size; the
+    results must fit in 64 bits (they are amounts, each checked against the largest)."""
+    p, n, d = np.asarray(pence), np.asarray(numerator), np.asarray(denominator)
+    largest = 2 * _size(p) * _size(n) + _size(d)
+    if largest < 2**62 and 2 * _size(d) < 2**62:
+        p64, n64, d64 = (a.astype(np.int64) for a in (p, n, d))
+        return np.asarray((2 * p64 * n64 + d64) // (2 * d64), dtype=np.int64)
+    p_, n_, d_ = (a.astype(object) for a in (p, n, d))
+    exact = (2 * p_ * n_ + d_) // (2 * d_)
+    return np.asarray(np.asarray(exact, dtype=object).astype(np.int64), dtype=np.int64)
+
+
+def share_of(pence: int, part: Fraction) -> int:
+    """A part of a sum of pence, rounded half-up once, in exact whole numbers."""
+    return (2 * pence * part.numerator + part.denominator) // (2 * part.denominator)

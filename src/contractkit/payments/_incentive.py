@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from contractkit._kernel.arrays import Ints
+from contractkit._kernel.pence_sums import half_up, share_of
 from contractkit.evaluation import Evaluation
 from contractkit.model import KPI, Contract, Direction, Finance, Indicator, Service
 from contractkit.model.earning import earns
@@ -25,7 +26,7 @@ from contractkit.money import Money, split_pence
 from contractkit.payments._breaches import NOT_ASSESSED, NOT_REPORTED, Achievement, achievements
 from contractkit.payments._column_words import per
 from contractkit.payments._levels import level_words
-from contractkit.payments._lines import findings, half_up, lines, share_of
+from contractkit.payments._lines import findings, lines
 from contractkit.payments._service_months import ServiceMonths, year_of, year_of_period
 from contractkit.payments._service_payments import fixed_pence, instalments
 from contractkit.periods import FinancialYear

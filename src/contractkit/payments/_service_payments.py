@@ -13,12 +13,13 @@ import polars as pl
 
 from contractkit._kernel import pence_sums as _sums
 from contractkit._kernel.arrays import Bools, Ints
+from contractkit._kernel.pence_sums import half_up
 from contractkit.model import Contract, Currency, Finance
 from contractkit.model.payment_terms import ServicePayment
 from contractkit.money import split_pence
 from contractkit.payments._activity import Activity
 from contractkit.payments._column_words import counts, join, money, month_text, months, per
-from contractkit.payments._lines import findings, half_up, lines
+from contractkit.payments._lines import findings, lines
 from contractkit.payments._service_months import ServiceMonths, year_of
 
 __all__ = ["Due", "fixed_and_variable", "fixed_pence", "instalments"]

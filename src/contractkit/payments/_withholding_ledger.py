@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from contractkit._kernel.arrays import Ints
-from contractkit.payments._lines import half_up
+from contractkit._kernel.pence_sums import half_up
 
 __all__ = ["HELD", "OUTCOMES", "REPAID", "RETAINED", "Ledger", "RuleTerms", "withhold"]
 
