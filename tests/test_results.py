@@ -169,3 +169,18 @@ def test_an_evaluation_has_the_same_shape(tmp_path: Path) -> None:
         evaluation.to_polars("lines")
     with pytest.raises(RecordError, match="not a contractkit evaluation"):
         contractkit.Evaluation.from_json(_reconciliation().to_json() or "")
+
+
+def test_a_name_a_result_does_not_hold_is_not_found(result: MoneyResults) -> None:
+    with pytest.raises(contractkit.NotFoundError, match=r"no .*'nothing-here'") as found:
+        result.explain("nothing-here")
+    assert isinstance(found.value, KeyError)
+    assert not str(found.value).startswith(("'", '"'))  # a sentence, not a quoted key
+
+
+def test_an_evaluation_row_not_there_is_not_found() -> None:
+    ucr = EXAMPLES / "urgent-community-response"
+    contract = contractkit.load(ucr / "contract.yaml", kind="contract")
+    evaluation = contractkit.evaluate(contract, ucr / "returns.csv")
+    with pytest.raises(contractkit.NotFoundError, match="no evaluation for service 'nowhere'"):
+        evaluation.row("nowhere", "ucr-2h", "2026/27 Q1")

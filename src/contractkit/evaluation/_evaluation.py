@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 import polars as pl
 
+from contractkit.errors import NotFoundError
 from contractkit.evaluation._explain import Explanation, explain_row
 from contractkit.evaluation._html import html_view
 from contractkit.evaluation._plan import Plan
@@ -109,9 +110,9 @@ class Evaluation(Result):
         if found.height == 0:
             known = self.table.filter((pl.col("service") == service) & (pl.col("kpi") == kpi))
             if known.height == 0:
-                raise KeyError(f"no evaluation for service {service!r} and KPI {kpi!r}")
+                raise NotFoundError(f"no evaluation for service {service!r} and KPI {kpi!r}")
             periods = known.get_column("period").to_list()
-            raise KeyError(
+            raise NotFoundError(
                 f"no period {wanted} for {service}/{kpi}: the periods evaluated are "
                 f"{periods[0]} to {periods[-1]}"
             )

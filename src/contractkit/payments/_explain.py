@@ -11,6 +11,7 @@ import polars as pl
 
 from contractkit._kernel.money_words import as_money
 from contractkit._kernel.suggest import did_you_mean
+from contractkit.errors import ArgumentError, NotFoundError
 from contractkit.payments._catalogue import ELEMENT_WORDS, FIGURES
 from contractkit.payments._withholding_ledger import HELD, OUTCOMES
 from contractkit.periods import Month
@@ -25,7 +26,7 @@ __all__ = ["explain_statement"]
 def _pick(column: pl.Series, value: str, noun: str) -> None:
     known = column.unique().sort().to_list()
     if value not in known:
-        raise KeyError(
+        raise NotFoundError(
             f"no {noun} {value!r} in the statement{did_you_mean(value, known)} (the {noun}s "
             f"are: {', '.join(str(k) for k in known)})"
         )
@@ -45,7 +46,7 @@ def explain_statement(
     if name is not None:
         provider, service = _named(statement, name, provider, service)
     if provider is None and service is None and month is None and element is None:
-        raise ValueError("say which figure: provider=, or any of service=, month=, element=")
+        raise ArgumentError("say which figure: provider=, or any of service=, month=, element=")
     scope, lines = _chosen(statement, _Scope(provider, service, month, element))
     s = statement.summary
     heading = f"{s['contract']}, {s['period']} ({s['from']} to {s['to']})"
@@ -99,7 +100,7 @@ def _named(
         return name, service
     if name in services:
         return provider, name
-    raise KeyError(
+    raise NotFoundError(
         f"no provider or service {name!r} in the statement"
         f"{did_you_mean(name, [*providers, *services])} (the providers are: "
         f"{', '.join(providers)}; the services: {', '.join(services)})"
@@ -123,7 +124,7 @@ def _chosen(statement: Statement, scope: _Scope) -> tuple[_Scope, pl.DataFrame]:
     if scope.element is not None:
         if scope.element not in ELEMENT_WORDS:
             known = list(ELEMENT_WORDS)
-            raise KeyError(
+            raise NotFoundError(
                 f"no element {scope.element!r}{did_you_mean(scope.element, known)} (the "
                 f"elements are: {', '.join(known)})"
             )

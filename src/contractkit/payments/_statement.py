@@ -18,6 +18,7 @@ import polars as pl
 from contractkit._kernel.money_tables import POUNDS, MoneyResult
 from contractkit._kernel.months import month_number
 from contractkit._kernel.suggest import did_you_mean
+from contractkit.errors import ArgumentError, NotFoundError
 from contractkit.evaluation import Evaluation, evaluate
 from contractkit.model import Contract, Finance
 from contractkit.model.kinds import refuse
@@ -167,7 +168,7 @@ class Statement(MoneyResult):
         findings, and its own summary (the account of the rows read stays the whole one)."""
         known = self.providers.get_column("provider").to_list()
         if provider not in known:
-            raise KeyError(
+            raise NotFoundError(
                 f"no provider {provider!r} in the statement{did_you_mean(provider, known)} (the "
                 f"providers are: {', '.join(known)})"
             )
@@ -224,7 +225,7 @@ def statement(
         raise refuse(contract, "statement() draws up a contract's payment statement", "contract")
     finance = contract.finance
     if finance is None:
-        raise ValueError(
+        raise ArgumentError(
             f"contract {contract.id} has no finance section: add 'finance:' to state what each "
             "service is paid"
         )
@@ -251,7 +252,7 @@ def _span(contract: Contract, evaluation: Evaluation, period: str | Period | Non
     month the returns reach), within the contract's term and up to that last month."""
     evaluated_to = evaluation.meta.get("evaluated_to")
     if evaluated_to is None:
-        raise ValueError(
+        raise ArgumentError(
             "the returns have no rows, so no month is known: a statement covers the months "
             "the returns reach (give as_of, --as-of on the command line, to state the months "
             "due to that date)"
@@ -262,7 +263,7 @@ def _span(contract: Contract, evaluation: Evaluation, period: str | Period | Non
     first = max(month_number(wanted.start), term_first)
     through = min(last_month(str(wanted)), known)
     if first > through:
-        raise ValueError(
+        raise ArgumentError(
             f"no returns cover {wanted}: the returns reach {month_text(known)}"
             if first > known
             else f"{wanted} is outside the contract's term"

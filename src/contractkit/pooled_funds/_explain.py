@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from contractkit._kernel.money_words import plural, some_names, unknown_name
+from contractkit.errors import ArgumentError
 from contractkit.pooled_funds._fund_explanation import explain_fund, explain_funds
 from contractkit.pooled_funds._line_explanation import explain_line
 from contractkit.pooled_funds._partner_explanation import explain_partner
@@ -38,7 +39,7 @@ def explain_reconciliation(
     """A line's, a partner's or a fund's figures in words (see
     :meth:`Reconciliation.explain`)."""
     if not result.terms or result.returns is None:
-        raise ValueError(
+        raise ArgumentError(
             "this reconciliation holds no terms to explain it by: make it with reconcile()"
         )
     many = "fund" in result.lines.columns
@@ -47,7 +48,7 @@ def explain_reconciliation(
         raise unknown_name("fund", fund, funds, "the funds reconciled")
     named = [v for v in (name, line, partner) if v is not None]
     if len(named) > 1:
-        raise ValueError("name one thing to explain: a line or a partner")
+        raise ArgumentError("name one thing to explain: a line or a partner")
     if name is not None:
         line, partner = _line_or_partner(result, name, fund, many)
     if line is not None:
@@ -68,7 +69,7 @@ def _line_or_partner(
     is_line = any(name in {x.id for x in f.lines} for f in scope)
     is_partner = any(name in {p.id for p in f.partners} for f in scope)
     if is_line and is_partner:
-        raise ValueError(f"{name!r} is both a line and a partner: say line= or partner=")
+        raise ArgumentError(f"{name!r} is both a line and a partner: say line= or partner=")
     if not is_line and not is_partner:
         known = sorted(
             {x.id for f in scope for x in f.lines} | {p.id for f in scope for p in f.partners}
@@ -101,7 +102,7 @@ def _find(
         raise unknown_name(kind, name, known, where)
     if rows.size > 1:
         assert owners is not None  # one fund cannot hold two of the same id
-        raise ValueError(
+        raise ArgumentError(
             f"{kind} {name!r} is in {plural(rows.size, 'fund')} "
             f"({some_names(owners.gather(rows).to_list())}): say which with fund="
         )

@@ -33,6 +33,7 @@ import polars as pl
 from contractkit._kernel.money_tables import POUNDS, MoneyResult
 from contractkit._kernel.pence_sums import require_room
 from contractkit._kernel.year_months import months_through
+from contractkit.errors import ArgumentError
 from contractkit.model import PooledFund
 from contractkit.model.kinds import is_funds, refuse
 from contractkit.pooled_funds._fund_terms import FundTerms
@@ -242,11 +243,11 @@ def _funds_to_reconcile(funds: PooledFund | Sequence[PooledFund]) -> list[Pooled
         )
     group = [funds] if isinstance(funds, PooledFund) else list(funds)
     if not group:
-        raise ValueError("there are no funds to reconcile")
+        raise ArgumentError("there are no funds to reconcile")
     seen: set[str] = set()
     for fund in group:
         if fund.id in seen:
-            raise ValueError(
+            raise ArgumentError(
                 f"fund {fund.id} is given twice: each fund is reconciled once (spend rows name "
                 "their fund by its id)"
             )

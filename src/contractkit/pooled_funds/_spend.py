@@ -21,6 +21,7 @@ from contractkit._kernel.period_column import unreadable_message
 from contractkit._kernel.row_checks import LATER, RowChecks
 from contractkit._kernel.suggest import did_you_mean
 from contractkit._kernel.year_months import reject_overlaps, year_months
+from contractkit.errors import ArgumentError
 from contractkit.model import PooledFund
 from contractkit.money import COLUMN_PROBLEMS, pence_column
 from contractkit.periods import Month, Quarter
@@ -83,10 +84,10 @@ def read_spend(
     many = not isinstance(funds, PooledFund)
     group = list(funds) if not isinstance(funds, PooledFund) else [funds]
     if not group:
-        raise ValueError("there are no funds to reconcile")
+        raise ArgumentError("there are no funds to reconcile")
     year = group[0].year
     if any(f.year != year for f in group):
-        raise ValueError("the funds are of different years: reconcile one year at a time")
+        raise ArgumentError("the funds are of different years: reconcile one year at a time")
     required = ("fund", "line", "period", "amount") if many else ("line", "period", "amount")
     rows = RowChecks.open(source, columns, sheet, "spend", required, _CODES)
     table, size, fail = rows.table, rows.table.height, rows.fail

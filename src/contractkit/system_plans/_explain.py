@@ -25,6 +25,7 @@ from contractkit._kernel.money_words import (
     span_words,
     unknown_name,
 )
+from contractkit.errors import ArgumentError
 from contractkit.model import Organisation, SystemPlan
 from contractkit.money import Money
 from contractkit.periods import FinancialYear
@@ -49,11 +50,11 @@ def explain_assessment(
     :meth:`Assessment.explain`)."""
     plan = result.terms
     if plan is None or result.returns is None:
-        raise ValueError("this assessment holds no plan to explain it by: make it with assess()")
+        raise ArgumentError("this assessment holds no plan to explain it by: make it with assess()")
     if name is not None and (organisation is not None or group is not None):
-        raise ValueError("name one thing to explain: an organisation, a group or the system")
+        raise ArgumentError("name one thing to explain: an organisation, a group or the system")
     if organisation is not None and group is not None:
-        raise ValueError("name one thing to explain: an organisation or a group")
+        raise ArgumentError("name one thing to explain: an organisation or a group")
     organisations = [o.id for o in plan.organisations]
     groups = [g.id for g in plan.groups]
     if name is not None:
