@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import Field, ValidatorFunctionWrapHandler, field_validator, model_validator
 
+from contractkit.errors import NotFoundError
 from contractkit.model._base import Issue, SpecModel, cross_checked, did_you_mean, supported_format
 from contractkit.model._contract_checks import issues_across, issues_in_data
 from contractkit.model._sections import Parts
@@ -139,7 +140,7 @@ def _lookup(index: Mapping[str, T], key: str, noun: str) -> T:
     try:
         return index[key]
     except KeyError:
-        raise KeyError(f"no {noun} {key!r}{did_you_mean(key, index)}") from None
+        raise NotFoundError(f"no {noun} {key!r}{did_you_mean(key, index)}") from None
 
 
 def _issues_across(contract: Contract) -> list[Issue]:

@@ -32,7 +32,7 @@ from pydantic import (
 )
 
 from contractkit._kernel.pence_text import pence_text
-from contractkit.errors import MoneyError
+from contractkit.errors import MoneyError, NotFoundError
 from contractkit.model._base import (
     Issue,
     IssuesError,
@@ -287,7 +287,9 @@ class PooledFund(SpecModel):
         for partner in self.partners:
             if partner.id == partner_id:
                 return partner
-        raise KeyError(f"no partner {partner_id!r}{did_you_mean(partner_id, self._partner_ids)}")
+        raise NotFoundError(
+            f"no partner {partner_id!r}{did_you_mean(partner_id, self._partner_ids)}"
+        )
 
     def line(self, line_id: str) -> FundLine:
         """The line with this id."""
@@ -295,7 +297,7 @@ class PooledFund(SpecModel):
             if line.id == line_id:
                 return line
         ids = [line.id for line in self.lines]
-        raise KeyError(f"no line {line_id!r}{did_you_mean(line_id, ids)}")
+        raise NotFoundError(f"no line {line_id!r}{did_you_mean(line_id, ids)}")
 
     @property
     def _partner_ids(self) -> list[str]:

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from contractkit._kernel.pence_text import pence_text
+from contractkit.errors import NotFoundError
 from contractkit.model._base import (
     Issue,
     SpecModel,
@@ -118,7 +119,9 @@ class SystemPlan(SpecModel):
             if organisation.id == organisation_id:
                 return organisation
         ids = [o.id for o in self.organisations]
-        raise KeyError(f"no organisation {organisation_id!r}{did_you_mean(organisation_id, ids)}")
+        raise NotFoundError(
+            f"no organisation {organisation_id!r}{did_you_mean(organisation_id, ids)}"
+        )
 
     def adjusted(self) -> dict[str, Money]:
         """Each organisation's control total after the transfers."""
