@@ -184,3 +184,14 @@ def test_an_evaluation_row_not_there_is_not_found() -> None:
     evaluation = contractkit.evaluate(contract, ucr / "returns.csv")
     with pytest.raises(contractkit.NotFoundError, match="no evaluation for service 'nowhere'"):
         evaluation.row("nowhere", "ucr-2h", "2026/27 Q1")
+
+
+def test_a_kind_of_result_must_give_its_own_record_and_words() -> None:
+    class Unfinished(Result):
+        TABLES = ("rows",)
+
+        def to_dict(self) -> dict[str, object]:
+            return {}
+
+    with pytest.raises(TypeError, match="abstract methods _from_dict, explain"):
+        Unfinished()  # type: ignore[abstract] - the refusal is what is tested

@@ -21,6 +21,7 @@ one of the result's is a :class:`~contractkit.errors.ArgumentError` naming the t
 
 from __future__ import annotations
 
+import abc
 import json
 import warnings
 from collections.abc import Iterator, Mapping
@@ -71,7 +72,7 @@ class _Tables(Mapping[str, "pl.DataFrame"]):
         return f"<tables: {', '.join(self._result.TABLES)}>"
 
 
-class Result:
+class Result(abc.ABC):
     """What every result shares (see the module's documentation). A kind of result names its
     tables (``TABLES``), its JSON form (``FORMAT``, ``VERSIONS`` it reads, ``NOUN`` for
     messages), and gives :meth:`to_dict`, ``_from_dict``, :meth:`explain` and its view."""
@@ -152,9 +153,9 @@ class Result:
         decimals)."""
         write_output(path, parquet_bytes(self._chosen(table)))
 
+    @abc.abstractmethod
     def to_dict(self) -> dict[str, Any]:
         """The versioned, JSON-ready form (see ``to_json``)."""
-        raise NotImplementedError  # pragma: no cover - every kind of result gives its own
 
     def to_json(self, path: str | Path | None = None, *, indent: int | None = 2) -> str | None:
         """The versioned JSON form: the text, or, given a ``path``, written there;
@@ -196,15 +197,15 @@ class Result:
         )
 
     @classmethod
+    @abc.abstractmethod
     def _from_dict(cls: type[_R], data: dict[str, Any]) -> _R:
         """The result a checked record holds."""
-        raise NotImplementedError  # pragma: no cover - every kind of result gives its own
 
     # --- words and the view --------------------------------------------------------------------
 
+    @abc.abstractmethod
     def explain(self, *args: Any, **kwargs: Any) -> Explanation:
         """A figure in words (each kind of result says what can be named)."""
-        raise NotImplementedError  # pragma: no cover - every kind of result gives its own
 
 
 def _a(noun: str) -> str:
